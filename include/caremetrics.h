@@ -1,0 +1,16 @@
+/*
+ * libcaremetrics — umbrella header: includes every module header.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CAREMETRICS_H
+#define CAREMETRICS_H
+
+/**
+ * @file caremetrics.h
+ * @brief Includes every public header of libcaremetrics.
+ */
+
+#include <caremetrics/common.h>
+#include <caremetrics/kpi.h>
+
+#endif /* CAREMETRICS_H */

@@ -1,0 +1,77 @@
+/*
+ * Helpers shared inside lib/; never installed.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CAREMETRICS_COMMON_INTERNAL_H
+#define CAREMETRICS_COMMON_INTERNAL_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <caremetrics/common.h>
+
+/* Return `status` from the calling function when `cond` does not hold. */
+#define CM_REQUIRE(cond, status) \
+    do {                         \
+        if (!(cond))             \
+            return (status);     \
+    } while (0)
+
+/* Forward any status other than CM_OK to the caller. */
+#define CM_TRY(expr)                       \
+    do {                                   \
+        cm_status cm_try_status_ = (expr); \
+        if (cm_try_status_ != CM_OK)       \
+            return cm_try_status_;         \
+    } while (0)
+
+/* A confidence level is usable when it is a finite number strictly inside (0, 1). */
+static inline bool cm__valid_confidence(double c)
+{
+    return isfinite(c) && c > 0.0 && c < 1.0;
+}
+
+/*
+ * Quantile function of the standard normal distribution for p in (0, 1),
+ * accurate to a few units in the last place.
+ */
+double cm__normal_quantile(double p);
+
+/*
+ * Two-sided critical value z with P(|Z| <= z) = confidence, for confidence in
+ * (0, 1). Computed from the lower tail (1 - confidence) / 2, which is exact in
+ * binary for confidence >= 0.5, so no digits are lost near confidence = 1.
+ */
+static inline double cm__z_for_confidence(double confidence)
+{
+    return -cm__normal_quantile(0.5 * (1.0 - confidence));
+}
+
+/* Days from 1970-01-01 to the proportional Gregorian date y-m-d (m 1..12, d 1..31). */
+int64_t cm__days_from_civil(int64_t y, int32_t m, int32_t d);
+
+/* Inverse of cm__days_from_civil. */
+void cm__civil_from_days(int64_t days, int64_t *y, int32_t *m, int32_t *d);
+
+/* Number of days in month m (1..12) of year y. */
+int32_t cm__days_in_month(int64_t y, int32_t m);
+
+/* CRC-32 (IEEE 802.3, as in zlib and PNG) of n bytes. */
+uint32_t cm__crc32(const uint8_t *p, size_t n);
+
+/* Floor division and modulo for int64 with a positive divisor. */
+static inline int64_t cm__floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b < 0) ? q - 1 : q;
+}
+
+static inline int64_t cm__floor_mod(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return r < 0 ? r + b : r;
+}
+
+#endif /* CAREMETRICS_COMMON_INTERNAL_H */
