@@ -1,0 +1,108 @@
+#!/bin/sh
+# End-to-end tests of caremetrics-report on small hand-made ticket files.
+# usage: test-report.sh REPORT_BINARY
+set -u
+report=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+n=0
+
+check() { # description, condition result
+    n=$((n + 1))
+    if [ "$2" -eq 0 ]; then
+        echo "ok $n - $1"
+    else
+        echo "not ok $n - $1"
+        fails=$((fails + 1))
+    fi
+}
+
+has() { grep -F -q -- "$2" "$1"; }
+
+# Hand-made history. Expected by hand:
+#  tickets 4 (row 6 is an abandoned phone contact with a 3 s wait: a short abandon)
+#  CSAT answers 5, 4, 2 -> 2 of 3 = 66.7 %;  NPS answers 10, 9, 3 -> (2 - 1) / 3 = +33.3
+#  solved 3 (tickets 1, 2, 3); one contact: tickets 1, 3 -> FCR 2 of 3 = 66.7 %
+#  first replies 60 s, 3600 s, 120 s, 30 s -> mean 952.5 s = 15m 53s (rounded)
+#  real-time offered: tickets 3, 4 (waits 30, 45) + abandons 5 (60 s) and 6 (3 s)
+#  abandonment, short < 5 s excluded: 1 of 3 = 33.3 %
+cat >"$tmp/hand.csv" <<'CSV'
+ticket_id,created_at,channel,priority,first_reply_at,solved_at,contacts,reopened,escalated,csat,nps,ces,wait_seconds,abandoned
+1,2025-01-06T09:00:00Z,email,normal,2025-01-06T09:01:00Z,2025-01-06T12:00:00Z,1,0,0,5,10,,,0
+2,2025-01-06T10:00:00Z,email,high,2025-01-06T11:00:00Z,2025-01-07T10:00:00Z,2,1,1,4,9,6,,0
+3,2025-01-06T11:00:00Z,chat,low,2025-01-06T11:02:00Z,2025-01-06T11:30:00Z,1,0,0,2,3,,30,0
+"4","2025-01-06T12:00:00Z","phone","","2025-01-06T12:00:30Z",,1,0,0,,,,45,0
+5,2025-01-06T13:00:00Z,phone,,,,,,,,,,60,1
+6,2025-01-06T14:00:00Z,phone,,,,,,,,,,3,1
+CSV
+"$report" "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+check "hand-made history: exit 0" $?
+has "$tmp/out" "tickets 4, abandoned contacts 2, bad rows 0"; check "row counts" $?
+has "$tmp/out" "CSAT (4-5 on 1-5)                     66.7 %"; check "CSAT 2 of 3" $?
+has "$tmp/out" "NPS                                  +33.3"; check "NPS +33.3" $?
+has "$tmp/out" "First contact resolution              66.7 %"; check "FCR 2 of 3" $?
+has "$tmp/out" "15m 53s"; check "mean first reply 952.5 s" $?
+has "$tmp/out" "33.3 %"; check "abandonment 1 of 3" $?
+has "$tmp/out" "1 of 3"; check "abandonment counts" $?
+[ ! -s "$tmp/err" ]; check "nothing on stderr" $?
+
+# Garbage fields: counted with line numbers, not fatal.
+cat >"$tmp/bad.csv" <<'CSV'
+created_at,channel,csat,nps,first_reply_at
+2025-01-06T09:00:00Z,email,5,10,2025-01-06T09:01:00Z
+2025-02-30T09:00:00Z,email,5,10,
+2025-01-06T09:00:00Z,fax,5,10,
+2025-01-06T09:00:00Z,email,6,10,
+2025-01-06T09:00:00Z,email,4,11,
+2025-01-06T09:00:00Z,email,4,x,
+2025-01-06T09:00:00Z,email,4,9,2025-01-06T08:00:00Z
+"2025-01-06T09:00:00Z,email,4,9,
+2025-01-06T09:00:00Z,chat,4,9,
+CSV
+printf '2025-01-06T09:00:00Z,email,3,9,' >>"$tmp/bad.csv" # truncated last line, no newline
+"$report" "$tmp/bad.csv" >"$tmp/out" 2>"$tmp/err"
+check "garbage fields: exit 0" $?
+has "$tmp/out" "tickets 3, abandoned contacts 0, bad rows 7"; check "7 bad rows counted" $?
+has "$tmp/err" "line 3: bad value in column created_at"; check "impossible date reported" $?
+has "$tmp/err" "line 4: bad value in column channel"; check "unknown channel reported" $?
+has "$tmp/err" "line 5: bad value in column csat"; check "CSAT 6 reported" $?
+has "$tmp/err" "line 6: bad value in column nps"; check "NPS 11 reported" $?
+has "$tmp/err" "line 7: bad value in column nps"; check "non-numeric NPS reported" $?
+has "$tmp/err" "line 8: bad value in column first_reply_at"; check "reply before creation reported" $?
+has "$tmp/err" "line 9: unbalanced quotes"; check "unbalanced quote reported" $?
+
+"$report" --strict "$tmp/bad.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "--strict: exit 1 on the first bad row" $?
+has "$tmp/err" "line 3:"; check "--strict names the line" $?
+
+: >"$tmp/empty.csv"
+"$report" "$tmp/empty.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "0-byte file: exit 1" $?
+has "$tmp/err" "no header line"; check "0-byte file: message" $?
+
+printf 'ticket_id,priority\n1,high\n' >"$tmp/cols.csv"
+"$report" "$tmp/cols.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "missing columns: exit 1" $?
+has "$tmp/err" "needs the columns created_at and channel"; check "missing columns: message" $?
+
+"$report" "$tmp/does-not-exist.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "missing file: exit 1" $?
+
+"$report" --confidence 1.5 "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ]; check "bad option: usage, exit 2" $?
+
+# Header only: every KPI reports that it has no data instead of a number.
+printf 'created_at,channel\n' >"$tmp/header.csv"
+"$report" "$tmp/header.csv" >"$tmp/out" 2>"$tmp/err"
+check "header only: exit 0" $?
+has "$tmp/out" "metric undefined: no data"; check "header only: no data" $?
+
+# The bundled sample (the default input).
+"$report" >"$tmp/out" 2>"$tmp/err"
+check "bundled sample: exit 0" $?
+has "$tmp/out" "rows 3000: tickets"; check "bundled sample: 3000 rows" $?
+has "$tmp/out" "bad rows 0"; check "bundled sample: no bad rows" $?
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
