@@ -10,37 +10,39 @@
 #include "common-internal.h"
 
 /* ---------------------------------------------------------------------- */
-/* Status table: the single source of the names and messages.             */
+/* Status table, indexed by -status: the single source of names and messages. */
 /* ---------------------------------------------------------------------- */
 
 static const struct {
     const char *name;
     const char *message;
 } status_table[CM_STATUS_COUNT] = {
-    [CM_OK] = {"CM_OK", "success"},
-    [CM_EINVAL] = {"CM_EINVAL", "invalid argument"},
-    [CM_ERANGE] = {"CM_ERANGE", "value outside its scale or domain"},
-    [CM_ENODATA] = {"CM_ENODATA", "metric undefined: no data"},
-    [CM_EUNSTABLE] = {"CM_EUNSTABLE", "queue load at or above the number of agents"},
-    [CM_EPARSE] = {"CM_EPARSE", "malformed input"},
-    [CM_ENOTFOUND] = {"CM_ENOTFOUND", "not found"},
-    [CM_EOVERFLOW] = {"CM_EOVERFLOW", "value too large for its type"},
-    [CM_ENOMEM] = {"CM_ENOMEM", "out of memory"},
-    [CM_ENOSPC] = {"CM_ENOSPC", "buffer too small"},
+    [-CM_OK] = {"CM_OK", "success"},
+    [-CM_EINVAL] = {"CM_EINVAL", "invalid argument"},
+    [-CM_ERANGE] = {"CM_ERANGE", "value outside its scale or domain"},
+    [-CM_ENODATA] = {"CM_ENODATA", "metric undefined: no data"},
+    [-CM_EUNSTABLE] = {"CM_EUNSTABLE", "queue load at or above the number of agents"},
+    [-CM_EPARSE] = {"CM_EPARSE", "malformed input"},
+    [-CM_ENOTFOUND] = {"CM_ENOTFOUND", "not found"},
+    [-CM_EOVERFLOW] = {"CM_EOVERFLOW", "value too large for its type"},
+    [-CM_ENOMEM] = {"CM_ENOMEM", "out of memory"},
+    [-CM_ENOSPC] = {"CM_ENOSPC", "buffer too small"},
 };
 
-const char *cm_strerror(int status)
+const char *cm_strerror(cm_status status)
 {
-    if (status < 0 || status >= CM_STATUS_COUNT)
+    const int s = -(int)status; /* callers may pass any int */
+    if (s < 0 || s >= CM_STATUS_COUNT)
         return "unknown status";
-    return status_table[status].message;
+    return status_table[s].message;
 }
 
-const char *cm_status_name(int status)
+const char *cm_status_name(cm_status status)
 {
-    if (status < 0 || status >= CM_STATUS_COUNT)
+    const int s = -(int)status; /* callers may pass any int */
+    if (s < 0 || s >= CM_STATUS_COUNT)
         return "CM_UNKNOWN";
-    return status_table[status].name;
+    return status_table[s].name;
 }
 
 /* ---------------------------------------------------------------------- */

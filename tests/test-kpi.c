@@ -72,7 +72,7 @@ START_TEST(rate_bad_input)
     ck_assert_status(cm_rate(1, 2, 0.95, NULL), CM_EINVAL);
     ck_assert_status(cm_rate(3, 2, 0.95, &p), CM_EINVAL);
     ck_assert_status(cm_rate(0, 0, 0.95, &p), CM_ENODATA);
-    const double bad_conf[] = {0.0, 1.0, -0.5, 1.5, NAN, INFINITY, -INFINITY};
+    const double bad_conf[] = {0.0, 1.0, -0.5, 1.5, D_NAN, D_INF, -D_INF};
     for (size_t i = 0; i < NELEM(bad_conf); i++)
         ck_assert_status(cm_rate(1, 2, bad_conf[i], &p), CM_EINVAL);
     ck_assert_untouched(&p);
@@ -95,7 +95,7 @@ START_TEST(abandonment_counts)
     ck_assert_status(cm_abandonment_rate(100, 101, 0, 0.95, &p), CM_EINVAL);
     ck_assert_status(cm_abandonment_rate(100, 10, 11, 0.95, &p), CM_EINVAL);
     ck_assert_status(cm_abandonment_rate(5, 5, 5, 0.95, &p), CM_ENODATA);
-    ck_assert_status(cm_abandonment_rate(5, 1, 0, NAN, &p), CM_EINVAL);
+    ck_assert_status(cm_abandonment_rate(5, 1, 0, D_NAN, &p), CM_EINVAL);
     ck_assert_untouched(&p);
     ck_assert_status(cm_abandonment_rate(5, 1, 0, 0.95, NULL), CM_EINVAL);
 }
@@ -127,14 +127,14 @@ START_TEST(abandonment_arrays_bad_input)
 {
     const double wait[] = {1, 2};
     const uint8_t gone[] = {1, 0};
-    const double bad_wait[][2] = {{1, NAN}, {1, -1}, {INFINITY, 1}};
+    const double bad_wait[][2] = {{1, D_NAN}, {1, -1}, {D_INF, 1}};
     cm_proportion p;
     poison(&p);
     ck_assert_status(cm_abandonment_rate_many(NULL, gone, 2, 0, 0.95, &p), CM_EINVAL);
     ck_assert_status(cm_abandonment_rate_many(wait, NULL, 2, 0, 0.95, &p), CM_EINVAL);
     ck_assert_status(cm_abandonment_rate_many(wait, gone, 2, 0, 0.95, NULL), CM_EINVAL);
     ck_assert_status(cm_abandonment_rate_many(wait, gone, 2, -1, 0.95, &p), CM_EINVAL);
-    ck_assert_status(cm_abandonment_rate_many(wait, gone, 2, NAN, 0.95, &p), CM_EINVAL);
+    ck_assert_status(cm_abandonment_rate_many(wait, gone, 2, D_NAN, 0.95, &p), CM_EINVAL);
     ck_assert_status(cm_abandonment_rate_many(wait, gone, 2, 0, 2.0, &p), CM_EINVAL);
     for (size_t i = 0; i < NELEM(bad_wait); i++)
         ck_assert_status(cm_abandonment_rate_many(bad_wait[i], gone, 2, 0, 0.95, &p), CM_EINVAL);
@@ -234,7 +234,7 @@ START_TEST(csat_bad_input)
     ck_assert_status(cm_csat_result(&empty, 0.95, &s), CM_ENODATA);
     ck_assert_status(cm_csat_result(NULL, 0.95, &s), CM_EINVAL);
     ck_assert_status(cm_csat_result(&acc, 0.95, NULL), CM_EINVAL);
-    ck_assert_status(cm_csat_result(&acc, NAN, &s), CM_EINVAL);
+    ck_assert_status(cm_csat_result(&acc, D_NAN, &s), CM_EINVAL);
     ck_assert_status(cm_csat_result(&acc, 1.0, &s), CM_EINVAL);
     /* A struct damaged by the caller is rejected, not misread. */
     cm_csat broken = acc;
@@ -337,7 +337,7 @@ START_TEST(nps_bad_input)
     poison(&s);
     cm_nps empty = {{0}};
     ck_assert_status(cm_nps_result(&empty, 0.95, &s), CM_ENODATA);
-    ck_assert_status(cm_nps_result(&acc, INFINITY, &s), CM_EINVAL);
+    ck_assert_status(cm_nps_result(&acc, D_INF, &s), CM_EINVAL);
     ck_assert_status(cm_nps_result(&acc, 0.95, NULL), CM_EINVAL);
     ck_assert_untouched(&s);
 }

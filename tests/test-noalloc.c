@@ -20,6 +20,7 @@ extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 
 static volatile int counting;
+static char *volatile probe; /* volatile: the compiler may not elide the probe allocation */
 static volatile unsigned long allocations;
 
 void *malloc(size_t n)
@@ -132,7 +133,7 @@ static void exercise(void)
 int main(void)
 {
     counting = 1;
-    char *probe = strdup("probe");
+    probe = strdup("probe");
     counting = 0;
     if (allocations == 0) {
         fprintf(stderr, "malloc interposition is not in effect; cannot check\n");

@@ -20,7 +20,7 @@
     do {                                                                       \
         const cm_status got_ = (expr);                                         \
         ck_assert_msg(got_ == (want), "%s returned %s, expected %s", #expr,    \
-                      cm_status_name((int)got_), cm_status_name((int)(want))); \
+                      cm_status_name(got_), cm_status_name(want)); \
     } while (0)
 
 /* |got - want| <= tol * max(1, |want|): relative for large values, absolute near 0. */
@@ -39,6 +39,10 @@
         ck_assert_msg(w_ == 0.0 ? g_ == 0.0 : fabs(g_ - w_) <= (tol)*fabs(w_),                 \
                       "%s = %.17g, expected %.17g (rel tol %g)", #got, g_, w_, (double)(tol)); \
     } while (0)
+
+/* NAN and INFINITY are float constants; spell the double ones explicitly. */
+#define D_NAN ((double)NAN)
+#define D_INF ((double)INFINITY)
 
 /* Fills an output object with a pattern, to check later that a failing call left it alone. */
 #define CM_POISON   0xA5

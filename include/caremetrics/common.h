@@ -54,30 +54,31 @@ extern "C" {
 #endif
 
 /**
- * Result of every fallible function.
+ * Result of every fallible function: ::CM_OK (zero) or a negative error code.
  *
  * The numeric values are part of the ABI and never change; new codes are only
- * ever appended. cm_strerror() gives a one-line message and cm_status_name()
+ * ever appended, below the last one. Being negative, errors can be tested with
+ * `status < 0`. cm_strerror() gives a one-line message and cm_status_name()
  * the enumerator's name.
  */
 typedef enum cm_status {
     CM_OK = 0, /**< Success. */
     CM_EINVAL =
-        1, /**< Invalid argument: NULL pointer, NaN or infinity, a negative value where none is allowed, inconsistent counts, or an unknown option. */
+        -1, /**< Invalid argument: NULL pointer, NaN or infinity, a negative value where none is allowed, inconsistent counts, or an unknown option. */
     CM_ERANGE =
-        2, /**< A value lies outside its scale or domain (for example an NPS score of 11). */
+        -2, /**< A value lies outside its scale or domain (for example an NPS score of 11). */
     CM_ENODATA =
-        3, /**< The metric is undefined for the data: a zero denominator or an empty accumulator. */
+        -3, /**< The metric is undefined for the data: a zero denominator or an empty accumulator. */
     CM_EUNSTABLE =
-        4, /**< Queue load is at or above the number of agents: waiting times grow without bound. */
-    CM_EPARSE = 5,    /**< Malformed text, serialized bytes or time-zone data. */
-    CM_ENOTFOUND = 6, /**< A named object (such as a time zone) does not exist. */
-    CM_EOVERFLOW = 7, /**< A result or an intermediate count does not fit its type. */
-    CM_ENOMEM = 8,    /**< Memory allocation failed (constructors only). */
-    CM_ENOSPC = 9     /**< The caller's buffer is too small; the needed size is reported. */
+        -4, /**< Queue load is at or above the number of agents: waiting times grow without bound. */
+    CM_EPARSE = -5,    /**< Malformed text, serialized bytes or time-zone data. */
+    CM_ENOTFOUND = -6, /**< A named object (such as a time zone) does not exist. */
+    CM_EOVERFLOW = -7, /**< A result or an intermediate count does not fit its type. */
+    CM_ENOMEM = -8,    /**< Memory allocation failed (constructors only). */
+    CM_ENOSPC = -9     /**< The caller's buffer is too small; the needed size is reported. */
 } cm_status;
 
-/** Number of defined ::cm_status values; every valid status is below it. */
+/** Number of defined ::cm_status values: they run from 0 down to `1 - CM_STATUS_COUNT`. */
 #define CM_STATUS_COUNT 10
 
 /**
@@ -88,7 +89,7 @@ typedef enum cm_status {
  *         `"unknown status"`.
  * @since 0.1
  */
-CM_API const char *cm_strerror(int status);
+CM_API const char *cm_strerror(cm_status status);
 
 /**
  * Name of a status enumerator, such as `"CM_EINVAL"` (useful for bindings and logs).
@@ -98,7 +99,7 @@ CM_API const char *cm_strerror(int status);
  *         `"CM_UNKNOWN"`.
  * @since 0.1
  */
-CM_API const char *cm_status_name(int status);
+CM_API const char *cm_status_name(cm_status status);
 
 /**
  * Version of the library loaded at run time, as one number.
