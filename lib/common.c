@@ -31,18 +31,18 @@ static const struct {
 
 const char *cm_strerror(cm_status status)
 {
-    const int s = -(int)status; /* callers may pass any int */
-    if (s < 0 || s >= CM_STATUS_COUNT)
+    const int s = (int)status; /* callers may pass any int: never negate INT_MIN */
+    if (s > 0 || s <= -CM_STATUS_COUNT)
         return "unknown status";
-    return status_table[s].message;
+    return status_table[-s].message;
 }
 
 const char *cm_status_name(cm_status status)
 {
-    const int s = -(int)status; /* callers may pass any int */
-    if (s < 0 || s >= CM_STATUS_COUNT)
+    const int s = (int)status; /* callers may pass any int: never negate INT_MIN */
+    if (s > 0 || s <= -CM_STATUS_COUNT)
         return "CM_UNKNOWN";
-    return status_table[s].name;
+    return status_table[-s].name;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -16,11 +16,11 @@
 #include <caremetrics/common.h>
 
 /* Asserts a status and names both sides on failure. */
-#define ck_assert_status(expr, want)                                           \
-    do {                                                                       \
-        const cm_status got_ = (expr);                                         \
-        ck_assert_msg(got_ == (want), "%s returned %s, expected %s", #expr,    \
-                      cm_status_name(got_), cm_status_name(want)); \
+#define ck_assert_status(expr, want)                                                              \
+    do {                                                                                          \
+        const cm_status got_ = (expr);                                                            \
+        ck_assert_msg(got_ == (want), "%s returned %s, expected %s", #expr, cm_status_name(got_), \
+                      cm_status_name(want));                                                      \
     } while (0)
 
 /* |got - want| <= tol * max(1, |want|): relative for large values, absolute near 0. */
