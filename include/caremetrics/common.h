@@ -139,6 +139,18 @@ typedef struct cm_civil {
     int32_t yday;    /**< Day of the year, 1..366 (output only). */
 } cm_civil;
 
+/**
+ * Where and why a text parser stopped (calendar specs, policy files, ...).
+ *
+ * Parsers fill it on ::CM_EPARSE when the caller passes one; it is untouched
+ * on success.
+ */
+typedef struct cm_parse_error {
+    uint32_t line;       /**< 1-based line of the error. */
+    uint32_t column;     /**< 1-based column: the byte offset within the line plus one. */
+    const char *message; /**< Static English description; never NULL once filled. */
+} cm_parse_error;
+
 /** Size of the text written by cm_time_format(), including the terminating NUL. */
 #define CM_TIME_FORMAT_SIZE 21
 
