@@ -677,3 +677,32 @@ size_t cm_kpi_sizeof(const char *name)
     }
     return 0;
 }
+
+cm_status cm_kpi_constant(const char *name, double *out)
+{
+#define KPI_CONSTANT(macro)     \
+    {                           \
+#macro, (double)(macro) \
+    }
+    static const struct {
+        const char *name;
+        double value;
+    } constants[] = {
+        KPI_CONSTANT(CM_DEFAULT_CONFIDENCE),     KPI_CONSTANT(CM_SCORE_NONE),
+        KPI_CONSTANT(CM_CSAT_MAX_SCALE),         KPI_CONSTANT(CM_CSAT_DEFAULT_SCALE),
+        KPI_CONSTANT(CM_CSAT_DEFAULT_SATISFIED), KPI_CONSTANT(CM_CSAT_SERIALIZED_SIZE),
+        KPI_CONSTANT(CM_NPS_SERIALIZED_SIZE),    KPI_CONSTANT(CM_CES_MAX_SCALE),
+        KPI_CONSTANT(CM_CES_DEFAULT_SCALE),      KPI_CONSTANT(CM_CES_DEFAULT_EASY_MIN),
+        KPI_CONSTANT(CM_CES_DEFAULT_EASY_MAX),   KPI_CONSTANT(CM_CES_SERIALIZED_SIZE),
+        KPI_CONSTANT(CM_ART_SERIALIZED_SIZE),
+    };
+#undef KPI_CONSTANT
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
+        if (strcmp(constants[i].name, name) == 0) {
+            *out = constants[i].value;
+            return CM_OK;
+        }
+    }
+    return CM_ENOTFOUND;
+}

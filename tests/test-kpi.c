@@ -746,6 +746,40 @@ START_TEST(kpi_sizeof_matches)
 }
 END_TEST
 
+START_TEST(kpi_constant_matches)
+{
+    static const struct {
+        const char *name;
+        double value;
+    } macros[] = {
+        {"CM_DEFAULT_CONFIDENCE", CM_DEFAULT_CONFIDENCE},
+        {"CM_SCORE_NONE", CM_SCORE_NONE},
+        {"CM_CSAT_MAX_SCALE", CM_CSAT_MAX_SCALE},
+        {"CM_CSAT_DEFAULT_SCALE", CM_CSAT_DEFAULT_SCALE},
+        {"CM_CSAT_DEFAULT_SATISFIED", CM_CSAT_DEFAULT_SATISFIED},
+        {"CM_CSAT_SERIALIZED_SIZE", CM_CSAT_SERIALIZED_SIZE},
+        {"CM_NPS_SERIALIZED_SIZE", CM_NPS_SERIALIZED_SIZE},
+        {"CM_CES_MAX_SCALE", CM_CES_MAX_SCALE},
+        {"CM_CES_DEFAULT_SCALE", CM_CES_DEFAULT_SCALE},
+        {"CM_CES_DEFAULT_EASY_MIN", CM_CES_DEFAULT_EASY_MIN},
+        {"CM_CES_DEFAULT_EASY_MAX", CM_CES_DEFAULT_EASY_MAX},
+        {"CM_CES_SERIALIZED_SIZE", CM_CES_SERIALIZED_SIZE},
+        {"CM_ART_SERIALIZED_SIZE", CM_ART_SERIALIZED_SIZE},
+    };
+    for (size_t i = 0; i < NELEM(macros); i++) {
+        double v;
+        ck_assert_status(cm_kpi_constant(macros[i].name, &v), CM_OK);
+        ck_assert_double_eq(v, macros[i].value);
+    }
+    double v;
+    poison(&v);
+    ck_assert_status(cm_kpi_constant("CM_NOTHING", &v), CM_ENOTFOUND);
+    ck_assert_status(cm_kpi_constant(NULL, &v), CM_EINVAL);
+    ck_assert_untouched(&v);
+    ck_assert_status(cm_kpi_constant("CM_SCORE_NONE", NULL), CM_EINVAL);
+}
+END_TEST
+
 static Suite *kpi_suite(void)
 {
     Suite *s = suite_create("kpi");
@@ -782,6 +816,7 @@ static Suite *kpi_suite(void)
     tcase_add_loop_test(tc, serialized_bytes_rejected_when_damaged, 0, (int)NELEM(kinds));
     tcase_add_test(tc, serialized_bytes_are_little_endian);
     tcase_add_test(tc, kpi_sizeof_matches);
+    tcase_add_test(tc, kpi_constant_matches);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -693,6 +693,21 @@ CM_API CM_NODISCARD cm_status cm_art_deserialize(const uint8_t *buf, size_t len,
  */
 CM_API size_t cm_kpi_sizeof(const char *name);
 
+/**
+ * Value of a KPI macro in this build of the library, for bindings that cannot read macros.
+ *
+ * @param name the macro's name: `"CM_DEFAULT_CONFIDENCE"`, `"CM_SCORE_NONE"`,
+ *        `"CM_CSAT_MAX_SCALE"`, `"CM_CSAT_DEFAULT_SCALE"`, `"CM_CSAT_DEFAULT_SATISFIED"`,
+ *        `"CM_CES_MAX_SCALE"`, `"CM_CES_DEFAULT_SCALE"`, `"CM_CES_DEFAULT_EASY_MIN"`,
+ *        `"CM_CES_DEFAULT_EASY_MAX"`, or one of the `"CM_*_SERIALIZED_SIZE"` sizes.
+ * @param[out] out the value.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_ENOTFOUND no KPI macro has that name.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_kpi_constant(const char *name, double *out);
+
 /** @} */
 
 #ifdef __cplusplus
