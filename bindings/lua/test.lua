@@ -1,0 +1,188 @@
+-- Tests of the Lua module, printed as TAP. Run: LUA_CPATH=build/bindings/lua/?.so lua5.4 test.lua
+local cm = require("caremetrics")
+
+local n, failed = 0, 0
+local function test(name, fn)
+    n = n + 1
+    local ok, err = pcall(fn)
+    if ok then
+        print(("ok %d - %s"):format(n, name))
+    else
+        failed = failed + 1
+        print(("not ok %d - %s"):format(n, name))
+        print("# " .. tostring(err):gsub("\n", "\n# "))
+    end
+end
+
+local function eq(got, want, what)
+    if got ~= want then
+        error(("%s: got %s, expected %s"):format(what or "value", tostring(got), tostring(want)), 2)
+    end
+end
+
+local function near(got, want, rel, what)
+    local tol = rel * math.max(1.0, math.abs(want))
+    if type(got) ~= "number" or math.abs(got - want) > tol then
+        error(("%s: got %s, expected %.17g"):format(what or "value", tostring(got), want), 2)
+    end
+end
+
+-- Asserts the nil, message, code triple of a data error.
+local function fails(code, ...)
+    local v, msg, c = ...
+    if v ~= nil or c ~= code or type(msg) ~= "string" or not msg:find(code, 1, true) then
+        error(("expected nil, msg, %s; got %s, %s, %s"):format(code, tostring(v), tostring(msg),
+            tostring(c)), 2)
+    end
+end
+
+test("version", function()
+    eq(cm.version(), cm._VERSION)
+    local a, b, c = cm.version():match("^(%d+)%.(%d+)%.(%d+)$")
+    eq(cm.version_number(), a * 10000 + b * 100 + c, "version number")
+    eq(cm.status.CM_OK, 0)
+    eq(cm.status.CM_EINVAL, -1)
+    eq(cm.strerror(cm.status.CM_ENODATA), "metric undefined: no data")
+    eq(cm.strerror(12345), "unknown status")
+end)
+
+test("seed: FCR 200/250 = 80 %", function()
+    local p = cm.rate(200, 250)
+    eq(p.value, 0.8, "value")
+    eq(p.num, 200)
+    eq(p.den, 250)
+    -- Wilson interval at 95 %: mpmath values of tests/data/kpi-oracle.h.
+    near(p.lo, 0.7460440266329054515, 1e-12, "lo")
+    near(p.hi, 0.8448759936698278019, 1e-12, "hi")
+end)
+
+test("seed: CSAT 80/100 = 80 %", function()
+    local scores = {}
+    for i = 1, 100 do scores[i] = i <= 50 and 5 or i <= 80 and 4 or i <= 90 and 3 or 1 end
+    local r = cm.csat():add_many(scores):result()
+    eq(r.satisfied.num, 80)
+    eq(r.satisfied.value, 0.8)
+    near(r.mean, 4.1, 1e-12, "mean")
+end)
+
+test("seed: NPS 120/40/40 of 200 = +40", function()
+    local acc = cm.nps()
+    for i = 1, 200 do acc:add(i <= 120 and 10 or i <= 160 and 8 or 3) end
+    local r = acc:result()
+    eq(r.score, 40.0, "score")
+    eq(r.promoters, 120)
+    eq(r.passives, 40)
+    eq(r.detractors, 40)
+    near(r.se, 80 / math.sqrt(200), 1e-12, "se") -- hand: 100 * sqrt((0.6 + 0.2 - 0.16) / 200)
+end)
+
+test("seed: ART 500 min over 50 = 10 min", function()
+    eq(cm.art_mean(500 * 60, 50), 600.0)
+    local acc = cm.art()
+    for i = 1, 25 do acc:add(300); acc:add(900) end
+    local r = acc:result()
+    eq(r.mean_seconds, 600.0)
+    eq(r.min_seconds, 300)
+    eq(r.max_seconds, 900)
+end)
+
+test("CES scales", function()
+    local r = cm.ces():add_many({7, cm.SCORE_NONE, 5, 4, 1}):result()
+    eq(r.n, 4)
+    near(r.mean, 4.25, 1e-12, "mean")
+    eq(r.easy.num, 2)
+    local five = assert(cm.ces(5, 1, 2))
+    eq(five:add_many({1, 2, 5}):result().easy.num, 2)
+end)
+
+test("abandonment", function()
+    local p = cm.abandonment_rate(100, 10, 4)
+    eq(p.num, 6)
+    eq(p.den, 96)
+    -- hand: 6 contacts, one short abandon under 5 s -> 3 of 5
+    p = cm.abandonment_rate_many({1, 2, 10, 30, 3, 5}, {true, false, true, true, false, 1}, 5)
+    eq(p.num, 3)
+    eq(p.den, 5)
+    fails("CM_ENODATA", cm.abandonment_rate_many({1, 2}, {true, true}, 10))
+    fails("CM_EINVAL", cm.abandonment_rate_many({-1}, {false}))
+end)
+
+test("data errors return nil, message, code", function()
+    fails("CM_ENODATA", cm.rate(0, 0))
+    fails("CM_EINVAL", cm.rate(3, 2))
+    fails("CM_EINVAL", cm.rate(-1, 2))
+    fails("CM_EINVAL", cm.rate(1, 2, 0 / 0))
+    fails("CM_EINVAL", cm.rate(1, 2, 1.5))
+    fails("CM_ERANGE", cm.nps():add(11))
+    fails("CM_ERANGE", cm.nps():add(2 ^ 40 // 1))
+    fails("CM_ERANGE", cm.csat():add(0))
+    fails("CM_ERANGE", cm.csat(11, 4))
+    fails("CM_ERANGE", cm.csat():add_many({5, 300}))
+    fails("CM_ENODATA", cm.csat():result())
+    fails("CM_EINVAL", cm.art():add(-5))
+    fails("CM_EINVAL", cm.art_mean(10, -1))
+    fails("CM_EPARSE", cm.parse_time("2025-02-30"))
+    fails("CM_EPARSE", cm.nps_deserialize("CM"))
+    fails("CM_EINVAL", cm.csat():merge(cm.csat(10, 8)))
+end)
+
+test("wrong argument types raise", function()
+    assert(not pcall(cm.rate, "a", 2))
+    assert(not pcall(cm.rate, 1.5, 2))
+    assert(not pcall(function() cm.nps():add("x") end))
+    assert(not pcall(function() cm.nps().add(cm.csat(), 5) end))
+    assert(not pcall(cm.abandonment_rate_many, {1, 2}, {true}))
+end)
+
+test("add_many is all or nothing", function()
+    local acc = cm.nps():add_many({10, 9})
+    local before = acc:serialize()
+    fails("CM_ERANGE", acc:add_many({5, 6, 11}))
+    local big = {}
+    for i = 1, 2000 do big[i] = 10 end
+    big[1500] = 99 -- invalid entry in the third chunk
+    fails("CM_ERANGE", acc:add_many(big))
+    eq(acc:serialize(), before, "bytes")
+end)
+
+test("merge, __add, __eq and serialization", function()
+    local a = cm.nps():add_many({10, 9, 3})
+    local b = cm.nps():add_many({7, 0})
+    local all = cm.nps():add_many({10, 9, 3, 7, 0})
+    eq(a + b, all, "a + b")
+    near(a:result().score, 100 * (2 - 1) / 3, 1e-12, "a unchanged by +")
+    a:merge(b)
+    eq(a, all, "merged")
+    local back = assert(cm.nps_deserialize(all:serialize()))
+    eq(back, all, "round trip")
+    eq(#all:serialize(), 100, "size")
+    for _, kind in ipairs({"csat", "ces", "art"}) do
+        local acc = cm[kind]()
+        acc:add(kind == "art" and 42 or 5)
+        eq(cm[kind .. "_deserialize"](acc:serialize()), acc, kind)
+    end
+    assert(tostring(all):find("caremetrics.nps(n=5)", 1, true))
+    assert(not pcall(function() return cm.nps() + cm.csat() end))
+end)
+
+test("time", function()
+    eq(cm.parse_time("2025-03-09T01:30:00-05:30"), 1741503600)
+    eq(cm.format_time(951827696), "2000-02-29T12:34:56Z")
+    fails("CM_ERANGE", cm.format_time(253402300800))
+end)
+
+test("garbage collection releases accumulators", function()
+    collectgarbage("collect")
+    local before = collectgarbage("count")
+    for _ = 1, 20000 do
+        local acc = cm.csat():add(5)
+        acc = acc + cm.csat()
+    end
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local after = collectgarbage("count")
+    assert(after < before + 64, ("memory grew from %.0f KB to %.0f KB"):format(before, after))
+end)
+
+print("1.." .. n)
+os.exit(failed == 0 and 0 or 1)

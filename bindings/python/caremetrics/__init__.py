@@ -1,0 +1,80 @@
+"""libcaremetrics for Python: service metrics and SLA clocks, computed by the C library.
+
+Every formula runs in libcaremetrics (loaded through ctypes); this package
+converts arguments and results. Errors raise subclasses of
+:class:`CaremetricsError` carrying the library's status and message.
+
+>>> import caremetrics as cm
+>>> cm.rate(200, 250).value            # first contact resolution
+0.8
+>>> nps = cm.Nps().add_many([10, 9, 9, 7, 3])
+>>> round(nps.result().score, 1)
+40.0
+"""
+
+from .common import format_time, parse_time, version, version_number
+from .errors import (
+    STATUS,
+    BufferTooSmallError,
+    CaremetricsError,
+    InvalidArgumentError,
+    NoDataError,
+    NotFoundError,
+    OutOfMemoryError,
+    OutOfRangeError,
+    ParseError,
+    ResultOverflowError,
+    UnstableQueueError,
+)
+from .kpi import (
+    DEFAULT_CONFIDENCE,
+    SCORE_NONE,
+    Art,
+    ArtResult,
+    Ces,
+    CesResult,
+    Csat,
+    CsatResult,
+    Nps,
+    NpsResult,
+    Proportion,
+    abandonment_rate,
+    abandonment_rate_many,
+    art_mean,
+    rate,
+)
+
+__version__ = version()
+
+__all__ = [
+    "STATUS",
+    "DEFAULT_CONFIDENCE",
+    "SCORE_NONE",
+    "Art",
+    "ArtResult",
+    "BufferTooSmallError",
+    "CaremetricsError",
+    "Ces",
+    "CesResult",
+    "Csat",
+    "CsatResult",
+    "InvalidArgumentError",
+    "NoDataError",
+    "NotFoundError",
+    "Nps",
+    "NpsResult",
+    "OutOfMemoryError",
+    "OutOfRangeError",
+    "ParseError",
+    "Proportion",
+    "ResultOverflowError",
+    "UnstableQueueError",
+    "abandonment_rate",
+    "abandonment_rate_many",
+    "art_mean",
+    "format_time",
+    "parse_time",
+    "rate",
+    "version",
+    "version_number",
+]

@@ -1,0 +1,493 @@
+"""Proportions, CSAT, NPS, CES, response times and abandonment (caremetrics/kpi.h).
+
+Every formula lives in the C library; this module converts arguments and
+results. Accumulators merge exactly (``a + b``, ``a.merge(b)``), serialize to
+the library's portable bytes (``to_bytes`` / ``from_bytes``) and pickle
+through those bytes, so partial results from processes or machines combine
+to exactly the single-pass result.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable, Type, TypeVar
+
+from . import _convert as cv
+from ._lib import c_status, declare, lib
+from .errors import check, invalid
+
+_u8p = ctypes.POINTER(ctypes.c_uint8)
+_f64p = ctypes.POINTER(ctypes.c_double)
+_i64p = ctypes.POINTER(ctypes.c_int64)
+_u64 = ctypes.c_uint64
+_f64 = ctypes.c_double
+
+
+class _Proportion(ctypes.Structure):
+    _fields_ = [("num", _u64), ("den", _u64), ("value", _f64), ("lo", _f64), ("hi", _f64)]
+
+
+class _Csat(ctypes.Structure):
+    _fields_ = [
+        ("scale", ctypes.c_uint8),
+        ("satisfied_min", ctypes.c_uint8),
+        ("reserved", ctypes.c_uint8 * 6),
+        ("counts", _u64 * 10),
+    ]
+
+
+class _CsatSummary(ctypes.Structure):
+    _fields_ = [("satisfied", _Proportion), ("mean", _f64)]
+
+
+class _Nps(ctypes.Structure):
+    _fields_ = [("counts", _u64 * 11)]
+
+
+class _NpsSummary(ctypes.Structure):
+    _fields_ = [
+        ("n", _u64),
+        ("promoters", _u64),
+        ("passives", _u64),
+        ("detractors", _u64),
+        ("score", _f64),
+        ("se", _f64),
+        ("lo", _f64),
+        ("hi", _f64),
+    ]
+
+
+class _Ces(ctypes.Structure):
+    _fields_ = [
+        ("scale", ctypes.c_uint8),
+        ("easy_min", ctypes.c_uint8),
+        ("easy_max", ctypes.c_uint8),
+        ("reserved", ctypes.c_uint8 * 5),
+        ("counts", _u64 * 10),
+    ]
+
+
+class _CesSummary(ctypes.Structure):
+    _fields_ = [
+        ("n", _u64),
+        ("mean", _f64),
+        ("sd", _f64),
+        ("lo", _f64),
+        ("hi", _f64),
+        ("easy", _Proportion),
+    ]
+
+
+class _Art(ctypes.Structure):
+    _fields_ = [
+        ("n", _u64),
+        ("total_seconds", ctypes.c_int64),
+        ("min_seconds", ctypes.c_int64),
+        ("max_seconds", ctypes.c_int64),
+    ]
+
+
+class _ArtSummary(ctypes.Structure):
+    _fields_ = [
+        ("n", _u64),
+        ("total_seconds", ctypes.c_int64),
+        ("min_seconds", ctypes.c_int64),
+        ("max_seconds", ctypes.c_int64),
+        ("mean_seconds", _f64),
+    ]
+
+
+def _accumulator_prototypes(prefix: str, struct: Any, summary: Any, elem: Any, scalar: Any):
+    p = ctypes.POINTER(struct)
+    result_args = [p, _f64, ctypes.POINTER(summary)] if prefix != "art" else [p, ctypes.POINTER(summary)]
+    return [
+        (f"cm_{prefix}_add", c_status, [p, scalar]),
+        (f"cm_{prefix}_add_many", c_status, [p, ctypes.POINTER(elem), ctypes.c_size_t]),
+        (f"cm_{prefix}_merge", c_status, [p, p]),
+        (f"cm_{prefix}_result", c_status, result_args),
+        (f"cm_{prefix}_serialize", c_status, [p, _u8p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]),
+        (f"cm_{prefix}_deserialize", c_status, [_u8p, ctypes.c_size_t, p]),
+    ]
+
+
+declare(
+    [
+        ("cm_kpi_sizeof", ctypes.c_size_t, [ctypes.c_char_p]),
+        ("cm_kpi_constant", c_status, [ctypes.c_char_p, _f64p]),
+        ("cm_rate", c_status, [_u64, _u64, _f64, ctypes.POINTER(_Proportion)]),
+        ("cm_abandonment_rate", c_status, [_u64, _u64, _u64, _f64, ctypes.POINTER(_Proportion)]),
+        (
+            "cm_abandonment_rate_many",
+            c_status,
+            [_f64p, _u8p, ctypes.c_size_t, _f64, _f64, ctypes.POINTER(_Proportion)],
+        ),
+        ("cm_art_mean", c_status, [ctypes.c_int64, _u64, _f64p]),
+        ("cm_csat_init", c_status, [ctypes.POINTER(_Csat), ctypes.c_uint32, ctypes.c_uint32]),
+        ("cm_nps_init", c_status, [ctypes.POINTER(_Nps)]),
+        (
+            "cm_ces_init",
+            c_status,
+            [ctypes.POINTER(_Ces), ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32],
+        ),
+        ("cm_art_init", c_status, [ctypes.POINTER(_Art)]),
+    ]
+    + _accumulator_prototypes("csat", _Csat, _CsatSummary, ctypes.c_uint8, ctypes.c_int32)
+    + _accumulator_prototypes("nps", _Nps, _NpsSummary, ctypes.c_uint8, ctypes.c_int32)
+    + _accumulator_prototypes("ces", _Ces, _CesSummary, ctypes.c_uint8, ctypes.c_int32)
+    + _accumulator_prototypes("art", _Art, _ArtSummary, ctypes.c_int64, ctypes.c_int64)
+)
+
+for _name, _struct in [
+    ("cm_proportion", _Proportion),
+    ("cm_csat", _Csat),
+    ("cm_csat_summary", _CsatSummary),
+    ("cm_nps", _Nps),
+    ("cm_nps_summary", _NpsSummary),
+    ("cm_ces", _Ces),
+    ("cm_ces_summary", _CesSummary),
+    ("cm_art", _Art),
+    ("cm_art_summary", _ArtSummary),
+]:
+    if lib.cm_kpi_sizeof(_name.encode()) != ctypes.sizeof(_struct):
+        raise ImportError(f"caremetrics: {_name} layout differs from the loaded library")
+
+
+def _constant(name: str) -> float:
+    out = ctypes.c_double()
+    check(lib.cm_kpi_constant(name.encode(), ctypes.byref(out)), name)
+    return out.value
+
+
+#: The documented default confidence level of every interval (0.95).
+DEFAULT_CONFIDENCE: float = _constant("CM_DEFAULT_CONFIDENCE")
+#: Marks an unanswered survey in score arrays (255); ``None`` and NaN are converted to it.
+SCORE_NONE: int = int(_constant("CM_SCORE_NONE"))
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """``num / den`` with its Wilson score interval ``[lo, hi]``; fractions in [0, 1]."""
+
+    num: int
+    den: int
+    value: float
+    lo: float
+    hi: float
+
+    @classmethod
+    def _of(cls, p: _Proportion) -> "Proportion":
+        return cls(int(p.num), int(p.den), p.value, p.lo, p.hi)
+
+
+@dataclass(frozen=True)
+class CsatResult:
+    """CSAT: the satisfied share with its interval, and the mean answer on the 1..K scale."""
+
+    satisfied: Proportion
+    mean: float
+
+
+@dataclass(frozen=True)
+class NpsResult:
+    """NPS on −100..+100 with its standard error and interval, and the answer counts."""
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    score: float
+    se: float
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class CesResult:
+    """CES: mean answer, sample standard deviation, interval of the mean, low-effort share."""
+
+    n: int
+    mean: float
+    sd: float
+    lo: float
+    hi: float
+    easy: Proportion
+
+
+@dataclass(frozen=True)
+class ArtResult:
+    """Average response time and the range of response times, in seconds."""
+
+    n: int
+    total_seconds: int
+    min_seconds: int
+    max_seconds: int
+    mean_seconds: float
+
+
+def rate(num: int, den: int, confidence: float = DEFAULT_CONFIDENCE) -> Proportion:
+    """A proportion with its Wilson score interval: FCR, escalation, reopen, deflection,
+    retention or churn rate (``num`` successes of ``den``)."""
+    out = _Proportion()
+    check(lib.cm_rate(cv.u64(num, "num"), cv.u64(den, "den"), cv.f64(confidence, "confidence"), ctypes.byref(out)))
+    return Proportion._of(out)
+
+
+def abandonment_rate(
+    offered: int, abandoned: int, short_abandoned: int = 0, confidence: float = DEFAULT_CONFIDENCE
+) -> Proportion:
+    """(abandoned − short_abandoned) / (offered − short_abandoned) with its interval."""
+    out = _Proportion()
+    check(
+        lib.cm_abandonment_rate(
+            cv.u64(offered, "offered"),
+            cv.u64(abandoned, "abandoned"),
+            cv.u64(short_abandoned, "short_abandoned"),
+            cv.f64(confidence, "confidence"),
+            ctypes.byref(out),
+        )
+    )
+    return Proportion._of(out)
+
+
+def abandonment_rate_many(
+    wait_seconds: Any,
+    abandoned: Any,
+    short_abandon_seconds: float = 0.0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> Proportion:
+    """Abandonment over per-contact arrays: waits in seconds (float64) and outcome flags
+    (nonzero = abandoned; bool or uint8 arrays are read without copying). Abandons after
+    a wait strictly below ``short_abandon_seconds`` leave both numerator and denominator."""
+    w = cv.in_array(wait_seconds, "f64", "wait_seconds")
+    a = cv.in_array(abandoned, "u8", "abandoned")
+    if w.n != a.n:
+        raise invalid(f"wait_seconds has {w.n} entries but abandoned has {a.n}")
+    out = _Proportion()
+    check(
+        lib.cm_abandonment_rate_many(
+            w.ptr,
+            a.ptr,
+            w.n,
+            cv.f64(short_abandon_seconds, "short_abandon_seconds"),
+            cv.f64(confidence, "confidence"),
+            ctypes.byref(out),
+        )
+    )
+    return Proportion._of(out)
+
+
+def art_mean(total_seconds: int, responses: int) -> float:
+    """Average response time in seconds: ``total_seconds / responses``."""
+    out = ctypes.c_double()
+    check(lib.cm_art_mean(cv.i64(total_seconds, "total_seconds"), cv.u64(responses, "responses"), ctypes.byref(out)))
+    return out.value
+
+
+_A = TypeVar("_A", bound="_Accumulator")
+
+
+class _Accumulator:
+    """Shared behaviour of the C accumulators; subclasses name their C prefix and struct."""
+
+    _prefix: ClassVar[str]
+    _struct: ClassVar[Type[ctypes.Structure]]
+    _elem: ClassVar[str]  # element kind of add_many arrays
+    _scalar: ClassVar[str]  # kind of add()'s argument
+    _size: ClassVar[int]  # serialized size in bytes
+    __slots__ = ("_c",)
+
+    def _fn(self, verb: str) -> Any:
+        return getattr(lib, f"cm_{self._prefix}_{verb}")
+
+    def add(self: _A, value: int) -> _A:
+        """Records one value; raises OutOfRangeError outside the scale. Returns self."""
+        check(self._fn("add")(ctypes.byref(self._c), cv.integer(value, self._scalar, "value")))
+        return self
+
+    def add_many(self: _A, values: Iterable[Any]) -> _A:
+        """Records an array of values, all or nothing. Returns self."""
+        arr = cv.in_array(values, self._elem, "values", none_value=SCORE_NONE if self._elem == "u8" else None)
+        check(self._fn("add_many")(ctypes.byref(self._c), arr.ptr, arr.n))
+        return self
+
+    def merge(self: _A, other: _A) -> _A:
+        """Adds the contents of another accumulator of the same kind and scale. Returns self."""
+        if type(other) is not type(self):
+            raise invalid(f"cannot merge {type(other).__name__} into {type(self).__name__}")
+        check(self._fn("merge")(ctypes.byref(self._c), ctypes.byref(other._c)))
+        return self
+
+    def __iadd__(self: _A, other: _A) -> _A:
+        return self.merge(other)
+
+    def __add__(self: _A, other: _A) -> _A:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.copy().merge(other)
+
+    def copy(self: _A) -> _A:
+        """An independent copy."""
+        new = object.__new__(type(self))
+        new._c = self._struct.from_buffer_copy(self._c)
+        return new
+
+    def to_bytes(self) -> bytes:
+        """The library's portable serialized form (little-endian, versioned, CRC-checked)."""
+        buf = (ctypes.c_uint8 * self._size)()
+        written = ctypes.c_size_t()
+        check(self._fn("serialize")(ctypes.byref(self._c), buf, self._size, ctypes.byref(written)))
+        return bytes(buf[: written.value])
+
+    @classmethod
+    def from_bytes(cls: Type[_A], data: bytes) -> _A:
+        """Reads bytes written by ``to_bytes`` on any machine; ParseError if damaged."""
+        raw = bytes(data)
+        buf = (ctypes.c_uint8 * max(1, len(raw))).from_buffer_copy(raw.ljust(1, b"\0"))
+        new = object.__new__(cls)
+        new._c = cls._struct()
+        check(getattr(lib, f"cm_{cls._prefix}_deserialize")(buf, len(raw), ctypes.byref(new._c)))
+        return new
+
+    def __reduce__(self) -> Any:
+        return (type(self).from_bytes, (self.to_bytes(),))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.to_bytes() == other.to_bytes()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+
+class Csat(_Accumulator):
+    """CSAT accumulator on a 1..scale scale; answers >= satisfied_min are satisfied.
+
+    ``Csat()`` uses the library's default scale (1..5, satisfied 4 and 5).
+    """
+
+    _prefix = "csat"
+    _struct = _Csat
+    _elem = "u8"
+    _scalar = "i32"
+    _size = int(_constant("CM_CSAT_SERIALIZED_SIZE"))
+    __slots__ = ()
+
+    def __init__(self, scale: int | None = None, satisfied_min: int | None = None) -> None:
+        self._c = _Csat()  # zero: the library's defaults
+        if scale is not None or satisfied_min is not None:
+            if scale is None or satisfied_min is None:
+                raise invalid("give both scale and satisfied_min, or neither")
+            check(lib.cm_csat_init(ctypes.byref(self._c), cv.u32(scale, "scale"), cv.u32(satisfied_min, "satisfied_min")))
+
+    @property
+    def counts(self) -> dict:
+        """Answers recorded per score value."""
+        return {s + 1: int(c) for s, c in enumerate(self._c.counts) if c}
+
+    def result(self, confidence: float = DEFAULT_CONFIDENCE) -> CsatResult:
+        """CSAT share with its Wilson interval, and the mean answer. NoDataError when empty."""
+        out = _CsatSummary()
+        check(lib.cm_csat_result(ctypes.byref(self._c), cv.f64(confidence, "confidence"), ctypes.byref(out)))
+        return CsatResult(Proportion._of(out.satisfied), out.mean)
+
+    def __repr__(self) -> str:
+        return f"Csat(scale={self._c.scale or 'default'}, satisfied_min={self._c.satisfied_min or 'default'}, n={sum(self._c.counts)})"
+
+
+class Nps(_Accumulator):
+    """Net Promoter Score accumulator over answers 0..10."""
+
+    _prefix = "nps"
+    _struct = _Nps
+    _elem = "u8"
+    _scalar = "i32"
+    _size = int(_constant("CM_NPS_SERIALIZED_SIZE"))
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        self._c = _Nps()
+
+    @property
+    def counts(self) -> dict:
+        """Answers recorded per score value."""
+        return {s: int(c) for s, c in enumerate(self._c.counts) if c}
+
+    def result(self, confidence: float = DEFAULT_CONFIDENCE) -> NpsResult:
+        """NPS = 100·(promoters − detractors)/n with its standard error and interval."""
+        out = _NpsSummary()
+        check(lib.cm_nps_result(ctypes.byref(self._c), cv.f64(confidence, "confidence"), ctypes.byref(out)))
+        return NpsResult(
+            int(out.n), int(out.promoters), int(out.passives), int(out.detractors), out.score, out.se, out.lo, out.hi
+        )
+
+    def __repr__(self) -> str:
+        return f"Nps(n={sum(self._c.counts)})"
+
+
+class Ces(_Accumulator):
+    """Customer Effort Score accumulator on a 1..scale scale.
+
+    ``Ces()`` is CES 2.0 (1..7, answers 5..7 are low effort); the original effort
+    scale is ``Ces(scale=5, easy_min=1, easy_max=2)``.
+    """
+
+    _prefix = "ces"
+    _struct = _Ces
+    _elem = "u8"
+    _scalar = "i32"
+    _size = int(_constant("CM_CES_SERIALIZED_SIZE"))
+    __slots__ = ()
+
+    def __init__(self, scale: int | None = None, easy_min: int | None = None, easy_max: int | None = None) -> None:
+        self._c = _Ces()
+        given = [x is not None for x in (scale, easy_min, easy_max)]
+        if any(given):
+            if not all(given):
+                raise invalid("give scale, easy_min and easy_max together, or none of them")
+            check(
+                lib.cm_ces_init(
+                    ctypes.byref(self._c),
+                    cv.u32(scale, "scale"),
+                    cv.u32(easy_min, "easy_min"),
+                    cv.u32(easy_max, "easy_max"),
+                )
+            )
+
+    @property
+    def counts(self) -> dict:
+        """Answers recorded per score value."""
+        return {s + 1: int(c) for s, c in enumerate(self._c.counts) if c}
+
+    def result(self, confidence: float = DEFAULT_CONFIDENCE) -> CesResult:
+        """Mean answer with its interval, sample standard deviation and low-effort share."""
+        out = _CesSummary()
+        check(lib.cm_ces_result(ctypes.byref(self._c), cv.f64(confidence, "confidence"), ctypes.byref(out)))
+        return CesResult(int(out.n), out.mean, out.sd, out.lo, out.hi, Proportion._of(out.easy))
+
+    def __repr__(self) -> str:
+        return f"Ces(scale={self._c.scale or 'default'}, n={sum(self._c.counts)})"
+
+
+class Art(_Accumulator):
+    """Average-response-time accumulator over whole-second durations (int64 arrays are read
+    without copying)."""
+
+    _prefix = "art"
+    _struct = _Art
+    _elem = "i64"
+    _scalar = "i64"
+    _size = int(_constant("CM_ART_SERIALIZED_SIZE"))
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        self._c = _Art()
+
+    def result(self) -> ArtResult:
+        """Mean, total, minimum and maximum response time in seconds."""
+        out = _ArtSummary()
+        check(lib.cm_art_result(ctypes.byref(self._c), ctypes.byref(out)))
+        return ArtResult(int(out.n), int(out.total_seconds), int(out.min_seconds), int(out.max_seconds), out.mean_seconds)
+
+    def __repr__(self) -> str:
+        return f"Art(n={self._c.n}, total_seconds={self._c.total_seconds})"
