@@ -12,5 +12,7 @@
 
 #include <caremetrics/common.h>
 #include <caremetrics/kpi.h>
+#include <caremetrics/sketch.h>
+#include <caremetrics/spc.h>
 
 #endif /* CAREMETRICS_H */

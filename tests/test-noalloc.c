@@ -128,6 +128,44 @@ static void exercise(void)
     EXPECT(cm_time_format(t, text, sizeof text) == CM_OK);
     EXPECT(cm_strerror(CM_EINVAL) != NULL && cm_status_name(CM_EINVAL) != NULL);
     EXPECT(cm_version() == CM_VERSION_NUMBER);
+
+    /* sketch */
+    static cm_sketch sk, sk2;
+    cm_sketch_summary sks;
+    const double durs[] = {0, 0.5, 30, 3600, 86400, 1e6};
+    const double levels[] = {0.5, 0.9, 0.99};
+    double qv[3], one, lo, hi, rep, scratch[6];
+    EXPECT(cm_sketch_init(&sk) == CM_OK);
+    EXPECT(cm_sketch_init(&sk2) == CM_OK);
+    EXPECT(cm_sketch_add(&sk, 42.0) == CM_OK);
+    EXPECT(cm_sketch_add_many(&sk, durs, 6) == CM_OK);
+    EXPECT(cm_sketch_merge(&sk2, &sk) == CM_OK);
+    EXPECT(cm_sketch_quantile(&sk2, 0.5, &one) == CM_OK);
+    EXPECT(cm_sketch_quantiles(&sk2, levels, 3, qv) == CM_OK);
+    EXPECT(cm_sketch_result(&sk2, &sks) == CM_OK);
+    EXPECT(cm_sketch_serialize(&sk, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_sketch_deserialize(buf, w, &sk2) == CM_OK);
+    EXPECT(cm_sketch_bucket_bounds(7, &lo, &hi, &rep) == CM_OK);
+    EXPECT(cm_sketch_sizeof("cm_sketch") == sizeof(cm_sketch));
+    EXPECT(cm_quantile_exact_scratch_size(6) == 6);
+    EXPECT(cm_quantile_exact(durs, 6, 0.9, scratch, 6, &one) == CM_OK);
+    EXPECT(cm_quantiles_exact(durs, 6, levels, 3, scratch, 6, qv) == CM_OK);
+
+    /* spc */
+    cm_spc_limits lim;
+    cm_spc_rules rules = {0};
+    cm_spc_signal sig[8];
+    size_t nsig;
+    double pc, plcl[3], pucl[3];
+    const double frt[] = {60, 95, 100, 92, 300, 70};
+    const uint64_t sat[] = {80, 45, 150}, answers[] = {100, 50, 200};
+    rules.enabled = CM_SPC_RULES_ALL;
+    rules.threshold = 90;
+    EXPECT(cm_spc_individuals(frt, 6, &lim) == CM_OK);
+    EXPECT(cm_spc_evaluate(frt, 6, &lim, &rules, sig, 8, &nsig) == CM_OK);
+    EXPECT(cm_spc_p_chart(sat, answers, 3, &pc, plcl, pucl) == CM_OK);
+    EXPECT(cm_spc_p_evaluate(sat, answers, 3, pc, &rules, sig, 8, &nsig) == CM_OK);
+    EXPECT(cm_spc_sizeof("cm_spc_rules") == sizeof(cm_spc_rules));
 }
 
 int main(void)
