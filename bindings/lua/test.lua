@@ -184,5 +184,48 @@ test("garbage collection releases accumulators", function()
     assert(after < before + 64, ("memory grew from %.0f KB to %.0f KB"):format(before, after))
 end)
 
+test("sketch quantiles against exact quantiles", function()
+    local xs = {}
+    for i = 1, 1000 do xs[i] = i * 7.5 end
+    local s = cm.sketch():add_many(xs)
+    local exact = cm.quantiles_exact(xs, {0.5, 0.9})
+    -- numpy's default (type 7) by hand: position 0.5 * 999 = 499.5 -> (500 + 501) / 2 * 7.5
+    near(exact[1], 3753.75, 1e-15, "exact median")
+    near(exact[2], (899.1 + 1) * 7.5, 1e-12, "exact p90")
+    local q = s:quantiles({0.5, 0.9})
+    assert(math.abs(q[1] - exact[1]) <= exact[1] / 101 + 1e-9, "median within the bound")
+    assert(math.abs(q[2] - exact[2]) <= exact[2] / 101 + 1e-9, "p90 within the bound")
+    eq(s:quantile(0.5), q[1])
+    eq(s:result().n, 1000)
+    eq(s:result().max_seconds, 7500.0)
+    local back = assert(cm.sketch_deserialize(s:serialize()))
+    eq(back, s, "round trip")
+    local halves = cm.sketch():add_many({table.unpack(xs, 1, 500)}) + cm.sketch():add_many({table.unpack(xs, 501)})
+    eq(halves, s, "merge of halves")
+    fails("CM_EINVAL", cm.sketch():add(-1))
+    fails("CM_ENODATA", cm.sketch():quantile(0.5))
+    fails("CM_ENODATA", cm.quantiles_exact({}, {0.5}))
+end)
+
+test("control limits and run rules", function()
+    -- Seed: chat first response above 90 s for three consecutive intervals fires at the 3rd.
+    local sig = cm.spc_evaluate({60, 95, 70, 91, 92, 93, 80},
+        {rules = cm.SPC_ABOVE_THRESHOLD, threshold = 90, level_run = 3})
+    eq(#sig, 1, "signals")
+    eq(sig[1].index, 5)
+    eq(sig[1].rule, cm.SPC_ABOVE_THRESHOLD)
+    eq(sig[1].side, 1)
+    -- Hand: 10, 12, 11, 13 -> centre 11.5, MRbar 5/3, sigma MRbar / 1.128.
+    local lim = cm.spc_individuals({10, 12, 11, 13})
+    near(lim.center, 11.5, 1e-15, "centre")
+    near(lim.sigma, 5 / 3 / 1.128, 1e-15, "sigma")
+    sig = cm.spc_evaluate({10, 10.5, 13.5, 9}, {rules = cm.SPC_BEYOND_3SIGMA,
+        limits = {center = 10, sigma = 1}})
+    eq(#sig, 1)
+    eq(sig[1].index, 2)
+    fails("CM_ENODATA", cm.spc_individuals({}))
+    fails("CM_EINVAL", cm.spc_individuals({1, 0 / 0}))
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)

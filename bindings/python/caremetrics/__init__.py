@@ -26,6 +26,8 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
+from . import spc
+from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
     SCORE_NONE,
@@ -47,6 +49,11 @@ from .kpi import (
 __version__ = version()
 
 __all__ = [
+    "Sketch",
+    "SketchResult",
+    "quantile_exact",
+    "quantiles_exact",
+    "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",
     "SCORE_NONE",
