@@ -119,6 +119,30 @@ static void exercise(void)
     EXPECT(cm_art_deserialize(buf, w, &art2) == CM_OK);
     EXPECT(cm_kpi_sizeof("cm_csat") == sizeof(cm_csat));
 
+    double q;
+    uint32_t agents;
+    cm_erlang_a_result ea;
+    cm_workforce wf;
+    cm_interval_staffing plan[3];
+    const double vols[] = {0, 120, 900}, ahts[] = {300, 300, 360};
+    EXPECT(cm_erlang_b(30, 36, &q) == CM_OK);
+    EXPECT(cm_erlang_b(1000, 900, &q) == CM_OK);
+    EXPECT(cm_erlang_c(30, 36, &q) == CM_OK);
+    EXPECT(cm_erlang_c(30, 30, &q) == CM_EUNSTABLE);
+    EXPECT(cm_erlang_service_level(30, 36, 360, 20, &q) == CM_OK);
+    EXPECT(cm_erlang_asa(30, 36, 360, &q) == CM_OK);
+    EXPECT(cm_erlang_occupancy(30, 36, &q) == CM_OK);
+    EXPECT(cm_erlang_agents(10000, 300, 0.8, 20, 0.9, &agents) == CM_OK);
+    EXPECT(cm_erlang_agents_asa(30, 360, 15, 1, &agents) == CM_OK);
+    EXPECT(cm_erlang_a(30, 34, 360, 300, 20, &ea) == CM_OK);
+    EXPECT(cm_erlang_a(100, 90, 180, 600, 10, &ea) == CM_OK);
+    EXPECT(cm_erlang_a_agents(30, 360, 300, 0.8, 20, 0.05, 1, &agents) == CM_OK);
+    EXPECT(cm_workload_hours(vols, ahts, 3, &q) == CM_OK);
+    EXPECT(cm_workforce_plan(1233.3, 0.85, 0.3, 8, 22, &wf) == CM_OK);
+    EXPECT(cm_staffing_plan(vols, ahts, 3, 1800, 0.8, 20, 0.9, plan) == CM_OK);
+    EXPECT(cm_queue_sizeof("cm_workforce") == sizeof(cm_workforce));
+    EXPECT(cm_queue_constant("CM_ERLANG_MAX_TRAFFIC", &q) == CM_OK);
+
     cm_time t;
     cm_civil c;
     char text[CM_TIME_FORMAT_SIZE];
