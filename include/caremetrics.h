@@ -11,6 +11,7 @@
  */
 
 #include <caremetrics/common.h>
+#include <caremetrics/contact.h>
 #include <caremetrics/kpi.h>
 #include <caremetrics/queue.h>
 

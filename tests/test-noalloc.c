@@ -143,6 +143,26 @@ static void exercise(void)
     EXPECT(cm_queue_sizeof("cm_workforce") == sizeof(cm_workforce));
     EXPECT(cm_queue_constant("CM_ERLANG_MAX_TRAFFIC", &q) == CM_OK);
 
+    cm_contact ct = {0}, ct2;
+    uint64_t num, den;
+    const double cwait[] = {3, 12, 45}, chandle[] = {0, 300, 0};
+    const uint8_t cgone[] = {1, 0, 1};
+    EXPECT(cm_contact_init(&ct2, 20, 5) == CM_OK);
+    EXPECT(cm_contact_add(&ct, 8, 240, false) == CM_OK);
+    EXPECT(cm_contact_add_many(&ct, cwait, chandle, cgone, 3) == CM_OK);
+    EXPECT(cm_contact_merge(&ct2, &ct) == CM_OK);
+    EXPECT(cm_contact_service_level_counts(&ct2, CM_SL_ABANDONS_AGAINST, &num, &den) == CM_OK);
+    EXPECT(cm_contact_service_level(&ct2, CM_SL_SHORT_ABANDONS_MET, &q) == CM_OK);
+    EXPECT(cm_contact_abandonment_rate(&ct2, true, &q) == CM_OK);
+    EXPECT(cm_contact_asa(&ct2, &q) == CM_OK);
+    EXPECT(cm_contact_aht(&ct2, &q) == CM_OK);
+    EXPECT(cm_contact_abandon_time(&ct2, &q) == CM_OK);
+    EXPECT(cm_contact_occupancy(&ct2, 3600, &q) == CM_OK);
+    EXPECT(cm_contact_serialize(&ct2, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_contact_deserialize(buf, w, &ct) == CM_OK);
+    EXPECT(cm_contact_sizeof("cm_contact") == sizeof(cm_contact));
+    EXPECT(cm_contact_constant("CM_SL_VARIANT_COUNT", &q) == CM_OK);
+
     cm_time t;
     cm_civil c;
     char text[CM_TIME_FORMAT_SIZE];
