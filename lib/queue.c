@@ -124,7 +124,7 @@ static void erlang_c_of(const erlang *q, double *pw, double *npw)
     }
     const double n = (double)q->n, d = n - q->a;
     const double den = q->a * q->unit + d * q->r;
-    *pw = ldexp(n / den, -q->e);
+    *pw = q->e == 0 ? n / den : ldexp(n / den, -q->e);
     *npw = d * q->s / den;
 }
 
@@ -313,15 +313,17 @@ static double big_phi(double x)
 /*
  * Square-root staffing (Halfin & Whitt 1981): with N = A + β·√A the
  * probability of waiting tends to α(β) = 1 / (1 + β·Φ(β)/φ(β)), so
- * SL ≈ 1 − α(β)·e^{−β·√A·t/AHT} and ASA ≈ α(β)·AHT/(β·√A). A dozen
- * bisection steps for β in [0, 8] are plenty for a starting point: the
- * search then steps to the exact answer.
+ * SL ≈ 1 − α(β)·e^{−β·√A·t/AHT} and ASA ≈ α(β)·AHT/(β·√A). Ten
+ * bisection steps for β in [0, 8] (β to within 0.008) are plenty for a
+ * starting point: the search then steps to the exact answer.
  */
+#define SQRT_STAFFING_MIN 256.0
+
 static double sqrt_staffing(double a, const target *tg)
 {
     const double ra = sqrt(a);
     double lo = 0.0, hi = 8.0;
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 10; i++) {
         const double b = 0.5 * (lo + hi);
         const double alpha = 1.0 / (1.0 + b * big_phi(b) / phi(b));
         const bool ok = tg->asa ? alpha * tg->aht <= tg->seconds * b * ra
@@ -344,7 +346,10 @@ static cm_status erlang_search(double a, const target *tg, double max_occupancy,
     const double lowest = fmax(floor(a) + 1.0, occupancy_floor(a, max_occupancy));
     CM_REQUIRE(lowest <= (double)UINT32_MAX, CM_EOVERFLOW);
     const uint32_t n_lo = (uint32_t)lowest;
-    const double guess = fmin(sqrt_staffing(a, tg), (double)UINT32_MAX);
+    /* Below SQRT_STAFFING_MIN Erlangs the answer is a handful of steps above
+     * ⌊A⌋ + 1, fewer than the estimate costs. */
+    const double guess =
+        a >= SQRT_STAFFING_MIN ? fmin(sqrt_staffing(a, tg), (double)UINT32_MAX) : 0.0;
     const uint32_t start = guess > lowest ? (uint32_t)guess : n_lo;
     erlang_start(q, a, start);
     erlang_to(q, start);
