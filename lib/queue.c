@@ -65,7 +65,23 @@ static void erlang_start(erlang *q, double a, uint32_t n)
 static void erlang_up(erlang *q)
 {
     q->n++;
-    q->s = q->r * ((double)q->n / q->a);
+    const double f = (double)q->n / q->a;
+    if (f > 0x1p400) {
+        /* Tiny traffic: the factor alone would overflow r·f. Move its binary
+         * exponent into e (r stays <= 2^600, so r·m <= 2^600). */
+        if (!isfinite(f)) {
+            q->e = SATURATED; /* R(n) > n/A = ∞: B(n) is below every double */
+            return;
+        }
+        int k;
+        const double m = frexp(f, &k);
+        q->s = q->r * m;
+        q->e = q->e + k < SATURATED ? q->e + k : SATURATED;
+        q->unit = ldexp(1.0, -q->e);
+        q->r = q->s + q->unit;
+        return;
+    }
+    q->s = q->r * f;
     q->r = q->s + q->unit;
     if (q->r > SCALE_UP) {
         q->r *= SCALE_DOWN;
@@ -82,8 +98,9 @@ static void erlang_down(erlang *q)
     q->r = q->s * (q->a / (double)q->n);
     q->n--;
     if (q->e > 0 && q->r < 1.0) {
-        q->r *= SCALE_UP;
-        q->e -= SCALE_BITS;
+        const int k = q->e < SCALE_BITS ? q->e : SCALE_BITS;
+        q->r = ldexp(q->r, k);
+        q->e -= k;
         q->unit = ldexp(1.0, -q->e);
     }
     q->s = q->r - q->unit;
@@ -182,6 +199,15 @@ static cm_status traffic_range(double traffic)
     return traffic <= CM_ERLANG_MAX_TRAFFIC ? CM_OK : CM_ERANGE;
 }
 
+/* Traffic and AHT within their limits (both known to be finite and in domain).
+ * The AHT bound keeps every ASA finite: ASA <= AHT/(N − A), and N − A is at
+ * least the spacing of doubles near A, 2^−33 at 10^6 Erlangs. */
+static cm_status limits(double traffic, double aht)
+{
+    CM_TRY(traffic_range(traffic));
+    return aht <= CM_ERLANG_MAX_AHT_SECONDS ? CM_OK : CM_ERANGE;
+}
+
 /* Checks everything the Erlang C measures share, and builds the state at n. */
 static cm_status erlang_c_state(double traffic, uint32_t agents, erlang *q)
 {
@@ -237,6 +263,7 @@ cm_status cm_erlang_service_level(double traffic, uint32_t agents, double aht_se
 {
     CM_REQUIRE(sl != NULL, CM_EINVAL);
     CM_REQUIRE(nonneg(traffic) && positive(aht_seconds) && nonneg(target_seconds), CM_EINVAL);
+    CM_TRY(limits(traffic, aht_seconds));
     erlang q;
     CM_TRY(erlang_c_state(traffic, agents, &q));
     *sl = erlang_sl_of(&q, aht_seconds, target_seconds);
@@ -247,6 +274,7 @@ cm_status cm_erlang_asa(double traffic, uint32_t agents, double aht_seconds, dou
 {
     CM_REQUIRE(asa_seconds != NULL, CM_EINVAL);
     CM_REQUIRE(nonneg(traffic) && positive(aht_seconds), CM_EINVAL);
+    CM_TRY(limits(traffic, aht_seconds));
     erlang q;
     CM_TRY(erlang_c_state(traffic, agents, &q));
     *asa_seconds = erlang_asa_of(&q, aht_seconds);
@@ -387,7 +415,7 @@ cm_status cm_erlang_agents(double traffic, double aht_seconds, double target_sl,
     CM_REQUIRE(nonneg(traffic) && positive(aht_seconds) && open_unit(target_sl) &&
                    nonneg(target_seconds) && cap_unit(max_occupancy),
                CM_EINVAL);
-    CM_TRY(traffic_range(traffic));
+    CM_TRY(limits(traffic, aht_seconds));
     if (traffic == 0.0) {
         *agents = 0;
         return CM_OK;
@@ -406,7 +434,7 @@ cm_status cm_erlang_agents_asa(double traffic, double aht_seconds, double target
     CM_REQUIRE(nonneg(traffic) && positive(aht_seconds) && positive(target_asa_seconds) &&
                    cap_unit(max_occupancy),
                CM_EINVAL);
-    CM_TRY(traffic_range(traffic));
+    CM_TRY(limits(traffic, aht_seconds));
     if (traffic == 0.0) {
         *agents = 0;
         return CM_OK;
@@ -495,55 +523,67 @@ static double digamma_diff(double lo, double n)
 
 /*
  * Sums over the terms p_j = g(a + j, x), j >= 0, in units of the largest
- * term. Σ_j p_j is the regularised lower incomplete gamma P(a, x).
+ * term. Σ_j p_j is the regularised lower incomplete gamma P(a, x). The sums
+ * that the Erlang A formulas divide by x are accumulated already divided,
+ * using p_{j+1}/x = p_j/(a + j + 1), so that nothing is 0/0 when x underflows.
  */
 typedef struct gsum {
-    double lnunit; /* ln of the unit: ln p_{j*} */
-    double p;      /* Σ p_j         = P(a, x) */
-    double p1;     /* Σ_{j>=1} p_j  = P(a + 1, x) */
-    double m1;     /* Σ j·p_j */
-    double top;    /* j*, the index of the unit term */
-    double w;      /* Σ p_j · a/(a + j + 1) · (ψ(a + j + 2) − ψ(a + 1)) */
+    double lnunit; /* ln of the unit: ln p_{top} */
+    double top;    /* index of the unit term */
+    double p;      /* Σ p_j                                  = P(a, x) */
+    double p1x;    /* Σ p_j·a/(a + j + 1)                    = a·P(a + 1, x)/x */
+    double m1x;    /* Σ p_j·(j + 1)/(a + j + 1)              = Σ_k k·p_k / x */
+    double w;      /* Σ p_j·a/(a + j + 1)·(ψ(a + j + 2) − ψ(a + 1)) */
     double p0;     /* p_0, or 0 when it is negligible against guard·p_0 */
 } gsum;
 
 #define NEGLIGIBLE 0x1p-56
 
+/* Adds term t = p_j (in units) with h = ψ(a + j + 2) − ψ(a + 1). */
+static void gsum_add(gsum *g, double a, double j, double t, double h)
+{
+    const double inv = 1.0 / (a + j + 1.0);
+    g->p += t;
+    g->p1x += t * a * inv;
+    g->m1x += t * (j + 1.0) * inv;
+    g->w += t * a * inv * h;
+}
+
 /*
- * Walks from the largest term j* (p_{j+1}/p_j = x/(a + j + 1) crosses 1 at
+ * Walks from the largest term (p_{j+1}/p_j = x/(a + j + 1) crosses 1 at
  * j = x − a − 1) outwards until what is left of every sum is below 2^−56 of
- * it; the ratios bound the tails geometrically. Each sum is of positive
- * terms. `guard` is a multiplier (1 + S of the Erlang B part) that p_0 will
- * meet in the caller, so the downward walk also continues until guard·p_0
- * is negligible. Cost: a few times √x terms near the peak.
+ * it; the ratios bound the tails geometrically, and the extra factors of
+ * each sum are at most 1 (h grows by at most 1/(a + j + 2) per step). Each
+ * sum is of positive terms. `guard` is the multiplier (1 + S of the Erlang B
+ * part) that p_0 meets in the caller, so the downward walk also continues
+ * until guard·p_0 is negligible. Cost: a few times √x terms near the peak.
  */
-static void gamma_walk(double a, double x, double guard, bool want_w, gsum *g)
+static void gamma_walk(double a, double x, double guard, gsum *g)
 {
     memset(g, 0, sizeof *g);
-    if (x <= 0.0)
+    if (!(x > 0.0)) {
+        /* x = 0 (or underflowed): only p_0 is left. */
+        g->lnunit = -INFINITY;
+        g->p0 = 1.0;
+        gsum_add(g, a, 0.0, 1.0, 1.0 / (a + 1.0));
         return;
+    }
     const double top = x > a + 1.0 ? floor(x - a) : 0.0;
     g->top = top;
     g->lnunit = log_gterm(a + top, x);
-    const double h_top = want_w ? digamma_diff(a + 1.0, top + 1.0) : 0.0;
+    const double h_top = digamma_diff(a + 1.0, top + 1.0);
 
     /* Upward, including the peak. */
     double t = 1.0, j = top, h = h_top;
     for (;;) {
-        g->p += t;
-        if (j >= 1.0)
-            g->p1 += t;
-        g->m1 += j * t;
-        if (want_w)
-            g->w += t * (a / (a + j + 1.0)) * h;
+        gsum_add(g, a, j, t, h);
         const double ratio = x / (a + j + 1.0);
         if (ratio < 1.0) {
             const double q = ratio / (1.0 - ratio); /* Σ_{i>=1} ratio^i */
-            const double tail_p = t * q;
-            const double tail_m = t * (j * q + q / (1.0 - ratio));
+            const double tail = t * q;
             const double tail_w = t * (h * q + q / ((1.0 - ratio) * (a + j + 2.0)));
-            if (tail_p <= NEGLIGIBLE * g->p && tail_m <= NEGLIGIBLE * g->m1 &&
-                (!want_w || tail_w <= NEGLIGIBLE * g->w))
+            if (tail <= NEGLIGIBLE * g->p && tail * a / (a + j + 2.0) <= NEGLIGIBLE * g->p1x &&
+                tail <= NEGLIGIBLE * g->m1x && tail_w <= NEGLIGIBLE * g->w)
                 break;
         }
         t *= ratio;
@@ -552,32 +592,27 @@ static void gamma_walk(double a, double x, double guard, bool want_w, gsum *g)
     }
 
     /* Downward from the peak. */
-    t = 1.0;
-    j = top;
-    h = h_top;
     if (top == 0.0) {
         g->p0 = 1.0;
         return;
     }
+    t = 1.0;
+    j = top;
+    h = h_top;
     for (;;) {
-        const double ratio = (a + j) / x; /* p_{j−1}/p_j < 1 below the peak */
         h -= 1.0 / (a + j + 1.0);
-        t *= ratio;
+        t *= (a + j) / x; /* p_{j−1}/p_j < 1 below the peak */
         j -= 1.0;
-        g->p += t;
-        if (j >= 1.0)
-            g->p1 += t;
-        g->m1 += j * t;
-        if (want_w)
-            g->w += t * (a / (a + j + 1.0)) * h;
+        gsum_add(g, a, j, t, h);
         if (j == 0.0) {
             g->p0 = t;
             return;
         }
         const double below = (a + j) / x;
-        const double q = below / (1.0 - below);
-        if (t * (q + guard) <= NEGLIGIBLE * g->p && t * j * q <= NEGLIGIBLE * g->m1 &&
-            (!want_w || t * h * q <= NEGLIGIBLE * g->w))
+        const double tail = t * below / (1.0 - below);
+        if ((tail + guard * t) <= NEGLIGIBLE * g->p && tail <= NEGLIGIBLE * g->p1x &&
+            tail * (j + 1.0) / (a + j + 1.0) <= NEGLIGIBLE * g->m1x &&
+            tail * h <= NEGLIGIBLE * g->w)
             return; /* p_0 <= t is negligible */
     }
 }
@@ -589,16 +624,16 @@ static void gamma_walk(double a, double x, double guard, bool want_w, gsum *g)
 /*
  * With λ the arrival rate, μ = 1/AHT, θ = 1/patience, x = λ/θ, y = Nμ/θ and
  * z = x·e^{−θt}, the stationary probabilities of the birth-death chain give
- * (docs/queue.md has the derivation):
- *   D              = x·(S·g(y,x) + P(y,x))           S = 1/B(N,A) − 1
- *   P(wait)        = x·P(y,x) / D
- *   P(abandon)     = Σ_j j·g(y+j,x) / D
- *   P(served)      = (x·S·g(y,x) + y·P(y+1,x)) / D
- *   P(served, W>t) = y·P(y+1,z) / D
- *   P(ab, W>t)     = Σ_j j·g(y+j,z) / D
- *   E[W; served]   = (1/θ)·x·Σ_j g(y+j,x)·y/(y+j+1)·(ψ(y+j+2) − ψ(y+1)) / D
- * All sums are scaled by the unit of the x walk and by 2^−e of the Erlang B
- * state; they cancel in every ratio.
+ * (docs/queue.md has the derivation), with S = 1/B(N,A) − 1 and
+ * D = S·g(y,x) + P(y,x):
+ *   P(wait)        = P(y,x) / D
+ *   P(abandon)     = Σ_k k·g(y+k,x)/x / D
+ *   P(served)      = (S·g(y,x) + y·P(y+1,x)/x) / D
+ *   P(served, W>t) = e^{−θt}·y·P(y+1,z)/z / D
+ *   P(ab, W>t)     = e^{−θt}·Σ_k k·g(y+k,z)/z / D
+ *   E[W; served]   = (1/θ)·Σ_j g(y+j,x)·y/(y+j+1)·(ψ(y+j+2) − ψ(y+1)) / D
+ * The walks return these sums in units of their largest term; the Erlang B
+ * state is scaled by 2^−e. Both scales cancel in every ratio.
  */
 typedef struct erlang_a_in {
     double a, aht, patience, t;
@@ -625,44 +660,45 @@ static void erlang_a_eval(const erlang_a_in *in, cm_erlang_a_result *out)
         *out = none;
         return;
     }
-    /* Unscaled S = q.s·2^e; guard in the walk's units only matters when e = 0
-     * (e > 0 means N > A, where the walk has no downward part). */
+    /* The guard only matters when e = 0 (e > 0 means N > A: no downward walk). */
     gsum gx, gz;
-    gamma_walk(y, x, 1.0 + q.s, true, &gx);
+    gamma_walk(y, x, 1.0 + q.s, &gx);
+    /* late = e^{−θt} × (unit of the z walk) / (unit of the x walk). */
     const double z = x * exp(-theta_t);
-    double f = 0.0; /* unit of the z walk over the unit of the x walk */
+    double late = 0.0;
     if (theta_t == 0.0) {
         gz = gx;
-        f = 1.0;
+        late = 1.0;
+    } else if (isfinite(theta_t)) {
+        gamma_walk(y, z, 1.0 + q.s, &gz);
+        if (gx.top == 0.0 && gz.top == 0.0)
+            /* Both units are p_0: ln g(y,z) − ln g(y,x) = y·ln(z/x) + x − z exactly. */
+            late = exp(-theta_t - y * theta_t - x * expm1(-theta_t));
+        else if (z > 0.0)
+            late = exp(gz.lnunit - gx.lnunit - theta_t);
     } else {
-        gamma_walk(y, z, 1.0 + q.s, false, &gz);
-        if (z > 0.0) {
-            if (gx.top == 0.0 && gz.top == 0.0)
-                /* Both units are p_0: ln g(y,z) − ln g(y,x) = y·ln(z/x) + x − z exactly. */
-                f = exp(-y * theta_t - x * expm1(-theta_t));
-            else
-                f = exp(gz.lnunit - gx.lnunit);
-        }
+        memset(&gz, 0, sizeof gz);
     }
     const double u = q.unit;
-    const double lower = x * q.s * gx.p0; /* x·S·g(y,x), scaled by 2^−e */
-    const double den = lower + x * gx.p * u;
-    const double served = lower + y * gx.p1 * u;
-    const double served_late = y * f * gz.p1 * u;
-    const double ab_late = f * gz.m1 * u;
+    const double lower = q.s * gx.p0; /* S·g(y,x), scaled by 2^−e */
+    const double den = lower + gx.p * u;
+    const double served = lower + gx.p1x * u;
+    const double served_late = late * gz.p1x * u;
+    const double ab_late = late * gz.m1x * u;
 
-    out->p_wait = x * gx.p * u / den;
-    out->p_abandon = gx.m1 * u / den;
+    out->p_wait = gx.p * u / den;
+    out->p_abandon = gx.m1x * u / den;
     out->service_level = fmax(0.0, served - served_late) / den;
-    out->p_abandoned_within = fmax(0.0, gx.m1 * u - ab_late) / den;
-    out->asa_seconds = in->patience * x * gx.w * u / served;
+    out->p_abandoned_within = fmax(0.0, gx.m1x * u - ab_late) / den;
+    out->asa_seconds = in->patience * gx.w * u / served;
     out->mean_wait_seconds = out->p_abandon * in->patience;
-    out->occupancy = a * (served / den) / n;
+    /* Busy agents never exceed N; the clamp removes rounding when all are busy. */
+    out->occupancy = fmin(1.0, a * (served / den) / n);
 }
 
 static cm_status erlang_a_check(double traffic, double aht, double patience)
 {
-    CM_TRY(traffic_range(traffic));
+    CM_TRY(limits(traffic, aht));
     CM_REQUIRE(patience <= CM_ERLANG_A_MAX_PATIENCE_RATIO * aht, CM_ERANGE);
     return CM_OK;
 }
@@ -806,7 +842,7 @@ cm_status cm_staffing_plan(const double *volumes, const double *aht_seconds, siz
     for (size_t i = 0; i < n; i++) {
         const double a = volumes[i] * aht_seconds[i] / interval_seconds;
         CM_REQUIRE(isfinite(a), CM_ERANGE);
-        CM_TRY(traffic_range(a));
+        CM_TRY(limits(a, aht_seconds[i]));
         CM_REQUIRE(occupancy_floor(a, max_occupancy) <= (double)UINT32_MAX, CM_EOVERFLOW);
     }
     for (size_t i = 0; i < n; i++) {
@@ -858,6 +894,7 @@ cm_status cm_queue_constant(const char *name, double *out)
     } constants[] = {
         {"CM_ERLANG_MAX_TRAFFIC", CM_ERLANG_MAX_TRAFFIC},
         {"CM_ERLANG_A_MAX_PATIENCE_RATIO", CM_ERLANG_A_MAX_PATIENCE_RATIO},
+        {"CM_ERLANG_MAX_AHT_SECONDS", CM_ERLANG_MAX_AHT_SECONDS},
     };
     CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
     for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {

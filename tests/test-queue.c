@@ -166,6 +166,68 @@ START_TEST(erlang_grid_is_finite)
 }
 END_TEST
 
+static double log_uniform(test_rng *r, double lo, double hi)
+{
+    return exp(log(lo) + rng_unit(r) * (log(hi) - log(lo)));
+}
+
+START_TEST(extreme_inputs_stay_finite)
+{
+    /* Any accepted input, however extreme (traffic 1e-300 .. 1e6, AHT 1e-300 ..
+     * 1e9 s, patience down to 1e-300 handle times, targets 0 .. 1e300 s,
+     * agents 1 .. 4e9), gives finite results in range, never NaN. */
+    test_rng r = test_rng_make("extreme_inputs_stay_finite");
+    for (int k = 0; k < 3000; k++) {
+        const double a = rng_below(&r, 10) == 0 ? 0.0 : log_uniform(&r, 1e-300, 1e6);
+        const double aht = log_uniform(&r, 1e-300, CM_ERLANG_MAX_AHT_SECONDS);
+        const double ratio = log_uniform(&r, 1e-300, CM_ERLANG_A_MAX_PATIENCE_RATIO);
+        const double pat = aht * ratio;
+        const double t = rng_below(&r, 5) == 0 ? 0.0 : log_uniform(&r, 1e-300, 1e300);
+        const double nd = rng_below(&r, 3) == 0 ? (double)(1 + rng_below(&r, 100))
+                                                : fmin(4e9, a * log_uniform(&r, 0.01, 100.0) + 1);
+        const uint32_t n = (uint32_t)nd;
+        if (!(pat > 0.0) || a * ratio > 1e8)
+            continue; /* keep the suite quick: Erlang A costs √(A·ratio) */
+        cm_erlang_a_result x;
+        ck_assert_status(cm_erlang_a(a, n, aht, pat, t, &x), CM_OK);
+        const double *f = &x.p_wait;
+        for (int j = 0; j < 7; j++)
+            ck_assert_msg(isfinite(f[j]) && f[j] >= 0.0,
+                          "A %g N %u AHT %g pat %g t %g: field %d %g", a, n, aht, pat, t, j, f[j]);
+        ck_assert(x.p_wait <= 1.0 && x.p_abandon <= 1.0 && x.service_level <= 1.0);
+        double b, sl, asa;
+        ck_assert_status(cm_erlang_b(a, n, &b), CM_OK);
+        ck_assert(isfinite(b) && b >= 0.0 && b <= 1.0);
+        if ((double)n > a) {
+            ck_assert_status(cm_erlang_service_level(a, n, aht, t, &sl), CM_OK);
+            ck_assert_status(cm_erlang_asa(a, n, aht, &asa), CM_OK);
+            ck_assert(isfinite(sl) && sl >= 0.0 && sl <= 1.0 && isfinite(asa) && asa >= 0.0);
+        }
+        uint32_t m;
+        const double target = 0.01 + 0.98 * rng_unit(&r);
+        ck_assert_status(cm_erlang_agents(a, aht, target, t, 1.0, &m), CM_OK);
+        ck_assert(a == 0.0 ? m == 0 : (double)m > a);
+    }
+    /* Traffic so small that n/A overflows a double. */
+    double b;
+    cm_erlang_a_result x;
+    ck_assert_status(cm_erlang_b(1e-180, 2, &b), CM_OK);
+    ck_assert_double_eq(b, 0.0); /* A²/2 = 5e-361 */
+    ck_assert_status(cm_erlang_b(5e-324, 1, &b), CM_OK);
+    ck_assert(b >= 0.0 && b <= 5e-324);
+    ck_assert_status(cm_erlang_a(1e-180, 2, 1e3, 1e5, 0.0, &x), CM_OK);
+    ck_assert(isfinite(x.service_level) && x.service_level == 1.0);
+    /* Patience so short relative to the AHT that their ratio underflows: the loss
+     * system, where whoever must wait leaves at once (P(abandon) = B). */
+    ck_assert_status(cm_erlang_a(3.0, 4, 1e9, 1e-300, 20.0, &x), CM_OK);
+    ck_assert_status(cm_erlang_b(3.0, 4, &b), CM_OK);
+    ck_assert_rel(x.p_abandon, b, 1e-12);
+    ck_assert_rel(x.p_wait, b, 1e-12);
+    ck_assert_rel(x.service_level, 1.0 - b, 1e-12);
+    ck_assert_double_eq(x.asa_seconds, 0.0);
+}
+END_TEST
+
 /* ---- the seeds ------------------------------------------------------------- */
 
 START_TEST(seed_60_calls)
@@ -306,7 +368,7 @@ START_TEST(erlang_a_consistency)
         const double *f = &x.p_wait;
         for (int j = 0; j < 7; j++)
             ck_assert_msg(isfinite(f[j]) && f[j] >= 0.0, "k %d field %d = %g", k, j, f[j]);
-        ck_assert(x.p_wait <= 1.0 && x.service_level <= 1.0 && x.occupancy <= 1.0 + 1e-15);
+        ck_assert(x.p_wait <= 1.0 && x.service_level <= 1.0 && x.occupancy <= 1.0);
         ck_assert(x.service_level + x.p_abandon <= 1.0 + 1e-12);
         ck_assert(x.p_abandoned_within <= x.p_abandon * (1.0 + 1e-12));
         ck_assert(x.p_abandon <= x.p_wait * (1.0 + 1e-12));
@@ -669,6 +731,9 @@ START_TEST(staffing_plan_bad_input)
     const double inf_aht[] = {300, 1e308};
     ck_assert_status(cm_staffing_plan(inf_traffic, inf_aht, 2, 1800, 0.8, 20, 1, out), CM_ERANGE);
     ck_assert_status(cm_staffing_plan(vol, aht, 2, 1800, 0.8, 20, 1e-10, out), CM_EOVERFLOW);
+    const double long_aht[] = {300, 2e9};
+    const double small_vol[] = {10, 1e-9};
+    ck_assert_status(cm_staffing_plan(small_vol, long_aht, 2, 1800, 0.8, 20, 1, out), CM_ERANGE);
     ck_assert_untouched(&out);
 }
 END_TEST
@@ -708,6 +773,10 @@ START_TEST(erlang_bad_input)
     ck_assert_status(cm_erlang_service_level(big, 2000000, 300, 20, &v), CM_ERANGE);
     ck_assert_status(cm_erlang_asa(big, 2000000, 300, &v), CM_ERANGE);
     ck_assert_status(cm_erlang_occupancy(big, 2000000, &v), CM_ERANGE);
+    /* AHT above its limit. */
+    const double long_aht = 2.0 * CM_ERLANG_MAX_AHT_SECONDS;
+    ck_assert_status(cm_erlang_service_level(5, 10, long_aht, 20, &v), CM_ERANGE);
+    ck_assert_status(cm_erlang_asa(5, 10, long_aht, &v), CM_ERANGE);
     /* N <= A, including N = A exactly and N = 0. */
     ck_assert_status(cm_erlang_c(5.0, 5, &v), CM_EUNSTABLE);
     ck_assert_status(cm_erlang_c(5.5, 5, &v), CM_EUNSTABLE);
@@ -762,6 +831,10 @@ START_TEST(agents_bad_input)
     ck_assert_status(cm_erlang_agents(big, 300, 0.8, 20, 1, &n), CM_ERANGE);
     ck_assert_status(cm_erlang_agents_asa(big, 300, 20, 1, &n), CM_ERANGE);
     ck_assert_status(cm_erlang_a_agents(big, 300, 60, 0.8, 20, 1, 1, &n), CM_ERANGE);
+    const double long_aht = 2.0 * CM_ERLANG_MAX_AHT_SECONDS;
+    ck_assert_status(cm_erlang_agents(10, long_aht, 0.8, 20, 1, &n), CM_ERANGE);
+    ck_assert_status(cm_erlang_agents_asa(10, long_aht, 20, 1, &n), CM_ERANGE);
+    ck_assert_status(cm_erlang_a_agents(10, long_aht, 60, 0.8, 20, 1, 1, &n), CM_ERANGE);
     ck_assert_status(
         cm_erlang_a_agents(10, 1, 1.001 * CM_ERLANG_A_MAX_PATIENCE_RATIO, 0.8, 20, 1, 1, &n),
         CM_ERANGE);
@@ -786,6 +859,7 @@ START_TEST(erlang_a_bad_input)
     ck_assert_status(cm_erlang_a(10, 12, 300, 60, D_NAN, &r), CM_EINVAL);
     ck_assert_status(cm_erlang_a(10, 0, 300, 60, 20, &r), CM_EINVAL);
     ck_assert_status(cm_erlang_a(2e6, 12, 300, 60, 20, &r), CM_ERANGE);
+    ck_assert_status(cm_erlang_a(10, 12, 2e9, 60, 20, &r), CM_ERANGE);
     ck_assert_status(cm_erlang_a(10, 12, 1, 1.5 * CM_ERLANG_A_MAX_PATIENCE_RATIO, 20, &r),
                      CM_ERANGE);
     ck_assert_untouched(&r);
@@ -806,6 +880,8 @@ START_TEST(abi_queries)
     ck_assert_double_eq(v, CM_ERLANG_MAX_TRAFFIC);
     ck_assert_status(cm_queue_constant("CM_ERLANG_A_MAX_PATIENCE_RATIO", &v), CM_OK);
     ck_assert_double_eq(v, CM_ERLANG_A_MAX_PATIENCE_RATIO);
+    ck_assert_status(cm_queue_constant("CM_ERLANG_MAX_AHT_SECONDS", &v), CM_OK);
+    ck_assert_double_eq(v, CM_ERLANG_MAX_AHT_SECONDS);
     poison(&v);
     ck_assert_status(cm_queue_constant("CM_NOTHING", &v), CM_ENOTFOUND);
     ck_assert_status(cm_queue_constant(NULL, &v), CM_EINVAL);
@@ -822,6 +898,7 @@ static Suite *queue_suite(void)
     tcase_add_test(tc, erlang_hand_values);
     tcase_add_test(tc, erlang_far_tail_and_limits);
     tcase_add_test(tc, erlang_grid_is_finite);
+    tcase_add_test(tc, extreme_inputs_stay_finite);
     tcase_add_test(tc, erlang_bad_input);
     suite_add_tcase(s, tc);
 

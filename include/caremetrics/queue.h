@@ -70,6 +70,9 @@ extern "C" {
 /** Largest ratio of mean patience to AHT accepted by the Erlang A functions. */
 #define CM_ERLANG_A_MAX_PATIENCE_RATIO 1e4
 
+/** Largest average handle time, in seconds, accepted by the Erlang functions (about 31 years). */
+#define CM_ERLANG_MAX_AHT_SECONDS 1e9
+
 /* ------------------------------------------------------------------------ */
 /* Erlang B and C                                                            */
 /* ------------------------------------------------------------------------ */
@@ -80,7 +83,8 @@ extern "C" {
  * `B(N, A) = (A^N/N!) / Σ_{k=0..N} A^k/k!`, evaluated by the recursion
  * `B(0) = 1`, `B(n) = A·B(n−1) / (n + A·B(n−1))` in its reciprocal form.
  * Defined for any @p agents, including 0 (`B = 1`) and `N <= A`.
- * A result below the smallest double is returned as 0.
+ * A result below the smallest normal double (about 2.2e-308) carries fewer
+ * digits and may be 0.
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
  * @param agents number of agents N.
@@ -114,13 +118,13 @@ CM_API CM_NODISCARD cm_status cm_erlang_c(double traffic, uint32_t agents, doubl
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
  * @param agents number of agents N; the queue must be stable, `N > A`.
- * @param aht_seconds average handle time in seconds; > 0.
+ * @param aht_seconds average handle time in seconds; > 0 and at most ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param target_seconds the answer-time target t in seconds (20 in "80/20"); >= 0.
  * @param[out] sl the service level, in [0, 1].
  * @retval CM_OK success.
  * @retval CM_EINVAL @p sl is NULL, an argument is NaN or infinite, @p traffic or
  *         @p target_seconds is negative, or @p aht_seconds is not positive.
- * @retval CM_ERANGE @p traffic exceeds ::CM_ERLANG_MAX_TRAFFIC.
+ * @retval CM_ERANGE @p traffic or @p aht_seconds is above its limit.
  * @retval CM_EUNSTABLE `N <= A`.
  * @since 0.1
  */
@@ -133,12 +137,12 @@ CM_API CM_NODISCARD cm_status cm_erlang_service_level(double traffic, uint32_t a
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
  * @param agents number of agents N; the queue must be stable, `N > A`.
- * @param aht_seconds average handle time in seconds; > 0.
+ * @param aht_seconds average handle time in seconds; > 0 and at most ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param[out] asa_seconds the average speed of answer, in seconds.
  * @retval CM_OK success.
  * @retval CM_EINVAL @p asa_seconds is NULL, an argument is NaN or infinite,
  *         @p traffic is negative or @p aht_seconds is not positive.
- * @retval CM_ERANGE @p traffic exceeds ::CM_ERLANG_MAX_TRAFFIC.
+ * @retval CM_ERANGE @p traffic or @p aht_seconds is above its limit.
  * @retval CM_EUNSTABLE `N <= A`.
  * @since 0.1
  */
@@ -170,7 +174,7 @@ CM_API CM_NODISCARD cm_status cm_erlang_occupancy(double traffic, uint32_t agent
  * Zero traffic needs zero agents.
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
- * @param aht_seconds average handle time in seconds; > 0.
+ * @param aht_seconds average handle time in seconds; > 0 and at most ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param target_sl the service-level target, in (0, 1) (0.8 for "80/20").
  * @param target_seconds the answer-time target in seconds (20 for "80/20"); >= 0.
  * @param max_occupancy the occupancy cap, in (0, 1]; 1 means no cap.
@@ -178,7 +182,7 @@ CM_API CM_NODISCARD cm_status cm_erlang_occupancy(double traffic, uint32_t agent
  * @retval CM_OK success.
  * @retval CM_EINVAL @p agents is NULL, an argument is NaN or infinite, or one is
  *         outside its range.
- * @retval CM_ERANGE @p traffic exceeds ::CM_ERLANG_MAX_TRAFFIC.
+ * @retval CM_ERANGE @p traffic or @p aht_seconds is above its limit.
  * @retval CM_EOVERFLOW the occupancy cap needs more than `UINT32_MAX` agents.
  * @since 0.1
  */
@@ -194,14 +198,14 @@ CM_API CM_NODISCARD cm_status cm_erlang_agents(double traffic, double aht_second
  * cm_erlang_agents(). Zero traffic needs zero agents.
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
- * @param aht_seconds average handle time in seconds; > 0.
+ * @param aht_seconds average handle time in seconds; > 0 and at most ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param target_asa_seconds the longest acceptable ASA in seconds; > 0.
  * @param max_occupancy the occupancy cap, in (0, 1]; 1 means no cap.
  * @param[out] agents the number of agents.
  * @retval CM_OK success.
  * @retval CM_EINVAL @p agents is NULL, an argument is NaN or infinite, or one is
  *         outside its range.
- * @retval CM_ERANGE @p traffic exceeds ::CM_ERLANG_MAX_TRAFFIC.
+ * @retval CM_ERANGE @p traffic or @p aht_seconds is above its limit.
  * @retval CM_EOVERFLOW the occupancy cap needs more than `UINT32_MAX` agents.
  * @since 0.1
  */
@@ -250,7 +254,7 @@ typedef struct cm_erlang_a_result {
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
  * @param agents number of agents N; >= 1.
- * @param aht_seconds average handle time in seconds; > 0.
+ * @param aht_seconds average handle time in seconds; > 0 and at most ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param patience_seconds mean time a caller is willing to wait, in seconds;
  *        > 0 and at most ::CM_ERLANG_A_MAX_PATIENCE_RATIO × @p aht_seconds.
  * @param target_seconds the answer-time target t in seconds; >= 0.
@@ -259,7 +263,7 @@ typedef struct cm_erlang_a_result {
  * @retval CM_EINVAL @p out is NULL, an argument is NaN or infinite, @p traffic or
  *         @p target_seconds is negative, @p aht_seconds or @p patience_seconds is
  *         not positive, or @p agents is 0.
- * @retval CM_ERANGE @p traffic exceeds ::CM_ERLANG_MAX_TRAFFIC or the patience
+ * @retval CM_ERANGE @p traffic or @p aht_seconds is above its limit, or the patience
  *         exceeds ::CM_ERLANG_A_MAX_PATIENCE_RATIO handle times.
  * @since 0.1
  */
@@ -276,7 +280,7 @@ CM_API CM_NODISCARD cm_status cm_erlang_a(double traffic, uint32_t agents, doubl
  * gallops from `N = ⌈A⌉` and then bisects. Zero traffic needs zero agents.
  *
  * @param traffic offered traffic in Erlangs, 0..::CM_ERLANG_MAX_TRAFFIC.
- * @param aht_seconds average handle time in seconds; > 0.
+ * @param aht_seconds average handle time in seconds; > 0 and at most ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param patience_seconds mean patience in seconds; > 0 and at most
  *        ::CM_ERLANG_A_MAX_PATIENCE_RATIO × @p aht_seconds.
  * @param target_sl the service-level target (answered within t over all arrivals), in (0, 1).
@@ -287,7 +291,7 @@ CM_API CM_NODISCARD cm_status cm_erlang_a(double traffic, uint32_t agents, doubl
  * @retval CM_OK success.
  * @retval CM_EINVAL @p agents is NULL, an argument is NaN or infinite, or one is
  *         outside its range.
- * @retval CM_ERANGE @p traffic or the patience is above its limit.
+ * @retval CM_ERANGE @p traffic, @p aht_seconds or the patience is above its limit.
  * @retval CM_EOVERFLOW the targets need more than `UINT32_MAX` agents.
  * @since 0.1
  */
@@ -366,7 +370,8 @@ typedef struct cm_interval_staffing {
  * is checked before anything is written.
  *
  * @param volumes forecast contacts per interval, each finite and >= 0.
- * @param aht_seconds average handle time per interval in seconds, each finite and > 0.
+ * @param aht_seconds average handle time per interval in seconds, each > 0 and at most
+ *        ::CM_ERLANG_MAX_AHT_SECONDS.
  * @param n number of intervals; the arrays may be NULL when @p n is 0.
  * @param interval_seconds length of every interval in seconds (1800 for half hours); > 0.
  * @param target_sl the service-level target, in (0, 1).
@@ -376,7 +381,8 @@ typedef struct cm_interval_staffing {
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, or an argument or entry is NaN, infinite or
  *         out of range.
- * @retval CM_ERANGE an interval's traffic exceeds ::CM_ERLANG_MAX_TRAFFIC.
+ * @retval CM_ERANGE an interval's traffic exceeds ::CM_ERLANG_MAX_TRAFFIC or its AHT
+ *         ::CM_ERLANG_MAX_AHT_SECONDS.
  * @retval CM_EOVERFLOW an interval needs more than `UINT32_MAX` agents.
  * @since 0.1
  */
@@ -401,7 +407,8 @@ CM_API size_t cm_queue_sizeof(const char *name);
 /**
  * Value of a queue macro in this build of the library, for bindings that cannot read macros.
  *
- * @param name `"CM_ERLANG_MAX_TRAFFIC"` or `"CM_ERLANG_A_MAX_PATIENCE_RATIO"`.
+ * @param name `"CM_ERLANG_MAX_TRAFFIC"`, `"CM_ERLANG_MAX_AHT_SECONDS"` or
+ *        `"CM_ERLANG_A_MAX_PATIENCE_RATIO"`.
  * @param[out] out the value.
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL.
