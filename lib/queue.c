@@ -563,7 +563,7 @@ static void gamma_walk(double a, double x, double guard, gsum *g)
     memset(g, 0, sizeof *g);
     if (!(x > 0.0)) {
         /* x = 0 (or underflowed): only p_0 is left. */
-        g->lnunit = -INFINITY;
+        g->lnunit = -HUGE_VAL;
         g->p0 = 1.0;
         gsum_add(g, a, 0.0, 1.0, 1.0 / (a + 1.0));
         return;

@@ -57,9 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_value(cm_contact_abandonment_rate(&c, false, &v), v, 1.0);
     check_value(cm_contact_abandonment_rate(&c, true, &v), v, 1.0);
-    check_value(cm_contact_asa(&c, &v), v, INFINITY);
-    check_value(cm_contact_aht(&c, &v), v, INFINITY);
-    check_value(cm_contact_abandon_time(&c, &v), v, INFINITY);
+    check_value(cm_contact_asa(&c, &v), v, HUGE_VAL);
+    check_value(cm_contact_aht(&c, &v), v, HUGE_VAL);
+    check_value(cm_contact_abandon_time(&c, &v), v, HUGE_VAL);
     const cm_status st = cm_contact_occupancy(&c, 3600.0, &v);
     CHECK(st == CM_OK || st == CM_ERANGE);
     cm_contact twice = c;
