@@ -12,9 +12,9 @@
  *    linear scans);
  *  - hand counts and properties.
  * Tolerance: 1e-12 relative, the accuracy the module promises. The
- * implementation's worst error on the grid is about 5e-14 (Erlang A; 3e-15 for B and C); 1e-12 leaves room
- * for other compilers and libms without hiding a wrong term (a wrong term is
- * off by far more than 1e-12).
+ * implementation's worst error on the grid is about 5e-14 (Erlang A; 3e-15
+ * for B and C); 1e-12 leaves room for other compilers and libms without
+ * hiding a wrong term (a wrong term is off by far more than 1e-12).
  * SPDX-License-Identifier: MIT
  */
 #include <caremetrics/queue.h>
