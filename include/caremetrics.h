@@ -11,8 +11,10 @@
  */
 
 #include <caremetrics/common.h>
+#include <caremetrics/contact.h>
 #include <caremetrics/kpi.h>
 #include <caremetrics/sketch.h>
 #include <caremetrics/spc.h>
+#include <caremetrics/queue.h>
 
 #endif /* CAREMETRICS_H */

@@ -23,6 +23,7 @@ enum cm__serial_kind {
     CM__SERIAL_CES = 3,
     CM__SERIAL_ART = 4,
     CM__SERIAL_SKETCH = 5,
+    CM__SERIAL_CONTACT = 6,
 };
 
 #define CM__SERIAL_HEADER  4

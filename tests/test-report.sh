@@ -158,6 +158,48 @@ printf 'created_at,channel\n' >"$tmp/header.csv"
 check "header only: exit 0" $?
 has "$tmp/out" "metric undefined: no data"; check "header only: no data" $?
 
+# The staffing section on a hand-made history with handle times. Expected by hand:
+#  phone: 4 offered, 2 answered (waits 10, 30; handle 300, 420), 1 within 20 s;
+#         2 abandoned (3 s short, 15 s): SL 1/4 = 25.0 %, ASA 20s, AHT 6m 00s,
+#         abandonment without short abandons (2 - 1)/(4 - 1) = 33.3 %
+#  chat:  1 offered, abandoned after 50 s: SL 0/1 = 0.0 %, abandonment 100.0 %
+#  both:  answered only 1/2 = 50.0 %, against 1/5 = 20.0 %, before-T ignored 1/3 = 33.3 %,
+#         before-T met 3/5 = 60.0 %, short met 2/5 = 40.0 %, short excluded 1/4 = 25.0 %
+#  workload 720 s + 600 s = 0.37 h / 0.85 / 0.70 = 0.62 h = 0.08 shifts = 0.08 FTE on one weekday
+#  09:00 hour: 5 contacts x 6 min = 0.5 Erlangs; N = 1: SL 51.4 %; N = 2: C = 0.1,
+#         SL = 1 - 0.1 e^(-1.5 x 20 / 360) = 90.8 %, ASA = 0.1 x 360 / 1.5 = 24.0 s
+#  2 agent-hours / 0.70 / 8 = 0.36 FTE
+cat >"$tmp/staff.csv" <<'CSV'
+created_at,channel,wait_seconds,abandoned,handle_seconds
+2025-01-06T09:00:00Z,phone,10,0,300
+2025-01-06T09:10:00Z,phone,30,0,420
+2025-01-06T09:20:00Z,phone,3,1,
+2025-01-06T09:30:00Z,phone,15,1,
+2025-01-06T09:40:00Z,chat,50,1,
+2025-01-06T10:00:00Z,email,,0,600
+CSV
+"$report" "$tmp/staff.csv" >"$tmp/out" 2>"$tmp/err"
+check "staffing history: exit 0" $?
+has "$tmp/out" "  phone             4     25.0 % [  4.6,  69.9]      20s   6m 00s       33.3 %"
+check "staffing: phone SL, ASA, AHT, abandonment" $?
+has "$tmp/out" "  chat              1      0.0 % [  0.0,  79.3]        -        -      100.0 %"
+check "staffing: chat" $?
+has "$tmp/out" "    answered only                       50.0 %"; check "SL answered only" $?
+has "$tmp/out" "    abandons against                    20.0 %"; check "SL abandons against" $?
+has "$tmp/out" "    abandons before T ignored           33.3 %"; check "SL before T ignored" $?
+has "$tmp/out" "    abandons before T met               60.0 %"; check "SL before T met" $?
+has "$tmp/out" "    short abandons met                  40.0 %"; check "SL short met" $?
+has "$tmp/out" "    short abandons excluded             25.0 %"; check "SL short excluded" $?
+has "$tmp/out" "workload 0.4 h -> 0.6 scheduled hours = 0.1 shifts = 0.08 FTE over 1 weekdays"
+check "staffing: workload and FTE" $?
+has "$tmp/out" "busiest hour 09:00-10:00 UTC: 5.00 contacts, AHT 6m 00s, 0.500 Erlangs -> 2 agents (SL 90.8 %, ASA 24.0 s)"
+check "staffing: Erlang C for the busiest hour" $?
+has "$tmp/out" "2 agent-hours over 24 hourly intervals -> 0.36 FTE"; check "staffing: day FTE" $?
+! has "$tmp/err" "handle_seconds"; check "handle_seconds accepted" $?
+printf 'created_at,channel,handle_seconds\n2025-01-06T09:00:00Z,email,-4\n' >"$tmp/neg.csv"
+"$report" "$tmp/neg.csv" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/err" "line 2: bad value in column handle_seconds"; check "negative handle time reported" $?
+
 # The bundled sample (the default input).
 "$report" >"$tmp/out" 2>"$tmp/err"
 check "bundled sample: exit 0" $?

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "staffing-section.h"
 
 #ifndef CM_SAMPLE_SOURCE
 #define CM_SAMPLE_SOURCE "examples/data/sample-tickets.csv"
@@ -45,13 +46,14 @@ enum column {
     COL_CES,
     COL_WAIT,
     COL_ABANDONED,
+    COL_HANDLE,
     NCOLUMNS
 };
 
 static const char *const column_names[NCOLUMNS] = {
     "created_at", "channel",      "priority",  "first_reply_at", "solved_at",
     "contacts",   "reopened",     "escalated", "csat",           "nps",
-    "ces",        "wait_seconds", "abandoned",
+    "ces",        "wait_seconds", "abandoned", "handle_seconds",
 };
 
 enum { PHONE, CHAT, EMAIL, SOCIAL, MESSAGING, NCHANNELS };
@@ -79,6 +81,7 @@ typedef struct report {
     cm_nps nps;
     cm_ces ces;
     durations first_reply, resolution;
+    staffing_section staffing;
 } report;
 
 /* One parsed row, committed to the report only when every field is valid. */
@@ -88,6 +91,7 @@ typedef struct row {
     cm_time created, first_reply, solved;
     long long contacts, csat, nps, ces;
     double wait;
+    double handle; /* -1 when not given */
 } row;
 
 typedef struct options {
@@ -221,6 +225,9 @@ static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, con
     const csv_field *wait = field(f, nf, lay, COL_WAIT);
     r->has_wait = wait->len > 0;
     NEED(!r->has_wait || csv_seconds(wait, &r->wait), COL_WAIT);
+    const csv_field *handle = field(f, nf, lay, COL_HANDLE);
+    r->handle = -1.0;
+    NEED(handle->len == 0 || csv_seconds(handle, &r->handle), COL_HANDLE);
 #undef NEED
     return true;
 }
@@ -229,6 +236,9 @@ static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, con
  * input short of 2^63 seconds of total response time. */
 static bool commit_row(report *rep, const row *r, const options *opt)
 {
+    if (!staffing_section_add(&rep->staffing, r->channel, r->created, r->has_wait ? r->wait : -1.0,
+                              r->handle, r->abandoned))
+        return false;
     const bool realtime = r->channel == PHONE || r->channel == CHAT;
     if (realtime && (r->has_wait || r->abandoned)) {
         rep->realtime_offered++;
@@ -384,6 +394,7 @@ static void print_report(const report *rep, const options *opt)
                100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
     else
         printf("  %-34s %s\n", label, cm_strerror(st));
+    staffing_section_print(&rep->staffing, conf);
 }
 
 /* ---- input ----------------------------------------------------------------- */
@@ -539,6 +550,10 @@ int main(int argc, char **argv)
         return 1;
     }
     static report rep;
+    if (!staffing_section_init(&rep.staffing, opt.short_abandon)) {
+        fprintf(stderr, "caremetrics-report: --short-abandon: %s\n", cm_strerror(CM_ERANGE));
+        return 2;
+    }
     const int rc = run(in, &rep, &opt);
     if (in != stdin)
         fclose(in);
