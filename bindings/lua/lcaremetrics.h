@@ -36,15 +36,19 @@ void lcm_new_class(lua_State *L, const char *name, const luaL_Reg *methods);
 void lcm_open_kpi(lua_State *L);
 void lcm_open_sketch(lua_State *L);
 void lcm_open_spc(lua_State *L);
+void lcm_open_queue(lua_State *L);
 
-/* A Lua array of numbers as a double array in Lua-owned memory (pushed on the stack). */
+/* A Lua array of numbers as a double array in Lua-owned memory, pushed on the stack:
+ * callers first lua_settop() to their argument count so optional arguments stay nil. */
 double *lcm_check_doubles(lua_State *L, int idx, size_t *n);
 
 /*
- * LCM_ACCUMULATOR(kind, T, elem_t, check_elem) defines the userdata methods
- * shared by every C accumulator `cm_<kind>_*` of type T: check/new helpers,
- * add, add_many, merge, serialize, deserialize, __add, __eq and __gc. The file
- * using it adds `<kind>_result` and `<kind>__tostring`, then LCM_METHODS(kind).
+ * LCM_ACCUMULATOR_CORE(kind, T) defines the userdata methods shared by every
+ * C accumulator `cm_<kind>_*` of type T: check/new helpers, merge, serialize,
+ * deserialize, __add, __eq and __gc. LCM_ACCUMULATOR_ADD adds add and
+ * add_many for accumulators fed one array of values; LCM_ACCUMULATOR does
+ * both. The file using them adds `<kind>_result` and `<kind>__tostring`, then
+ * LCM_METHODS(kind).
  *
  * add_many reads array entries into a fixed buffer of LCM_CHUNK elements and
  * hands them to the library chunk by chunk, into a copy of the accumulator
@@ -53,7 +57,7 @@ double *lcm_check_doubles(lua_State *L, int idx, size_t *n);
  */
 enum { LCM_CHUNK = 512 };
 
-#define LCM_ACCUMULATOR(kind, T, elem_t, check_elem)                                              \
+#define LCM_ACCUMULATOR_CORE(kind, T)                                                             \
     static T *check_##kind(lua_State *L, int idx)                                                 \
     {                                                                                             \
         return (T *)luaL_checkudata(L, idx, "caremetrics." #kind);                                \
@@ -64,37 +68,6 @@ enum { LCM_CHUNK = 512 };
         memset(acc, 0, sizeof *acc);                                                              \
         luaL_setmetatable(L, "caremetrics." #kind);                                               \
         return acc;                                                                               \
-    }                                                                                             \
-    static int kind##_add(lua_State *L)                                                           \
-    {                                                                                             \
-        T *acc = check_##kind(L, 1);                                                              \
-        const cm_status st = cm_##kind##_add(acc, check_elem(L, 2));                              \
-        if (st != CM_OK)                                                                          \
-            return lcm_fail(L, st);                                                               \
-        lua_settop(L, 1);                                                                         \
-        return 1;                                                                                 \
-    }                                                                                             \
-    static int kind##_add_many(lua_State *L)                                                      \
-    {                                                                                             \
-        T *acc = check_##kind(L, 1);                                                              \
-        luaL_checktype(L, 2, LUA_TTABLE);                                                         \
-        T copy = *acc;                                                                            \
-        elem_t buf[LCM_CHUNK];                                                                    \
-        const lua_Integer n = luaL_len(L, 2);                                                     \
-        for (lua_Integer i = 0; i < n; i += LCM_CHUNK) {                                          \
-            const lua_Integer m = n - i < LCM_CHUNK ? n - i : LCM_CHUNK;                          \
-            for (lua_Integer j = 0; j < m; j++) {                                                 \
-                lua_geti(L, 2, i + j + 1);                                                        \
-                buf[j] = (elem_t)check_elem(L, -1);                                               \
-                lua_pop(L, 1);                                                                    \
-            }                                                                                     \
-            const cm_status st = cm_##kind##_add_many(&copy, buf, (size_t)m);                     \
-            if (st != CM_OK)                                                                      \
-                return lcm_fail(L, st);                                                           \
-        }                                                                                         \
-        *acc = copy;                                                                              \
-        lua_settop(L, 1);                                                                         \
-        return 1;                                                                                 \
     }                                                                                             \
     static int kind##_merge(lua_State *L)                                                         \
     {                                                                                             \
@@ -163,6 +136,43 @@ enum { LCM_CHUNK = 512 };
         memset(check_##kind(L, 1), 0, sizeof(T));                                                 \
         return 0;                                                                                 \
     }
+
+#define LCM_ACCUMULATOR_ADD(kind, T, elem_t, check_elem)                      \
+    static int kind##_add(lua_State *L)                                       \
+    {                                                                         \
+        T *acc = check_##kind(L, 1);                                          \
+        const cm_status st = cm_##kind##_add(acc, check_elem(L, 2));          \
+        if (st != CM_OK)                                                      \
+            return lcm_fail(L, st);                                           \
+        lua_settop(L, 1);                                                     \
+        return 1;                                                             \
+    }                                                                         \
+    static int kind##_add_many(lua_State *L)                                  \
+    {                                                                         \
+        T *acc = check_##kind(L, 1);                                          \
+        luaL_checktype(L, 2, LUA_TTABLE);                                     \
+        T copy = *acc;                                                        \
+        elem_t buf[LCM_CHUNK];                                                \
+        const lua_Integer n = luaL_len(L, 2);                                 \
+        for (lua_Integer i = 0; i < n; i += LCM_CHUNK) {                      \
+            const lua_Integer m = n - i < LCM_CHUNK ? n - i : LCM_CHUNK;      \
+            for (lua_Integer j = 0; j < m; j++) {                             \
+                lua_geti(L, 2, i + j + 1);                                    \
+                buf[j] = (elem_t)check_elem(L, -1);                           \
+                lua_pop(L, 1);                                                \
+            }                                                                 \
+            const cm_status st = cm_##kind##_add_many(&copy, buf, (size_t)m); \
+            if (st != CM_OK)                                                  \
+                return lcm_fail(L, st);                                       \
+        }                                                                     \
+        *acc = copy;                                                          \
+        lua_settop(L, 1);                                                     \
+        return 1;                                                             \
+    }
+
+#define LCM_ACCUMULATOR(kind, T, elem_t, check_elem) \
+    LCM_ACCUMULATOR_CORE(kind, T)                    \
+    LCM_ACCUMULATOR_ADD(kind, T, elem_t, check_elem)
 
 #define LCM_METHODS(kind)                      \
     static const luaL_Reg kind##_methods[] = { \

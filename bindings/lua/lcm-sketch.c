@@ -58,6 +58,7 @@ static void push_doubles(lua_State *L, const double *xs, size_t n)
 
 static int sketch_quantiles(lua_State *L)
 {
+    lua_settop(L, 2); /* scratch arrays are pushed above the arguments */
     const cm_sketch *s = check_sketch(L, 1);
     size_t n;
     const double *qs = lcm_check_doubles(L, 2, &n);
@@ -83,6 +84,7 @@ static int l_sketch(lua_State *L)
 
 static int l_quantiles_exact(lua_State *L)
 {
+    lua_settop(L, 2); /* scratch arrays are pushed above the arguments */
     size_t n, nq;
     const double *xs = lcm_check_doubles(L, 1, &n);
     const double *qs = lcm_check_doubles(L, 2, &nq);

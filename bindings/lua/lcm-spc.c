@@ -27,6 +27,7 @@ static void push_limits(lua_State *L, const cm_spc_limits *l)
 
 static int l_individuals(lua_State *L)
 {
+    lua_settop(L, 1); /* scratch arrays are pushed above the arguments */
     size_t n;
     const double *xs = lcm_check_doubles(L, 1, &n);
     cm_spc_limits lim;
@@ -55,6 +56,7 @@ static uint32_t opt_field_u32(lua_State *L, int idx, const char *key)
 
 static int l_evaluate(lua_State *L)
 {
+    lua_settop(L, 2); /* scratch arrays are pushed above the arguments */
     size_t n;
     const double *xs = lcm_check_doubles(L, 1, &n);
     cm_spc_rules rules = {0};

@@ -227,5 +227,57 @@ test("control limits and run rules", function()
     fails("CM_EINVAL", cm.spc_individuals({1, 0 / 0}))
 end)
 
+test("Erlang staffing: seed examples", function()
+    -- 60 calls/h x 6 min = 6 Erlangs, 80/20 -> 9 agents (SL 83.4 %)
+    eq(cm.erlang_agents(6, 360, 0.8, 20), 9)
+    eq(math.floor(1000 * cm.erlang_service_level(6, 9, 360, 20) + 0.5), 834)
+    -- 300 calls/h x 6 min = 30 Erlangs -> 36 agents; Erlang A with 5-min patience -> 34
+    eq(cm.erlang_agents(30, 360, 0.8, 20), 36)
+    eq(cm.erlang_a_agents(30, 360, 300, 0.8, 20), 34)
+    local a = cm.erlang_a(30, 34, 360, 300, 20)
+    assert(a.p_abandon > 0 and a.p_abandon < 0.05, "abandon share")
+    -- 74,000 min of work at 85 % occupancy and 30 % shrinkage over 22 days -> 11.8 FTE
+    local hours = cm.workload_hours({5000, 3000, 2000}, {480, 360, 480})
+    near(hours, 74000 / 60, 1e-15, "workload")
+    local w = cm.workforce_plan(hours, 0.85, 0.30, 8, 22)
+    near(w.scheduled_hours, 74000 / 60 / 0.85 / 0.70, 1e-15, "scheduled")
+    eq(math.floor(10 * w.fte + 0.5), 118)
+    local plan = cm.staffing_plan({60, 300}, {360, 360}, 3600, 0.8, 20)
+    eq(plan[1].agents, 9)
+    eq(plan[2].agents, 36)
+    fails("CM_EUNSTABLE", cm.erlang_c(10, 10))
+    fails("CM_EINVAL", cm.erlang_agents(10, 0, 0.8, 20))
+    fails("CM_EINVAL", cm.erlang_b(0 / 0, 3))
+end)
+
+test("contact counters: the ICMI example", function()
+    -- 1,000 answered (860 within 20 s), 60 abandoned (20 within 20 s, 10 under 5 s)
+    local waits, handles, gone = {}, {}, {}
+    local function add(count, wait, abandoned)
+        for _ = 1, count do
+            waits[#waits + 1] = wait
+            handles[#handles + 1] = 300
+            gone[#gone + 1] = abandoned
+        end
+    end
+    add(860, 10, false); add(140, 40, false); add(10, 2, true); add(10, 15, true); add(40, 60, true)
+    local c = cm.contacts(20, 5):add_many(waits, handles, gone)
+    local want = {86.0, 81.1, 82.7, 83.0, 82.1, 81.9}
+    local variants = {cm.SL_ANSWERED_ONLY, cm.SL_ABANDONS_AGAINST, cm.SL_ABANDONS_BEFORE_T_IGNORED,
+        cm.SL_ABANDONS_BEFORE_T_MET, cm.SL_SHORT_ABANDONS_MET, cm.SL_SHORT_ABANDONS_EXCLUDED}
+    for i, v in ipairs(variants) do
+        eq(math.floor(1000 * c:service_level(v) + 0.5) / 10, want[i], "variant " .. v)
+    end
+    local num, den = c:service_level_counts(cm.SL_ANSWERED_ONLY)
+    eq(num, 860)
+    eq(den, 1000)
+    eq(cm.contacts_deserialize(c:serialize()), c, "round trip")
+    eq((c + cm.contacts(20, 5)):result().offered, 1060)
+    fails("CM_ENODATA", cm.contacts():asa())
+    fails("CM_EINVAL", cm.contacts():add(-1))
+    fails("CM_ERANGE", cm.contacts(5, 20))
+    assert(tostring(c):find("offered=1060", 1, true))
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)

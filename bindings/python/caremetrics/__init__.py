@@ -26,7 +26,7 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import spc
+from . import contact, queue, spc
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -53,6 +53,8 @@ __all__ = [
     "SketchResult",
     "quantile_exact",
     "quantiles_exact",
+    "contact",
+    "queue",
     "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",
