@@ -40,11 +40,22 @@ typedef struct cm__tz_rule {
 } cm__tz_rule;
 
 /*
+ * The Gregorian calendar repeats every 400 years (146097 days, a whole number
+ * of weeks), and so do the dates of a POSIX rule: a zone with DST rules keeps
+ * the rule's two events for each year of one cycle, 2000..2399, and shifts them
+ * by whole cycles for other years.
+ */
+#define CM__TZ_CYCLE_YEARS 400
+#define CM__TZ_CYCLE_SECS  (146097LL * 86400)
+#define CM__TZ_CYCLE_BASE  2000
+
+/*
  * A zone: a table of transitions (only those that change the offset are
  * kept), the offset in force before the first one, and optionally a rule for
  * every instant at or after the last one (or for all instants when the table
- * is empty). One allocation: the transition times and then the offsets follow
- * the struct, so a copy is one memcpy.
+ * is empty). One allocation: the transition times, their offsets and, for a
+ * rule with DST, the cycle of rule events follow the struct, so a copy is one
+ * memcpy.
  */
 struct cm_tz {
     size_t size;         /* bytes of this allocation */
@@ -52,12 +63,25 @@ struct cm_tz {
     int32_t initial_off; /* offset before the first transition */
     bool has_rule;       /* rule governs t >= last transition (all t if ntrans == 0) */
     cm__tz_rule rule;
-    int64_t trans[]; /* ntrans times, then ntrans int32 offsets */
+    int64_t trans[]; /* ntrans times, ntrans int32 offsets, then (padded) the events */
 };
 
 static inline const int32_t *cm__tz_offs(const cm_tz *tz)
 {
     return (const int32_t *)(const void *)(tz->trans + tz->ntrans);
+}
+
+/* Byte offset, from trans, of the rule events: 2 per year of the cycle (start, end). */
+static inline size_t cm__tz_events_at(uint32_t ntrans)
+{
+    const size_t bytes = (size_t)ntrans * (sizeof(int64_t) + sizeof(int32_t));
+    return (bytes + 7) & ~(size_t)7;
+}
+
+static inline const int64_t *cm__tz_events(const cm_tz *tz)
+{
+    return (const int64_t *)(const void *)((const char *)(const void *)tz->trans +
+                                           cm__tz_events_at(tz->ntrans));
 }
 
 /*

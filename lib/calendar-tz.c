@@ -16,13 +16,14 @@
 /* POSIX TZ rules                                                         */
 /* ---------------------------------------------------------------------- */
 
-/* Year (proleptic Gregorian, UTC) of instant t. */
-static int64_t year_of(int64_t t)
+/*
+ * The UTC year of instant t, give or take one: counted in mean Gregorian
+ * years (365.2425 days) from 1970, whose multiples stay within two days of
+ * the real new years. The rule scans below cover the extra year.
+ */
+static int64_t approx_year(int64_t t)
 {
-    int64_t y;
-    int32_t m, d;
-    cm__civil_from_days(cm__floor_div(t, 86400), &y, &m, &d);
-    return y;
+    return 1970 + cm__floor_div(t, 31556952);
 }
 
 static bool is_leap_year(int64_t y)
@@ -51,31 +52,51 @@ static int64_t rule_date_days(const cm__tz_rule_date *d, int64_t year)
     }
 }
 
-/* The two rule events of a year, as UTC instants. */
-static void rule_events(const cm__tz_rule *r, int64_t year, int64_t *start, int64_t *end)
+/* The two rule events of a year, as UTC instants, computed. */
+static void rule_events_of(const cm__tz_rule *r, int64_t year, int64_t *start, int64_t *end)
 {
     *start = rule_date_days(&r->start, year) * 86400 + r->start.secs - r->std_off;
     *end = rule_date_days(&r->end, year) * 86400 + r->end.secs - r->dst_off;
 }
 
+/* Fills the cycle of events of a zone whose rule has DST. */
+static void fill_events(cm_tz *tz)
+{
+    int64_t *ev = (int64_t *)(void *)((char *)(void *)tz->trans + cm__tz_events_at(tz->ntrans));
+    for (int64_t k = 0; k < CM__TZ_CYCLE_YEARS; k++)
+        rule_events_of(&tz->rule, CM__TZ_CYCLE_BASE + k, &ev[2 * k], &ev[2 * k + 1]);
+}
+
+/* The two rule events of a year, as UTC instants, from the cycle. */
+static void rule_events(const cm_tz *tz, int64_t year, int64_t *start, int64_t *end)
+{
+    const int64_t q = cm__floor_div(year - CM__TZ_CYCLE_BASE, CM__TZ_CYCLE_YEARS);
+    const int64_t k = year - CM__TZ_CYCLE_BASE - q * CM__TZ_CYCLE_YEARS;
+    const int64_t *ev = cm__tz_events(tz);
+    *start = ev[2 * k] + q * CM__TZ_CYCLE_SECS;
+    *end = ev[2 * k + 1] + q * CM__TZ_CYCLE_SECS;
+}
+
 /*
  * Offset of a rule at t: the state set by the latest event at or before t.
  * Events of year y fall within y's calendar year widened by at most 167 h of
- * rule time and 26 h of offset, so the years y-2 .. y+1 hold the latest event
- * <= t, and y-1 .. y+2 the earliest event > t. At equal instants an end sorts
+ * rule time and 26 h of offset, so when t lies in year Y the years Y-2 .. Y+1
+ * hold the latest event <= t, and Y-1 .. Y+2 the earliest event > t; with Y
+ * known to one year, one more year on each side. At equal instants an end sorts
  * before a start, so a rule with DST all year (start Jan 1 00:00, end Dec 31
  * 24:00 + the DST saving, RFC 8536 section 3.3.1) stays in DST.
  */
-static int32_t rule_offset(const cm__tz_rule *r, int64_t t)
+static int32_t rule_offset(const cm_tz *tz, int64_t t)
 {
+    const cm__tz_rule *r = &tz->rule;
     if (!r->has_dst)
         return r->std_off;
-    const int64_t y = year_of(t);
+    const int64_t y = approx_year(t);
     int64_t best = INT64_MIN;
     bool best_start = false, have = false;
-    for (int64_t yy = y - 2; yy <= y + 1; yy++) {
+    for (int64_t yy = y - 3; yy <= y + 2; yy++) {
         int64_t s, e;
-        rule_events(r, yy, &s, &e);
+        rule_events(tz, yy, &s, &e);
         if (e <= t && (!have || e > best)) {
             best = e;
             best_start = false;
@@ -91,13 +112,13 @@ static int32_t rule_offset(const cm__tz_rule *r, int64_t t)
 }
 
 /* Latest rule event <= t, and earliest event > t. */
-static void rule_bounds(const cm__tz_rule *r, int64_t t, int64_t *prev, int64_t *next)
+static void rule_bounds(const cm_tz *tz, int64_t t, int64_t *prev, int64_t *next)
 {
-    const int64_t y = year_of(t);
+    const int64_t y = approx_year(t);
     int64_t p = INT64_MIN, n = INT64_MAX;
-    for (int64_t yy = y - 2; yy <= y + 2; yy++) {
+    for (int64_t yy = y - 3; yy <= y + 3; yy++) {
         int64_t ev[2];
-        rule_events(r, yy, &ev[0], &ev[1]);
+        rule_events(tz, yy, &ev[0], &ev[1]);
         for (int k = 0; k < 2; k++) {
             if (ev[k] <= t && ev[k] > p)
                 p = ev[k];
@@ -131,7 +152,7 @@ int32_t cm__tz_offset(const cm_tz *tz, int64_t t)
 {
     const uint32_t i = trans_upper(tz, t);
     if (i == tz->ntrans && tz->has_rule)
-        return rule_offset(&tz->rule, t);
+        return rule_offset(tz, t);
     if (i == 0)
         return tz->initial_off;
     return cm__tz_offs(tz)[i - 1];
@@ -149,10 +170,10 @@ void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_
             return;
         }
         int64_t p, n;
-        rule_bounds(&tz->rule, t, &p, &n);
+        rule_bounds(tz, t, &p, &n);
         *lo = p > floor ? p : floor;
         *hi = n;
-        *off = rule_offset(&tz->rule, t);
+        *off = rule_offset(tz, t);
         return;
     }
     *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
@@ -201,9 +222,11 @@ int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
 /* Construction                                                           */
 /* ---------------------------------------------------------------------- */
 
-static cm_tz *tz_alloc(uint32_t ntrans)
+/* A zone with room for ntrans transitions and, when `events`, a cycle of rule events. */
+static cm_tz *tz_alloc(uint32_t ntrans, bool events)
 {
-    const size_t size = sizeof(cm_tz) + (size_t)ntrans * (sizeof(int64_t) + sizeof(int32_t));
+    const size_t size = sizeof(cm_tz) + cm__tz_events_at(ntrans) +
+                        (events ? 2 * CM__TZ_CYCLE_YEARS * sizeof(int64_t) : 0);
     cm_tz *tz = malloc(size);
     if (tz == NULL)
         return NULL;
@@ -211,6 +234,15 @@ static cm_tz *tz_alloc(uint32_t ntrans)
     tz->size = size;
     tz->ntrans = ntrans;
     return tz;
+}
+
+/* Gives a new zone its rule (and the rule's cycle of events). */
+static void set_rule(cm_tz *tz, const cm__tz_rule *r)
+{
+    tz->has_rule = true;
+    tz->rule = *r;
+    if (r->has_dst)
+        fill_events(tz);
 }
 
 cm_tz *cm__tz_clone(const cm_tz *tz)
@@ -223,7 +255,7 @@ cm_tz *cm__tz_clone(const cm_tz *tz)
 
 cm_tz *cm__tz_new_fixed(int32_t off)
 {
-    cm_tz *tz = tz_alloc(0);
+    cm_tz *tz = tz_alloc(0, false);
     if (tz != NULL)
         tz->initial_off = off;
     return tz;
@@ -390,10 +422,9 @@ cm_status cm_tz_from_posix(const char *tz, cm_tz **out)
     CM_REQUIRE(tz != NULL && out != NULL, CM_EINVAL);
     cm__tz_rule r;
     CM_REQUIRE(posix_parse(tz, strlen(tz), &r), CM_EPARSE);
-    cm_tz *z = tz_alloc(0);
+    cm_tz *z = tz_alloc(0, r.has_dst);
     CM_REQUIRE(z != NULL, CM_ENOMEM);
-    z->has_rule = true;
-    z->rule = r;
+    set_rule(z, &r);
     z->initial_off = r.std_off;
     *out = z;
     return CM_OK;
@@ -554,13 +585,13 @@ cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out)
             has_rule = true;
         }
     }
-    cm_tz *tz = tz_alloc(kept);
+    cm_tz *tz = tz_alloc(kept, has_rule && rule.has_dst);
     CM_REQUIRE(tz != NULL, CM_ENOMEM);
     reader again = {data, len, block_pos};
     (void)read_block(&again, &used, tsize, tz, &kept, &initial);
     tz->initial_off = initial;
-    tz->has_rule = has_rule;
-    tz->rule = rule;
+    if (has_rule)
+        set_rule(tz, &rule);
     *out = tz;
     return CM_OK;
 }

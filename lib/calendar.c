@@ -1053,7 +1053,9 @@ static bool walk_close(const cm_calendar *c, int64_t x, int64_t limit, bool *hav
         if (c->generic_full || c->generic_empty) {
             const int64_t r = plain_run_end(c, d);
             if (r > d) {
-                const int64_t z = bound(c, &h, r);
+                int64_t z = bound(c, &h, r);
+                if (z > limit)
+                    z = limit; /* the caller continues from limit */
                 if (c->generic_full && z > a) {
                     if (!*have) {
                         *have = true;
@@ -1340,7 +1342,8 @@ cm_status cm_calendar_next_close(const cm_calendar *cal, cm_time t, cm_time *out
                     have = true;
                     end = c->wbase + c->per[k].e;
                 }
-            } else if (c->nper > 0 && c->wbase + c->per[0].s <= end) {
+            } else if (c->nper > 0 && c->wbase + c->per[0].s <= end &&
+                       c->wbase + c->per[0].e > end) {
                 end = c->wbase + c->per[0].e; /* the window's periods are already merged */
             }
             done = have && end < c->wend;
