@@ -605,8 +605,16 @@ static cm_status build_window(cm_calendar *c, int32_t first_year, int32_t years)
         return CM_OK;
     cm__tz_hint h;
     cm__tz_hint_init(&h);
-    const int64_t d0 = cm__days_from_civil(first_year, 1, 1);
-    const int64_t d1 = cm__days_from_civil((int64_t)first_year + years, 1, 1);
+    /* Only dates whose chunks lie inside the accepted instants whatever the
+     * offset (less than 26 h either way): results found in the window never
+     * need a range check. */
+    int64_t d0 = cm__days_from_civil(first_year, 1, 1);
+    int64_t d1 = cm__days_from_civil((int64_t)first_year + years, 1, 1);
+    const int64_t lo = cm__days_from_civil(1, 1, 3), hi = cm__days_from_civil(9999, 12, 30);
+    d0 = d0 < lo ? lo : d0;
+    d1 = d1 > hi ? hi : d1;
+    if (d1 <= d0)
+        return CM_OK;
     const int64_t base = bound(c, &h, d0), end = bound(c, &h, d1);
     CM_REQUIRE(end - base <= (int64_t)UINT32_MAX - WEEK, CM_ERANGE);
     span *buf = malloc((MAXI + 1) * sizeof *buf);

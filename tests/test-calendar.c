@@ -1004,6 +1004,24 @@ START_TEST(never_open_and_limits)
     REQ_STATUS(cm_calendar_add_days(cal, 0, INT32_MIN, &r), CM_EOVERFLOW);
     REQ_STATUS(cm_calendar_next_close(cal, 0, &r), CM_ENOTFOUND);
     cm_calendar_free(cal);
+    /* Cached years at the very ends of the range: results stay inside it. */
+    const char *spec24 = "tz +05:30\nmon-sun 00:00-24:00\n";
+    cm_calendar *ends[2] = {parse_cached(spec24, 9950, 132), parse_cached(spec24, 1, 132)};
+    for (int i = 0; i < 2; i++) {
+        REQ_STATUS(cm_calendar_add(ends[i], CM_CALENDAR_TIME_MAX - 10, 10, &r), CM_OK);
+        REQ_EQ(r, CM_CALENDAR_TIME_MAX);
+        REQ_STATUS(cm_calendar_add(ends[i], CM_CALENDAR_TIME_MAX - 10, 11, &r), CM_EOVERFLOW);
+        REQ_STATUS(cm_calendar_add(ends[i], CM_CALENDAR_TIME_MIN + 10, -10, &r), CM_OK);
+        REQ_EQ(r, CM_CALENDAR_TIME_MIN);
+        REQ_STATUS(cm_calendar_add(ends[i], CM_CALENDAR_TIME_MIN + 10, -11, &r), CM_EOVERFLOW);
+        REQ_STATUS(cm_calendar_next_open(ends[i], CM_CALENDAR_TIME_MAX, &r), CM_OK);
+        REQ_EQ(r, CM_CALENDAR_TIME_MAX);
+        cm_time src[2] = {CM_CALENDAR_TIME_MAX - 5, CM_CALENDAR_TIME_MIN + 5}, dst[2] = {0, 0};
+        int64_t amounts[2] = {5, -6};
+        REQ_STATUS(cm_calendar_add_many(ends[i], src, amounts, 2, dst), CM_EOVERFLOW);
+        REQ(dst[0] == 0 && dst[1] == 0);
+        cm_calendar_free(ends[i]);
+    }
     /* 24x7 with one holiday, far from the cache: the close is that holiday. */
     cal = parse_ok("mon-sun 00:00-24:00\n5000-01-01 closed\n");
     REQ_STATUS(cm_calendar_next_close(cal, 0, &r), CM_OK);

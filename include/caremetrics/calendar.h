@@ -365,7 +365,8 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_add_spec(cm_calendar_builder *
  * seconds (O(1) per operation); outside them the periods are generated week by
  * week on the fly. Results never depend on this choice, only speed and memory
  * do: about 12 bytes per period (a Monday-to-Friday calendar has about 260 a
- * year, so the default 131 years take about 430 KB). Zero years keeps nothing.
+ * year, so the default 131 years take about 430 KB). Zero years keeps nothing;
+ * years past 9999 (and the first and last two days of the range) are never kept.
  *
  * @param b the builder.
  * @param first_year first precomputed year, 1..9999 (default 1970).
