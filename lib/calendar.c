@@ -1250,12 +1250,18 @@ cm_status cm_calendar_add_many(const cm_calendar *cal, const cm_time *start, con
     for (size_t i = 0; i < n; i++)
         CM_REQUIRE(time_ok(start[i]), CM_ERANGE);
     /* A result that stays inside the window cannot fail; check the others
-     * first, so that a failure leaves out untouched. */
+     * first, so that a failure leaves out untouched. The open seconds before
+     * t lie between those before its week's first period and those at the
+     * end of the next week's first period (which may have started before t):
+     * two loads decide most elements. */
     for (size_t i = 0; i < n; i++) {
         const int64_t t = start[i], s = seconds[i];
         if (cal->has_window && t >= cal->wbase && t < cal->wend) {
-            const uint32_t f = w_cum(cal, (uint32_t)(t - cal->wbase));
-            if ((s >= 0 && s <= (int64_t)(cal->total - f)) || (s < 0 && s >= -(int64_t)f))
+            const uint32_t w = (uint32_t)(t - cal->wbase) / WEEK;
+            const uint32_t k0 = cal->widx[w], k1 = cal->widx[w + 1];
+            const int64_t f_lo = k0 < cal->nper ? cal->per[k0].c : cal->total;
+            const int64_t f_hi = k1 < cal->nper ? end_cum(&cal->per[k1]) : cal->total;
+            if ((s >= 0 && s <= (int64_t)cal->total - f_hi) || (s < 0 && s >= -f_lo))
                 continue;
         }
         int64_t r;

@@ -1022,6 +1022,18 @@ START_TEST(never_open_and_limits)
         REQ(dst[0] == 0 && dst[1] == 0);
         cm_calendar_free(ends[i]);
     }
+    /* add_many's quick check: in a 24x7 calendar one period spans every
+     * cached week, and an amount that overflows must still be refused with
+     * nothing written. */
+    cm_calendar *late = parse_cached("mon-sun 00:00-24:00\n", 9900, 99);
+    cm_time src = utc(9998, 12, 1, 0, 0, 0), dst = 0;
+    int64_t amount = 50LL * 365 * DAYS;
+    REQ_STATUS(cm_calendar_add_many(late, &src, &amount, 1, &dst), CM_EOVERFLOW);
+    REQ_EQ(dst, 0);
+    amount = -50LL * 365 * DAYS;
+    REQ_STATUS(cm_calendar_add_many(late, &src, &amount, 1, &dst), CM_OK);
+    REQ_EQ(dst, src + amount);
+    cm_calendar_free(late);
     /* 24x7 with one holiday, far from the cache: the close is that holiday. */
     cal = parse_ok("mon-sun 00:00-24:00\n5000-01-01 closed\n");
     REQ_STATUS(cm_calendar_next_close(cal, 0, &r), CM_OK);
