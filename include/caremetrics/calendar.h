@@ -109,7 +109,8 @@ typedef struct cm_calendar_builder cm_calendar_builder;
  * `_ + - . /`, with no empty, `.` or `..` component and at most 255 characters:
  * anything else is refused before the file system is touched.
  *
- * Allocates the zone once; the file is read and closed before returning.
+ * Allocates the zone once (the file is read into a temporary buffer and
+ * closed before returning).
  *
  * @param name the zone name, NUL-terminated.
  * @param[out] out the new zone; free it with cm_tz_free().
