@@ -40,8 +40,8 @@ enum column {
 };
 
 static const char *const column_names[NCOLUMNS] = {
-    "created_at", "channel", "priority", "first_reply_at", "solved_at",
-    "contacts",   "reopened", "escalated", "csat",         "nps",
+    "created_at", "channel",      "priority",  "first_reply_at", "solved_at",
+    "contacts",   "reopened",     "escalated", "csat",           "nps",
     "ces",        "wait_seconds", "abandoned", "handle_seconds", "pending_seconds",
 };
 
@@ -260,7 +260,8 @@ uint64_t csv_parse_range(const csv_reader *r, const char *begin, const char *end
             const char *bad = NULL;
             char what[96];
             if (nf == -2) {
-                snprintf(what, sizeof what, "quoted line longer than %d bytes", QUOTED_LINE_MAX - 1);
+                snprintf(what, sizeof what, "quoted line longer than %d bytes",
+                         QUOTED_LINE_MAX - 1);
                 bad = what;
             } else if (nf < 0) {
                 bad = "unbalanced quotes or too many fields";

@@ -10,6 +10,7 @@
  */
 #include "report.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +192,9 @@ static kpi_set *month_set(month_table *mt, int64_t m)
     if (mt->count == 0 || m < mt->first || m >= mt->first + (int64_t)mt->count) {
         const int64_t lo = mt->count == 0 ? m : (m < mt->first ? m : mt->first);
         const int64_t hi =
-            mt->count == 0 ? m : (m >= mt->first + (int64_t)mt->count ? m : mt->first + (int64_t)mt->count - 1);
+            mt->count == 0
+                ? m
+                : (m >= mt->first + (int64_t)mt->count ? m : mt->first + (int64_t)mt->count - 1);
         const size_t n = (size_t)(hi - lo + 1);
         kpi_set *sets = calloc(n, sizeof *sets);
         if (sets == NULL)
@@ -228,77 +231,132 @@ static bool push_duration(duration_list *l, double v)
 
 /* ---- the block kernel ------------------------------------------------------------- */
 
-void report_add_block(report *rep, const tc_table *t, uint64_t first_line, const uint64_t *lines,
-                      const options *opt)
+/* Whether row i has a problem, without saying which (check_row() does): one
+ * branch-free pass the compiler can keep in registers. */
+static bool row_bad(const tc_table *t, size_t i)
 {
-    const size_t n = (size_t)t->rows;
+    const int64_t c = t->created[i], fr = t->first_reply[i], so = t->solved[i];
+    const double w = t->wait[i], h = t->handle[i];
+    bool bad = c == TC_NONE_TIME;
+    bad |= t->channel[i] >= NCHANNELS;
+    bad |= t->priority[i] > 4;
+    bad |= t->contacts[i] == 0;
+    bad |= (t->reopened[i] | t->escalated[i] | t->abandoned[i]) > 1;
+    bad |= !scores.csat[t->csat[i]];
+    bad |= !scores.nps[t->nps[i]];
+    bad |= !scores.ces[t->ces[i]];
+    bad |= fr != TC_NONE_TIME && !(fr >= c && (double)(fr - c) < CM_SKETCH_MAX_SECONDS);
+    bad |= so != TC_NONE_TIME && !(so >= c && (double)(so - c) < CM_SKETCH_MAX_SECONDS);
+    bad |= !(w >= 0.0 && w <= DBL_MAX) && !isnan(w);
+    bad |= !(h >= 0.0 && h <= DBL_MAX) && !isnan(h);
+    bad |= t->pending[i] < 0;
+    return bad;
+}
+
+/* The whole-history set over the good rows: counts without branches, durations
+ * compacted into arrays and survey answers masked (CM_SCORE_NONE for rows that
+ * are not tickets), then handed to the library's _add_many functions. */
+static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad, size_t n,
+                             const options *opt)
+{
     kpi_set *all = &rep->all;
     uint8_t csat[BLOCK_ROWS], nps[BLOCK_ROWS], ces[BLOCK_ROWS];
     double reply[BLOCK_ROWS], resolve[BLOCK_ROWS];
     size_t nreply = 0, nresolve = 0;
-    const bool staffing = !opt->kpis_only;
-    const bool channels = !opt->kpis_only || opt->by == BY_CHANNEL;
-    const bool priorities = !opt->kpis_only || opt->by == BY_PRIORITY;
-    bool ok = true;
-    rep->rows += n;
+    uint64_t tickets = 0, escalated = 0, solved = 0, first_contact = 0, reopened = 0;
+    uint64_t offered = 0, lost = 0, lost_short = 0;
+    const double short_abandon = opt->short_abandon;
     for (size_t i = 0; i < n; i++) {
-        csat[i] = nps[i] = ces[i] = CM_SCORE_NONE;
-        const char *bad = check_row(t, i);
-        if (bad != NULL) {
-            char what[96];
-            snprintf(what, sizeof what, "bad value in column %s", bad);
-            report_bad_row(rep, lines != NULL ? lines[i] : first_line + i, what);
-            continue;
-        }
-        const int ch = t->channel[i];
-        const int pr = priority_index(t->priority[i]);
-        const bool abandoned = t->abandoned[i] != 0;
-        if (staffing)
-            ok &= staffing_section_add(&rep->staffing, ch, t->created[i],
-                                       isnan(t->wait[i]) ? -1.0 : t->wait[i],
-                                       isnan(t->handle[i]) ? -1.0 : t->handle[i], abandoned);
-        if (channels)
-            ok &= kpi_set_add_row(&rep->by_channel[ch], t, i, opt->short_abandon);
-        if (priorities)
-            ok &= kpi_set_add_row(&rep->by_priority[pr], t, i, opt->short_abandon);
-        if (opt->by == BY_MONTH) {
-            kpi_set *m = month_set(&rep->months, month_of(t->created[i]));
-            ok &= m != NULL && kpi_set_add_row(m, t, i, opt->short_abandon);
-        }
-        /* The whole-history set: counts here, distributions and answers in bulk below. */
-        if ((ch == PHONE || ch == CHAT) && (!isnan(t->wait[i]) || abandoned)) {
-            all->rt_offered++;
-            if (abandoned) {
-                all->rt_abandoned++;
-                all->rt_short += !isnan(t->wait[i]) && t->wait[i] < opt->short_abandon;
-            }
-        }
-        if (abandoned)
-            continue;
-        all->tickets++;
-        all->by_channel[ch]++;
-        all->escalated += t->escalated[i];
-        if (t->first_reply[i] != TC_NONE_TIME) {
-            reply[nreply] = (double)(t->first_reply[i] - t->created[i]);
-            if (opt->exact_quantiles)
-                ok &= push_duration(&rep->first_reply_exact, reply[nreply]);
-            nreply++;
-        }
-        if (t->solved[i] != TC_NONE_TIME) {
-            all->solved++;
-            all->solved_first_contact += t->contacts[i] == 1;
-            all->reopened += t->reopened[i];
-            resolve[nresolve++] = (double)(t->solved[i] - t->created[i]);
-        }
-        csat[i] = t->csat[i];
-        nps[i] = t->nps[i];
-        ces[i] = t->ces[i];
+        const bool good = !bad[i];
+        const bool gone = t->abandoned[i] != 0;
+        const bool ticket = good & !gone;
+        const double w = t->wait[i];
+        const bool has_wait = w == w; /* not NaN */
+        const bool realtime = good & (t->channel[i] <= CHAT) & (has_wait | gone);
+        offered += realtime;
+        lost += realtime & gone;
+        lost_short += realtime & gone & has_wait & (w < short_abandon);
+        tickets += ticket;
+        all->by_channel[t->channel[i] < NCHANNELS ? t->channel[i] : 0] += ticket;
+        escalated += ticket & (t->escalated[i] != 0);
+        const bool replied = ticket & (t->first_reply[i] != TC_NONE_TIME);
+        reply[nreply] = (double)(t->first_reply[i] - t->created[i]);
+        nreply += replied;
+        const bool done = ticket & (t->solved[i] != TC_NONE_TIME);
+        resolve[nresolve] = (double)(t->solved[i] - t->created[i]);
+        nresolve += done;
+        solved += done;
+        first_contact += done & (t->contacts[i] == 1);
+        reopened += done & (t->reopened[i] != 0);
+        csat[i] = ticket ? t->csat[i] : CM_SCORE_NONE;
+        nps[i] = ticket ? t->nps[i] : CM_SCORE_NONE;
+        ces[i] = ticket ? t->ces[i] : CM_SCORE_NONE;
     }
+    all->tickets += tickets;
+    all->escalated += escalated;
+    all->solved += solved;
+    all->solved_first_contact += first_contact;
+    all->reopened += reopened;
+    all->rt_offered += offered;
+    all->rt_abandoned += lost;
+    all->rt_short += lost_short;
+    bool ok = true;
+    for (size_t i = 0; opt->exact_quantiles && i < nreply; i++)
+        ok &= push_duration(&rep->first_reply_exact, reply[i]);
     ok &= cm_csat_add_many(&all->csat, csat, n) == CM_OK;
     ok &= cm_nps_add_many(&all->nps, nps, n) == CM_OK;
     ok &= cm_ces_add_many(&all->ces, ces, n) == CM_OK;
     ok &= cm_sketch_add_many(&all->first_reply, reply, nreply) == CM_OK;
     ok &= cm_sketch_add_many(&all->resolution, resolve, nresolve) == CM_OK;
+    return ok;
+}
+
+void report_add_block(report *rep, const tc_table *t, uint64_t first_line, const uint64_t *lines,
+                      const options *opt)
+{
+    const size_t n = (size_t)t->rows;
+    uint8_t bad[BLOCK_ROWS];
+    bool any_bad = false;
+    rep->rows += n;
+    for (size_t i = 0; i < n; i++) {
+        bad[i] = row_bad(t, i);
+        any_bad |= bad[i];
+    }
+    if (any_bad) {
+        for (size_t i = 0; i < n; i++) {
+            if (!bad[i])
+                continue;
+            char what[96];
+            snprintf(what, sizeof what, "bad value in column %s", check_row(t, i));
+            report_bad_row(rep, lines != NULL ? lines[i] : first_line + i, what);
+        }
+    }
+    bool ok = add_block_totals(rep, t, bad, n, opt);
+    /* Group sets and the staffing section, row by row, when asked for. */
+    const bool staffing = !opt->kpis_only;
+    const bool channels = !opt->kpis_only || opt->by == BY_CHANNEL;
+    const bool priorities = !opt->kpis_only || opt->by == BY_PRIORITY;
+    const bool months = opt->by == BY_MONTH;
+    if (staffing || channels || priorities || months) {
+        for (size_t i = 0; i < n; i++) {
+            if (bad[i])
+                continue;
+            const int ch = t->channel[i];
+            if (staffing)
+                ok &= staffing_section_add(
+                    &rep->staffing, ch, t->created[i], isnan(t->wait[i]) ? -1.0 : t->wait[i],
+                    isnan(t->handle[i]) ? -1.0 : t->handle[i], t->abandoned[i] != 0);
+            if (channels)
+                ok &= kpi_set_add_row(&rep->by_channel[ch], t, i, opt->short_abandon);
+            if (priorities)
+                ok &= kpi_set_add_row(&rep->by_priority[priority_index(t->priority[i])], t, i,
+                                      opt->short_abandon);
+            if (months) {
+                kpi_set *m = month_set(&rep->months, month_of(t->created[i]));
+                ok &= m != NULL && kpi_set_add_row(m, t, i, opt->short_abandon);
+            }
+        }
+    }
     if (!ok)
         rep->failed = true;
 }

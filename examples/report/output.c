@@ -125,8 +125,8 @@ static void print_abandonment(const kpi_set *s, const options *opt)
     char label[64];
     snprintf(label, sizeof label, "Abandonment (short < %gs excluded)", opt->short_abandon);
     cm_proportion p;
-    const cm_status st = cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short,
-                                             opt->confidence, &p);
+    const cm_status st =
+        cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, opt->confidence, &p);
     if (st == CM_OK)
         printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu of %llu\n", label, 100.0 * p.value,
                100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
@@ -156,13 +156,14 @@ static void print_group_line(const char *name, const kpi_set *s, double conf)
     }
     if (cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, conf, &p) == CM_OK)
         snprintf(aband, sizeof aband, "%.1f %%", 100.0 * p.value);
-    printf("  %-10s %10llu %8s %7s %8s %10s %10s %8s\n", name, (unsigned long long)s->tickets,
-           csat, nps, fcr, med, p90, aband);
+    printf("  %-10s %10llu %8s %7s %8s %10s %10s %8s\n", name, (unsigned long long)s->tickets, csat,
+           nps, fcr, med, p90, aband);
 }
 
 static void month_name(int64_t month, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%04lld-%02lld", (long long)(1970 + month / 12), (long long)(month % 12 + 1));
+    snprintf(buf, cap, "%04lld-%02lld", (long long)(1970 + month / 12),
+             (long long)(month % 12 + 1));
 }
 
 static void print_groups(const report *rep, const options *opt)
@@ -322,7 +323,8 @@ static void json_kpis(const kpi_set *s, const duration_list *exact, const option
         printf("\"value\": null}");
 }
 
-void print_json(const report *rep, const options *opt, double compute_seconds)
+void print_json(const report *rep, const options *opt, double compute_seconds,
+                double compute_cpu_seconds)
 {
     printf("{\"version\": \"%s\", \"input\": \"", cm_version_string());
     for (const char *c = opt->path; *c; c++) {
@@ -334,6 +336,7 @@ void print_json(const report *rep, const options *opt, double compute_seconds)
     printf("\", \"rows\": %llu, \"bad_rows\": %llu, \"threads\": %u, ",
            (unsigned long long)rep->rows, (unsigned long long)rep->bad_rows, opt->threads);
     json_number("compute_seconds", compute_seconds, ", ");
+    json_number("compute_cpu_seconds", compute_cpu_seconds, ", ");
     json_number("confidence", opt->confidence, ", ");
     json_kpis(&rep->all, exact_list(rep, opt), opt);
     if (opt->by != BY_NONE) {
@@ -376,8 +379,8 @@ static void csv_kpis(const char *group, const kpi_set *s, const duration_list *e
     printf("%s,tickets,%llu,,,,\n", group, (unsigned long long)s->tickets);
     cm_csat_summary cs;
     if (cm_csat_result(&s->csat, conf, &cs) == CM_OK)
-        printf("%s,csat,%.17g,%.17g,%.17g,%llu,%llu\n", group, cs.satisfied.value,
-               cs.satisfied.lo, cs.satisfied.hi, (unsigned long long)cs.satisfied.num,
+        printf("%s,csat,%.17g,%.17g,%.17g,%llu,%llu\n", group, cs.satisfied.value, cs.satisfied.lo,
+               cs.satisfied.hi, (unsigned long long)cs.satisfied.num,
                (unsigned long long)cs.satisfied.den);
     cm_nps_summary ns;
     if (cm_nps_result(&s->nps, conf, &ns) == CM_OK)

@@ -41,11 +41,16 @@
 /* Inputs smaller than this are read by one thread and show no progress. */
 #define SMALL_INPUT (8u << 20)
 
-static double now_seconds(void)
+static double clock_seconds(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double now_seconds(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
 }
 
 /* ---- progress on a terminal ------------------------------------------------------ */
@@ -432,7 +437,7 @@ int main(int argc, char **argv)
         w[i].row_end = units * (i + 1) / n;
         ok = ok && report_init(&w[i].rep, &opt);
     }
-    const double t0 = now_seconds();
+    const double t0 = now_seconds(), cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     if (ok) {
         if (columnar) {
             run_workers(w, n, run_columns);
@@ -443,6 +448,7 @@ int main(int argc, char **argv)
         ok = merge_workers(w, n, !columnar, &opt);
     }
     const double compute_seconds = now_seconds() - t0;
+    const double compute_cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     progress_end();
     report *rep = &w[0].rep;
     const char *unit = columnar ? "row" : "line";
@@ -459,7 +465,7 @@ int main(int argc, char **argv)
     } else if (opt.strict && rep->bad_rows > 0) {
         rc = 1;
     } else if (opt.format == FORMAT_JSON) {
-        print_json(rep, &opt, compute_seconds);
+        print_json(rep, &opt, compute_seconds, compute_cpu_seconds);
     } else if (opt.format == FORMAT_CSV) {
         print_csv(rep, &opt);
     } else {

@@ -115,7 +115,8 @@ uint64_t csv_parse_range(const csv_reader *r, const char *begin, const char *end
 
 /* output.c */
 void print_text(const report *rep, const options *opt);
-void print_json(const report *rep, const options *opt, double compute_seconds);
+void print_json(const report *rep, const options *opt, double compute_seconds,
+                double compute_cpu_seconds);
 void print_csv(const report *rep, const options *opt);
 void fmt_duration(char *buf, size_t cap, double seconds);
 
