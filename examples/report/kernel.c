@@ -245,8 +245,10 @@ static bool row_bad(const tc_table *t, size_t i)
     bad |= !scores.csat[t->csat[i]];
     bad |= !scores.nps[t->nps[i]];
     bad |= !scores.ces[t->ces[i]];
-    bad |= fr != TC_NONE_TIME && !(fr >= c && (double)(fr - c) < CM_SKETCH_MAX_SECONDS);
-    bad |= so != TC_NONE_TIME && !(so >= c && (double)(so - c) < CM_SKETCH_MAX_SECONDS);
+    /* A missing creation instant is already bad; never subtract it. */
+    const int64_t base = bad ? 0 : c;
+    bad |= fr != TC_NONE_TIME && !(fr >= base && (double)(fr - base) < CM_SKETCH_MAX_SECONDS);
+    bad |= so != TC_NONE_TIME && !(so >= base && (double)(so - base) < CM_SKETCH_MAX_SECONDS);
     bad |= !(w >= 0.0 && w <= DBL_MAX) && !isnan(w);
     bad |= !(h >= 0.0 && h <= DBL_MAX) && !isnan(h);
     bad |= t->pending[i] < 0;
