@@ -36,8 +36,8 @@ static uint8_t *column(size_t n, int lo, int hi, int percent, uint64_t seed)
     uint8_t *c = malloc(n);
     for (size_t i = 0; c != NULL && i < n; i++) {
         const uint64_t r = next(&seed);
-        c[i] = (int)(r % 100) < percent ? (uint8_t)(lo + (int)((r >> 8) % (uint64_t)(hi - lo + 1)))
-                                        : CM_SCORE_NONE;
+        const int answer = lo + (int)((r >> 8) % (uint64_t)(hi - lo + 1));
+        c[i] = (uint8_t)((int)(r % 100) < percent ? answer : CM_SCORE_NONE);
     }
     return c;
 }
