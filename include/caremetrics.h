@@ -12,5 +12,6 @@
 
 #include <caremetrics/common.h>
 #include <caremetrics/kpi.h>
+#include <caremetrics/sla.h>
 
 #endif /* CAREMETRICS_H */
