@@ -1448,7 +1448,7 @@ START_TEST(replay_properties)
     static const char *const extras[] = {"", "* reopen new-cycle\n",
                                          "* reopen restart\nperiodic-update pause pending\n",
                                          "customer-reply-opens no\nnext-reply pause on-hold\n"};
-    for (int k = 0; k < 3000; k++) {
+    for (int k = 0; k < 800; k++) {
         const int variant = (int)rng_below(&r, NELEM(extras));
         cm_sla_policy *p = policy_of(calendar_policy, extras[variant]);
         cm_sla_event ev[30];
@@ -1507,7 +1507,7 @@ START_TEST(replay_due_is_exact)
      * elapsed == target exactly, and one second later elapsed == target + 1. */
     test_rng r = test_rng_make("replay_due_is_exact");
     cm_sla_policy *p = policy_of(calendar_policy, NULL);
-    for (int k = 0; k < 2000; k++) {
+    for (int k = 0; k < 400; k++) {
         cm_sla_event ev[20];
         const size_t n = random_log(&r, ev, NELEM(ev));
         const cm_time now = ev[n - 1].at;
