@@ -10,7 +10,9 @@
  * to weekdays and 08:00-18:00 UTC; lognormal first-reply and resolution
  * times by channel and priority; contacts per ticket 75 % one; surveys
  * answered by a minority (CSAT 1-5, NPS 0-10, CES 1-7, else empty); queue
- * waits and abandons for phone and chat.
+ * waits and abandons for phone and chat; lognormal handle times by channel
+ * (empty for abandoned contacts), drawn from a second stream of the same seed
+ * so that the other columns do not depend on them.
  * SPDX-License-Identifier: MIT
  */
 #include <caremetrics/common.h>
@@ -96,6 +98,9 @@ static const int channel_cum[NCHANNELS] = {20, 45, 90, 95, 100};
 static const double reply_median[NCHANNELS] = {35, 45, 3 * 3600.0, 40 * 60.0, 20 * 60.0};
 static const double resolve_median[NCHANNELS] = {15 * 60.0, 30 * 60.0, 20 * 3600.0, 6 * 3600.0,
                                                  4 * 3600.0};
+
+/* Median handle time (talk or writing, plus wrap-up) per channel, seconds. */
+static const double handle_median[NCHANNELS] = {330, 420, 480, 300, 360};
 
 static const char *const priority_names[4] = {"urgent", "high", "normal", "low"};
 static const int priority_cum[4] = {5, 20, 80, 100};
@@ -201,13 +206,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen-tickets: %s: %s\n", path, strerror(errno));
         return 1;
     }
-    rng r;
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
+    rng r, hr;
+    uint64_t x = seed, hx = seed ^ 0x68616E646C650000u; /* "handle" */
+    for (int i = 0; i < 4; i++) {
         r.s[i] = splitmix64(&x);
+        hr.s[i] = splitmix64(&hx);
+    }
 
     fputs("ticket_id,created_at,channel,priority,first_reply_at,solved_at,contacts,reopened,"
-          "escalated,csat,nps,ces,wait_seconds,abandoned\n",
+          "escalated,csat,nps,ces,wait_seconds,abandoned,handle_seconds\n",
           f);
     for (uint64_t id = 1; id <= tickets; id++) {
         const int ch = pick(&r, channel_cum, NCHANNELS);
@@ -228,9 +235,10 @@ int main(int argc, char **argv)
             abandoned = unit(&r) < p_abandon;
         }
         if (abandoned) {
-            fprintf(f, ",,1,0,0,,,,%.0f,1\n", wait);
+            fprintf(f, ",,1,0,0,,,,%.0f,1,\n", wait);
             continue;
         }
+        const double handle = ceil(lognormal(&hr, handle_median[ch], 0.45));
         const double speed = priority_speed[pr];
         const int64_t reply =
             realtime ? (int64_t)wait : (int64_t)ceil(lognormal(&r, reply_median[ch] * speed, 1.1));
@@ -258,7 +266,7 @@ int main(int argc, char **argv)
         fputc(',', f);
         if (realtime)
             fprintf(f, "%.0f", wait);
-        fprintf(f, ",%d\n", 0);
+        fprintf(f, ",%d,%.0f\n", 0, handle);
     }
     if (ferror(f) || (path != NULL && fclose(f) != 0)) {
         fprintf(stderr, "gen-tickets: write error\n");

@@ -11,7 +11,11 @@
  */
 
 #include <caremetrics/common.h>
+#include <caremetrics/contact.h>
 #include <caremetrics/kpi.h>
+#include <caremetrics/sketch.h>
+#include <caremetrics/spc.h>
+#include <caremetrics/queue.h>
 #include <caremetrics/sla.h>
 
 #endif /* CAREMETRICS_H */

@@ -184,7 +184,7 @@ cm_status cm_time_parse(const char *text, size_t len, cm_time *out)
 {
     CM_REQUIRE(text != NULL && out != NULL, CM_EINVAL);
     size_t pos = 0;
-    int32_t y, mo, d, h = 0, mi = 0, s = 0;
+    int32_t y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     CM_REQUIRE(read_digits(text, len, &pos, 4, &y) && read_char(text, len, &pos, '-') &&
                    read_digits(text, len, &pos, 2, &mo) && read_char(text, len, &pos, '-') &&
                    read_digits(text, len, &pos, 2, &d),
@@ -209,7 +209,7 @@ cm_status cm_time_parse(const char *text, size_t len, cm_time *out)
             if (z == 'Z' || z == 'z') {
                 /* UTC */
             } else if (z == '+' || z == '-') {
-                int32_t oh, om;
+                int32_t oh = 0, om = 0;
                 CM_REQUIRE(read_digits(text, len, &pos, 2, &oh) &&
                                read_char(text, len, &pos, ':') &&
                                read_digits(text, len, &pos, 2, &om) && oh <= 23 && om <= 59,

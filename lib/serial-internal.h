@@ -22,6 +22,8 @@ enum cm__serial_kind {
     CM__SERIAL_NPS = 2,
     CM__SERIAL_CES = 3,
     CM__SERIAL_ART = 4,
+    CM__SERIAL_SKETCH = 5,
+    CM__SERIAL_CONTACT = 6,
     CM__SERIAL_SLA_ATTAINMENT = 7,
 };
 

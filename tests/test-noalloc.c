@@ -172,6 +172,50 @@ static void exercise(void)
     EXPECT(cm_art_deserialize(buf, w, &art2) == CM_OK);
     EXPECT(cm_kpi_sizeof("cm_csat") == sizeof(cm_csat));
 
+    double q;
+    uint32_t agents;
+    cm_erlang_a_result ea;
+    cm_workforce wf;
+    cm_interval_staffing plan[3];
+    const double vols[] = {0, 120, 900}, ahts[] = {300, 300, 360};
+    EXPECT(cm_erlang_b(30, 36, &q) == CM_OK);
+    EXPECT(cm_erlang_b(1000, 900, &q) == CM_OK);
+    EXPECT(cm_erlang_c(30, 36, &q) == CM_OK);
+    EXPECT(cm_erlang_c(30, 30, &q) == CM_EUNSTABLE);
+    EXPECT(cm_erlang_service_level(30, 36, 360, 20, &q) == CM_OK);
+    EXPECT(cm_erlang_asa(30, 36, 360, &q) == CM_OK);
+    EXPECT(cm_erlang_occupancy(30, 36, &q) == CM_OK);
+    EXPECT(cm_erlang_agents(10000, 300, 0.8, 20, 0.9, &agents) == CM_OK);
+    EXPECT(cm_erlang_agents_asa(30, 360, 15, 1, &agents) == CM_OK);
+    EXPECT(cm_erlang_a(30, 34, 360, 300, 20, &ea) == CM_OK);
+    EXPECT(cm_erlang_a(100, 90, 180, 600, 10, &ea) == CM_OK);
+    EXPECT(cm_erlang_a_agents(30, 360, 300, 0.8, 20, 0.05, 1, &agents) == CM_OK);
+    EXPECT(cm_workload_hours(vols, ahts, 3, &q) == CM_OK);
+    EXPECT(cm_workforce_plan(1233.3, 0.85, 0.3, 8, 22, &wf) == CM_OK);
+    EXPECT(cm_staffing_plan(vols, ahts, 3, 1800, 0.8, 20, 0.9, plan) == CM_OK);
+    EXPECT(cm_queue_sizeof("cm_workforce") == sizeof(cm_workforce));
+    EXPECT(cm_queue_constant("CM_ERLANG_MAX_TRAFFIC", &q) == CM_OK);
+
+    cm_contact ct = {0}, ct2;
+    uint64_t num, den;
+    const double cwait[] = {3, 12, 45}, chandle[] = {0, 300, 0};
+    const uint8_t cgone[] = {1, 0, 1};
+    EXPECT(cm_contact_init(&ct2, 20, 5) == CM_OK);
+    EXPECT(cm_contact_add(&ct, 8, 240, false) == CM_OK);
+    EXPECT(cm_contact_add_many(&ct, cwait, chandle, cgone, 3) == CM_OK);
+    EXPECT(cm_contact_merge(&ct2, &ct) == CM_OK);
+    EXPECT(cm_contact_service_level_counts(&ct2, CM_SL_ABANDONS_AGAINST, &num, &den) == CM_OK);
+    EXPECT(cm_contact_service_level(&ct2, CM_SL_SHORT_ABANDONS_MET, &q) == CM_OK);
+    EXPECT(cm_contact_abandonment_rate(&ct2, true, &q) == CM_OK);
+    EXPECT(cm_contact_asa(&ct2, &q) == CM_OK);
+    EXPECT(cm_contact_aht(&ct2, &q) == CM_OK);
+    EXPECT(cm_contact_abandon_time(&ct2, &q) == CM_OK);
+    EXPECT(cm_contact_occupancy(&ct2, 3600, &q) == CM_OK);
+    EXPECT(cm_contact_serialize(&ct2, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_contact_deserialize(buf, w, &ct) == CM_OK);
+    EXPECT(cm_contact_sizeof("cm_contact") == sizeof(cm_contact));
+    EXPECT(cm_contact_constant("CM_SL_VARIANT_COUNT", &q) == CM_OK);
+
     cm_time t;
     cm_civil c;
     char text[CM_TIME_FORMAT_SIZE];
@@ -181,6 +225,44 @@ static void exercise(void)
     EXPECT(cm_time_format(t, text, sizeof text) == CM_OK);
     EXPECT(cm_strerror(CM_EINVAL) != NULL && cm_status_name(CM_EINVAL) != NULL);
     EXPECT(cm_version() == CM_VERSION_NUMBER);
+
+    /* sketch */
+    static cm_sketch sk, sk2;
+    cm_sketch_summary sks;
+    const double durs[] = {0, 0.5, 30, 3600, 86400, 1e6};
+    const double levels[] = {0.5, 0.9, 0.99};
+    double qv[3], one, lo, hi, rep, scratch[6];
+    EXPECT(cm_sketch_init(&sk) == CM_OK);
+    EXPECT(cm_sketch_init(&sk2) == CM_OK);
+    EXPECT(cm_sketch_add(&sk, 42.0) == CM_OK);
+    EXPECT(cm_sketch_add_many(&sk, durs, 6) == CM_OK);
+    EXPECT(cm_sketch_merge(&sk2, &sk) == CM_OK);
+    EXPECT(cm_sketch_quantile(&sk2, 0.5, &one) == CM_OK);
+    EXPECT(cm_sketch_quantiles(&sk2, levels, 3, qv) == CM_OK);
+    EXPECT(cm_sketch_result(&sk2, &sks) == CM_OK);
+    EXPECT(cm_sketch_serialize(&sk, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_sketch_deserialize(buf, w, &sk2) == CM_OK);
+    EXPECT(cm_sketch_bucket_bounds(7, &lo, &hi, &rep) == CM_OK);
+    EXPECT(cm_sketch_sizeof("cm_sketch") == sizeof(cm_sketch));
+    EXPECT(cm_quantile_exact_scratch_size(6) == 6);
+    EXPECT(cm_quantile_exact(durs, 6, 0.9, scratch, 6, &one) == CM_OK);
+    EXPECT(cm_quantiles_exact(durs, 6, levels, 3, scratch, 6, qv) == CM_OK);
+
+    /* spc */
+    cm_spc_limits lim;
+    cm_spc_rules rules = {0};
+    cm_spc_signal sig[8];
+    size_t nsig;
+    double pc, plcl[3], pucl[3];
+    const double frt[] = {60, 95, 100, 92, 300, 70};
+    const uint64_t sat[] = {80, 45, 150}, answers[] = {100, 50, 200};
+    rules.enabled = CM_SPC_RULES_ALL;
+    rules.threshold = 90;
+    EXPECT(cm_spc_individuals(frt, 6, &lim) == CM_OK);
+    EXPECT(cm_spc_evaluate(frt, 6, &lim, &rules, sig, 8, &nsig) == CM_OK);
+    EXPECT(cm_spc_p_chart(sat, answers, 3, &pc, plcl, pucl) == CM_OK);
+    EXPECT(cm_spc_p_evaluate(sat, answers, 3, pc, &rules, sig, 8, &nsig) == CM_OK);
+    EXPECT(cm_spc_sizeof("cm_spc_rules") == sizeof(cm_spc_rules));
 }
 
 int main(void)

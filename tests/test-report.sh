@@ -25,6 +25,26 @@ has() { grep -F -q -- "$2" "$1"; }
 #  CSAT answers 5, 4, 2 -> 2 of 3 = 66.7 %;  NPS answers 10, 9, 3 -> (2 - 1) / 3 = +33.3
 #  solved 3 (tickets 1, 2, 3); one contact: tickets 1, 3 -> FCR 2 of 3 = 66.7 %
 #  first replies 60 s, 3600 s, 120 s, 30 s -> mean 952.5 s = 15m 53s (rounded)
+#  response-time tables (docs/sketch.md): with h = (n-1) q, the ranks next to
+#  h are interpolated; the lowest and highest rank are the exact min and max,
+#  any other rank the representative 1.02^i * 102/101 of its bucket i:
+#   first reply, sorted 30, 60, 120, 3600: 60 is in bucket 206, 120 in 241
+#   (ln 60 / ln 1.02 = 206.8, ln 120 / ln 1.02 = 241.8), representatives
+#   59.6917 and 119.3769.
+#     median h = 1.5: 119.3769 - 0.5 (119.3769 - 59.6917) = 89.53 -> 1m 30s
+#     p90 h = 2.7: 3600 - 0.3 (3600 - 119.3769) = 2555.81 -> 42m 36s
+#     p99 h = 2.97: 3600 - 0.03 (3600 - 119.3769) = 3495.58 -> 58m 16s
+#   resolution 3 h, 24 h, 30 min (ticket 4 is open): mean 33000 s = 9h 10m;
+#   10800 s is in bucket 468 (ln 10800 / ln 1.02 = 468.99, 1.02^469 = 10801.3),
+#   representative 10694.47 (1 % low, within the bound):
+#     median h = 1: 10694.47 -> 2h 58m
+#     p90 h = 1.8: 86400 - 0.2 (86400 - 10694.47) = 71258.9 -> 19h 47m
+#     p99 h = 1.98: 86400 - 0.02 (86400 - 10694.47) = 84885.9 -> 23h 34m
+#   groups of one or two tickets are exact (only min and max ranks):
+#     email first reply 60, 3600: mean = median 1830 = 30m 30s,
+#       p90 60 + 0.9 * 3540 = 3246 = 54m 06s, p99 60 + 0.99 * 3540 = 3564.6 = 59m 25s
+#     email resolution 10800, 86400: mean = median 48600 = 13h 30m,
+#       p90 10800 + 0.9 * 75600 = 78840 = 21h 54m, p99 + 0.99 * 75600 = 85644 = 23h 47m
 #  real-time offered: tickets 3, 4 (waits 30, 45) + abandons 5 (60 s) and 6 (3 s)
 #  abandonment, short < 5 s excluded: 1 of 3 = 33.3 %
 cat >"$tmp/hand.csv" <<'CSV'
@@ -43,6 +63,33 @@ has "$tmp/out" "CSAT (4-5 on 1-5)                     66.7 %"; check "CSAT 2 of 
 has "$tmp/out" "NPS                                  +33.3"; check "NPS +33.3" $?
 has "$tmp/out" "First contact resolution              66.7 %"; check "FCR 2 of 3" $?
 has "$tmp/out" "15m 53s"; check "mean first reply 952.5 s" $?
+line() { printf '  %-34s %10s %10s %10s %10s %10s' "$@"; }
+has "$tmp/out" "$(line "First reply" "15m 53s" "1m 30s" "42m 36s" "58m 16s" 4)"
+check "first reply: mean, median, p90, p99" $?
+has "$tmp/out" "$(line "Resolution" "9h 10m" "2h 58m" "19h 47m" "23h 34m" 3)"
+check "resolution: mean, median, p90, p99" $?
+sed -n '/^First reply by channel/,/^$/p' "$tmp/out" >"$tmp/frc"
+has "$tmp/frc" "$(line phone 30s 30s 30s 30s 1)"; check "first reply, phone" $?
+has "$tmp/frc" "$(line chat "2m 00s" "2m 00s" "2m 00s" "2m 00s" 1)"; check "first reply, chat" $?
+has "$tmp/frc" "$(line email "30m 30s" "30m 30s" "54m 06s" "59m 25s" 2)"; check "first reply, email" $?
+has "$tmp/frc" "social                             metric undefined: no data"
+check "first reply, social: no data" $?
+sed -n '/^First reply by priority/,/^$/p' "$tmp/out" >"$tmp/frp"
+has "$tmp/frp" "$(line high "1h 00m" "1h 00m" "1h 00m" "1h 00m" 1)"; check "first reply, high" $?
+has "$tmp/frp" "$(line normal "1m 00s" "1m 00s" "1m 00s" "1m 00s" 1)"; check "first reply, normal" $?
+has "$tmp/frp" "$(line low "2m 00s" "2m 00s" "2m 00s" "2m 00s" 1)"; check "first reply, low" $?
+has "$tmp/frp" "$(line none 30s 30s 30s 30s 1)"; check "first reply, no priority" $?
+has "$tmp/frp" "urgent                             metric undefined: no data"
+check "first reply, urgent: no data" $?
+sed -n '/^Resolution by channel/,/^$/p' "$tmp/out" >"$tmp/rc"
+has "$tmp/rc" "$(line email "13h 30m" "13h 30m" "21h 54m" "23h 47m" 2)"; check "resolution, email" $?
+has "$tmp/rc" "$(line chat "30m 00s" "30m 00s" "30m 00s" "30m 00s" 1)"; check "resolution, chat" $?
+has "$tmp/rc" "phone                              metric undefined: no data"
+check "resolution, phone: no data (ticket 4 open)" $?
+sed -n '/^Resolution by priority/,/^$/p' "$tmp/out" >"$tmp/rp"
+has "$tmp/rp" "$(line high "1d 00h" "1d 00h" "1d 00h" "1d 00h" 1)"; check "resolution, high" $?
+has "$tmp/rp" "$(line normal "3h 00m" "3h 00m" "3h 00m" "3h 00m" 1)"; check "resolution, normal" $?
+has "$tmp/rp" "$(line low "30m 00s" "30m 00s" "30m 00s" "30m 00s" 1)"; check "resolution, low" $?
 has "$tmp/out" "33.3 %"; check "abandonment 1 of 3" $?
 has "$tmp/out" "1 of 3"; check "abandonment counts" $?
 [ ! -s "$tmp/err" ]; check "nothing on stderr" $?
@@ -92,11 +139,66 @@ has "$tmp/err" "needs the columns created_at and channel"; check "missing column
 "$report" --confidence 1.5 "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ]; check "bad option: usage, exit 2" $?
 
+# Priorities are checked; response times must fit the sketches (under ~20 years).
+cat >"$tmp/prio.csv" <<'CSV'
+created_at,channel,priority,first_reply_at
+2025-01-06T09:00:00Z,email,critical,2025-01-06T09:01:00Z
+2025-01-06T09:00:00Z,email,urgent,2060-01-06T09:01:00Z
+2025-01-06T09:00:00Z,email,urgent,2025-01-06T09:00:10Z
+CSV
+"$report" "$tmp/prio.csv" >"$tmp/out" 2>"$tmp/err"
+check "priorities: exit 0" $?
+has "$tmp/err" "line 2: bad value in column priority"; check "unknown priority reported" $?
+has "$tmp/err" "line 3: bad value in column first_reply_at"; check "35-year reply reported" $?
+has "$tmp/out" "$(line urgent 10s 10s 10s 10s 1)"; check "urgent row counted" $?
+
 # Header only: every KPI reports that it has no data instead of a number.
 printf 'created_at,channel\n' >"$tmp/header.csv"
 "$report" "$tmp/header.csv" >"$tmp/out" 2>"$tmp/err"
 check "header only: exit 0" $?
 has "$tmp/out" "metric undefined: no data"; check "header only: no data" $?
+
+# The staffing section on a hand-made history with handle times. Expected by hand:
+#  phone: 4 offered, 2 answered (waits 10, 30; handle 300, 420), 1 within 20 s;
+#         2 abandoned (3 s short, 15 s): SL 1/4 = 25.0 %, ASA 20s, AHT 6m 00s,
+#         abandonment without short abandons (2 - 1)/(4 - 1) = 33.3 %
+#  chat:  1 offered, abandoned after 50 s: SL 0/1 = 0.0 %, abandonment 100.0 %
+#  both:  answered only 1/2 = 50.0 %, against 1/5 = 20.0 %, before-T ignored 1/3 = 33.3 %,
+#         before-T met 3/5 = 60.0 %, short met 2/5 = 40.0 %, short excluded 1/4 = 25.0 %
+#  workload 720 s + 600 s = 0.37 h / 0.85 / 0.70 = 0.62 h = 0.08 shifts = 0.08 FTE on one weekday
+#  09:00 hour: 5 contacts x 6 min = 0.5 Erlangs; N = 1: SL 51.4 %; N = 2: C = 0.1,
+#         SL = 1 - 0.1 e^(-1.5 x 20 / 360) = 90.8 %, ASA = 0.1 x 360 / 1.5 = 24.0 s
+#  2 agent-hours / 0.70 / 8 = 0.36 FTE
+cat >"$tmp/staff.csv" <<'CSV'
+created_at,channel,wait_seconds,abandoned,handle_seconds
+2025-01-06T09:00:00Z,phone,10,0,300
+2025-01-06T09:10:00Z,phone,30,0,420
+2025-01-06T09:20:00Z,phone,3,1,
+2025-01-06T09:30:00Z,phone,15,1,
+2025-01-06T09:40:00Z,chat,50,1,
+2025-01-06T10:00:00Z,email,,0,600
+CSV
+"$report" "$tmp/staff.csv" >"$tmp/out" 2>"$tmp/err"
+check "staffing history: exit 0" $?
+has "$tmp/out" "  phone             4     25.0 % [  4.6,  69.9]      20s   6m 00s       33.3 %"
+check "staffing: phone SL, ASA, AHT, abandonment" $?
+has "$tmp/out" "  chat              1      0.0 % [  0.0,  79.3]        -        -      100.0 %"
+check "staffing: chat" $?
+has "$tmp/out" "    answered only                       50.0 %"; check "SL answered only" $?
+has "$tmp/out" "    abandons against                    20.0 %"; check "SL abandons against" $?
+has "$tmp/out" "    abandons before T ignored           33.3 %"; check "SL before T ignored" $?
+has "$tmp/out" "    abandons before T met               60.0 %"; check "SL before T met" $?
+has "$tmp/out" "    short abandons met                  40.0 %"; check "SL short met" $?
+has "$tmp/out" "    short abandons excluded             25.0 %"; check "SL short excluded" $?
+has "$tmp/out" "workload 0.4 h -> 0.6 scheduled hours = 0.1 shifts = 0.08 FTE over 1 weekdays"
+check "staffing: workload and FTE" $?
+has "$tmp/out" "busiest hour 09:00-10:00 UTC: 5.00 contacts, AHT 6m 00s, 0.500 Erlangs -> 2 agents (SL 90.8 %, ASA 24.0 s)"
+check "staffing: Erlang C for the busiest hour" $?
+has "$tmp/out" "2 agent-hours over 24 hourly intervals -> 0.36 FTE"; check "staffing: day FTE" $?
+! has "$tmp/err" "handle_seconds"; check "handle_seconds accepted" $?
+printf 'created_at,channel,handle_seconds\n2025-01-06T09:00:00Z,email,-4\n' >"$tmp/neg.csv"
+"$report" "$tmp/neg.csv" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/err" "line 2: bad value in column handle_seconds"; check "negative handle time reported" $?
 
 # The bundled sample (the default input).
 "$report" >"$tmp/out" 2>"$tmp/err"

@@ -76,6 +76,29 @@ void lcm_push_proportion(lua_State *L, const cm_proportion *p)
     lcm_set_number(L, "hi", p->hi);
 }
 
+void lcm_new_class(lua_State *L, const char *name, const luaL_Reg *methods)
+{
+    luaL_newmetatable(L, name);
+    luaL_setfuncs(L, methods, 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+double *lcm_check_doubles(lua_State *L, int idx, size_t *n)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    const lua_Integer len = luaL_len(L, idx);
+    double *xs = (double *)lua_newuserdatauv(L, (size_t)(len > 0 ? len : 1) * sizeof(double), 0);
+    for (lua_Integer i = 0; i < len; i++) {
+        lua_geti(L, idx, i + 1);
+        xs[i] = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *n = (size_t)len;
+    return xs;
+}
+
 /* ---- common ------------------------------------------------------------- */
 
 static int l_version(lua_State *L)
@@ -226,6 +249,9 @@ int luaopen_caremetrics(lua_State *L)
 {
     luaL_newlib(L, functions);
     lcm_open_kpi(L);
+    lcm_open_sketch(L);
+    lcm_open_spc(L);
+    lcm_open_queue(L);
 
     lua_pushinteger(L, CM_SCORE_NONE);
     lua_setfield(L, -2, "SCORE_NONE");

@@ -17,126 +17,17 @@
 
 #include "lcaremetrics.h"
 
-/* Reads array entries into a fixed buffer and hands them to the library in
- * chunks; each chunk is all-or-nothing in C, and a failing entry stops the
- * loop, so on error the accumulator holds the chunks before it. To keep the
- * whole call all-or-nothing, chunks go into a copy that is committed last. */
-enum { CHUNK = 512 };
-
-#define LCM_ACCUMULATOR(kind, T, elem_t, check_elem)                                               \
-    static T *check_##kind(lua_State *L, int idx)                                                  \
-    {                                                                                              \
-        return (T *)luaL_checkudata(L, idx, "caremetrics." #kind);                                 \
-    }                                                                                              \
-    static T *new_##kind(lua_State *L)                                                             \
-    {                                                                                              \
-        T *acc = (T *)lua_newuserdatauv(L, sizeof(T), 0);                                          \
-        memset(acc, 0, sizeof *acc);                                                               \
-        luaL_setmetatable(L, "caremetrics." #kind);                                                \
-        return acc;                                                                                \
-    }                                                                                              \
-    static int kind##_add(lua_State *L)                                                            \
-    {                                                                                              \
-        T *acc = check_##kind(L, 1);                                                               \
-        const cm_status st = cm_##kind##_add(acc, check_elem(L, 2));                               \
-        if (st != CM_OK)                                                                           \
-            return lcm_fail(L, st);                                                                \
-        lua_settop(L, 1);                                                                          \
-        return 1;                                                                                  \
-    }                                                                                              \
-    static int kind##_add_many(lua_State *L)                                                       \
-    {                                                                                              \
-        T *acc = check_##kind(L, 1);                                                               \
-        luaL_checktype(L, 2, LUA_TTABLE);                                                          \
-        T copy = *acc;                                                                             \
-        elem_t buf[CHUNK];                                                                         \
-        const lua_Integer n = luaL_len(L, 2);                                                      \
-        for (lua_Integer i = 0; i < n; i += CHUNK) {                                               \
-            const lua_Integer m = n - i < CHUNK ? n - i : CHUNK;                                   \
-            for (lua_Integer j = 0; j < m; j++) {                                                  \
-                lua_geti(L, 2, i + j + 1);                                                         \
-                buf[j] = (elem_t)check_elem(L, -1);                                                \
-                lua_pop(L, 1);                                                                     \
-            }                                                                                      \
-            const cm_status st = cm_##kind##_add_many(&copy, buf, (size_t)m);                      \
-            if (st != CM_OK)                                                                       \
-                return lcm_fail(L, st);                                                            \
-        }                                                                                          \
-        *acc = copy;                                                                               \
-        lua_settop(L, 1);                                                                          \
-        return 1;                                                                                  \
-    }                                                                                              \
-    static int kind##_merge(lua_State *L)                                                          \
-    {                                                                                              \
-        T *acc = check_##kind(L, 1);                                                               \
-        const cm_status st = cm_##kind##_merge(acc, check_##kind(L, 2));                           \
-        if (st != CM_OK)                                                                           \
-            return lcm_fail(L, st);                                                                \
-        lua_settop(L, 1);                                                                          \
-        return 1;                                                                                  \
-    }                                                                                              \
-    static int kind##__add(lua_State *L)                                                           \
-    {                                                                                              \
-        const T *a = check_##kind(L, 1);                                                           \
-        const T *b = check_##kind(L, 2);                                                           \
-        T *sum = new_##kind(L);                                                                    \
-        *sum = *a;                                                                                 \
-        const cm_status st = cm_##kind##_merge(sum, b);                                            \
-        if (st != CM_OK)                                                                           \
-            return luaL_error(L, "%s: %s", cm_status_name(st), cm_strerror(st));                   \
-        return 1;                                                                                  \
-    }                                                                                              \
-    static int kind##_serialize(lua_State *L)                                                      \
-    {                                                                                              \
-        uint8_t buf[256];                                                                          \
-        size_t written = 0;                                                                        \
-        const cm_status st = cm_##kind##_serialize(check_##kind(L, 1), buf, sizeof buf, &written); \
-        if (st != CM_OK)                                                                           \
-            return lcm_fail(L, st);                                                                \
-        lua_pushlstring(L, (const char *)buf, written);                                            \
-        return 1;                                                                                  \
-    }                                                                                              \
-    static int kind##_deserialize(lua_State *L)                                                    \
-    {                                                                                              \
-        size_t len;                                                                                \
-        const char *s = luaL_checklstring(L, 1, &len);                                             \
-        T tmp;                                                                                     \
-        const cm_status st = cm_##kind##_deserialize((const uint8_t *)s, len, &tmp);               \
-        if (st != CM_OK)                                                                           \
-            return lcm_fail(L, st);                                                                \
-        *new_##kind(L) = tmp;                                                                      \
-        return 1;                                                                                  \
-    }                                                                                              \
-    /* Equal when the serialized forms are: a zero-initialised default scale and the same     \
-     * scale set explicitly compare equal. */    \
-    static int kind##__eq(lua_State *L)                                                            \
-    {                                                                                              \
-        uint8_t a[256], b[256];                                                                    \
-        size_t na = 0, nb = 0;                                                                     \
-        const bool same = cm_##kind##_serialize(check_##kind(L, 1), a, sizeof a, &na) == CM_OK &&  \
-                          cm_##kind##_serialize(check_##kind(L, 2), b, sizeof b, &nb) == CM_OK &&  \
-                          na == nb && memcmp(a, b, na) == 0;                                       \
-        lua_pushboolean(L, same);                                                                  \
-        return 1;                                                                                  \
-    }                                                                                              \
-    static int kind##__gc(lua_State *L)                                                            \
-    {                                                                                              \
-        /* Plain struct in Lua-owned memory: nothing to release; wipe it for safety. */            \
-        memset(check_##kind(L, 1), 0, sizeof(T));                                                  \
-        return 0;                                                                                  \
-    }
-
-static int64_t check_seconds(lua_State *L, int idx)
-{
-    return (int64_t)luaL_checkinteger(L, idx);
-}
-
 /* uint8_t score arrays: values outside 0..255 become 254, which no scale
  * accepts, so the library reports CM_ERANGE instead of a silent wrap. */
 static uint8_t check_score_byte(lua_State *L, int idx)
 {
     const lua_Integer v = luaL_checkinteger(L, idx);
     return (v < 0 || v > 255) ? 254 : (uint8_t)v;
+}
+
+static int64_t check_seconds(lua_State *L, int idx)
+{
+    return (int64_t)luaL_checkinteger(L, idx);
 }
 
 #define LCM_CSAT_ELEM(L, i) check_score_byte(L, i)
@@ -293,39 +184,17 @@ static int l_art(lua_State *L)
     return 1;
 }
 
-#define LCM_METHODS(kind)                      \
-    static const luaL_Reg kind##_methods[] = { \
-        {"add", kind##_add},                   \
-        {"add_many", kind##_add_many},         \
-        {"merge", kind##_merge},               \
-        {"result", kind##_result},             \
-        {"serialize", kind##_serialize},       \
-        {"__add", kind##__add},                \
-        {"__eq", kind##__eq},                  \
-        {"__gc", kind##__gc},                  \
-        {"__tostring", kind##__tostring},      \
-        {NULL, NULL},                          \
-    };
 LCM_METHODS(csat)
 LCM_METHODS(nps)
 LCM_METHODS(ces)
 LCM_METHODS(art)
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *methods)
-{
-    luaL_newmetatable(L, name);
-    luaL_setfuncs(L, methods, 0);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
-}
-
 void lcm_open_kpi(lua_State *L)
 {
-    new_class(L, "caremetrics.csat", csat_methods);
-    new_class(L, "caremetrics.nps", nps_methods);
-    new_class(L, "caremetrics.ces", ces_methods);
-    new_class(L, "caremetrics.art", art_methods);
+    lcm_new_class(L, "caremetrics.csat", csat_methods);
+    lcm_new_class(L, "caremetrics.nps", nps_methods);
+    lcm_new_class(L, "caremetrics.ces", ces_methods);
+    lcm_new_class(L, "caremetrics.art", art_methods);
     static const luaL_Reg constructors[] = {
         {"csat", l_csat},
         {"nps", l_nps},

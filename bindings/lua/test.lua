@@ -184,5 +184,100 @@ test("garbage collection releases accumulators", function()
     assert(after < before + 64, ("memory grew from %.0f KB to %.0f KB"):format(before, after))
 end)
 
+test("sketch quantiles against exact quantiles", function()
+    local xs = {}
+    for i = 1, 1000 do xs[i] = i * 7.5 end
+    local s = cm.sketch():add_many(xs)
+    local exact = cm.quantiles_exact(xs, {0.5, 0.9})
+    -- numpy's default (type 7) by hand: position 0.5 * 999 = 499.5 -> (500 + 501) / 2 * 7.5
+    near(exact[1], 3753.75, 1e-15, "exact median")
+    near(exact[2], (899.1 + 1) * 7.5, 1e-12, "exact p90")
+    local q = s:quantiles({0.5, 0.9})
+    assert(math.abs(q[1] - exact[1]) <= exact[1] / 101 + 1e-9, "median within the bound")
+    assert(math.abs(q[2] - exact[2]) <= exact[2] / 101 + 1e-9, "p90 within the bound")
+    eq(s:quantile(0.5), q[1])
+    eq(s:result().n, 1000)
+    eq(s:result().max_seconds, 7500.0)
+    local back = assert(cm.sketch_deserialize(s:serialize()))
+    eq(back, s, "round trip")
+    local halves = cm.sketch():add_many({table.unpack(xs, 1, 500)}) + cm.sketch():add_many({table.unpack(xs, 501)})
+    eq(halves, s, "merge of halves")
+    fails("CM_EINVAL", cm.sketch():add(-1))
+    fails("CM_ENODATA", cm.sketch():quantile(0.5))
+    fails("CM_ENODATA", cm.quantiles_exact({}, {0.5}))
+end)
+
+test("control limits and run rules", function()
+    -- Seed: chat first response above 90 s for three consecutive intervals fires at the 3rd.
+    local sig = cm.spc_evaluate({60, 95, 70, 91, 92, 93, 80},
+        {rules = cm.SPC_ABOVE_THRESHOLD, threshold = 90, level_run = 3})
+    eq(#sig, 1, "signals")
+    eq(sig[1].index, 5)
+    eq(sig[1].rule, cm.SPC_ABOVE_THRESHOLD)
+    eq(sig[1].side, 1)
+    -- Hand: 10, 12, 11, 13 -> centre 11.5, MRbar 5/3, sigma MRbar / 1.128.
+    local lim = cm.spc_individuals({10, 12, 11, 13})
+    near(lim.center, 11.5, 1e-15, "centre")
+    near(lim.sigma, 5 / 3 / 1.128, 1e-15, "sigma")
+    sig = cm.spc_evaluate({10, 10.5, 13.5, 9}, {rules = cm.SPC_BEYOND_3SIGMA,
+        limits = {center = 10, sigma = 1}})
+    eq(#sig, 1)
+    eq(sig[1].index, 2)
+    fails("CM_ENODATA", cm.spc_individuals({}))
+    fails("CM_EINVAL", cm.spc_individuals({1, 0 / 0}))
+end)
+
+test("Erlang staffing: seed examples", function()
+    -- 60 calls/h x 6 min = 6 Erlangs, 80/20 -> 9 agents (SL 83.4 %)
+    eq(cm.erlang_agents(6, 360, 0.8, 20), 9)
+    eq(math.floor(1000 * cm.erlang_service_level(6, 9, 360, 20) + 0.5), 834)
+    -- 300 calls/h x 6 min = 30 Erlangs -> 36 agents; Erlang A with 5-min patience -> 34
+    eq(cm.erlang_agents(30, 360, 0.8, 20), 36)
+    eq(cm.erlang_a_agents(30, 360, 300, 0.8, 20), 34)
+    local a = cm.erlang_a(30, 34, 360, 300, 20)
+    assert(a.p_abandon > 0 and a.p_abandon < 0.05, "abandon share")
+    -- 74,000 min of work at 85 % occupancy and 30 % shrinkage over 22 days -> 11.8 FTE
+    local hours = cm.workload_hours({5000, 3000, 2000}, {480, 360, 480})
+    near(hours, 74000 / 60, 1e-15, "workload")
+    local w = cm.workforce_plan(hours, 0.85, 0.30, 8, 22)
+    near(w.scheduled_hours, 74000 / 60 / 0.85 / 0.70, 1e-15, "scheduled")
+    eq(math.floor(10 * w.fte + 0.5), 118)
+    local plan = cm.staffing_plan({60, 300}, {360, 360}, 3600, 0.8, 20)
+    eq(plan[1].agents, 9)
+    eq(plan[2].agents, 36)
+    fails("CM_EUNSTABLE", cm.erlang_c(10, 10))
+    fails("CM_EINVAL", cm.erlang_agents(10, 0, 0.8, 20))
+    fails("CM_EINVAL", cm.erlang_b(0 / 0, 3))
+end)
+
+test("contact counters: the ICMI example", function()
+    -- 1,000 answered (860 within 20 s), 60 abandoned (20 within 20 s, 10 under 5 s)
+    local waits, handles, gone = {}, {}, {}
+    local function add(count, wait, abandoned)
+        for _ = 1, count do
+            waits[#waits + 1] = wait
+            handles[#handles + 1] = 300
+            gone[#gone + 1] = abandoned
+        end
+    end
+    add(860, 10, false); add(140, 40, false); add(10, 2, true); add(10, 15, true); add(40, 60, true)
+    local c = cm.contacts(20, 5):add_many(waits, handles, gone)
+    local want = {86.0, 81.1, 82.7, 83.0, 82.1, 81.9}
+    local variants = {cm.SL_ANSWERED_ONLY, cm.SL_ABANDONS_AGAINST, cm.SL_ABANDONS_BEFORE_T_IGNORED,
+        cm.SL_ABANDONS_BEFORE_T_MET, cm.SL_SHORT_ABANDONS_MET, cm.SL_SHORT_ABANDONS_EXCLUDED}
+    for i, v in ipairs(variants) do
+        eq(math.floor(1000 * c:service_level(v) + 0.5) / 10, want[i], "variant " .. v)
+    end
+    local num, den = c:service_level_counts(cm.SL_ANSWERED_ONLY)
+    eq(num, 860)
+    eq(den, 1000)
+    eq(cm.contacts_deserialize(c:serialize()), c, "round trip")
+    eq((c + cm.contacts(20, 5)):result().offered, 1060)
+    fails("CM_ENODATA", cm.contacts():asa())
+    fails("CM_EINVAL", cm.contacts():add(-1))
+    fails("CM_ERANGE", cm.contacts(5, 20))
+    assert(tostring(c):find("offered=1060", 1, true))
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "staffing-section.h"
 
 #ifndef CM_SAMPLE_SOURCE
 #define CM_SAMPLE_SOURCE "examples/data/sample-tickets.csv"
@@ -45,18 +46,30 @@ enum column {
     COL_CES,
     COL_WAIT,
     COL_ABANDONED,
+    COL_HANDLE,
     NCOLUMNS
 };
 
 static const char *const column_names[NCOLUMNS] = {
     "created_at", "channel",      "priority",  "first_reply_at", "solved_at",
     "contacts",   "reopened",     "escalated", "csat",           "nps",
-    "ces",        "wait_seconds", "abandoned",
+    "ces",        "wait_seconds", "abandoned", "handle_seconds",
 };
 
 enum { PHONE, CHAT, EMAIL, SOCIAL, MESSAGING, NCHANNELS };
 static const char *const channel_names[NCHANNELS] = {"phone", "chat", "email", "social",
                                                      "messaging"};
+
+/* Priorities; an empty field is "none". */
+enum { URGENT, HIGH, NORMAL, LOW, NO_PRIORITY, NPRIORITIES };
+static const char *const priority_names[NPRIORITIES] = {"urgent", "high", "normal", "low", "none"};
+
+/* Response-time distributions: overall, per channel and per priority. */
+typedef struct durations {
+    cm_sketch all;
+    cm_sketch by_channel[NCHANNELS];
+    cm_sketch by_priority[NPRIORITIES];
+} durations;
 
 /* Everything the report accumulates. */
 typedef struct report {
@@ -67,16 +80,18 @@ typedef struct report {
     cm_csat csat;
     cm_nps nps;
     cm_ces ces;
-    cm_art first_reply, resolution;
+    durations first_reply, resolution;
+    staffing_section staffing;
 } report;
 
 /* One parsed row, committed to the report only when every field is valid. */
 typedef struct row {
-    int channel;
+    int channel, priority;
     bool has_reply, has_solved, has_wait, abandoned, reopened, escalated;
     cm_time created, first_reply, solved;
     long long contacts, csat, nps, ces;
     double wait;
+    double handle; /* -1 when not given */
 } row;
 
 typedef struct options {
@@ -147,6 +162,22 @@ static cm_status check_ces(int32_t s)
     return cm_ces_add(&a, s);
 }
 
+/* A duration from `from` to `to` the response-time sketches can hold: not
+ * negative and under CM_SKETCH_MAX_SECONDS (about 20 years). */
+static bool in_range(cm_time from, cm_time to)
+{
+    return to >= from && (double)(to - from) < CM_SKETCH_MAX_SECONDS;
+}
+
+/* Records one duration overall, for its channel and for its priority. */
+static bool add_duration(durations *d, const row *r, cm_time from, cm_time to)
+{
+    const double seconds = (double)(to - from);
+    return cm_sketch_add(&d->all, seconds) == CM_OK &&
+           cm_sketch_add(&d->by_channel[r->channel], seconds) == CM_OK &&
+           cm_sketch_add(&d->by_priority[r->priority], seconds) == CM_OK;
+}
+
 /* Fills *r from the fields; on failure names the offending column. */
 static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, const char **bad)
 {
@@ -166,14 +197,21 @@ static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, con
         }                             \
     } while (0)
     NEED(r->channel >= 0, COL_CHANNEL);
+    const csv_field *pr = field(f, nf, lay, COL_PRIORITY);
+    r->priority = pr->len == 0 ? NO_PRIORITY : -1;
+    for (int p = 0; p < NO_PRIORITY; p++) {
+        if (csv_is(pr, priority_names[p]))
+            r->priority = p;
+    }
+    NEED(r->priority >= 0, COL_PRIORITY);
     NEED(parse_time(field(f, nf, lay, COL_CREATED), &created_present, &r->created) &&
              created_present,
          COL_CREATED);
     NEED(parse_time(field(f, nf, lay, COL_FIRST_REPLY), &r->has_reply, &r->first_reply) &&
-             (!r->has_reply || r->first_reply >= r->created),
+             (!r->has_reply || in_range(r->created, r->first_reply)),
          COL_FIRST_REPLY);
     NEED(parse_time(field(f, nf, lay, COL_SOLVED), &r->has_solved, &r->solved) &&
-             (!r->has_solved || r->solved >= r->created),
+             (!r->has_solved || in_range(r->created, r->solved)),
          COL_SOLVED);
     const csv_field *contacts = field(f, nf, lay, COL_CONTACTS);
     r->contacts = 1;
@@ -187,6 +225,9 @@ static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, con
     const csv_field *wait = field(f, nf, lay, COL_WAIT);
     r->has_wait = wait->len > 0;
     NEED(!r->has_wait || csv_seconds(wait, &r->wait), COL_WAIT);
+    const csv_field *handle = field(f, nf, lay, COL_HANDLE);
+    r->handle = -1.0;
+    NEED(handle->len == 0 || csv_seconds(handle, &r->handle), COL_HANDLE);
 #undef NEED
     return true;
 }
@@ -195,6 +236,9 @@ static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, con
  * input short of 2^63 seconds of total response time. */
 static bool commit_row(report *rep, const row *r, const options *opt)
 {
+    if (!staffing_section_add(&rep->staffing, r->channel, r->created, r->has_wait ? r->wait : -1.0,
+                              r->handle, r->abandoned))
+        return false;
     const bool realtime = r->channel == PHONE || r->channel == CHAT;
     if (realtime && (r->has_wait || r->abandoned)) {
         rep->realtime_offered++;
@@ -211,12 +255,12 @@ static bool commit_row(report *rep, const row *r, const options *opt)
     rep->escalated += r->escalated;
     bool ok = true;
     if (r->has_reply)
-        ok = ok && cm_art_add(&rep->first_reply, r->first_reply - r->created) == CM_OK;
+        ok = ok && add_duration(&rep->first_reply, r, r->created, r->first_reply);
     if (r->has_solved) {
         rep->solved++;
         rep->solved_first_contact += r->contacts == 1;
         rep->reopened += r->reopened;
-        ok = ok && cm_art_add(&rep->resolution, r->solved - r->created) == CM_OK;
+        ok = ok && add_duration(&rep->resolution, r, r->created, r->solved);
     }
     if (r->csat >= 0)
         ok = ok && cm_csat_add(&rep->csat, (int32_t)r->csat) == CM_OK;
@@ -254,19 +298,36 @@ static void print_rate(const char *label, uint64_t num, uint64_t den, double con
            100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
 }
 
-static void print_art(const char *label, const cm_art *acc)
+/* One line of a response-time table: mean, median, p90, p99 and count. */
+static void print_distribution(const char *label, const cm_sketch *s)
 {
-    cm_art_summary s;
-    const cm_status st = cm_art_result(acc, &s);
+    static const double levels[3] = {0.5, 0.9, 0.99};
+    cm_sketch_summary sum;
+    double q[3];
+    cm_status st = cm_sketch_result(s, &sum);
+    if (st == CM_OK)
+        st = cm_sketch_quantiles(s, levels, 3, q);
     if (st != CM_OK) {
         printf("  %-34s %s\n", label, cm_strerror(st));
         return;
     }
-    char mean[32], lo[32], hi[32];
-    fmt_duration(mean, sizeof mean, s.mean_seconds);
-    fmt_duration(lo, sizeof lo, (double)s.min_seconds);
-    fmt_duration(hi, sizeof hi, (double)s.max_seconds);
-    printf("  %-34s %10s %10s %10s %10llu\n", label, mean, lo, hi, (unsigned long long)s.n);
+    char mean[32], med[32], p90[32], p99[32];
+    fmt_duration(mean, sizeof mean, sum.mean_seconds);
+    fmt_duration(med, sizeof med, q[0]);
+    fmt_duration(p90, sizeof p90, q[1]);
+    fmt_duration(p99, sizeof p99, q[2]);
+    printf("  %-34s %10s %10s %10s %10s %10llu\n", label, mean, med, p90, p99,
+           (unsigned long long)sum.n);
+}
+
+static void print_durations(const char *what, const durations *d)
+{
+    printf("\n%s by channel\n", what);
+    for (int c = 0; c < NCHANNELS; c++)
+        print_distribution(channel_names[c], &d->by_channel[c]);
+    printf("\n%s by priority\n", what);
+    for (int p = 0; p < NPRIORITIES; p++)
+        print_distribution(priority_names[p], &d->by_priority[p]);
 }
 
 static void print_report(const report *rep, const options *opt)
@@ -315,9 +376,12 @@ static void print_report(const report *rep, const options *opt)
     print_rate("Reopen rate", rep->reopened, rep->solved, conf);
     print_rate("Escalation rate", rep->escalated, rep->tickets, conf);
 
-    printf("\nResponse times (calendar)                 mean        min        max  responses\n");
-    print_art("First reply", &rep->first_reply);
-    print_art("Resolution", &rep->resolution);
+    printf("\n%-36s %10s %10s %10s %10s %10s\n", "Response times (calendar)", "mean", "median",
+           "p90", "p99", "n");
+    print_distribution("First reply", &rep->first_reply.all);
+    print_distribution("Resolution", &rep->resolution.all);
+    print_durations("First reply", &rep->first_reply);
+    print_durations("Resolution", &rep->resolution);
 
     printf("\nReal-time channels (phone, chat)        value  interval              count\n");
     char label[64];
@@ -330,6 +394,7 @@ static void print_report(const report *rep, const options *opt)
                100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
     else
         printf("  %-34s %s\n", label, cm_strerror(st));
+    staffing_section_print(&rep->staffing, conf);
 }
 
 /* ---- input ----------------------------------------------------------------- */
@@ -485,6 +550,10 @@ int main(int argc, char **argv)
         return 1;
     }
     static report rep;
+    if (!staffing_section_init(&rep.staffing, opt.short_abandon)) {
+        fprintf(stderr, "caremetrics-report: --short-abandon: %s\n", cm_strerror(CM_ERANGE));
+        return 2;
+    }
     const int rc = run(in, &rep, &opt);
     if (in != stdin)
         fclose(in);

@@ -26,6 +26,8 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
+from . import contact, queue, spc
+from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
     SCORE_NONE,
@@ -47,6 +49,13 @@ from .kpi import (
 __version__ = version()
 
 __all__ = [
+    "Sketch",
+    "SketchResult",
+    "quantile_exact",
+    "quantiles_exact",
+    "contact",
+    "queue",
+    "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",
     "SCORE_NONE",

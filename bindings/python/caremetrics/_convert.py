@@ -104,6 +104,8 @@ def _from_values(values: list, kind: str, what: str, none_value: Optional[int]) 
             if none_value is None:
                 raise invalid(f"{what}[{i}] is missing")
             out.append(none_value)
+        elif isinstance(v, bool) and kind != "f64":
+            out.append(int(v))  # flags: True / False as 1 / 0
         elif kind == "f64":
             out.append(f64(v, f"{what}[{i}]"))
         elif isinstance(v, float) and v.is_integer():

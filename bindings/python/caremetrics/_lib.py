@@ -66,3 +66,10 @@ declare(
         ("cm_version_string", ctypes.c_char_p, []),
     ]
 )
+
+
+def check_layouts(sizeof: Any, structs: Iterable[Tuple[str, Any]]) -> None:
+    """Fails the import if a mirrored struct's size differs from the library's (sizeof query)."""
+    for name, struct in structs:
+        if sizeof(name.encode()) != ctypes.sizeof(struct):
+            raise ImportError(f"caremetrics: {name} layout differs from the loaded library")

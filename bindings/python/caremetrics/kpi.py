@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable, Type, TypeVar
+from typing import Any
 
 from . import _convert as cv
-from ._lib import c_status, declare, lib
+from ._accumulator import Accumulator, accumulator_prototypes
+from ._lib import c_status, check_layouts, declare, lib
 from .errors import check, invalid
 
 _u8p = ctypes.POINTER(ctypes.c_uint8)
@@ -98,19 +99,6 @@ class _ArtSummary(ctypes.Structure):
     ]
 
 
-def _accumulator_prototypes(prefix: str, struct: Any, summary: Any, elem: Any, scalar: Any):
-    p = ctypes.POINTER(struct)
-    result_args = [p, _f64, ctypes.POINTER(summary)] if prefix != "art" else [p, ctypes.POINTER(summary)]
-    return [
-        (f"cm_{prefix}_add", c_status, [p, scalar]),
-        (f"cm_{prefix}_add_many", c_status, [p, ctypes.POINTER(elem), ctypes.c_size_t]),
-        (f"cm_{prefix}_merge", c_status, [p, p]),
-        (f"cm_{prefix}_result", c_status, result_args),
-        (f"cm_{prefix}_serialize", c_status, [p, _u8p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]),
-        (f"cm_{prefix}_deserialize", c_status, [_u8p, ctypes.c_size_t, p]),
-    ]
-
-
 declare(
     [
         ("cm_kpi_sizeof", ctypes.c_size_t, [ctypes.c_char_p]),
@@ -132,25 +120,26 @@ declare(
         ),
         ("cm_art_init", c_status, [ctypes.POINTER(_Art)]),
     ]
-    + _accumulator_prototypes("csat", _Csat, _CsatSummary, ctypes.c_uint8, ctypes.c_int32)
-    + _accumulator_prototypes("nps", _Nps, _NpsSummary, ctypes.c_uint8, ctypes.c_int32)
-    + _accumulator_prototypes("ces", _Ces, _CesSummary, ctypes.c_uint8, ctypes.c_int32)
-    + _accumulator_prototypes("art", _Art, _ArtSummary, ctypes.c_int64, ctypes.c_int64)
+    + accumulator_prototypes("csat", _Csat, _CsatSummary, ctypes.c_uint8, ctypes.c_int32)
+    + accumulator_prototypes("nps", _Nps, _NpsSummary, ctypes.c_uint8, ctypes.c_int32)
+    + accumulator_prototypes("ces", _Ces, _CesSummary, ctypes.c_uint8, ctypes.c_int32)
+    + accumulator_prototypes("art", _Art, _ArtSummary, ctypes.c_int64, ctypes.c_int64, confidence=False)
 )
 
-for _name, _struct in [
-    ("cm_proportion", _Proportion),
-    ("cm_csat", _Csat),
-    ("cm_csat_summary", _CsatSummary),
-    ("cm_nps", _Nps),
-    ("cm_nps_summary", _NpsSummary),
-    ("cm_ces", _Ces),
-    ("cm_ces_summary", _CesSummary),
-    ("cm_art", _Art),
-    ("cm_art_summary", _ArtSummary),
-]:
-    if lib.cm_kpi_sizeof(_name.encode()) != ctypes.sizeof(_struct):
-        raise ImportError(f"caremetrics: {_name} layout differs from the loaded library")
+check_layouts(
+    lib.cm_kpi_sizeof,
+    [
+        ("cm_proportion", _Proportion),
+        ("cm_csat", _Csat),
+        ("cm_csat_summary", _CsatSummary),
+        ("cm_nps", _Nps),
+        ("cm_nps_summary", _NpsSummary),
+        ("cm_ces", _Ces),
+        ("cm_ces_summary", _CesSummary),
+        ("cm_art", _Art),
+        ("cm_art_summary", _ArtSummary),
+    ],
+)
 
 
 def _constant(name: str) -> float:
@@ -284,83 +273,7 @@ def art_mean(total_seconds: int, responses: int) -> float:
     return out.value
 
 
-_A = TypeVar("_A", bound="_Accumulator")
-
-
-class _Accumulator:
-    """Shared behaviour of the C accumulators; subclasses name their C prefix and struct."""
-
-    _prefix: ClassVar[str]
-    _struct: ClassVar[Type[ctypes.Structure]]
-    _elem: ClassVar[str]  # element kind of add_many arrays
-    _scalar: ClassVar[str]  # kind of add()'s argument
-    _size: ClassVar[int]  # serialized size in bytes
-    __slots__ = ("_c",)
-
-    def _fn(self, verb: str) -> Any:
-        return getattr(lib, f"cm_{self._prefix}_{verb}")
-
-    def add(self: _A, value: int) -> _A:
-        """Records one value; raises OutOfRangeError outside the scale. Returns self."""
-        check(self._fn("add")(ctypes.byref(self._c), cv.integer(value, self._scalar, "value")))
-        return self
-
-    def add_many(self: _A, values: Iterable[Any]) -> _A:
-        """Records an array of values, all or nothing. Returns self."""
-        arr = cv.in_array(values, self._elem, "values", none_value=SCORE_NONE if self._elem == "u8" else None)
-        check(self._fn("add_many")(ctypes.byref(self._c), arr.ptr, arr.n))
-        return self
-
-    def merge(self: _A, other: _A) -> _A:
-        """Adds the contents of another accumulator of the same kind and scale. Returns self."""
-        if type(other) is not type(self):
-            raise invalid(f"cannot merge {type(other).__name__} into {type(self).__name__}")
-        check(self._fn("merge")(ctypes.byref(self._c), ctypes.byref(other._c)))
-        return self
-
-    def __iadd__(self: _A, other: _A) -> _A:
-        return self.merge(other)
-
-    def __add__(self: _A, other: _A) -> _A:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.copy().merge(other)
-
-    def copy(self: _A) -> _A:
-        """An independent copy."""
-        new = object.__new__(type(self))
-        new._c = self._struct.from_buffer_copy(self._c)
-        return new
-
-    def to_bytes(self) -> bytes:
-        """The library's portable serialized form (little-endian, versioned, CRC-checked)."""
-        buf = (ctypes.c_uint8 * self._size)()
-        written = ctypes.c_size_t()
-        check(self._fn("serialize")(ctypes.byref(self._c), buf, self._size, ctypes.byref(written)))
-        return bytes(buf[: written.value])
-
-    @classmethod
-    def from_bytes(cls: Type[_A], data: bytes) -> _A:
-        """Reads bytes written by ``to_bytes`` on any machine; ParseError if damaged."""
-        raw = bytes(data)
-        buf = (ctypes.c_uint8 * max(1, len(raw))).from_buffer_copy(raw.ljust(1, b"\0"))
-        new = object.__new__(cls)
-        new._c = cls._struct()
-        check(getattr(lib, f"cm_{cls._prefix}_deserialize")(buf, len(raw), ctypes.byref(new._c)))
-        return new
-
-    def __reduce__(self) -> Any:
-        return (type(self).from_bytes, (self.to_bytes(),))
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.to_bytes() == other.to_bytes()  # type: ignore[attr-defined]
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
-
-
-class Csat(_Accumulator):
+class Csat(Accumulator):
     """CSAT accumulator on a 1..scale scale; answers >= satisfied_min are satisfied.
 
     ``Csat()`` uses the library's default scale (1..5, satisfied 4 and 5).
@@ -370,7 +283,7 @@ class Csat(_Accumulator):
     _struct = _Csat
     _elem = "u8"
     _scalar = "i32"
-    _size = int(_constant("CM_CSAT_SERIALIZED_SIZE"))
+    _none = SCORE_NONE
     __slots__ = ()
 
     def __init__(self, scale: int | None = None, satisfied_min: int | None = None) -> None:
@@ -395,14 +308,14 @@ class Csat(_Accumulator):
         return f"Csat(scale={self._c.scale or 'default'}, satisfied_min={self._c.satisfied_min or 'default'}, n={sum(self._c.counts)})"
 
 
-class Nps(_Accumulator):
+class Nps(Accumulator):
     """Net Promoter Score accumulator over answers 0..10."""
 
     _prefix = "nps"
     _struct = _Nps
     _elem = "u8"
     _scalar = "i32"
-    _size = int(_constant("CM_NPS_SERIALIZED_SIZE"))
+    _none = SCORE_NONE
     __slots__ = ()
 
     def __init__(self) -> None:
@@ -425,7 +338,7 @@ class Nps(_Accumulator):
         return f"Nps(n={sum(self._c.counts)})"
 
 
-class Ces(_Accumulator):
+class Ces(Accumulator):
     """Customer Effort Score accumulator on a 1..scale scale.
 
     ``Ces()`` is CES 2.0 (1..7, answers 5..7 are low effort); the original effort
@@ -436,7 +349,7 @@ class Ces(_Accumulator):
     _struct = _Ces
     _elem = "u8"
     _scalar = "i32"
-    _size = int(_constant("CM_CES_SERIALIZED_SIZE"))
+    _none = SCORE_NONE
     __slots__ = ()
 
     def __init__(self, scale: int | None = None, easy_min: int | None = None, easy_max: int | None = None) -> None:
@@ -469,7 +382,7 @@ class Ces(_Accumulator):
         return f"Ces(scale={self._c.scale or 'default'}, n={sum(self._c.counts)})"
 
 
-class Art(_Accumulator):
+class Art(Accumulator):
     """Average-response-time accumulator over whole-second durations (int64 arrays are read
     without copying)."""
 
@@ -477,7 +390,6 @@ class Art(_Accumulator):
     _struct = _Art
     _elem = "i64"
     _scalar = "i64"
-    _size = int(_constant("CM_ART_SERIALIZED_SIZE"))
     __slots__ = ()
 
     def __init__(self) -> None:
