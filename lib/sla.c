@@ -5,6 +5,7 @@
  */
 #include <caremetrics/sla.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "common-internal.h"
@@ -580,6 +581,17 @@ cm_status cm_sla_evaluate(const cm_sla_policy *policy, const cm_calendar *const 
 
 #define SLA_SERIAL_VERSION 1
 
+/* Bytes before the distributions: frame header, 4 zero bytes, 24 tallies. */
+#define TALLY_BYTES  56
+#define COUNTS_BYTES (8 + CM_SLA_METRIC_COUNT * CM_SLA_PRIORITY_LEVELS * TALLY_BYTES)
+#define NDIST        (2 * CM_SLA_PRIORITY_LEVELS)
+
+_Static_assert(CM_SLA_ATTAINMENT_SERIALIZED_MAX ==
+                   COUNTS_BYTES + NDIST * (4 + CM_SKETCH_SERIALIZED_MAX) + CM__SERIAL_TRAILER,
+               "CM_SLA_ATTAINMENT_SERIALIZED_MAX must match the layout");
+
+typedef cm_sla_tally tallies[CM_SLA_METRIC_COUNT][CM_SLA_PRIORITY_LEVELS];
+
 static bool art_valid(const cm_art *a)
 {
     if (a->n == 0)
@@ -595,11 +607,60 @@ static bool tally_valid(const cm_sla_tally *t)
            t->elapsed.n <= t->achieved + t->breached && t->elapsed.n >= t->achieved;
 }
 
+/* The distribution of a metric (first reply and total resolution have one). */
+static const cm_sketch *dist_of(const cm_sla_attainment *a, uint32_t metric, int p)
+{
+    if (metric == CM_SLA_FIRST_REPLY)
+        return &a->first_reply[p];
+    if (metric == CM_SLA_TOTAL_RESOLUTION)
+        return &a->resolution[p];
+    return NULL;
+}
+
+static cm_sketch *dist_mut(cm_sla_attainment *a, uint32_t metric, int p)
+{
+    if (metric == CM_SLA_FIRST_REPLY)
+        return &a->first_reply[p];
+    if (metric == CM_SLA_TOTAL_RESOLUTION)
+        return &a->resolution[p];
+    return NULL;
+}
+
+/* The i-th of the eight distributions: first replies low..urgent, then resolutions. */
+static cm_sketch *dist_at(cm_sla_attainment *a, int i)
+{
+    return i < CM_SLA_PRIORITY_LEVELS ? &a->first_reply[i]
+                                      : &a->resolution[i - CM_SLA_PRIORITY_LEVELS];
+}
+
+static const cm_sketch *dist_at_c(const cm_sla_attainment *a, int i)
+{
+    return i < CM_SLA_PRIORITY_LEVELS ? &a->first_reply[i]
+                                      : &a->resolution[i - CM_SLA_PRIORITY_LEVELS];
+}
+
+/*
+ * The sketch's own cheap consistency check (docs/sketch.md: minimum and
+ * maximum finite, ordered and in range, both zero while empty); the
+ * functions that read every bucket check the rest.
+ */
+static bool sketch_plausible(const cm_sketch *s)
+{
+    const double lo = s->min_seconds, hi = s->max_seconds;
+    if (!(isfinite(lo) && isfinite(hi) && lo >= 0.0 && lo <= hi && hi < CM_SKETCH_MAX_SECONDS))
+        return false;
+    return s->n != 0 || (lo == 0.0 && hi == 0.0);
+}
+
+/* Cheap whole-accumulator check: tallies, and distributions that hold
+ * exactly the stopped instances the tallies count. */
 static bool attainment_valid(const cm_sla_attainment *a)
 {
-    for (int m = 0; m < CM_SLA_METRIC_COUNT; m++) {
+    for (uint32_t m = 0; m < CM_SLA_METRIC_COUNT; m++) {
         for (int p = 0; p < CM_SLA_PRIORITY_LEVELS; p++) {
-            if (!tally_valid(&a->tally[m][p]))
+            const cm_sla_tally *t = &a->tally[m][p];
+            const cm_sketch *d = dist_of(a, m, p);
+            if (!tally_valid(t) || (d != NULL && (!sketch_plausible(d) || d->n != t->elapsed.n)))
                 return false;
         }
     }
@@ -617,6 +678,11 @@ static bool instance_valid(const cm_sla_instance *in)
            (in->state != CM_SLA_BREACHED || in->breached);
 }
 
+static bool stopped(const cm_sla_instance *in)
+{
+    return in->state == CM_SLA_ACHIEVED || in->state == CM_SLA_BREACHED;
+}
+
 static bool add_u64(uint64_t *a, uint64_t b)
 {
     return !__builtin_add_overflow(*a, b, a);
@@ -625,25 +691,43 @@ static bool add_u64(uint64_t *a, uint64_t b)
 cm_status cm_sla_attainment_add(cm_sla_attainment *acc, const cm_sla_instance *instances, size_t n)
 {
     CM_REQUIRE(acc != NULL && (n == 0 || instances != NULL), CM_EINVAL);
-    for (size_t i = 0; i < n; i++)
-        CM_REQUIRE(instance_valid(&instances[i]), CM_EINVAL);
+    bool too_long = false;
+    for (size_t i = 0; i < n; i++) {
+        const cm_sla_instance *in = &instances[i];
+        CM_REQUIRE(instance_valid(in), CM_EINVAL);
+        too_long = too_long || (in->state != CM_SLA_NOT_APPLICABLE && stopped(in) &&
+                                dist_of(acc, in->metric, 0) != NULL &&
+                                !((double)in->elapsed < CM_SKETCH_MAX_SECONDS));
+    }
     CM_REQUIRE(attainment_valid(acc), CM_EINVAL);
-    cm_sla_attainment a = *acc;
+    CM_REQUIRE(!too_long, CM_ERANGE);
+    /* All or nothing: the counts are updated in a copy (1.3 KB); the
+     * distributions can then take every value (their counts equal the
+     * elapsed counts, which the copy checked for overflow). */
+    tallies t;
+    memcpy(t, acc->tally, sizeof t);
     for (size_t i = 0; i < n; i++) {
         const cm_sla_instance *in = &instances[i];
         if (in->state == CM_SLA_NOT_APPLICABLE)
             continue;
-        cm_sla_tally *t = &a.tally[in->metric][in->priority - 1];
+        cm_sla_tally *x = &t[in->metric][in->priority - 1];
         bool ok;
-        if (in->state == CM_SLA_ACHIEVED || in->state == CM_SLA_BREACHED) {
-            ok = add_u64(in->breached ? &t->breached : &t->achieved, 1) &&
-                 cm_art_add(&t->elapsed, in->elapsed) == CM_OK;
-        } else {
-            ok = add_u64(in->breached ? &t->breached : &t->open, 1);
-        }
-        CM_REQUIRE(ok, CM_EOVERFLOW);
+        if (stopped(in))
+            ok = add_u64(in->breached ? &x->breached : &x->achieved, 1) &&
+                 cm_art_add(&x->elapsed, in->elapsed) == CM_OK;
+        else
+            ok = add_u64(in->breached ? &x->breached : &x->open, 1);
+        CM_REQUIRE(ok && tally_valid(x), CM_EOVERFLOW);
     }
-    *acc = a;
+    for (size_t i = 0; i < n; i++) {
+        const cm_sla_instance *in = &instances[i];
+        if (in->state == CM_SLA_NOT_APPLICABLE || !stopped(in))
+            continue;
+        cm_sketch *d = dist_mut(acc, in->metric, (int)in->priority - 1);
+        if (d != NULL && cm_sketch_add(d, (double)in->elapsed) != CM_OK)
+            return CM_EINVAL; /* unreachable: checked above */
+    }
+    memcpy(acc->tally, t, sizeof t);
     return CM_OK;
 }
 
@@ -657,14 +741,24 @@ cm_status cm_sla_attainment_merge(cm_sla_attainment *acc, const cm_sla_attainmen
 {
     CM_REQUIRE(acc != NULL && other != NULL, CM_EINVAL);
     CM_REQUIRE(attainment_valid(acc) && attainment_valid(other), CM_EINVAL);
-    cm_sla_attainment a = *acc;
+    tallies t;
+    memcpy(t, acc->tally, sizeof t);
     for (int m = 0; m < CM_SLA_METRIC_COUNT; m++) {
         for (int p = 0; p < CM_SLA_PRIORITY_LEVELS; p++)
-            CM_REQUIRE(tally_merge(&a.tally[m][p], &other->tally[m][p]) &&
-                           tally_valid(&a.tally[m][p]),
+            CM_REQUIRE(tally_merge(&t[m][p], &other->tally[m][p]) && tally_valid(&t[m][p]),
                        CM_EOVERFLOW);
     }
-    *acc = a;
+    /* Each merge of distributions is tried on a copy first (one 8 KiB sketch
+     * at a time), so a corrupt one leaves the accumulator as it was. */
+    for (int i = 0; i < NDIST; i++) {
+        cm_sketch trial = *dist_at_c(acc, i);
+        CM_TRY(cm_sketch_merge(&trial, dist_at_c(other, i)));
+    }
+    memcpy(acc->tally, t, sizeof t);
+    for (int i = 0; i < NDIST; i++) {
+        if (cm_sketch_merge(dist_at(acc, i), dist_at_c(other, i)) != CM_OK)
+            return CM_EINVAL; /* unreachable: the same merge succeeded above */
+    }
     return CM_OK;
 }
 
@@ -679,9 +773,15 @@ cm_status cm_sla_attainment_result(const cm_sla_attainment *acc, uint32_t metric
     CM_REQUIRE(attainment_valid(acc), CM_EINVAL);
     cm_sla_tally sum;
     memset(&sum, 0, sizeof sum);
+    cm_sketch dist;
+    memset(&dist, 0, sizeof dist);
+    const bool has_dist = dist_of(acc, metric, 0) != NULL;
     for (uint32_t p = CM_SLA_PRIORITY_LOW; p <= CM_SLA_PRIORITY_URGENT; p++) {
-        if (priority == CM_SLA_PRIORITY_ALL || priority == p)
-            CM_REQUIRE(tally_merge(&sum, &acc->tally[metric][p - 1]), CM_EOVERFLOW);
+        if (priority != CM_SLA_PRIORITY_ALL && priority != p)
+            continue;
+        CM_REQUIRE(tally_merge(&sum, &acc->tally[metric][p - 1]), CM_EOVERFLOW);
+        if (has_dist)
+            CM_TRY(cm_sketch_merge(&dist, dist_of(acc, metric, (int)p - 1)));
     }
     uint64_t den;
     CM_REQUIRE(!__builtin_add_overflow(sum.achieved, sum.breached, &den), CM_EOVERFLOW);
@@ -693,18 +793,37 @@ cm_status cm_sla_attainment_result(const cm_sla_attainment *acc, uint32_t metric
     CM_TRY(cm_rate(sum.achieved, den, confidence, &s.attained));
     if (sum.elapsed.n > 0)
         CM_TRY(cm_art_result(&sum.elapsed, &s.elapsed));
+    if (has_dist && dist.n > 0) {
+        static const double qs[3] = {0.5, 0.9, 0.99};
+        double v[3];
+        CM_TRY(cm_sketch_quantiles(&dist, qs, 3, v));
+        s.has_quantiles = true;
+        s.p50_seconds = v[0];
+        s.p90_seconds = v[1];
+        s.p99_seconds = v[2];
+    }
     *out = s;
     return CM_OK;
 }
 
-/* Bytes: header, 4 zero bytes, then per metric and priority (low .. urgent):
+/*
+ * Bytes: frame header, 4 zero bytes; per metric and priority (low .. urgent)
  * achieved, breached, open, elapsed n, total, min, max as u64 (two's
- * complement for the signed ones); CRC. */
-#define TALLY_BYTES 56
-
+ * complement for the signed ones); then the 8 distributions (first reply
+ * low..urgent, total resolution low..urgent), each a u32 length and the
+ * sketch's own bytes; CRC.
+ */
 static int64_t i64_from_u64(uint64_t u)
 {
     return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
+}
+
+/* Serialized size of one sketch (its own function validates it). */
+static cm_status sketch_size(const cm_sketch *s, size_t *size)
+{
+    uint8_t probe = 0;
+    const cm_status st = cm_sketch_serialize(s, &probe, 0, size);
+    return st == CM_ENOSPC ? CM_OK : (st == CM_OK ? CM_EINVAL : st);
 }
 
 cm_status cm_sla_attainment_serialize(const cm_sla_attainment *acc, uint8_t *buf, size_t cap,
@@ -712,8 +831,14 @@ cm_status cm_sla_attainment_serialize(const cm_sla_attainment *acc, uint8_t *buf
 {
     CM_REQUIRE(acc != NULL && buf != NULL && written != NULL, CM_EINVAL);
     CM_REQUIRE(attainment_valid(acc), CM_EINVAL);
-    if (cap < CM_SLA_ATTAINMENT_SERIALIZED_SIZE) {
-        *written = CM_SLA_ATTAINMENT_SERIALIZED_SIZE;
+    size_t sizes[NDIST];
+    size_t total = COUNTS_BYTES + CM__SERIAL_TRAILER;
+    for (int i = 0; i < NDIST; i++) {
+        CM_TRY(sketch_size(dist_at_c(acc, i), &sizes[i]));
+        total += 4 + sizes[i];
+    }
+    if (cap < total) {
+        *written = total;
         return CM_ENOSPC;
     }
     cm__serial_begin(buf, CM__SERIAL_SLA_ATTAINMENT, SLA_SERIAL_VERSION);
@@ -732,35 +857,62 @@ cm_status cm_sla_attainment_serialize(const cm_sla_attainment *acc, uint8_t *buf
             q += TALLY_BYTES;
         }
     }
-    cm__serial_end(buf, CM_SLA_ATTAINMENT_SERIALIZED_SIZE);
-    *written = CM_SLA_ATTAINMENT_SERIALIZED_SIZE;
+    for (int i = 0; i < NDIST; i++) {
+        size_t w = 0;
+        cm__put_u32le(q, (uint32_t)sizes[i]);
+        CM_TRY(cm_sketch_serialize(dist_at_c(acc, i), q + 4, sizes[i], &w));
+        q += 4 + sizes[i];
+    }
+    cm__serial_end(buf, total);
+    *written = total;
     return CM_OK;
 }
 
 cm_status cm_sla_attainment_deserialize(const uint8_t *buf, size_t len, cm_sla_attainment *out)
 {
     CM_REQUIRE(buf != NULL && out != NULL, CM_EINVAL);
-    CM_REQUIRE(cm__serial_check(buf, len, CM_SLA_ATTAINMENT_SERIALIZED_SIZE,
-                                CM__SERIAL_SLA_ATTAINMENT, SLA_SERIAL_VERSION) &&
+    CM_REQUIRE(len >= COUNTS_BYTES + CM__SERIAL_TRAILER && len <= CM_SLA_ATTAINMENT_SERIALIZED_MAX,
+               CM_EPARSE);
+    CM_REQUIRE(cm__serial_check(buf, len, len, CM__SERIAL_SLA_ATTAINMENT, SLA_SERIAL_VERSION) &&
                    buf[4] == 0 && buf[5] == 0 && buf[6] == 0 && buf[7] == 0,
                CM_EPARSE);
-    cm_sla_attainment a;
+    tallies t;
     const uint8_t *q = buf + 8;
     for (int m = 0; m < CM_SLA_METRIC_COUNT; m++) {
         for (int p = 0; p < CM_SLA_PRIORITY_LEVELS; p++) {
-            cm_sla_tally *t = &a.tally[m][p];
-            t->achieved = cm__get_u64le(q);
-            t->breached = cm__get_u64le(q + 8);
-            t->open = cm__get_u64le(q + 16);
-            t->elapsed.n = cm__get_u64le(q + 24);
-            t->elapsed.total_seconds = i64_from_u64(cm__get_u64le(q + 32));
-            t->elapsed.min_seconds = i64_from_u64(cm__get_u64le(q + 40));
-            t->elapsed.max_seconds = i64_from_u64(cm__get_u64le(q + 48));
+            cm_sla_tally *x = &t[m][p];
+            x->achieved = cm__get_u64le(q);
+            x->breached = cm__get_u64le(q + 8);
+            x->open = cm__get_u64le(q + 16);
+            x->elapsed.n = cm__get_u64le(q + 24);
+            x->elapsed.total_seconds = i64_from_u64(cm__get_u64le(q + 32));
+            x->elapsed.min_seconds = i64_from_u64(cm__get_u64le(q + 40));
+            x->elapsed.max_seconds = i64_from_u64(cm__get_u64le(q + 48));
+            CM_REQUIRE(tally_valid(x), CM_EPARSE);
             q += TALLY_BYTES;
         }
     }
-    CM_REQUIRE(attainment_valid(&a), CM_EPARSE);
-    *out = a;
+    /* First check every distribution (one sketch-sized scratch on the stack),
+     * then write: the output stays untouched on error. */
+    const uint8_t *end = buf + len - CM__SERIAL_TRAILER;
+    size_t at[NDIST], size[NDIST];
+    for (int i = 0; i < NDIST; i++) {
+        CM_REQUIRE(end - q >= 4, CM_EPARSE);
+        size[i] = cm__get_u32le(q);
+        at[i] = (size_t)(q + 4 - buf);
+        CM_REQUIRE((size_t)(end - (q + 4)) >= size[i], CM_EPARSE);
+        cm_sketch d;
+        CM_REQUIRE(cm_sketch_deserialize(q + 4, size[i], &d) == CM_OK, CM_EPARSE);
+        const int m = i < CM_SLA_PRIORITY_LEVELS ? CM_SLA_FIRST_REPLY : CM_SLA_TOTAL_RESOLUTION;
+        CM_REQUIRE(d.n == t[m][i % CM_SLA_PRIORITY_LEVELS].elapsed.n, CM_EPARSE);
+        q += 4 + size[i];
+    }
+    CM_REQUIRE(q == end, CM_EPARSE);
+    memcpy(out->tally, t, sizeof t);
+    for (int i = 0; i < NDIST; i++) {
+        if (cm_sketch_deserialize(buf + at[i], size[i], dist_at(out, i)) != CM_OK)
+            return CM_EPARSE; /* unreachable: the same bytes were read above */
+    }
     return CM_OK;
 }
 
@@ -835,7 +987,7 @@ cm_status cm_sla_constant(const char *name, int64_t *out)
         SLA_CONSTANT(CM_SLA_MAX_CALENDARS),
         SLA_CONSTANT(CM_SLA_POLICY_NO_AUTO_OPEN),
         SLA_CONSTANT(CM_SLA_NO_TIME),
-        SLA_CONSTANT(CM_SLA_ATTAINMENT_SERIALIZED_SIZE),
+        SLA_CONSTANT(CM_SLA_ATTAINMENT_SERIALIZED_MAX),
     };
 #undef SLA_CONSTANT
     CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);

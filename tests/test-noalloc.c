@@ -85,11 +85,11 @@ static void exercise_sla(void)
     size_t n = 0;
     EXPECT(cm_sla_evaluate(sla_policy, NULL, 0, ev, 4, 1736164800, out, 32, &n) == CM_OK);
     EXPECT(cm_sla_evaluate(sla_policy, NULL, 0, ev, 4, 1736164800, out, 1, &n) == CM_ENOSPC);
-    cm_sla_attainment acc, acc2;
+    static cm_sla_attainment acc, acc2;
     memset(&acc, 0, sizeof acc);
     memset(&acc2, 0, sizeof acc2);
     cm_sla_attainment_summary s;
-    static uint8_t bytes[CM_SLA_ATTAINMENT_SERIALIZED_SIZE];
+    static uint8_t bytes[CM_SLA_ATTAINMENT_SERIALIZED_MAX];
     size_t w;
     EXPECT(cm_sla_attainment_add(&acc, out, n) == CM_OK);
     EXPECT(cm_sla_attainment_merge(&acc2, &acc) == CM_OK);

@@ -1106,24 +1106,53 @@ static cm_sla_instance rec(uint32_t metric, uint32_t state, uint32_t prio, int64
     return in;
 }
 
+/* Relative error bound of a sketch quantile (docs/sketch.md), for the
+ * distribution checks below: 1/101 of the exact type-7 quantile. */
+#define QTOL CM_SKETCH_RELATIVE_ERROR
+
+/* Accumulators are 67 KB: the tests keep them in static storage. */
+static cm_sla_attainment acc_a, acc_b, acc_c, acc_ab, acc_ba, acc_abc1, acc_abc2, acc_bc, acc_back;
+static uint8_t bytes_a[CM_SLA_ATTAINMENT_SERIALIZED_MAX], bytes_b[CM_SLA_ATTAINMENT_SERIALIZED_MAX];
+
+/* CRC-32 (IEEE), to re-seal bytes edited behind the checksum. */
+static uint32_t crc32_of(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+static void reseal(uint8_t *b, size_t n)
+{
+    const uint32_t c = crc32_of(b, n - 4);
+    for (int i = 0; i < 4; i++)
+        b[n - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
+}
+
 START_TEST(attainment_counts)
 {
     /* Hand: first reply, high: achieved 600 s and 1200 s, breached (stopped)
      * 9000 s, running past due (breached, no elapsed), running in time (open);
      * first reply, low: achieved 60 s. Not-applicable records are skipped.
      * High: 2 achieved of 4 judged (2 breached), 1 open; elapsed n 3, mean
-     * (600 + 1200 + 9000) / 3 = 3600. All priorities: 3 of 5. */
+     * (600 + 1200 + 9000) / 3 = 3600. All priorities: 3 of 5.
+     * Quantiles (numpy's type 7) of 600, 1200, 9000: p50 = 1200; p90: h =
+     * 2 * 0.9 = 1.8, 1200 + 0.8 * 7800 = 7440; p99: 1200 + 0.98 * 7800 = 8844. */
     const cm_sla_instance r[] = {
         rec(FIRST, OK_, HIGH, 600, 7200),    rec(FIRST, OK_, HIGH, 1200, 7200),
         rec(FIRST, LATE, HIGH, 9000, 7200),  rec(FIRST, ACTIVE, HIGH, 8000, 7200),
         rec(FIRST, PAUSED, HIGH, 100, 7200), rec(FIRST, OK_, LOW, 60, 7200),
-        rec(TOTAL, NA, NONE, 0, 0),
+        rec(TOTAL, NA, NONE, 0, 0),          rec(NEXT, OK_, HIGH, 30, 60),
     };
-    cm_sla_attainment acc;
-    memset(&acc, 0, sizeof acc);
-    ck_assert_status(cm_sla_attainment_add(&acc, r, NELEM(r)), CM_OK);
+    cm_sla_attainment *acc = &acc_a;
+    memset(acc, 0, sizeof *acc);
+    ck_assert_status(cm_sla_attainment_add(acc, r, NELEM(r)), CM_OK);
     cm_sla_attainment_summary s;
-    ck_assert_status(cm_sla_attainment_result(&acc, FIRST, HIGH, 0.95, &s), CM_OK);
+    ck_assert_status(cm_sla_attainment_result(acc, FIRST, HIGH, 0.95, &s), CM_OK);
     ck_assert_uint_eq(s.achieved, 2);
     ck_assert_uint_eq(s.breached, 2);
     ck_assert_uint_eq(s.open, 1);
@@ -1133,28 +1162,40 @@ START_TEST(attainment_counts)
     ck_assert_double_eq(s.elapsed.mean_seconds, 3600.0);
     ck_assert_int_eq(s.elapsed.min_seconds, 600);
     ck_assert_int_eq(s.elapsed.max_seconds, 9000);
+    ck_assert(s.has_quantiles);
+    ck_assert_rel(s.p50_seconds, 1200.0, QTOL);
+    ck_assert_rel(s.p90_seconds, 7440.0, QTOL);
+    ck_assert_rel(s.p99_seconds, 8844.0, QTOL);
+    ck_assert_uint_eq(acc->first_reply[HIGH - 1].n, 3);
     /* The interval is cm_rate's: the same numbers. */
     cm_proportion q;
     ck_assert_status(cm_rate(2, 4, 0.95, &q), CM_OK);
     ck_assert_mem_eq(&s.attained, &q, sizeof q);
-    ck_assert_status(cm_sla_attainment_result(&acc, FIRST, CM_SLA_PRIORITY_ALL, 0.95, &s), CM_OK);
+    ck_assert_status(cm_sla_attainment_result(acc, FIRST, CM_SLA_PRIORITY_ALL, 0.95, &s), CM_OK);
     ck_assert_uint_eq(s.attained.num, 3);
     ck_assert_uint_eq(s.attained.den, 5);
     ck_assert_uint_eq(s.elapsed.n, 4);
+    /* 60, 600, 1200, 9000: p50 = 600 + 0.5 * 600 = 900 */
+    ck_assert_rel(s.p50_seconds, 900.0, QTOL);
+    /* Metrics other than first reply and resolution keep no distribution. */
+    ck_assert_status(cm_sla_attainment_result(acc, NEXT, HIGH, 0.95, &s), CM_OK);
+    ck_assert(!s.has_quantiles);
+    ck_assert_double_eq(s.p50_seconds, 0.0);
     poison(&s);
-    ck_assert_status(cm_sla_attainment_result(&acc, TOTAL, HIGH, 0.95, &s), CM_ENODATA);
-    ck_assert_status(cm_sla_attainment_result(&acc, FIRST, URGENT, 0.95, &s), CM_ENODATA);
+    ck_assert_status(cm_sla_attainment_result(acc, TOTAL, HIGH, 0.95, &s), CM_ENODATA);
+    ck_assert_status(cm_sla_attainment_result(acc, FIRST, URGENT, 0.95, &s), CM_ENODATA);
     ck_assert_untouched(&s);
     /* Only breached-while-running instances: attainment 0 %, no elapsed times. */
-    cm_sla_attainment b;
-    memset(&b, 0, sizeof b);
-    const cm_sla_instance late = rec(NEXT, ACTIVE, LOW, 50, 10);
-    ck_assert_status(cm_sla_attainment_add(&b, &late, 1), CM_OK);
-    ck_assert_status(cm_sla_attainment_result(&b, NEXT, LOW, 0.95, &s), CM_OK);
+    cm_sla_attainment *b = &acc_b;
+    memset(b, 0, sizeof *b);
+    const cm_sla_instance late = rec(FIRST, ACTIVE, LOW, 50, 10);
+    ck_assert_status(cm_sla_attainment_add(b, &late, 1), CM_OK);
+    ck_assert_status(cm_sla_attainment_result(b, FIRST, LOW, 0.95, &s), CM_OK);
     ck_assert_uint_eq(s.attained.num, 0);
     ck_assert_uint_eq(s.attained.den, 1);
     ck_assert_uint_eq(s.elapsed.n, 0);
     ck_assert_double_eq(s.elapsed.mean_seconds, 0.0);
+    ck_assert(!s.has_quantiles);
 }
 END_TEST
 
@@ -1169,17 +1210,22 @@ START_TEST(attainment_from_evaluate)
     cm_sla_instance out[16];
     size_t n;
     ck_assert_status(cm_sla_evaluate(p, NULL, 0, ev, 6, AT(0, 17, 0), out, 16, &n), CM_OK);
-    cm_sla_attainment acc;
-    memset(&acc, 0, sizeof acc);
-    ck_assert_status(cm_sla_attainment_add(&acc, out, n), CM_OK);
+    cm_sla_attainment *acc = &acc_a;
+    memset(acc, 0, sizeof *acc);
+    ck_assert_status(cm_sla_attainment_add(acc, out, n), CM_OK);
     cm_sla_attainment_summary s;
-    ck_assert_status(cm_sla_attainment_result(&acc, UPDATE, NORMAL, 0.9, &s), CM_OK);
+    ck_assert_status(cm_sla_attainment_result(acc, UPDATE, NORMAL, 0.9, &s), CM_OK);
     ck_assert_uint_eq(s.achieved, 1);
     ck_assert_uint_eq(s.breached, 1);
     ck_assert_int_eq(s.elapsed.total_seconds, H(6)); /* 5h + 1h */
-    ck_assert_status(cm_sla_attainment_result(&acc, WAIT, NORMAL, 0.9, &s), CM_OK);
+    ck_assert_status(cm_sla_attainment_result(acc, WAIT, NORMAL, 0.9, &s), CM_OK);
     ck_assert_uint_eq(s.achieved, 1);
     ck_assert_int_eq(s.elapsed.total_seconds, H(3));
+    /* total resolution 7h: one value, so every quantile is it exactly */
+    ck_assert_status(cm_sla_attainment_result(acc, TOTAL, NORMAL, 0.9, &s), CM_OK);
+    ck_assert(s.has_quantiles);
+    ck_assert_double_eq(s.p50_seconds, (double)H(7));
+    ck_assert_double_eq(s.p99_seconds, (double)H(7));
     cm_sla_policy_free(p);
 }
 END_TEST
@@ -1206,50 +1252,57 @@ static void random_attainment(test_rng *r, cm_sla_attainment *a)
 START_TEST(attainment_merge_and_bytes)
 {
     test_rng r = test_rng_make("attainment_merge_and_bytes");
-    for (int k = 0; k < 200; k++) {
-        cm_sla_attainment a, b, c, ab, ba, abc1, abc2, back;
-        random_attainment(&r, &a);
-        random_attainment(&r, &b);
-        random_attainment(&r, &c);
-        ab = a;
-        ck_assert_status(cm_sla_attainment_merge(&ab, &b), CM_OK);
-        ba = b;
-        ck_assert_status(cm_sla_attainment_merge(&ba, &a), CM_OK);
-        ck_assert_mem_eq(&ab, &ba, sizeof ab);
-        abc1 = ab;
-        ck_assert_status(cm_sla_attainment_merge(&abc1, &c), CM_OK);
-        cm_sla_attainment bc = b;
-        ck_assert_status(cm_sla_attainment_merge(&bc, &c), CM_OK);
-        abc2 = a;
-        ck_assert_status(cm_sla_attainment_merge(&abc2, &bc), CM_OK);
-        ck_assert_mem_eq(&abc1, &abc2, sizeof abc1);
-        uint8_t bytes[CM_SLA_ATTAINMENT_SERIALIZED_SIZE];
+    for (int k = 0; k < 100; k++) {
+        random_attainment(&r, &acc_a);
+        random_attainment(&r, &acc_b);
+        random_attainment(&r, &acc_c);
+        acc_ab = acc_a;
+        ck_assert_status(cm_sla_attainment_merge(&acc_ab, &acc_b), CM_OK);
+        acc_ba = acc_b;
+        ck_assert_status(cm_sla_attainment_merge(&acc_ba, &acc_a), CM_OK);
+        ck_assert_mem_eq(&acc_ab, &acc_ba, sizeof acc_ab);
+        acc_abc1 = acc_ab;
+        ck_assert_status(cm_sla_attainment_merge(&acc_abc1, &acc_c), CM_OK);
+        acc_bc = acc_b;
+        ck_assert_status(cm_sla_attainment_merge(&acc_bc, &acc_c), CM_OK);
+        acc_abc2 = acc_a;
+        ck_assert_status(cm_sla_attainment_merge(&acc_abc2, &acc_bc), CM_OK);
+        ck_assert_mem_eq(&acc_abc1, &acc_abc2, sizeof acc_abc1);
         size_t w;
-        ck_assert_status(cm_sla_attainment_serialize(&abc1, bytes, sizeof bytes, &w), CM_OK);
-        ck_assert_uint_eq(w, CM_SLA_ATTAINMENT_SERIALIZED_SIZE);
-        ck_assert_status(cm_sla_attainment_deserialize(bytes, w, &back), CM_OK);
-        ck_assert_mem_eq(&back, &abc1, sizeof back);
+        ck_assert_status(cm_sla_attainment_serialize(&acc_abc1, bytes_a, sizeof bytes_a, &w),
+                         CM_OK);
+        ck_assert_uint_le(w, CM_SLA_ATTAINMENT_SERIALIZED_MAX);
+        ck_assert_status(cm_sla_attainment_deserialize(bytes_a, w, &acc_back), CM_OK);
+        ck_assert_mem_eq(&acc_back, &acc_abc1, sizeof acc_back);
+        /* The bytes depend on the counts only, not on how they were merged. */
+        size_t w2;
+        ck_assert_status(cm_sla_attainment_serialize(&acc_abc2, bytes_b, sizeof bytes_b, &w2),
+                         CM_OK);
+        ck_assert_uint_eq(w, w2);
+        ck_assert_mem_eq(bytes_a, bytes_b, w);
     }
     /* Merging with itself doubles. */
-    cm_sla_attainment a, twice;
-    random_attainment(&r, &a);
-    twice = a;
-    ck_assert_status(cm_sla_attainment_merge(&twice, &twice), CM_OK);
-    ck_assert_uint_eq(twice.tally[0][0].achieved, 2 * a.tally[0][0].achieved);
+    random_attainment(&r, &acc_a);
+    acc_b = acc_a;
+    ck_assert_status(cm_sla_attainment_merge(&acc_b, &acc_b), CM_OK);
+    ck_assert_uint_eq(acc_b.tally[0][0].achieved, 2 * acc_a.tally[0][0].achieved);
+    ck_assert_uint_eq(acc_b.first_reply[0].n, 2 * acc_a.first_reply[0].n);
 }
 END_TEST
 
 START_TEST(attainment_bytes_layout)
 {
-    /* Hand-built bytes: magic, kind 7, version 1, zeros, tally[first][low]
-     * achieved = 1, elapsed n 1 total 60 min 60 max 60; CRC over the rest. */
-    cm_sla_attainment a;
-    memset(&a, 0, sizeof a);
+    /* Hand-built expectations: magic, kind 7, version 1, zeros, then
+     * tally[first][low] achieved = 1, elapsed n 1, total, min, max 60; after
+     * the 24 tallies (1,352 bytes from the start) the 8 distributions, each a
+     * little-endian length and the sketch's own bytes; CRC last. */
+    cm_sla_attainment *a = &acc_a;
+    memset(a, 0, sizeof *a);
     const cm_sla_instance one = rec(FIRST, OK_, LOW, 60, 100);
-    ck_assert_status(cm_sla_attainment_add(&a, &one, 1), CM_OK);
-    uint8_t b[CM_SLA_ATTAINMENT_SERIALIZED_SIZE];
+    ck_assert_status(cm_sla_attainment_add(a, &one, 1), CM_OK);
+    uint8_t *b = bytes_a;
     size_t w;
-    ck_assert_status(cm_sla_attainment_serialize(&a, b, sizeof b, &w), CM_OK);
+    ck_assert_status(cm_sla_attainment_serialize(a, b, sizeof bytes_a, &w), CM_OK);
     ck_assert_uint_eq(b[0], 'C');
     ck_assert_uint_eq(b[1], 'M');
     ck_assert_uint_eq(b[2], 7);
@@ -1259,35 +1312,64 @@ START_TEST(attainment_bytes_layout)
     ck_assert_uint_eq(b[40], 60);
     ck_assert_uint_eq(b[48], 60);
     ck_assert_uint_eq(b[56], 60);
+    uint8_t sk[CM_SKETCH_SERIALIZED_MAX];
+    size_t one_size, empty_size;
+    ck_assert_status(cm_sketch_serialize(&a->first_reply[0], sk, sizeof sk, &one_size), CM_OK);
+    ck_assert_uint_eq(b[1352] | b[1353] << 8, one_size);
+    ck_assert_mem_eq(b + 1356, sk, one_size);
+    ck_assert_status(cm_sketch_serialize(&a->first_reply[1], sk, sizeof sk, &empty_size), CM_OK);
+    ck_assert_uint_eq(w, 1352 + 8 * 4 + one_size + 7 * empty_size + 4);
 
-    cm_sla_attainment out;
-    poison(&out);
-    ck_assert_status(cm_sla_attainment_deserialize(b, w - 1, &out), CM_EPARSE);
+    cm_sla_attainment *out = &acc_b;
+    poison(out);
+    ck_assert_status(cm_sla_attainment_deserialize(b, w - 1, out), CM_EPARSE);
+    ck_assert_status(cm_sla_attainment_deserialize(b, 100, out), CM_EPARSE);
     for (size_t i = 0; i < w; i++) {
-        uint8_t c[CM_SLA_ATTAINMENT_SERIALIZED_SIZE];
-        memcpy(c, b, w);
-        c[i] ^= 0x10;
-        ck_assert_status(cm_sla_attainment_deserialize(c, w, &out), CM_EPARSE);
+        memcpy(bytes_b, b, w);
+        bytes_b[i] ^= 0x10;
+        ck_assert_status(cm_sla_attainment_deserialize(bytes_b, w, out), CM_EPARSE);
     }
-    ck_assert_status(cm_sla_attainment_deserialize(NULL, w, &out), CM_EINVAL);
-    ck_assert_untouched(&out);
+    /* Behind the checksum: a distribution whose count disagrees with the
+     * tally (first reply low: 1 counted, its sketch swapped for an empty one),
+     * non-zero padding, a length past the end. */
+    memcpy(bytes_b, b, 1352);
+    bytes_b[1352] = (uint8_t)empty_size;
+    bytes_b[1353] = 0;
+    bytes_b[1354] = bytes_b[1355] = 0;
+    memcpy(bytes_b + 1356, b + 1356 + one_size + 4, w - 1356 - one_size - 4);
+    const size_t w_swapped = w - one_size + empty_size;
+    reseal(bytes_b, w_swapped);
+    ck_assert_status(cm_sla_attainment_deserialize(bytes_b, w_swapped, out), CM_EPARSE);
+    memcpy(bytes_b, b, w);
+    bytes_b[5] = 1;
+    reseal(bytes_b, w);
+    ck_assert_status(cm_sla_attainment_deserialize(bytes_b, w, out), CM_EPARSE);
+    memcpy(bytes_b, b, w);
+    bytes_b[1353] = 0x7F;
+    reseal(bytes_b, w);
+    ck_assert_status(cm_sla_attainment_deserialize(bytes_b, w, out), CM_EPARSE);
+    ck_assert_status(cm_sla_attainment_deserialize(NULL, w, out), CM_EINVAL);
+    ck_assert_untouched(out);
     ck_assert_status(cm_sla_attainment_deserialize(b, w, NULL), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_deserialize(b, w, out), CM_OK);
+    ck_assert_mem_eq(out, a, sizeof *a);
+
     size_t need = 0;
-    ck_assert_status(cm_sla_attainment_serialize(&a, b, 10, &need), CM_ENOSPC);
-    ck_assert_uint_eq(need, CM_SLA_ATTAINMENT_SERIALIZED_SIZE);
-    ck_assert_status(cm_sla_attainment_serialize(NULL, b, sizeof b, &w), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_serialize(&a, NULL, sizeof b, &w), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_serialize(&a, b, sizeof b, NULL), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_serialize(a, b, 10, &need), CM_ENOSPC);
+    ck_assert_uint_eq(need, w);
+    ck_assert_status(cm_sla_attainment_serialize(NULL, b, sizeof bytes_a, &w), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_serialize(a, NULL, sizeof bytes_a, &w), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_serialize(a, b, sizeof bytes_a, NULL), CM_EINVAL);
 }
 END_TEST
 
 START_TEST(attainment_bad_input)
 {
-    cm_sla_attainment acc, before;
-    memset(&acc, 0, sizeof acc);
+    cm_sla_attainment *acc = &acc_a, *before = &acc_b, *broken = &acc_c;
+    memset(acc, 0, sizeof *acc);
     const cm_sla_instance good = rec(FIRST, OK_, LOW, 60, 100);
-    ck_assert_status(cm_sla_attainment_add(&acc, &good, 1), CM_OK);
-    before = acc;
+    ck_assert_status(cm_sla_attainment_add(acc, &good, 1), CM_OK);
+    *before = *acc;
     cm_sla_instance bad[] = {
         rec(6, OK_, LOW, 1, 2),      rec(FIRST, 5, LOW, 1, 2),    rec(FIRST, OK_, NONE, 1, 2),
         rec(FIRST, OK_, 5, 1, 2),    rec(FIRST, OK_, LOW, -1, 2), rec(FIRST, OK_, LOW, 3, 2),
@@ -1296,47 +1378,72 @@ START_TEST(attainment_bad_input)
     bad[5].breached = true; /* achieved yet breached */
     for (size_t i = 0; i < NELEM(bad); i++) {
         const cm_sla_instance two[2] = {good, bad[i]};
-        ck_assert_msg(cm_sla_attainment_add(&acc, two, 2) == CM_EINVAL, "row %zu", i);
-        ck_assert_mem_eq(&acc, &before, sizeof acc); /* all or nothing */
+        ck_assert_msg(cm_sla_attainment_add(acc, two, 2) == CM_EINVAL, "row %zu", i);
+        ck_assert_mem_eq(acc, before, sizeof *acc); /* all or nothing */
     }
+    /* 20.3 years of first reply do not fit the distribution. */
+    const cm_sla_instance two_long[2] = {good, rec(FIRST, LATE, LOW, 640583701, 100)};
+    ck_assert_status(cm_sla_attainment_add(acc, two_long, 2), CM_ERANGE);
+    const cm_sla_instance long_next = rec(NEXT, LATE, LOW, 640583701, 100);
+    ck_assert_mem_eq(acc, before, sizeof *acc);
+    ck_assert_status(cm_sla_attainment_add(acc, &long_next, 1), CM_OK); /* no distribution */
+    *acc = *before;
     ck_assert_status(cm_sla_attainment_add(NULL, &good, 1), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_add(&acc, NULL, 1), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_add(&acc, NULL, 0), CM_OK);
-    /* An inconsistent accumulator is refused everywhere. */
-    cm_sla_attainment broken = acc;
-    broken.tally[2][1].elapsed.n = 5; /* more elapsed times than stopped instances */
-    ck_assert_status(cm_sla_attainment_add(&broken, &good, 1), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_merge(&acc, &broken), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_merge(&broken, &acc), CM_EINVAL);
-    ck_assert_mem_eq(&acc, &before, sizeof acc);
+    ck_assert_status(cm_sla_attainment_add(acc, NULL, 1), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_add(acc, NULL, 0), CM_OK);
+    /* Inconsistent accumulators are refused everywhere: more elapsed times
+     * than stopped instances; a distribution out of step with its tally; an
+     * impossible sketch maximum. */
+    for (int kind = 0; kind < 3; kind++) {
+        *broken = *acc;
+        if (kind == 0)
+            broken->tally[2][1].elapsed.n = 5;
+        else if (kind == 1)
+            broken->resolution[3].n = 1;
+        else
+            broken->first_reply[0].max_seconds = -1.0;
+        ck_assert_status(cm_sla_attainment_add(broken, &good, 1), CM_EINVAL);
+        ck_assert_status(cm_sla_attainment_merge(acc, broken), CM_EINVAL);
+        ck_assert_status(cm_sla_attainment_merge(broken, acc), CM_EINVAL);
+        ck_assert_mem_eq(acc, before, sizeof *acc);
+        cm_sla_attainment_summary s;
+        poison(&s);
+        ck_assert_status(cm_sla_attainment_result(broken, FIRST, LOW, 0.95, &s), CM_EINVAL);
+        ck_assert_untouched(&s);
+        size_t w;
+        ck_assert_status(cm_sla_attainment_serialize(broken, bytes_a, sizeof bytes_a, &w),
+                         CM_EINVAL);
+    }
+    /* A corrupt bucket, found only by the full check of a merge: nothing changes. */
+    *broken = *acc;
+    broken->first_reply[0].counts[500] = 7;
+    ck_assert_status(cm_sla_attainment_merge(acc, broken), CM_EINVAL);
+    ck_assert_mem_eq(acc, before, sizeof *acc);
     cm_sla_attainment_summary s;
     poison(&s);
-    ck_assert_status(cm_sla_attainment_result(&broken, FIRST, LOW, 0.95, &s), CM_EINVAL);
     ck_assert_status(cm_sla_attainment_result(NULL, FIRST, LOW, 0.95, &s), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_result(&acc, FIRST, LOW, 0.95, NULL), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_result(&acc, 6, LOW, 0.95, &s), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_result(&acc, FIRST, NONE, 0.95, &s), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_result(&acc, FIRST, 5, 0.95, &s), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_result(acc, FIRST, LOW, 0.95, NULL), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_result(acc, 6, LOW, 0.95, &s), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_result(acc, FIRST, NONE, 0.95, &s), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_result(acc, FIRST, 5, 0.95, &s), CM_EINVAL);
     const double bad_conf[] = {0.0, 1.0, D_NAN, D_INF, -D_INF};
     for (size_t i = 0; i < NELEM(bad_conf); i++)
-        ck_assert_status(cm_sla_attainment_result(&acc, FIRST, LOW, bad_conf[i], &s), CM_EINVAL);
+        ck_assert_status(cm_sla_attainment_result(acc, FIRST, LOW, bad_conf[i], &s), CM_EINVAL);
     ck_assert_untouched(&s);
-    uint8_t bytes[CM_SLA_ATTAINMENT_SERIALIZED_SIZE];
-    size_t w;
-    ck_assert_status(cm_sla_attainment_serialize(&broken, bytes, sizeof bytes, &w), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_merge(NULL, &acc), CM_EINVAL);
-    ck_assert_status(cm_sla_attainment_merge(&acc, NULL), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_merge(NULL, acc), CM_EINVAL);
+    ck_assert_status(cm_sla_attainment_merge(acc, NULL), CM_EINVAL);
     /* Overflow: the counts stay as they were. */
-    cm_sla_attainment full;
-    memset(&full, 0, sizeof full);
-    full.tally[0][0].achieved = UINT64_MAX - 1;
-    full.tally[0][0].elapsed.n = UINT64_MAX - 1;
-    cm_sla_attainment full_before = full;
-    const cm_sla_instance two[2] = {good, good};
-    ck_assert_status(cm_sla_attainment_add(&full, two, 2), CM_EOVERFLOW);
-    ck_assert_mem_eq(&full, &full_before, sizeof full);
-    ck_assert_status(cm_sla_attainment_merge(&full, &full), CM_EOVERFLOW);
-    ck_assert_mem_eq(&full, &full_before, sizeof full);
+    cm_sla_attainment *full = &acc_ab, *full_before = &acc_ba;
+    memset(full, 0, sizeof *full);
+    full->tally[1][0].achieved = UINT64_MAX - 1;
+    full->tally[1][0].elapsed.n = UINT64_MAX - 1;
+    *full_before = *full;
+    const cm_sla_instance next_ok = rec(NEXT, OK_, LOW, 60, 100);
+    const cm_sla_instance two[2] = {next_ok, next_ok};
+    ck_assert_status(cm_sla_attainment_add(full, two, 2), CM_EOVERFLOW);
+    ck_assert_mem_eq(full, full_before, sizeof *full);
+    ck_assert_status(cm_sla_attainment_merge(full, full), CM_EOVERFLOW);
+    ck_assert_mem_eq(full, full_before, sizeof *full);
 }
 END_TEST
 
@@ -1370,8 +1477,9 @@ START_TEST(names_and_abi)
     int64_t v;
     ck_assert_status(cm_sla_constant("CM_SLA_NO_TIME", &v), CM_OK);
     ck_assert_int_eq(v, INT64_MIN);
-    ck_assert_status(cm_sla_constant("CM_SLA_ATTAINMENT_SERIALIZED_SIZE", &v), CM_OK);
-    ck_assert_int_eq(v, CM_SLA_ATTAINMENT_SERIALIZED_SIZE);
+    ck_assert_status(cm_sla_constant("CM_SLA_ATTAINMENT_SERIALIZED_MAX", &v), CM_OK);
+    ck_assert_int_eq(v, CM_SLA_ATTAINMENT_SERIALIZED_MAX);
+    ck_assert_int_eq(v, 1356 + 8 * (4 + CM_SKETCH_SERIALIZED_MAX));
     ck_assert_status(cm_sla_constant("CM_SLA_CALENDAR_TIME", &v), CM_OK);
     ck_assert_int_eq(v, -1);
     poison(&v);

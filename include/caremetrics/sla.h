@@ -11,6 +11,7 @@
 
 #include <caremetrics/common.h>
 #include <caremetrics/kpi.h>
+#include <caremetrics/sketch.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -423,8 +424,11 @@ CM_API CM_NODISCARD cm_status cm_sla_evaluate(const cm_sla_policy *policy,
 /* Attainment                                                               */
 /* ------------------------------------------------------------------------ */
 
-/** Size in bytes of a serialized ::cm_sla_attainment. */
-#define CM_SLA_ATTAINMENT_SERIALIZED_SIZE 1356
+/**
+ * Largest size in bytes of a serialized ::cm_sla_attainment: the counts take
+ * 1,356 bytes, each of the 8 distributions 4 bytes plus its sketch's bytes.
+ */
+#define CM_SLA_ATTAINMENT_SERIALIZED_MAX (1356 + 8 * (4 + CM_SKETCH_SERIALIZED_MAX))
 
 /** Counts of one metric at one priority. */
 typedef struct cm_sla_tally {
@@ -435,15 +439,22 @@ typedef struct cm_sla_tally {
 } cm_sla_tally;
 
 /**
- * SLA attainment accumulator: a ::cm_sla_tally per metric and priority.
+ * SLA attainment accumulator: a ::cm_sla_tally per metric and priority, and
+ * the distributions of first-reply and total-resolution times.
  *
- * Zero-initialise it (`cm_sla_attainment acc = {0};` or `memset`) and feed it
- * the output of cm_sla_evaluate() with cm_sla_attainment_add(). Merging is
- * exact, commutative and associative. Not locked: one per thread, then merge.
+ * Zero-initialise it (`memset`, or `static` storage) and feed it the output of
+ * cm_sla_evaluate() with cm_sla_attainment_add(). Merging is exact,
+ * commutative and associative. It holds eight ::cm_sketch of 8 KiB each
+ * (about 67 KB in all): keep it in static or heap storage where stacks are
+ * small. Not locked: one per thread, then merge.
  */
 typedef struct cm_sla_attainment {
     /** `tally[metric][priority − 1]`, priorities low .. urgent. */
     cm_sla_tally tally[CM_SLA_METRIC_COUNT][CM_SLA_PRIORITY_LEVELS];
+    /** Elapsed times of the stopped first-reply instances, `[priority − 1]`. */
+    cm_sketch first_reply[CM_SLA_PRIORITY_LEVELS];
+    /** Elapsed times of the stopped total-resolution instances, `[priority − 1]`. */
+    cm_sketch resolution[CM_SLA_PRIORITY_LEVELS];
 } cm_sla_attainment;
 
 /** Result of cm_sla_attainment_result(). */
@@ -453,7 +464,13 @@ typedef struct cm_sla_attainment_summary {
     uint64_t open;          /**< Instances running within their target (left out). */
     cm_proportion attained; /**< achieved / (achieved + breached), with its Wilson interval. */
     cm_art_summary
-        elapsed; /**< Elapsed times of the stopped instances; all zero when none stopped. */
+        elapsed;         /**< Elapsed times of the stopped instances; all zero when none stopped. */
+    bool has_quantiles;  /**< The quantiles below are filled: first reply or total
+                                 resolution, with at least one stopped instance. */
+    uint8_t reserved[7]; /**< Zero. */
+    double p50_seconds;  /**< Median elapsed time of the stopped instances (sketch estimate). */
+    double p90_seconds;  /**< 90th percentile. */
+    double p99_seconds;  /**< 99th percentile. */
 } cm_sla_attainment_summary;
 
 /**
@@ -470,6 +487,8 @@ typedef struct cm_sla_attainment_summary {
  * @retval CM_EINVAL a pointer is NULL, @p acc is invalid, or a record has an unknown
  *         metric, state or priority, a negative elapsed time, or a breached flag that
  *         contradicts its state.
+ * @retval CM_ERANGE a stopped first reply or total resolution lasted ::CM_SKETCH_MAX_SECONDS
+ *         (about 20 years) or more: too long for its distribution.
  * @retval CM_EOVERFLOW a count or total would overflow.
  * @since 0.1
  */
@@ -492,6 +511,10 @@ CM_API CM_NODISCARD cm_status cm_sla_attainment_merge(cm_sla_attainment *acc,
 /**
  * Attainment of a metric at a priority (or all priorities), with its Wilson interval.
  *
+ * For first reply and total resolution the summary also gives the median,
+ * p90 and p99 of the elapsed times of the stopped instances, estimated by
+ * their ::cm_sketch (within 1 % for times of 1 s and more).
+ *
  * @param acc the accumulator.
  * @param metric a ::cm_sla_metric.
  * @param priority ::CM_SLA_PRIORITY_LOW .. ::CM_SLA_PRIORITY_URGENT, or ::CM_SLA_PRIORITY_ALL.
@@ -510,7 +533,9 @@ CM_API CM_NODISCARD cm_status cm_sla_attainment_result(const cm_sla_attainment *
                                                        cm_sla_attainment_summary *out);
 
 /**
- * Writes an accumulator as ::CM_SLA_ATTAINMENT_SERIALIZED_SIZE portable bytes.
+ * Writes an accumulator as portable bytes: the counts, then each distribution in
+ * the sketch's sparse form (layout in `docs/sla.md`); at most
+ * ::CM_SLA_ATTAINMENT_SERIALIZED_MAX bytes, typically a few kilobytes.
  *
  * @param acc the accumulator.
  * @param[out] buf destination.
@@ -529,7 +554,7 @@ CM_API CM_NODISCARD cm_status cm_sla_attainment_serialize(const cm_sla_attainmen
  * Reads an accumulator written by cm_sla_attainment_serialize(), on any machine.
  *
  * @param buf the bytes.
- * @param len their number; must be exactly ::CM_SLA_ATTAINMENT_SERIALIZED_SIZE.
+ * @param len their number: exactly the size written.
  * @param[out] out the accumulator.
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL.
@@ -594,7 +619,7 @@ CM_API size_t cm_sla_sizeof(const char *name);
  * Value of an SLA macro in this build of the library, for bindings that cannot read macros.
  *
  * @param name the macro's name, such as `"CM_SLA_NO_TIME"`, `"CM_SLA_METRIC_COUNT"`,
- *        `"CM_SLA_CALENDAR_TIME"` or `"CM_SLA_ATTAINMENT_SERIALIZED_SIZE"`; every
+ *        `"CM_SLA_CALENDAR_TIME"` or `"CM_SLA_ATTAINMENT_SERIALIZED_MAX"`; every
  *        numeric `CM_SLA_*` macro of this header is known.
  * @param[out] out the value.
  * @retval CM_OK success.
