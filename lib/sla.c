@@ -5,19 +5,14 @@
  */
 #include <caremetrics/sla.h>
 
+#include <caremetrics/calendar.h>
+
 #include <math.h>
 #include <string.h>
 
 #include "common-internal.h"
 #include "serial-internal.h"
 #include "sla-internal.h"
-
-#if defined(__has_include)
-#if __has_include(<caremetrics/calendar.h>)
-#include <caremetrics/calendar.h>
-#define SLA_HAVE_CALENDAR 1
-#endif
-#endif
 
 /* Instants accepted in event logs: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
  * Differences and sums of targets then stay far inside int64. */
@@ -41,12 +36,7 @@ static cm_status clock_elapsed(const cm_calendar *const *cals, int32_t cal, cm_t
         *out = b - a; /* both within SLA_TIME_MIN .. SLA_TIME_MAX */
         return CM_OK;
     }
-#ifdef SLA_HAVE_CALENDAR
     return cm_calendar_elapsed(cals[cal], a, b, out);
-#else
-    (void)cals;
-    return CM_EINVAL;
-#endif
 }
 
 /* The instant n clock seconds after t; false when the clock never gets there. */
@@ -55,12 +45,7 @@ static bool clock_add(const cm_calendar *const *cals, int32_t cal, cm_time t, in
 {
     if (cal == CM_SLA_CALENDAR_TIME)
         return !__builtin_add_overflow(t, n, out);
-#ifdef SLA_HAVE_CALENDAR
     return cm_calendar_add(cals[cal], t, n, out) == CM_OK;
-#else
-    (void)cals;
-    return false;
-#endif
 }
 
 /* ---------------------------------------------------------------------- */

@@ -1638,11 +1638,331 @@ START_TEST(replay_due_is_exact)
 }
 END_TEST
 
+/* ---- business time ------------------------------------------------------------ */
+
+/*
+ * Business-hours timelines. Calendar 0 is UTC Monday-Friday 09:00-17:00,
+ * calendar 1 the same hours in New York (EST until Sunday 2025-03-09 02:00,
+ * EDT after), calendar 2 UTC Monday-Friday 09:00-17:00 with Monday
+ * 2025-01-13 a holiday, calendar 3 every day 00:00-24:00 in New York.
+ * 2025-01-10 is a Friday; "Fri" and "Mon" below are the 10th and the 13th.
+ */
+static const char *const calendar_specs[] = {
+    "tz UTC\nmon-fri 09:00-17:00\n",
+    "tz America/New_York\nmon-fri 09:00-17:00\n",
+    "tz UTC\nmon-fri 09:00-17:00\n2025-01-13 closed\n",
+    "tz America/New_York\nmon-sun 00:00-24:00\n",
+};
+
+#define FRI(h, m)  AT(4, h, m)
+#define SAT(h, m)  AT(5, h, m)
+#define MON2(h, m) AT(7, h, m)
+#define TUE2(h, m) AT(8, h, m)
+/* 2025-03-07 (Friday) 00:00 UTC = MON + 60 days */
+#define MAR(d, h, m) (MON + (int64_t)(60 + (d)) * 86400 + (int64_t)(h)*3600 + (int64_t)(m)*60)
+
+static const timeline business_timelines[] = {
+    /* Created Friday 16:30 with a 4-business-hour first reply: Friday counts
+     * 16:30-17:00 = 30 min, the remaining 3h30m run from Monday 09:00: due
+     * Monday 12:30. On Saturday 10:00 it is active (the ticket's status does
+     * not pause it; the calendar is closed), 30 min counted. */
+    {"friday-1630-saturday",
+     "first-reply normal 4h business\n",
+     NULL,
+     {CREATED(FRI(16, 30), NORMAL)},
+     1,
+     SAT(10, 0),
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, FRI(16, 30), NO, MIN(30), H(4), MON2(12, 30), NO)},
+     1},
+    /* ... exactly at Monday 12:30: 4h counted, not breached */
+    {"friday-1630-at-due",
+     "first-reply normal 4h business\n",
+     NULL,
+     {CREATED(FRI(16, 30), NORMAL)},
+     1,
+     MON2(12, 30),
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, FRI(16, 30), NO, H(4), H(4), MON2(12, 30), NO)},
+     1},
+    /* ... one second later: breached at 12:30 */
+    {"friday-1630-late",
+     "first-reply normal 4h business\n",
+     NULL,
+     {CREATED(FRI(16, 30), NORMAL)},
+     1,
+     MON2(12, 30) + 1,
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, FRI(16, 30), NO, H(4) + 1, H(4), MON2(12, 30), MON2(12, 30))},
+     1},
+    /* ... answered Monday 11:00: 30 min + 2h = 2h30m, achieved, due was 12:30 */
+    {"friday-1630-answered",
+     "first-reply normal 4h business\n",
+     NULL,
+     {CREATED(FRI(16, 30), NORMAL), AGENT(MON2(11, 0))},
+     2,
+     MON2(12, 0),
+     6,
+     {W(0, FIRST, 1, OK_, NORMAL, FRI(16, 30), MON2(11, 0), MIN(150), H(4), MON2(12, 30), NO)},
+     1},
+    /* With Monday a holiday (calendar 2) the remaining 3h30m run on Tuesday:
+     * due Tuesday 12:30. */
+    {"friday-1630-holiday",
+     "first-reply normal 4h business 2\n",
+     NULL,
+     {CREATED(FRI(16, 30), NORMAL)},
+     1,
+     MON2(15, 0),
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, FRI(16, 30), NO, MIN(30), H(4), TUE2(12, 30), NO)},
+     1},
+    /*
+     * Calendar and business targets side by side (the severity matrix's
+     * high): created Friday 16:30, first reply 1h in calendar time is due
+     * Friday 17:30 and by Saturday 10:00 has counted 17h30m (breached);
+     * total resolution, 8 business hours, has counted 30 min and is due
+     * Monday 09:00 + 7h30m = 16:30.
+     */
+    {"calendar-and-business",
+     "first-reply high 1h calendar\ntotal-resolution high 8h business\n",
+     NULL,
+     {CREATED(FRI(16, 30), HIGH)},
+     1,
+     SAT(10, 0),
+     6,
+     {W(0, FIRST, 1, ACTIVE, HIGH, FRI(16, 30), NO, MIN(1050), H(1), FRI(17, 30), FRI(17, 30)),
+      W(5, TOTAL, 1, ACTIVE, HIGH, FRI(16, 30), NO, MIN(30), H(8), MON2(16, 30), NO)},
+     2},
+    /*
+     * Pending pauses requester wait in business time, not total resolution.
+     * Mon 2025-01-06 16:00 created; 16:30 reply + pending; Tue 10:00 the
+     * customer writes (open); Tue 12:00 solved. Requester wait: 16:00-16:30
+     * + Tue 10:00-12:00 = 2h30m of 8h, due from the last segment: Tue 10:00 +
+     * 7h30m business = Tue 17:00 (7h) + Wed 09:30. Total: Mon 16:00-17:00 +
+     * Tue 09:00-12:00 = 4h of 24h, due Mon 16:00 + 24h business = Mon 1h,
+     * Tue 8h, Wed 8h, Thu 09:00 + 7h = Thu 16:00.
+     */
+    {"pending-business",
+     "requester-wait * 8h business\ntotal-resolution * 24h business\n",
+     NULL,
+     {CREATED(AT(0, 16, 0), NORMAL), AGENT(AT(0, 16, 30)), STATUS(AT(0, 16, 30), PENDING),
+      CUSTOMER(AT(1, 10, 0)), STATUS(AT(1, 12, 0), SOLVED)},
+     5,
+     AT(1, 13, 0),
+     6,
+     {W(3, WAIT, 1, OK_, NORMAL, AT(0, 16, 0), AT(1, 12, 0), MIN(150), H(8), AT(2, 9, 30), NO),
+      W(5, TOTAL, 1, OK_, NORMAL, AT(0, 16, 0), AT(1, 12, 0), H(4), H(24), AT(3, 16, 0), NO)},
+     2},
+    /*
+     * A priority change that switches clocks: created Monday 08:00 (closed)
+     * normal, 4 business hours; urgent (15 min, calendar time) at 08:10. At
+     * 08:20 the first reply is judged in calendar time from its start: 20 min
+     * of 15, breached at 08:15. Under normal it would have counted nothing.
+     */
+    {"priority-switches-clock",
+     "first-reply normal 4h business\nfirst-reply urgent 15m calendar\n",
+     NULL,
+     {CREATED(AT(0, 8, 0), NORMAL), PRIO(AT(0, 8, 10), URGENT)},
+     2,
+     AT(0, 8, 20),
+     6,
+     {W(0, FIRST, 1, ACTIVE, URGENT, AT(0, 8, 0), NO, MIN(20), MIN(15), AT(0, 8, 15),
+        AT(0, 8, 15))},
+     1},
+    /* ... and back: created 08:00 urgent, normal at 08:05: at 08:30 nothing
+     * counted in business time, due 09:00 + 4h = 13:00. */
+    {"priority-switches-back",
+     "first-reply normal 4h business\nfirst-reply urgent 15m calendar\n",
+     NULL,
+     {CREATED(AT(0, 8, 0), URGENT), PRIO(AT(0, 8, 5), NORMAL)},
+     2,
+     AT(0, 8, 30),
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, AT(0, 8, 0), NO, 0, H(4), AT(0, 13, 0), NO)},
+     1},
+    /*
+     * Daylight saving in the middle of a business clock (calendar 1, New
+     * York). Created Friday 2025-03-07 15:00 EST = 20:00 UTC, 4 business
+     * hours: Friday counts 2h (to 17:00 EST = 22:00 UTC); New York moves to
+     * EDT on Sunday; Monday opens 09:00 EDT = 13:00 UTC and the remaining 2h
+     * end 11:00 EDT = 15:00 UTC (an hour earlier in UTC than Friday's offset
+     * would say). At Monday 10:00 EDT (14:00 UTC): 3h counted. Total
+     * resolution 24h in calendar time alongside: 66h counted (Fri 20:00 to
+     * Mon 14:00 UTC), breached at Saturday 20:00 UTC.
+     */
+    {"dst-in-the-middle",
+     "first-reply normal 4h business 1\ntotal-resolution normal 24h calendar\n",
+     NULL,
+     {CREATED(MAR(0, 20, 0), NORMAL)},
+     1,
+     MAR(3, 14, 0),
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, MAR(0, 20, 0), NO, H(3), H(4), MAR(3, 15, 0), NO),
+      W(5, TOTAL, 1, ACTIVE, NORMAL, MAR(0, 20, 0), NO, H(66), H(24), MAR(1, 20, 0),
+        MAR(1, 20, 0))},
+     2},
+    /* ... at the due instant, 15:00 UTC: exactly 4h. */
+    {"dst-at-due",
+     "first-reply normal 4h business 1\n",
+     NULL,
+     {CREATED(MAR(0, 20, 0), NORMAL)},
+     1,
+     MAR(3, 15, 0),
+     6,
+     {W(0, FIRST, 1, ACTIVE, NORMAL, MAR(0, 20, 0), NO, H(4), H(4), MAR(3, 15, 0), NO)},
+     1},
+    /*
+     * A business clock open around the clock in New York (calendar 3) counts
+     * real seconds across the 23-hour DST Sunday: created Saturday 2025-03-08
+     * 12:00 EST (17:00 UTC), 24 business hours are due Sunday 17:00 UTC =
+     * 13:00 EDT, not at 12:00 on the wall clock.
+     */
+    {"dst-short-day",
+     "total-resolution urgent 24h business 3\n",
+     NULL,
+     {CREATED(MAR(1, 17, 0), URGENT)},
+     1,
+     MAR(2, 12, 0),
+     6,
+     {W(5, TOTAL, 1, ACTIVE, URGENT, MAR(1, 17, 0), NO, H(19), H(24), MAR(2, 17, 0), NO)},
+     1},
+};
+
+static cm_calendar *business_cals[NELEM(calendar_specs)];
+
+static void business_setup(void)
+{
+    for (size_t i = 0; i < NELEM(calendar_specs); i++) {
+        cm_parse_error err = {0, 0, NULL};
+        const cm_status st = cm_calendar_parse(calendar_specs[i], &business_cals[i], &err);
+        ck_assert_msg(st == CM_OK, "calendar %zu: %s", i, err.message ? err.message : "?");
+    }
+}
+
+static void business_teardown(void)
+{
+    for (size_t i = 0; i < NELEM(calendar_specs); i++)
+        cm_calendar_free(business_cals[i]);
+}
+
+START_TEST(business_table)
+{
+    const timeline *tl = &business_timelines[_i];
+    fprintf(stderr, "business timeline %s\n", tl->name);
+    cm_sla_policy *p = policy_of(tl->policy, tl->extra);
+    const cm_calendar *const *cals = (const cm_calendar *const *)business_cals;
+    cm_sla_instance out[64];
+    size_t n = 0;
+    ck_assert_status(cm_sla_evaluate(p, cals, NELEM(calendar_specs), tl->events, tl->nevents,
+                                     tl->now, out, 64, &n),
+                     CM_OK);
+    ck_assert_uint_eq(n, tl->count);
+    for (size_t i = 0; i < n; i++)
+        check_record(&out[i], tl->now);
+    for (size_t i = 0; i < tl->nw; i++)
+        check_want(&out[tl->w[i].idx], &tl->w[i]);
+    cm_sla_policy_free(p);
+}
+END_TEST
+
+/* Business-time versions of the replay properties, on New York hours (DST)
+ * with a holiday: the due instant is exact (elapsed == target there), and a
+ * running clock's elapsed time never decreases. */
+static const char business_policy[] = "first-reply      urgent  1h   calendar\n"
+                                      "first-reply      high    2h   business 1\n"
+                                      "first-reply      normal  4h   business 1\n"
+                                      "first-reply      low     8h   business 2\n"
+                                      "next-reply       *       2h   business 1\n"
+                                      "periodic-update  *       4h   business 1\n"
+                                      "periodic-update  pause   pending\n"
+                                      "requester-wait   *       8h   business 1\n"
+                                      "agent-work       *       6h   business 2\n"
+                                      "total-resolution *       24h  business 1\n";
+
+START_TEST(business_due_is_exact)
+{
+    test_rng r = test_rng_make("business_due_is_exact");
+    cm_sla_policy *p = policy_of(business_policy, NULL);
+    const cm_calendar *const *cals = (const cm_calendar *const *)business_cals;
+    for (int k = 0; k < 300; k++) {
+        cm_sla_event ev[20];
+        const size_t n = random_log(&r, ev, NELEM(ev));
+        /* spread over March, across the DST change of the 9th */
+        const cm_time shift = MAR(0, 0, 0) - AT(0, 0, 0);
+        for (size_t i = 0; i < n; i++)
+            ev[i].at += shift;
+        const cm_time now = ev[n - 1].at;
+        cm_sla_instance a[128], b[128];
+        size_t na, nb;
+        ck_assert_status(cm_sla_evaluate(p, cals, 4, ev, n, now, a, 128, &na), CM_OK);
+        for (size_t i = 0; i < na; i++) {
+            check_record(&a[i], now);
+            if (a[i].state != ACTIVE || a[i].due < now)
+                continue;
+            ck_assert_status(cm_sla_evaluate(p, cals, 4, ev, n, a[i].due, b, 128, &nb), CM_OK);
+            ck_assert_uint_eq(nb, na);
+            ck_assert_int_eq(b[i].elapsed, b[i].target);
+            ck_assert(!b[i].breached);
+            /* One counted second later it is breached, at its due instant. */
+            cm_time later;
+            const cm_calendar *cal = b[i].calendar == CAL ? NULL : cals[b[i].calendar];
+            if (cal != NULL)
+                ck_assert_status(cm_calendar_add(cal, a[i].due, 1, &later), CM_OK);
+            else
+                later = a[i].due + 1;
+            ck_assert_status(cm_sla_evaluate(p, cals, 4, ev, n, later, b, 128, &nb), CM_OK);
+            ck_assert_int_eq(b[i].elapsed, b[i].target + 1);
+            ck_assert_int_eq(b[i].breach, a[i].due);
+        }
+    }
+    cm_sla_policy_free(p);
+}
+END_TEST
+
+START_TEST(business_elapsed_monotonic)
+{
+    test_rng r = test_rng_make("business_elapsed_monotonic");
+    cm_sla_policy *p = policy_of(business_policy, NULL);
+    const cm_calendar *const *cals = (const cm_calendar *const *)business_cals;
+    for (int k = 0; k < 200; k++) {
+        cm_sla_event ev[24];
+        const size_t n = random_log(&r, ev, NELEM(ev));
+        cm_sla_instance prev[160], cur[160];
+        size_t nprev = 0;
+        for (size_t i = 0; i <= n; i++) {
+            const cm_time now = i < n ? ev[i].at : ev[n - 1].at + 3 * 86400;
+            size_t nc = 0;
+            ck_assert_status(cm_sla_evaluate(p, cals, 4, ev, n, now, cur, 160, &nc), CM_OK);
+            for (size_t a = 0; a < nc; a++) {
+                check_record(&cur[a], now);
+                for (size_t b = 0; b < nprev; b++) {
+                    const cm_sla_instance *o = &prev[b];
+                    if (o->metric == cur[a].metric && o->cycle == cur[a].cycle && o->cycle > 0 &&
+                        o->state != NA && cur[a].state != NA && o->calendar == cur[a].calendar)
+                        ck_assert_int_ge(cur[a].elapsed, o->elapsed);
+                }
+            }
+            memcpy(prev, cur, nc * sizeof cur[0]);
+            nprev = nc;
+        }
+    }
+    cm_sla_policy_free(p);
+}
+END_TEST
+
 static Suite *sla_suite(void)
 {
     Suite *s = suite_create("sla");
     TCase *tc = tcase_create("timelines");
     tcase_add_loop_test(tc, timeline_table, 0, (int)NELEM(timelines));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("business");
+    tcase_add_checked_fixture(tc, business_setup, business_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, business_table, 0, (int)NELEM(business_timelines));
+    tcase_add_test(tc, business_due_is_exact);
+    tcase_add_test(tc, business_elapsed_monotonic);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("evaluate");

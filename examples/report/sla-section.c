@@ -1,12 +1,15 @@
 /*
- * The SLA section of caremetrics-report. Each ticket becomes a three-event
+ * The SLA section of caremetrics-report. Each ticket becomes a short event
  * log (created with its priority, the first public reply, the solve) that
- * cm_sla_evaluate() replays at the latest instant found in the file, so
- * tickets still open are judged as of the end of the history: an open
- * target already past due counts as breached, one still in time is left out.
+ * cm_sla_evaluate() replays. A solved ticket's clocks have all stopped, so it
+ * is judged as soon as it is read; a ticket still open is judged at the end,
+ * as of the latest instant anywhere in the file: an open target already past
+ * due counts as breached, one still in time is only counted as open.
  * SPDX-License-Identifier: MIT
  */
 #include "sla-section.h"
+
+#include "report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,22 +25,16 @@
 
 #define POLICY_FILE   "sla-policy.txt"
 #define CALENDAR_FILE "office-hours.cal"
+#define MAX_RECORDS   18 /* 6 records per event, 3 events */
 
-typedef struct sla_ticket {
-    cm_time created, reply, solved;
-    uint8_t priority;
-    bool has_reply, has_solved;
-} sla_ticket;
-
-struct sla_section {
+/* The policy and calendar, shared read-only by every worker's section. */
+static struct {
+    unsigned users;
     cm_sla_policy *policy;
     cm_calendar *calendar;
-    char problem[160]; /* why the section cannot be computed, or empty */
+    char problem[800]; /* why the section cannot be computed, or empty */
     char policy_path[512];
-    sla_ticket *tickets;
-    size_t n, cap;
-    cm_time latest;
-};
+} shared;
 
 /* Reads a data file from the source tree, else from the installed data directory. */
 static char *read_data(const char *name, char *path, size_t cap)
@@ -58,88 +55,56 @@ static char *read_data(const char *name, char *path, size_t cap)
     return NULL;
 }
 
-sla_section *sla_section_new(void)
+static void load_shared(void)
 {
-    sla_section *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return NULL;
     char cal_path[512];
-    char *policy = read_data(POLICY_FILE, s->policy_path, sizeof s->policy_path);
+    char *policy = read_data(POLICY_FILE, shared.policy_path, sizeof shared.policy_path);
     char *cal = read_data(CALENDAR_FILE, cal_path, sizeof cal_path);
     cm_parse_error err = {0, 0, NULL};
     if (policy == NULL || cal == NULL)
-        snprintf(s->problem, sizeof s->problem, "cannot read %s",
+        snprintf(shared.problem, sizeof shared.problem, "cannot read %s",
                  policy == NULL ? POLICY_FILE : CALENDAR_FILE);
-    else if (cm_sla_policy_parse(policy, &s->policy, &err) != CM_OK)
-        snprintf(s->problem, sizeof s->problem, "%s:%u:%u: %s", s->policy_path, (unsigned)err.line,
-                 (unsigned)err.column, err.message ? err.message : "?");
-    else if (cm_calendar_parse(cal, &s->calendar, &err) != CM_OK)
-        snprintf(s->problem, sizeof s->problem, "%s:%u:%u: %s", cal_path, (unsigned)err.line,
-                 (unsigned)err.column, err.message ? err.message : "?");
+    else if (cm_sla_policy_parse(policy, &shared.policy, &err) != CM_OK)
+        snprintf(shared.problem, sizeof shared.problem, "%s:%u:%u: %s", shared.policy_path,
+                 (unsigned)err.line, (unsigned)err.column, err.message ? err.message : "?");
+    else if (cm_calendar_parse(cal, &shared.calendar, &err) != CM_OK)
+        snprintf(shared.problem, sizeof shared.problem, "%s:%u:%u: %s", cal_path,
+                 (unsigned)err.line, (unsigned)err.column, err.message ? err.message : "?");
     free(policy);
     free(cal);
-    return s;
+}
+
+bool sla_section_init(sla_section *s)
+{
+    memset(s, 0, sizeof *s);
+    if (shared.users++ == 0)
+        load_shared();
+    s->acc = calloc(1, sizeof *s->acc);
+    return s->acc != NULL;
 }
 
 void sla_section_free(sla_section *s)
 {
-    if (s == NULL)
-        return;
-    cm_sla_policy_free(s->policy);
-    cm_calendar_free(s->calendar);
-    free(s->tickets);
-    free(s);
+    free(s->acc);
+    free(s->open);
+    memset(s, 0, sizeof *s);
+    if (shared.users > 0 && --shared.users == 0) {
+        cm_sla_policy_free(shared.policy);
+        cm_calendar_free(shared.calendar);
+        memset(&shared, 0, sizeof shared);
+    }
 }
 
-bool sla_section_priority(const csv_field *f, int *priority)
-{
-    if (f->len == 0) {
-        *priority = CM_SLA_PRIORITY_NONE;
-        return true;
-    }
-    for (uint32_t p = CM_SLA_PRIORITY_LOW; p <= CM_SLA_PRIORITY_URGENT; p++) {
-        if (csv_is(f, cm_sla_priority_name(p))) {
-            *priority = (int)p;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool sla_section_add(sla_section *s, cm_time created, bool has_reply, cm_time first_reply,
-                     bool has_solved, cm_time solved, int priority)
-{
-    if (s->n == s->cap) {
-        const size_t cap = s->cap ? 2 * s->cap : 1024;
-        sla_ticket *t = realloc(s->tickets, cap * sizeof *t);
-        if (t == NULL)
-            return false;
-        s->tickets = t;
-        s->cap = cap;
-    }
-    sla_ticket *t = &s->tickets[s->n++];
-    t->created = created;
-    t->reply = first_reply;
-    t->solved = solved;
-    t->has_reply = has_reply;
-    t->has_solved = has_solved;
-    t->priority = (uint8_t)priority;
-    const cm_time last = has_solved && solved > created ? solved : created;
-    const cm_time latest = has_reply && first_reply > last ? first_reply : last;
-    if (s->n == 1 || latest > s->latest)
-        s->latest = latest;
-    return true;
-}
-
-/* The ticket's log, in order of time (a reply may be recorded after the solve). */
-static size_t ticket_log(const sla_ticket *t, cm_sla_event *ev)
+/* The ticket's log in order of time (a reply may be recorded after the solve). */
+static size_t ticket_log(cm_time created, cm_time reply, cm_time solved, uint8_t priority,
+                         cm_sla_event *ev)
 {
     size_t n = 0;
-    ev[n++] = (cm_sla_event){t->created, CM_SLA_EVENT_CREATED, 0, t->priority};
-    if (t->has_reply)
-        ev[n++] = (cm_sla_event){t->reply, CM_SLA_EVENT_AGENT_REPLY, 0, 0};
-    if (t->has_solved) {
-        const cm_sla_event solve = {t->solved, CM_SLA_EVENT_STATUS, 0, CM_SLA_STATUS_SOLVED};
+    ev[n++] = (cm_sla_event){created, CM_SLA_EVENT_CREATED, 0, priority};
+    if (reply != CM_SLA_NO_TIME)
+        ev[n++] = (cm_sla_event){reply, CM_SLA_EVENT_AGENT_REPLY, 0, 0};
+    if (solved != CM_SLA_NO_TIME) {
+        const cm_sla_event solve = {solved, CM_SLA_EVENT_STATUS, 0, CM_SLA_STATUS_SOLVED};
         if (n == 2 && ev[1].at > solve.at) {
             ev[2] = ev[1];
             ev[1] = solve;
@@ -151,13 +116,69 @@ static size_t ticket_log(const sla_ticket *t, cm_sla_event *ev)
     return n;
 }
 
-static void fmt_duration(char *buf, size_t cap, double seconds)
+/* Replays one log at `now` into the accumulator. */
+static bool judge(cm_sla_attainment *acc, const cm_sla_event *ev, size_t nev, cm_time now)
 {
-    const long long s = llround(seconds);
-    if (s < 3600)
-        snprintf(buf, cap, "%lldm %02llds", s / 60, s % 60);
-    else
-        snprintf(buf, cap, "%lldh %02lldm", s / 3600, s / 60 % 60);
+    const cm_calendar *cals[1] = {shared.calendar};
+    cm_sla_instance out[MAX_RECORDS];
+    size_t n = 0;
+    return cm_sla_evaluate(shared.policy, cals, 1, ev, nev, now, out, MAX_RECORDS, &n) == CM_OK &&
+           cm_sla_attainment_add(acc, out, n) == CM_OK;
+}
+
+bool sla_section_add(sla_section *s, cm_time created, cm_time first_reply, cm_time solved,
+                     uint8_t tc_priority)
+{
+    if (shared.policy == NULL || shared.calendar == NULL)
+        return true; /* the section reports why */
+    cm_time last = created;
+    if (first_reply != CM_SLA_NO_TIME && first_reply > last)
+        last = first_reply;
+    if (solved != CM_SLA_NO_TIME && solved > last)
+        last = solved;
+    if (!s->any || last > s->latest)
+        s->latest = last;
+    s->any = true;
+    /* Stored 0 none, 1 urgent .. 4 low; the library's 1 low .. 4 urgent. */
+    const uint8_t priority = tc_priority == 0 ? CM_SLA_PRIORITY_NONE : (uint8_t)(5 - tc_priority);
+    if (priority == CM_SLA_PRIORITY_NONE)
+        return true; /* no SLA */
+    if (solved != CM_SLA_NO_TIME) {
+        cm_sla_event ev[3];
+        const size_t nev = ticket_log(created, first_reply, solved, priority, ev);
+        return judge(s->acc, ev, nev, last);
+    }
+    if (s->nopen == s->cap) {
+        const size_t cap = s->cap ? 2 * s->cap : 256;
+        sla_open_ticket *t = realloc(s->open, cap * sizeof *t);
+        if (t == NULL)
+            return false;
+        s->open = t;
+        s->cap = cap;
+    }
+    s->open[s->nopen++] = (sla_open_ticket){created, first_reply, priority};
+    return true;
+}
+
+bool sla_section_merge(sla_section *dst, const sla_section *src)
+{
+    if (src->any && (!dst->any || src->latest > dst->latest))
+        dst->latest = src->latest;
+    dst->any = dst->any || src->any;
+    if (cm_sla_attainment_merge(dst->acc, src->acc) != CM_OK)
+        return false;
+    if (src->nopen > dst->cap - dst->nopen) {
+        const size_t cap = dst->nopen + src->nopen;
+        sla_open_ticket *t = realloc(dst->open, cap * sizeof *t);
+        if (t == NULL)
+            return false;
+        dst->open = t;
+        dst->cap = cap;
+    }
+    if (src->nopen > 0)
+        memcpy(dst->open + dst->nopen, src->open, src->nopen * sizeof *src->open);
+    dst->nopen += src->nopen;
+    return true;
 }
 
 static void print_line(const cm_sla_attainment *acc, uint32_t metric, uint32_t priority,
@@ -186,40 +207,41 @@ static void print_line(const cm_sla_attainment *acc, uint32_t metric, uint32_t p
            (unsigned long long)s.open, mean, median, p90);
 }
 
-void sla_section_print(sla_section *s, double confidence)
+void sla_section_print(const sla_section *s, double confidence)
 {
-    const int pct = (int)lround(confidence * 100.0);
-    printf("\nSLA attainment (%d %% confidence)        value  interval       met of judged   open  "
-           "      mean     median        p90\n",
-           pct);
-    if (s->problem[0] != '\0') {
-        printf("  SLA policy unavailable: %s\n", s->problem);
+    printf("\nSLA attainment (%d %% confidence)        value  interval       met of judged   open"
+           "        mean     median        p90\n",
+           (int)lround(confidence * 100.0));
+    if (shared.problem[0] != '\0' || shared.policy == NULL || shared.calendar == NULL) {
+        printf("  SLA policy unavailable: %s\n", shared.problem);
         return;
     }
-    static cm_sla_attainment acc; /* 67 KB: not on the stack */
-    memset(&acc, 0, sizeof acc);
-    const cm_calendar *cals[1] = {s->calendar};
+    /* The open tickets are judged into a copy, so the section stays as read. */
+    cm_sla_attainment *acc = malloc(sizeof *acc);
+    if (acc == NULL) {
+        printf("  out of memory\n");
+        return;
+    }
+    *acc = *s->acc;
     uint64_t failed = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->nopen; i++) {
+        const sla_open_ticket *t = &s->open[i];
         cm_sla_event ev[3];
-        cm_sla_instance out[18];
-        size_t n = 0;
-        const size_t nev = ticket_log(&s->tickets[i], ev);
-        if (cm_sla_evaluate(s->policy, cals, 1, ev, nev, s->latest, out, 18, &n) != CM_OK ||
-            cm_sla_attainment_add(&acc, out, n) != CM_OK)
-            failed++;
+        const size_t nev = ticket_log(t->created, t->first_reply, CM_SLA_NO_TIME, t->priority, ev);
+        failed += !judge(acc, ev, nev, s->latest);
     }
     char as_of[CM_TIME_FORMAT_SIZE] = "-";
-    if (s->n > 0 && cm_time_format(s->latest, as_of, sizeof as_of) != CM_OK)
+    if (s->any && cm_time_format(s->latest, as_of, sizeof as_of) != CM_OK)
         snprintf(as_of, sizeof as_of, "-");
-    printf("  policy %s, business hours Mon-Fri 09:00-17:00 UTC, as of %s\n", s->policy_path,
+    printf("  policy %s, business hours Mon-Fri 09:00-17:00 UTC, as of %s\n", shared.policy_path,
            as_of);
     static const uint32_t metrics[] = {CM_SLA_FIRST_REPLY, CM_SLA_TOTAL_RESOLUTION};
     for (size_t m = 0; m < 2; m++) {
         for (uint32_t p = CM_SLA_PRIORITY_URGENT; p >= CM_SLA_PRIORITY_LOW; p--)
-            print_line(&acc, metrics[m], p, confidence);
-        print_line(&acc, metrics[m], CM_SLA_PRIORITY_ALL, confidence);
+            print_line(acc, metrics[m], p, confidence);
+        print_line(acc, metrics[m], CM_SLA_PRIORITY_ALL, confidence);
     }
     if (failed > 0)
-        printf("  %llu tickets could not be evaluated\n", (unsigned long long)failed);
+        printf("  %llu tickets could not be judged\n", (unsigned long long)failed);
+    free(acc);
 }

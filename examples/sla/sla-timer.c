@@ -149,15 +149,15 @@ static long parse_events(words *w, cm_sla_event *ev, size_t cap)
         uint32_t nvalues = 0;
         if (strcmp(kind, "created") == 0 || strcmp(kind, "created-by-agent") == 0) {
             e.type = CM_SLA_EVENT_CREATED;
-            e.flags = kind[7] == '\0' ? 0 : CM_SLA_EVENT_BY_AGENT;
+            e.flags = (uint16_t)(kind[7] == '\0' ? 0 : CM_SLA_EVENT_BY_AGENT);
             value_names = cm_sla_priority_name;
             nvalues = CM_SLA_PRIORITY_COUNT;
         } else if (strcmp(kind, "customer") == 0 || strcmp(kind, "customer-auto") == 0) {
             e.type = CM_SLA_EVENT_CUSTOMER_REPLY;
-            e.flags = kind[8] == '\0' ? 0 : CM_SLA_EVENT_AUTOMATED;
+            e.flags = (uint16_t)(kind[8] == '\0' ? 0 : CM_SLA_EVENT_AUTOMATED);
         } else if (strcmp(kind, "agent") == 0 || strcmp(kind, "bot") == 0) {
             e.type = CM_SLA_EVENT_AGENT_REPLY;
-            e.flags = kind[0] == 'a' ? 0 : CM_SLA_EVENT_AUTOMATED;
+            e.flags = (uint16_t)(kind[0] == 'a' ? 0 : CM_SLA_EVENT_AUTOMATED);
         } else if (strcmp(kind, "note") == 0) {
             e.type = CM_SLA_EVENT_AGENT_NOTE;
         } else if (strcmp(kind, "status") == 0) {
@@ -250,33 +250,42 @@ int main(int argc, char **argv)
     const char *calendar_paths[MAX_CALENDARS];
     int ncal = 0;
     const char *events_path = NULL, *now_text = NULL;
-    int i = 1;
-    for (; i < argc; i++) {
+    /* Options may come anywhere; every other argument is a word of the events. */
+    char **event_words = malloc((size_t)argc * sizeof *event_words);
+    int nwords = 0;
+    if (event_words == NULL)
+        return 1;
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
             policy_path = argv[++i];
         } else if (strcmp(a, "--calendar") == 0 && i + 1 < argc) {
-            if (ncal == MAX_CALENDARS)
+            if (ncal == MAX_CALENDARS) {
+                free(event_words);
                 return usage();
+            }
             calendar_paths[ncal++] = argv[++i];
         } else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
             now_text = argv[++i];
         } else if (strcmp(a, "--events") == 0 && i + 1 < argc) {
             events_path = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            free(event_words);
             usage();
             return 0;
         } else if (a[0] == '-' && a[1] == '-') {
+            free(event_words);
             return usage();
         } else {
-            break; /* the events */
+            event_words[nwords++] = argv[i];
         }
     }
     if (ncal == 0)
         calendar_paths[ncal++] = CM_EXAMPLE_DATA "/office-hours.cal";
-    if ((events_path != NULL) == (i < argc)) {
+    if ((events_path != NULL) == (nwords > 0)) {
         fprintf(stderr, "sla-timer: give the events either on the command line or with "
                         "--events\n");
+        free(event_words);
         return usage();
     }
 
@@ -317,7 +326,7 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    words w = {argv, argc, i, NULL};
+    words w = {event_words, nwords, 0, NULL};
     if (events_path != NULL) {
         if ((events_text = slurp(events_path)) == NULL)
             goto done;
@@ -352,5 +361,6 @@ done:
     cm_sla_policy_free(policy);
     free(policy_text);
     free(events_text);
+    free(event_words);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <caremetrics/calendar.h>
 #include <caremetrics/common.h>
 #include <caremetrics/kpi.h>
 #include <caremetrics/sketch.h>
@@ -74,9 +75,6 @@ extern "C" {
 
 /** @file caremetrics/sla.h
  *  @brief SLA policies, event-log replay (cm_sla_evaluate()) and attainment. */
-
-/** A business calendar (opaque); created by the calendar module's cm_calendar_parse(). */
-typedef struct cm_calendar cm_calendar;
 
 /** An SLA policy (opaque, immutable): targets, pause statuses and reopen behaviour. */
 typedef struct cm_sla_policy cm_sla_policy;

@@ -3,7 +3,8 @@
  * and column inside the text) and why; an accepted policy must answer every
  * query consistently and replay a fixed ticket history into records that keep
  * the documented invariants (remaining = target - elapsed, breached exactly
- * when elapsed > target, stopped records judged by their breach).
+ * when elapsed > target, stopped records judged by their breach), with every
+ * business target measured on a New York calendar.
  * SPDX-License-Identifier: MIT
  */
 #include <caremetrics/sla.h>
@@ -19,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             abort(); \
     } while (0)
 
-#define T0 INT64_C(1736154000) /* Monday 2025-01-06 09:00 UTC */
+#define T0 INT64_C(1741356000) /* Friday 2025-03-07 14:00 UTC, 09:00 in New York */
 
 static const cm_sla_event history[] = {
     {T0, CM_SLA_EVENT_CREATED, 0, CM_SLA_PRIORITY_NORMAL},
@@ -55,13 +56,22 @@ static void check_policy(const cm_sla_policy *p)
                       (t.calendar == CM_SLA_CALENDAR_TIME || (size_t)t.calendar < ncal));
         }
     }
-    if (ncal > 0)
-        return; /* business targets need calendars; the calendar-time replay is enough here */
+    /* Every calendar index the grammar allows names one business calendar
+     * (New York hours, so the replay crosses the DST change of 9 March). */
+    static cm_calendar *office;
+    static const cm_calendar *cals[CM_SLA_MAX_CALENDARS];
+    if (office == NULL) {
+        CHECK(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n2025-03-10 closed\n",
+                                &office, NULL) == CM_OK);
+        for (size_t c = 0; c < CM_SLA_MAX_CALENDARS; c++)
+            cals[c] = office;
+    }
     cm_sla_instance out[6 * NHISTORY];
     for (size_t k = 1; k <= NHISTORY; k++) {
         size_t n = 0;
         const cm_time now = history[k - 1].at + 3600;
-        CHECK(cm_sla_evaluate(p, NULL, 0, history, NHISTORY, now, out, 6 * NHISTORY, &n) == CM_OK);
+        CHECK(cm_sla_evaluate(p, cals, ncal, history, NHISTORY, now, out, 6 * NHISTORY, &n) ==
+              CM_OK);
         CHECK(n >= CM_SLA_METRIC_COUNT && n <= 6 * NHISTORY);
         for (size_t i = 0; i < n; i++) {
             const cm_sla_instance *in = &out[i];
