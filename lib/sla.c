@@ -8,6 +8,7 @@
 #include <caremetrics/calendar.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "common-internal.h"
@@ -236,12 +237,18 @@ static void start(replay *r, int m, cm_time t, bool new_cycle)
     slot *sl = &r->s[m];
     if (new_cycle && sl->phase != PHASE_NONE)
         emit(r, m);
-    const uint32_t cycle = sl->cycle + (new_cycle ? 1u : 0u);
-    memset(sl, 0, sizeof *sl);
+    /* Only what a fresh instance reads is reset: the crossing and stop
+     * fields are read only once `crossed` or `seg_at_stop` says they are set. */
+    sl->cycle += new_cycle ? 1u : 0u;
     sl->phase = PHASE_RUNNING;
-    sl->cycle = cycle;
+    sl->in_seg = false;
+    sl->seg_at_stop = false;
+    sl->prio_stop = 0;
+    sl->crossed = 0;
     sl->start = t;
     sl->stop = CM_SLA_NO_TIME;
+    for (int k = 0; k < SLA_MAX_KEYS; k++)
+        sl->before[k] = 0;
     if (!paused(r, m))
         seg_open(r, m, t);
 }
@@ -488,7 +495,14 @@ static cm_status check_events(const cm_sla_event *events, size_t nevents, cm_tim
 static void replay_init(replay *r, const cm_sla_policy *policy, const cm_calendar *const *cals,
                         cm_time now, bool compute)
 {
-    memset(r, 0, sizeof *r);
+    /* The slots need only their phase and cycle: start() sets the rest. */
+    memset(r, 0, offsetof(replay, s));
+    for (int m = 0; m < CM_SLA_METRIC_COUNT; m++) {
+        r->s[m].phase = PHASE_NONE;
+        r->s[m].cycle = 0;
+        r->emitted[m] = 0;
+    }
+    r->out = NULL;
     r->pol = policy;
     r->cals = cals;
     r->now = now;
@@ -684,18 +698,39 @@ cm_status cm_sla_attainment_add(cm_sla_attainment *acc, const cm_sla_instance *i
                                 dist_of(acc, in->metric, 0) != NULL &&
                                 !((double)in->elapsed < CM_SKETCH_MAX_SECONDS));
     }
-    CM_REQUIRE(attainment_valid(acc), CM_EINVAL);
-    CM_REQUIRE(!too_long, CM_ERANGE);
-    /* All or nothing: the counts are updated in a copy (1.3 KB); the
-     * distributions can then take every value (their counts equal the
-     * elapsed counts, which the copy checked for overflow). */
-    tallies t;
-    memcpy(t, acc->tally, sizeof t);
+    /* All or nothing, touching only what the records touch: copies of the
+     * tallies they name (each checked with its distribution) take the
+     * counts first; the distributions can then take every value, their
+     * counts being the elapsed counts the copies checked for overflow. */
+    enum { NTALLY = CM_SLA_METRIC_COUNT * CM_SLA_PRIORITY_LEVELS };
+    int8_t slot_of[NTALLY];
+    memset(slot_of, -1, sizeof slot_of);
+    cm_sla_tally copy[NTALLY];
+    int where[NTALLY];
+    int ncopy = 0;
     for (size_t i = 0; i < n; i++) {
         const cm_sla_instance *in = &instances[i];
         if (in->state == CM_SLA_NOT_APPLICABLE)
             continue;
-        cm_sla_tally *x = &t[in->metric][in->priority - 1];
+        const int p = (int)in->priority - 1;
+        const int key = (int)in->metric * CM_SLA_PRIORITY_LEVELS + p;
+        if (slot_of[key] >= 0)
+            continue;
+        const cm_sla_tally *t = &acc->tally[in->metric][p];
+        const cm_sketch *d = dist_of(acc, in->metric, p);
+        CM_REQUIRE(tally_valid(t) && (d == NULL || (sketch_plausible(d) && d->n == t->elapsed.n)),
+                   CM_EINVAL);
+        slot_of[key] = (int8_t)ncopy;
+        where[ncopy] = key;
+        copy[ncopy++] = *t;
+    }
+    CM_REQUIRE(!too_long, CM_ERANGE);
+    for (size_t i = 0; i < n; i++) {
+        const cm_sla_instance *in = &instances[i];
+        if (in->state == CM_SLA_NOT_APPLICABLE)
+            continue;
+        const int key = (int)in->metric * CM_SLA_PRIORITY_LEVELS + (int)in->priority - 1;
+        cm_sla_tally *x = &copy[slot_of[key]];
         bool ok;
         if (stopped(in))
             ok = add_u64(in->breached ? &x->breached : &x->achieved, 1) &&
@@ -712,7 +747,8 @@ cm_status cm_sla_attainment_add(cm_sla_attainment *acc, const cm_sla_instance *i
         if (d != NULL && cm_sketch_add(d, (double)in->elapsed) != CM_OK)
             return CM_EINVAL; /* unreachable: checked above */
     }
-    memcpy(acc->tally, t, sizeof t);
+    for (int c = 0; c < ncopy; c++)
+        acc->tally[where[c] / CM_SLA_PRIORITY_LEVELS][where[c] % CM_SLA_PRIORITY_LEVELS] = copy[c];
     return CM_OK;
 }
 

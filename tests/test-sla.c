@@ -1393,16 +1393,22 @@ START_TEST(attainment_bad_input)
     ck_assert_status(cm_sla_attainment_add(acc, NULL, 0), CM_OK);
     /* Inconsistent accumulators are refused everywhere: more elapsed times
      * than stopped instances; a distribution out of step with its tally; an
-     * impossible sketch maximum. */
-    for (int kind = 0; kind < 3; kind++) {
+     * impossible sketch maximum. (Adding checks the tallies it updates, here
+     * first reply at low; the other functions check everything.) */
+    for (int kind = 0; kind < 5; kind++) {
         *broken = *acc;
         if (kind == 0)
-            broken->tally[2][1].elapsed.n = 5;
+            broken->tally[FIRST][0].elapsed.n = 5;
         else if (kind == 1)
-            broken->resolution[3].n = 1;
-        else
+            broken->first_reply[0].n = 7;
+        else if (kind == 2)
             broken->first_reply[0].max_seconds = -1.0;
-        ck_assert_status(cm_sla_attainment_add(broken, &good, 1), CM_EINVAL);
+        else if (kind == 3)
+            broken->tally[2][1].elapsed.n = 5;
+        else
+            broken->resolution[3].n = 1;
+        if (kind < 3)
+            ck_assert_status(cm_sla_attainment_add(broken, &good, 1), CM_EINVAL);
         ck_assert_status(cm_sla_attainment_merge(acc, broken), CM_EINVAL);
         ck_assert_status(cm_sla_attainment_merge(broken, acc), CM_EINVAL);
         ck_assert_mem_eq(acc, before, sizeof *acc);

@@ -482,9 +482,10 @@ typedef struct cm_sla_attainment_summary {
  * @param instances the records.
  * @param n number of records; @p instances may be NULL when 0.
  * @retval CM_OK success.
- * @retval CM_EINVAL a pointer is NULL, @p acc is invalid, or a record has an unknown
- *         metric, state or priority, a negative elapsed time, or a breached flag that
- *         contradicts its state.
+ * @retval CM_EINVAL a pointer is NULL, a record has an unknown metric, state or priority,
+ *         a negative elapsed time, or a breached flag that contradicts its state, or a
+ *         tally or distribution of @p acc that the records update is inconsistent
+ *         (only those are checked here; merging and reading check the whole accumulator).
  * @retval CM_ERANGE a stopped first reply or total resolution lasted ::CM_SKETCH_MAX_SECONDS
  *         (about 20 years) or more: too long for its distribution.
  * @retval CM_EOVERFLOW a count or total would overflow.
