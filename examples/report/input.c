@@ -157,7 +157,7 @@ static bool parse_u8(const csv_field *f, long long lo, long long hi, uint8_t non
 static bool parse_seconds(const csv_field *f, double *out)
 {
     if (f->len == 0) {
-        *out = NAN;
+        *out = (double)NAN;
         return true;
     }
     return csv_seconds(f, out);
