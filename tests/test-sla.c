@@ -1315,7 +1315,7 @@ START_TEST(attainment_bytes_layout)
     uint8_t sk[CM_SKETCH_SERIALIZED_MAX];
     size_t one_size, empty_size;
     ck_assert_status(cm_sketch_serialize(&a->first_reply[0], sk, sizeof sk, &one_size), CM_OK);
-    ck_assert_uint_eq(b[1352] | b[1353] << 8, one_size);
+    ck_assert_uint_eq((size_t)b[1352] | (size_t)b[1353] << 8, one_size);
     ck_assert_mem_eq(b + 1356, sk, one_size);
     ck_assert_status(cm_sketch_serialize(&a->first_reply[1], sk, sizeof sk, &empty_size), CM_OK);
     ck_assert_uint_eq(w, 1352 + 8 * 4 + one_size + 7 * empty_size + 4);
