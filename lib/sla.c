@@ -15,10 +15,10 @@
 #include "serial-internal.h"
 #include "sla-internal.h"
 
-/* Instants accepted in event logs: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
- * Differences and sums of targets then stay far inside int64. */
-#define SLA_TIME_MIN INT64_C(-62135596800)
-#define SLA_TIME_MAX INT64_C(253402300799)
+/* Instants accepted in event logs: those the calendars accept, 0001-01-01T00:00:00Z ..
+ * 9999-12-31T23:59:59Z. Differences and sums of targets then stay far inside int64. */
+#define SLA_TIME_MIN CM_CALENDAR_TIME_MIN
+#define SLA_TIME_MAX CM_CALENDAR_TIME_MAX
 
 /* ---------------------------------------------------------------------- */
 /* Clocks                                                                 */

@@ -386,9 +386,7 @@ CM_API CM_NODISCARD cm_status cm_sla_policy_info(const cm_sla_policy *policy, ui
  *   unless ::CM_SLA_POLICY_NO_AUTO_OPEN) applies each metric's ::cm_sla_reopen
  *   to the clocks the solve stopped.
  *
- * Nothing is allocated. Before anything is written the whole log is checked,
- * and every business calendar the policy uses must be able to measure the
- * span from creation to @p now.
+ * Nothing is allocated. The whole log is checked before anything is written.
  *
  * @param policy the policy.
  * @param calendars the business calendars its targets name by index; may be NULL
@@ -406,10 +404,11 @@ CM_API CM_NODISCARD cm_status cm_sla_policy_info(const cm_sla_policy *policy, ui
  *         non-zero value where none is carried; the events are out of order; there is no
  *         creation event, more than one, or an event before it; @p now is before creation;
  *         or a calendar the policy needs is missing.
- * @retval CM_ERANGE an event or @p now lies outside the years 1..9999.
+ * @retval CM_ERANGE an event or @p now lies outside the years 1..9999
+ *         (::CM_CALENDAR_TIME_MIN .. ::CM_CALENDAR_TIME_MAX, the calendars' range).
  * @retval CM_ENOSPC @p cap is too small; @p count holds the number needed.
- * @retval CM_EOVERFLOW a calendar reported an elapsed time that does not fit.
- * @return any status a calendar returns for the span it cannot measure.
+ * @retval CM_EOVERFLOW a sum of elapsed times does not fit (not with the library's calendars,
+ *         whose elapsed time never exceeds the span measured).
  * @since 0.1
  */
 CM_API CM_NODISCARD cm_status cm_sla_evaluate(const cm_sla_policy *policy,
