@@ -17,5 +17,6 @@
 #include <caremetrics/spc.h>
 #include <caremetrics/queue.h>
 #include <caremetrics/calendar.h>
+#include <caremetrics/sla.h>
 
 #endif /* CAREMETRICS_H */

@@ -291,11 +291,60 @@ has "$tmp/err" "row 7: bad value in column created_at"; check "columnar missing 
 has "$tmp/err" "row 5: bad value in column csat"; check "columnar bad value: row reported" $?
 has "$tmp/out" "bad rows 2"; check "columnar bad values: counted" $?
 
+# SLA attainment under the bundled severity matrix, business hours Mon-Fri
+# 09:00-17:00 UTC, judged as of the latest instant in the file (Tue 12:00).
+# Expected by hand (2025-01-10 is a Friday):
+#  a normal: reply Fri 16:30-17:00 + Mon 09-12 = 3h30m <= 4h met; solved Mon
+#    16:00: 30m + 7h = 7h30m <= 24h met
+#  b normal: reply 30m + Mon 09-13 = 4h30m > 4h missed; solved Tue 12:00:
+#    30m + 8h + 3h = 11h30m met
+#  c urgent: reply 10 min <= 15 min met; solved 14:00: 5h > 4h missed
+#  d urgent: reply 20 min missed; open, 27h > 4h: missed (past due)
+#  e high: no reply for 26h > 1h: missed; open 7h + 3h = 10h > 8h: missed
+#  f low: created Tue 11:00, 1h of 8h and of 80h: open, not judged
+#  First reply: urgent 1 of 2 (mean of 10 and 20 min = 15m 00s), high 0 of 1,
+#    normal 1 of 2 (mean of 3h30m and 4h30m = 4h 00m), low no data,
+#    all 2 of 5 = 40.0 %, 1 open
+#  Total resolution: urgent 0 of 2 (mean of the stopped one, 5h 00m),
+#    normal 2 of 2 (mean of 7h30m and 11h30m = 9h 30m), all 2 of 5, 1 open
+cat >"$tmp/sla.csv" <<'CSV'
+ticket_id,created_at,channel,priority,first_reply_at,solved_at
+a,2025-01-10T16:30:00Z,email,normal,2025-01-13T12:00:00Z,2025-01-13T16:00:00Z
+b,2025-01-10T16:30:00Z,email,normal,2025-01-13T13:00:00Z,2025-01-14T12:00:00Z
+c,2025-01-13T09:00:00Z,email,urgent,2025-01-13T09:10:00Z,2025-01-13T14:00:00Z
+d,2025-01-13T09:00:00Z,email,urgent,2025-01-13T09:20:00Z,
+e,2025-01-13T10:00:00Z,email,high,,
+f,2025-01-14T11:00:00Z,email,low,,
+CSV
+"$report" "$tmp/sla.csv" >"$tmp/out" 2>"$tmp/err"
+check "SLA history: exit 0" $?
+line() { grep -F -- "$2" "$1" | head -1; }
+line "$tmp/out" "as of 2025-01-14T12:00:00Z" | grep -q .; check "SLA judged as of the latest instant" $?
+line "$tmp/out" "First reply, urgent" | grep -q "50.0 %.*1 of 2 .*0 .*15m 00s"; check "first reply urgent 1 of 2" $?
+line "$tmp/out" "First reply, high" | grep -q " 0.0 %.*0 of 1 "; check "first reply high missed while open" $?
+line "$tmp/out" "First reply, normal" | grep -q "50.0 %.*1 of 2 .*4h 00m"; check "first reply normal: 4h30m missed" $?
+line "$tmp/out" "First reply, low" | grep -q "no data"; check "first reply low still open" $?
+line "$tmp/out" "First reply, all" | grep -q "40.0 %.*2 of 5 .* 1 "; check "first reply overall 2 of 5, 1 open" $?
+line "$tmp/out" "Total resolution, urgent" | grep -q " 0.0 %.*0 of 2 .*5h 00m"; check "resolution urgent 0 of 2" $?
+line "$tmp/out" "Total resolution, normal" | grep -q "100.0 %.*2 of 2 .*9h 30m"; check "resolution normal in business hours" $?
+line "$tmp/out" "Total resolution, all" | grep -q "40.0 %.*2 of 5 .* 1 "; check "resolution overall 2 of 5" $?
+
+# The first history: ticket 2 (high) is answered in exactly 1h and solved in
+# exactly 8 business hours (Mon 10-17 + Tue 09-10): both met at the target.
+"$report" "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+line "$tmp/out" "First reply, high" | grep -q "100.0 %.*1 of 1 .*1h 00m"; check "a reply exactly at the target is met" $?
+line "$tmp/out" "Total resolution, high" | grep -q "100.0 %.*1 of 1 .*8h 00m"; check "8 business hours exactly is met" $?
+
+printf 'created_at,channel,priority\n2025-01-06T09:00:00Z,email,critical\n' >"$tmp/prio.csv"
+"$report" "$tmp/prio.csv" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/err" "line 2: bad value in column priority"; check "unknown priority reported" $?
+
 # The bundled sample (the default input).
 "$report" >"$tmp/out" 2>"$tmp/err"
 check "bundled sample: exit 0" $?
 has "$tmp/out" "rows 3000: tickets"; check "bundled sample: 3000 rows" $?
 has "$tmp/out" "bad rows 0"; check "bundled sample: no bad rows" $?
+has "$tmp/out" "Total resolution, all"; check "bundled sample: SLA section" $?
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

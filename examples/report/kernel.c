@@ -46,13 +46,14 @@ bool report_init(report *rep, const options *opt)
 {
     init_score_tables();
     memset(rep, 0, sizeof *rep);
-    return staffing_section_init(&rep->staffing, opt->short_abandon);
+    return staffing_section_init(&rep->staffing, opt->short_abandon) && sla_section_init(&rep->sla);
 }
 
 void report_free(report *rep)
 {
     free(rep->months.sets);
     free(rep->first_reply_exact.values);
+    sla_section_free(&rep->sla);
     rep->months.sets = NULL;
     rep->first_reply_exact.values = NULL;
 }
@@ -351,6 +352,9 @@ void report_add_block(report *rep, const tc_table *t, uint64_t first_line, const
                 ok &= staffing_section_add(
                     &rep->staffing, ch, t->created[i], isnan(t->wait[i]) ? -1.0 : t->wait[i],
                     isnan(t->handle[i]) ? -1.0 : t->handle[i], t->abandoned[i] != 0);
+            if (staffing && t->abandoned[i] == 0)
+                ok &= sla_section_add(&rep->sla, t->created[i], t->first_reply[i], t->solved[i],
+                                      t->priority[i]);
             if (channels)
                 ok &= kpi_set_add_row(&rep->by_channel[ch], t, i, opt->short_abandon);
             if (priorities)
@@ -403,7 +407,8 @@ bool report_merge(report *dst, const report *src, uint64_t line_offset, const op
         ok = m != NULL && kpi_set_merge(m, &src->months.sets[i]);
     }
     if (ok && !opt->kpis_only)
-        ok = staffing_section_merge(&dst->staffing, &src->staffing);
+        ok = staffing_section_merge(&dst->staffing, &src->staffing) &&
+             sla_section_merge(&dst->sla, &src->sla);
     for (size_t i = 0; ok && i < src->first_reply_exact.count; i++)
         ok = push_duration(&dst->first_reply_exact, src->first_reply_exact.values[i]);
     if (!ok)

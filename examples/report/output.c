@@ -234,8 +234,10 @@ void print_text(const report *rep, const options *opt)
 
     printf("\nReal-time channels (phone, chat)        value  interval              count\n");
     print_abandonment(all, opt);
-    if (!opt->kpis_only)
+    if (!opt->kpis_only) {
         staffing_section_print(&rep->staffing, conf);
+        sla_section_print(&rep->sla, conf);
+    }
     if (opt->by != BY_NONE)
         print_groups(rep, opt);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sla-section.h"
 #include "staffing-section.h"
 #include "ticket-columns.h"
 
@@ -82,6 +83,7 @@ typedef struct report {
     kpi_set by_channel[NCHANNELS], by_priority[NPRIORITIES];
     month_table months;
     staffing_section staffing;
+    sla_section sla;
     duration_list first_reply_exact;
     size_t bad_shown;
     bad_row bad[BAD_ROWS_SHOWN];
