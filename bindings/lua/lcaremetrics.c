@@ -252,6 +252,7 @@ int luaopen_caremetrics(lua_State *L)
     lcm_open_sketch(L);
     lcm_open_spc(L);
     lcm_open_queue(L);
+    lcm_open_calendar(L);
 
     lua_pushinteger(L, CM_SCORE_NONE);
     lua_setfield(L, -2, "SCORE_NONE");

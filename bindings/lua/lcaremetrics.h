@@ -37,6 +37,7 @@ void lcm_open_kpi(lua_State *L);
 void lcm_open_sketch(lua_State *L);
 void lcm_open_spc(lua_State *L);
 void lcm_open_queue(lua_State *L);
+void lcm_open_calendar(lua_State *L);
 
 /* A Lua array of numbers as a double array in Lua-owned memory, pushed on the stack:
  * callers first lua_settop() to their argument count so optional arguments stay nil. */

@@ -1,25 +1,34 @@
 /*
- * caremetrics-report: the KPI report over a ticket history CSV.
+ * caremetrics-report: the KPI report over a ticket history.
  *
- *   caremetrics-report [--confidence C] [--short-abandon SECONDS] [--strict] [FILE]
+ *   caremetrics-report [OPTIONS] [FILE]
  *
- * Without FILE it reads the bundled sample history. The columns are
- * documented in docs/report.md; they are found by name in the header line, so
- * their order does not matter and unknown columns are ignored. Rows that
- * cannot be read are reported on stderr with their line number and counted;
- * with --strict the first one stops the report with exit status 1.
+ * FILE is a CSV (columns in docs/report.md) or a columnar ticket file
+ * (docs/ticket-columns.md, recognised by its magic); without FILE the bundled
+ * sample history is read, and "-" reads CSV from standard input. Regular
+ * files are mapped into memory and split between worker threads, each folding
+ * its rows into its own accumulators; the partial reports are merged exactly.
+ * Rows that cannot be read are reported on stderr with their line (CSV) or
+ * row (columnar) number and counted; with --strict the first one stops the
+ * report with exit status 1.
  * SPDX-License-Identifier: MIT
  */
-#include <caremetrics.h>
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_POPULATE */
+
+#include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
-#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "csv.h"
-#include "staffing-section.h"
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifndef CM_SAMPLE_SOURCE
 #define CM_SAMPLE_SOURCE "examples/data/sample-tickets.csv"
@@ -28,537 +37,442 @@
 #define CM_SAMPLE_INSTALLED "/usr/local/share/caremetrics/sample-tickets.csv"
 #endif
 
-#define MAX_FIELDS     64
-#define LINE_MAX_BYTES 65536
-#define BAD_ROWS_SHOWN 10
+#define MAX_THREADS 64
+/* Inputs smaller than this are read by one thread and show no progress. */
+#define SMALL_INPUT (8u << 20)
 
-enum column {
-    COL_CREATED,
-    COL_CHANNEL,
-    COL_PRIORITY,
-    COL_FIRST_REPLY,
-    COL_SOLVED,
-    COL_CONTACTS,
-    COL_REOPENED,
-    COL_ESCALATED,
-    COL_CSAT,
-    COL_NPS,
-    COL_CES,
-    COL_WAIT,
-    COL_ABANDONED,
-    COL_HANDLE,
-    NCOLUMNS
-};
-
-static const char *const column_names[NCOLUMNS] = {
-    "created_at", "channel",      "priority",  "first_reply_at", "solved_at",
-    "contacts",   "reopened",     "escalated", "csat",           "nps",
-    "ces",        "wait_seconds", "abandoned", "handle_seconds",
-};
-
-enum { PHONE, CHAT, EMAIL, SOCIAL, MESSAGING, NCHANNELS };
-static const char *const channel_names[NCHANNELS] = {"phone", "chat", "email", "social",
-                                                     "messaging"};
-
-/* Priorities; an empty field is "none". */
-enum { URGENT, HIGH, NORMAL, LOW, NO_PRIORITY, NPRIORITIES };
-static const char *const priority_names[NPRIORITIES] = {"urgent", "high", "normal", "low", "none"};
-
-/* Response-time distributions: overall, per channel and per priority. */
-typedef struct durations {
-    cm_sketch all;
-    cm_sketch by_channel[NCHANNELS];
-    cm_sketch by_priority[NPRIORITIES];
-} durations;
-
-/* Everything the report accumulates. */
-typedef struct report {
-    uint64_t rows, tickets, bad_rows, contacts_offered;
-    uint64_t by_channel[NCHANNELS];
-    uint64_t solved, solved_first_contact, reopened, escalated;
-    uint64_t realtime_offered, realtime_abandoned, realtime_short;
-    cm_csat csat;
-    cm_nps nps;
-    cm_ces ces;
-    durations first_reply, resolution;
-    staffing_section staffing;
-} report;
-
-/* One parsed row, committed to the report only when every field is valid. */
-typedef struct row {
-    int channel, priority;
-    bool has_reply, has_solved, has_wait, abandoned, reopened, escalated;
-    cm_time created, first_reply, solved;
-    long long contacts, csat, nps, ces;
-    double wait;
-    double handle; /* -1 when not given */
-} row;
-
-typedef struct options {
-    double confidence;
-    double short_abandon;
-    bool strict;
-    const char *path;
-} options;
-
-/* Column index of each known column in the file, or -1. */
-typedef struct layout {
-    int index[NCOLUMNS];
-} layout;
-
-static const csv_field *field(const csv_field *f, int nf, const layout *lay, enum column c)
+static double clock_seconds(clockid_t clock)
 {
-    static const csv_field empty = {"", 0};
-    const int i = lay->index[c];
-    return (i >= 0 && i < nf) ? &f[i] : &empty;
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static bool parse_flag(const csv_field *f, bool *out)
+static double now_seconds(void)
 {
-    long long v = 0;
-    if (f->len == 0) {
-        *out = false;
+    return clock_seconds(CLOCK_MONOTONIC);
+}
+
+/* ---- progress on a terminal ------------------------------------------------------ */
+
+static struct {
+    atomic_size_t done;
+    size_t total;
+    double last;
+    bool on;
+    pthread_mutex_t lock;
+} progress = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void progress_add(size_t bytes)
+{
+    const size_t done = atomic_fetch_add(&progress.done, bytes) + bytes;
+    if (!progress.on || pthread_mutex_trylock(&progress.lock) != 0)
+        return;
+    const double t = now_seconds();
+    if (t - progress.last >= 0.25) {
+        progress.last = t;
+        fprintf(stderr, "\rcaremetrics-report: %3.0f %%",
+                100.0 * (double)done / (double)(progress.total ? progress.total : 1));
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&progress.lock);
+}
+
+static void progress_end(void)
+{
+    if (progress.on)
+        fprintf(stderr, "\r%40s\r", "");
+}
+
+/* ---- workers --------------------------------------------------------------------- */
+
+typedef struct worker {
+    report rep;
+    const options *opt;
+    /* CSV: a byte range; columnar: a row range. */
+    const csv_reader *csv;
+    const char *begin, *end;
+    uint64_t lines;
+    const tc_table *table;
+    uint64_t row_begin, row_end;
+    bool stop;
+    pthread_t thread;
+} worker;
+
+static void *run_csv(void *arg)
+{
+    worker *w = arg;
+    w->lines = csv_parse_range(w->csv, w->begin, w->end, 0, &w->rep, w->opt, &w->stop,
+                               progress.on ? progress_add : NULL);
+    return NULL;
+}
+
+static void *run_columns(void *arg)
+{
+    worker *w = arg;
+    const tc_table *t = w->table;
+    for (uint64_t r = w->row_begin; r < w->row_end && !w->stop; r += BLOCK_ROWS) {
+        const uint64_t n = w->row_end - r < BLOCK_ROWS ? w->row_end - r : BLOCK_ROWS;
+        const tc_table slice = {
+            .rows = n,
+            .created = t->created + r,
+            .first_reply = t->first_reply + r,
+            .solved = t->solved + r,
+            .pending = t->pending + r,
+            .channel = t->channel + r,
+            .priority = t->priority + r,
+            .reopened = t->reopened + r,
+            .escalated = t->escalated + r,
+            .csat = t->csat + r,
+            .nps = t->nps + r,
+            .ces = t->ces + r,
+            .abandoned = t->abandoned + r,
+            .contacts = t->contacts + r,
+            .wait = t->wait + r,
+            .handle = t->handle + r,
+        };
+        report_add_block(&w->rep, &slice, r + 1, NULL, w->opt); /* rows numbered from 1 */
+        if (w->opt->strict && w->rep.bad_rows > 0)
+            w->stop = true;
+        if (progress.on)
+            progress_add((size_t)n);
+    }
+    return NULL;
+}
+
+/* Runs fn on every worker (in threads when there are several). */
+static bool run_workers(worker *w, unsigned n, void *(*fn)(void *))
+{
+    if (n == 1) {
+        fn(&w[0]);
         return true;
     }
-    if (!csv_int(f, 0, 1, &v))
-        return false;
-    *out = v == 1;
-    return true;
-}
-
-static bool parse_time(const csv_field *f, bool *present, cm_time *out)
-{
-    *present = f->len > 0;
-    return f->len == 0 || cm_time_parse(f->p, f->len, out) == CM_OK;
-}
-
-/* Optional survey answer: empty means not answered (-1). The scale check is the
- * library's: a throwaway accumulator accepts exactly the valid answers. */
-static bool parse_score(const csv_field *f, long long *out, cm_status (*check)(int32_t))
-{
-    *out = -1;
-    if (f->len == 0)
-        return true;
-    long long v;
-    if (!csv_int(f, INT32_MIN, INT32_MAX, &v) || check((int32_t)v) != CM_OK)
-        return false;
-    *out = v;
-    return true;
-}
-
-static cm_status check_csat(int32_t s)
-{
-    cm_csat a = {0};
-    return cm_csat_add(&a, s);
-}
-static cm_status check_nps(int32_t s)
-{
-    cm_nps a = {{0}};
-    return cm_nps_add(&a, s);
-}
-static cm_status check_ces(int32_t s)
-{
-    cm_ces a = {0};
-    return cm_ces_add(&a, s);
-}
-
-/* A duration from `from` to `to` the response-time sketches can hold: not
- * negative and under CM_SKETCH_MAX_SECONDS (about 20 years). */
-static bool in_range(cm_time from, cm_time to)
-{
-    return to >= from && (double)(to - from) < CM_SKETCH_MAX_SECONDS;
-}
-
-/* Records one duration overall, for its channel and for its priority. */
-static bool add_duration(durations *d, const row *r, cm_time from, cm_time to)
-{
-    const double seconds = (double)(to - from);
-    return cm_sketch_add(&d->all, seconds) == CM_OK &&
-           cm_sketch_add(&d->by_channel[r->channel], seconds) == CM_OK &&
-           cm_sketch_add(&d->by_priority[r->priority], seconds) == CM_OK;
-}
-
-/* Fills *r from the fields; on failure names the offending column. */
-static bool parse_row(const csv_field *f, int nf, const layout *lay, row *r, const char **bad)
-{
-    memset(r, 0, sizeof *r);
-    const csv_field *ch = field(f, nf, lay, COL_CHANNEL);
-    r->channel = -1;
-    for (int c = 0; c < NCHANNELS; c++) {
-        if (csv_is(ch, channel_names[c]))
-            r->channel = c;
-    }
-    bool created_present = false;
-#define NEED(ok, col)                 \
-    do {                              \
-        if (!(ok)) {                  \
-            *bad = column_names[col]; \
-            return false;             \
-        }                             \
-    } while (0)
-    NEED(r->channel >= 0, COL_CHANNEL);
-    const csv_field *pr = field(f, nf, lay, COL_PRIORITY);
-    r->priority = pr->len == 0 ? NO_PRIORITY : -1;
-    for (int p = 0; p < NO_PRIORITY; p++) {
-        if (csv_is(pr, priority_names[p]))
-            r->priority = p;
-    }
-    NEED(r->priority >= 0, COL_PRIORITY);
-    NEED(parse_time(field(f, nf, lay, COL_CREATED), &created_present, &r->created) &&
-             created_present,
-         COL_CREATED);
-    NEED(parse_time(field(f, nf, lay, COL_FIRST_REPLY), &r->has_reply, &r->first_reply) &&
-             (!r->has_reply || in_range(r->created, r->first_reply)),
-         COL_FIRST_REPLY);
-    NEED(parse_time(field(f, nf, lay, COL_SOLVED), &r->has_solved, &r->solved) &&
-             (!r->has_solved || in_range(r->created, r->solved)),
-         COL_SOLVED);
-    const csv_field *contacts = field(f, nf, lay, COL_CONTACTS);
-    r->contacts = 1;
-    NEED(contacts->len == 0 || csv_int(contacts, 1, 1000000, &r->contacts), COL_CONTACTS);
-    NEED(parse_flag(field(f, nf, lay, COL_REOPENED), &r->reopened), COL_REOPENED);
-    NEED(parse_flag(field(f, nf, lay, COL_ESCALATED), &r->escalated), COL_ESCALATED);
-    NEED(parse_flag(field(f, nf, lay, COL_ABANDONED), &r->abandoned), COL_ABANDONED);
-    NEED(parse_score(field(f, nf, lay, COL_CSAT), &r->csat, check_csat), COL_CSAT);
-    NEED(parse_score(field(f, nf, lay, COL_NPS), &r->nps, check_nps), COL_NPS);
-    NEED(parse_score(field(f, nf, lay, COL_CES), &r->ces, check_ces), COL_CES);
-    const csv_field *wait = field(f, nf, lay, COL_WAIT);
-    r->has_wait = wait->len > 0;
-    NEED(!r->has_wait || csv_seconds(wait, &r->wait), COL_WAIT);
-    const csv_field *handle = field(f, nf, lay, COL_HANDLE);
-    r->handle = -1.0;
-    NEED(handle->len == 0 || csv_seconds(handle, &r->handle), COL_HANDLE);
-#undef NEED
-    return true;
-}
-
-/* Adds a valid row to the report. The accumulators cannot fail on validated
- * input short of 2^63 seconds of total response time. */
-static bool commit_row(report *rep, const row *r, const options *opt)
-{
-    if (!staffing_section_add(&rep->staffing, r->channel, r->created, r->has_wait ? r->wait : -1.0,
-                              r->handle, r->abandoned))
-        return false;
-    const bool realtime = r->channel == PHONE || r->channel == CHAT;
-    if (realtime && (r->has_wait || r->abandoned)) {
-        rep->realtime_offered++;
-        if (r->abandoned) {
-            rep->realtime_abandoned++;
-            if (r->wait < opt->short_abandon)
-                rep->realtime_short++;
-        }
-    }
-    if (r->abandoned)
-        return true; /* a contact that never became a ticket */
-    rep->tickets++;
-    rep->by_channel[r->channel]++;
-    rep->escalated += r->escalated;
-    bool ok = true;
-    if (r->has_reply)
-        ok = ok && add_duration(&rep->first_reply, r, r->created, r->first_reply);
-    if (r->has_solved) {
-        rep->solved++;
-        rep->solved_first_contact += r->contacts == 1;
-        rep->reopened += r->reopened;
-        ok = ok && add_duration(&rep->resolution, r, r->created, r->solved);
-    }
-    if (r->csat >= 0)
-        ok = ok && cm_csat_add(&rep->csat, (int32_t)r->csat) == CM_OK;
-    if (r->nps >= 0)
-        ok = ok && cm_nps_add(&rep->nps, (int32_t)r->nps) == CM_OK;
-    if (r->ces >= 0)
-        ok = ok && cm_ces_add(&rep->ces, (int32_t)r->ces) == CM_OK;
-    return ok;
-}
-
-/* ---- output ---------------------------------------------------------------- */
-
-static void fmt_duration(char *buf, size_t cap, double seconds)
-{
-    const long long s = llround(seconds);
-    if (s < 60)
-        snprintf(buf, cap, "%llds", s);
-    else if (s < 3600)
-        snprintf(buf, cap, "%lldm %02llds", s / 60, s % 60);
-    else if (s < 86400)
-        snprintf(buf, cap, "%lldh %02lldm", s / 3600, s / 60 % 60);
-    else
-        snprintf(buf, cap, "%lldd %02lldh", s / 86400, s / 3600 % 24);
-}
-
-static void print_rate(const char *label, uint64_t num, uint64_t den, double conf)
-{
-    cm_proportion p;
-    const cm_status st = cm_rate(num, den, conf, &p);
-    if (st != CM_OK) {
-        printf("  %-34s %s\n", label, cm_strerror(st));
-        return;
-    }
-    printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu of %llu\n", label, 100.0 * p.value,
-           100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
-}
-
-/* One line of a response-time table: mean, median, p90, p99 and count. */
-static void print_distribution(const char *label, const cm_sketch *s)
-{
-    static const double levels[3] = {0.5, 0.9, 0.99};
-    cm_sketch_summary sum;
-    double q[3];
-    cm_status st = cm_sketch_result(s, &sum);
-    if (st == CM_OK)
-        st = cm_sketch_quantiles(s, levels, 3, q);
-    if (st != CM_OK) {
-        printf("  %-34s %s\n", label, cm_strerror(st));
-        return;
-    }
-    char mean[32], med[32], p90[32], p99[32];
-    fmt_duration(mean, sizeof mean, sum.mean_seconds);
-    fmt_duration(med, sizeof med, q[0]);
-    fmt_duration(p90, sizeof p90, q[1]);
-    fmt_duration(p99, sizeof p99, q[2]);
-    printf("  %-34s %10s %10s %10s %10s %10llu\n", label, mean, med, p90, p99,
-           (unsigned long long)sum.n);
-}
-
-static void print_durations(const char *what, const durations *d)
-{
-    printf("\n%s by channel\n", what);
-    for (int c = 0; c < NCHANNELS; c++)
-        print_distribution(channel_names[c], &d->by_channel[c]);
-    printf("\n%s by priority\n", what);
-    for (int p = 0; p < NPRIORITIES; p++)
-        print_distribution(priority_names[p], &d->by_priority[p]);
-}
-
-static void print_report(const report *rep, const options *opt)
-{
-    const double conf = opt->confidence;
-    const int pct = (int)lround(conf * 100.0);
-    printf("caremetrics-report %s: %s\n", cm_version_string(), opt->path);
-    printf("rows %llu: tickets %llu, abandoned contacts %llu, bad rows %llu\n\n",
-           (unsigned long long)rep->rows, (unsigned long long)rep->tickets,
-           (unsigned long long)rep->realtime_abandoned, (unsigned long long)rep->bad_rows);
-
-    printf("Tickets by channel\n");
-    for (int c = 0; c < NCHANNELS; c++)
-        printf("  %-34s %10llu\n", channel_names[c], (unsigned long long)rep->by_channel[c]);
-
-    printf("\nSatisfaction (%d %% confidence)          value  interval          responses\n", pct);
-    cm_csat_summary cs;
-    cm_status st = cm_csat_result(&rep->csat, conf, &cs);
-    if (st == CM_OK)
-        printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu\n", "CSAT (4-5 on 1-5)",
-               100.0 * cs.satisfied.value, 100.0 * cs.satisfied.lo, 100.0 * cs.satisfied.hi,
-               (unsigned long long)cs.satisfied.den);
-    else
-        printf("  %-34s %s\n", "CSAT", cm_strerror(st));
-    cm_nps_summary ns;
-    st = cm_nps_result(&rep->nps, conf, &ns);
-    if (st == CM_OK)
-        printf("  %-34s %+7.1f    [%+5.1f, %+5.1f]  %10llu  (se %.1f)\n", "NPS", ns.score, ns.lo,
-               ns.hi, (unsigned long long)ns.n, ns.se);
-    else
-        printf("  %-34s %s\n", "NPS", cm_strerror(st));
-    cm_ces_summary es;
-    st = cm_ces_result(&rep->ces, conf, &es);
-    if (st == CM_OK) {
-        printf("  %-34s %7.2f    [%5.2f, %5.2f]  %10llu\n", "CES (mean on 1-7)", es.mean, es.lo,
-               es.hi, (unsigned long long)es.n);
-        printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu\n", "CES low effort (5-7)",
-               100.0 * es.easy.value, 100.0 * es.easy.lo, 100.0 * es.easy.hi,
-               (unsigned long long)es.n);
-    } else {
-        printf("  %-34s %s\n", "CES", cm_strerror(st));
-    }
-
-    printf("\nResolution                              value  interval              count\n");
-    print_rate("First contact resolution", rep->solved_first_contact, rep->solved, conf);
-    print_rate("Reopen rate", rep->reopened, rep->solved, conf);
-    print_rate("Escalation rate", rep->escalated, rep->tickets, conf);
-
-    printf("\n%-36s %10s %10s %10s %10s %10s\n", "Response times (calendar)", "mean", "median",
-           "p90", "p99", "n");
-    print_distribution("First reply", &rep->first_reply.all);
-    print_distribution("Resolution", &rep->resolution.all);
-    print_durations("First reply", &rep->first_reply);
-    print_durations("Resolution", &rep->resolution);
-
-    printf("\nReal-time channels (phone, chat)        value  interval              count\n");
-    char label[64];
-    snprintf(label, sizeof label, "Abandonment (short < %gs excluded)", opt->short_abandon);
-    cm_proportion p;
-    st = cm_abandonment_rate(rep->realtime_offered, rep->realtime_abandoned, rep->realtime_short,
-                             conf, &p);
-    if (st == CM_OK)
-        printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu of %llu\n", label, 100.0 * p.value,
-               100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
-    else
-        printf("  %-34s %s\n", label, cm_strerror(st));
-    staffing_section_print(&rep->staffing, conf);
-}
-
-/* ---- input ----------------------------------------------------------------- */
-
-static void bad_row(report *rep, unsigned long long line, const char *what)
-{
-    rep->bad_rows++;
-    if (rep->bad_rows <= BAD_ROWS_SHOWN)
-        fprintf(stderr, "caremetrics-report: line %llu: %s\n", line, what);
-    else if (rep->bad_rows == BAD_ROWS_SHOWN + 1)
-        fprintf(stderr, "caremetrics-report: more bad rows are counted but not shown\n");
-}
-
-/* Reads one line into buf; returns its length without the line break, -1 at
- * end of input, or -2 when the line does not fit (the rest is skipped). */
-static long read_line(FILE *in, char *buf, size_t cap)
-{
-    if (fgets(buf, (int)cap, in) == NULL)
-        return -1;
-    size_t n = strlen(buf);
-    if (n > 0 && buf[n - 1] == '\n') {
-        buf[--n] = '\0';
-    } else if (!feof(in)) {
-        int c;
-        while ((c = fgetc(in)) != EOF && c != '\n') {
-        }
-        return -2;
-    }
-    if (n > 0 && buf[n - 1] == '\r')
-        buf[--n] = '\0';
-    return (long)n;
-}
-
-static int read_header(FILE *in, char *buf, layout *lay, const char *path)
-{
-    csv_field f[MAX_FIELDS];
-    const long n = read_line(in, buf, LINE_MAX_BYTES);
-    const int nf = n >= 0 ? csv_split(buf, (size_t)n, f, MAX_FIELDS) : -1;
-    if (nf <= 0) {
-        fprintf(stderr, "caremetrics-report: %s: no header line\n", path);
-        return -1;
-    }
-    for (int c = 0; c < NCOLUMNS; c++) {
-        lay->index[c] = -1;
-        for (int i = 0; i < nf; i++) {
-            if (csv_is(&f[i], column_names[c]))
-                lay->index[c] = i;
-        }
-    }
-    if (lay->index[COL_CREATED] < 0 || lay->index[COL_CHANNEL] < 0) {
-        fprintf(stderr,
-                "caremetrics-report: %s: the header needs the columns created_at and "
-                "channel (see docs/report.md)\n",
-                path);
-        return -1;
-    }
-    return 0;
-}
-
-static int run(FILE *in, report *rep, const options *opt)
-{
-    static char buf[LINE_MAX_BYTES];
-    layout lay;
-    if (read_header(in, buf, &lay, opt->path) != 0)
-        return 1;
-    unsigned long long line = 1;
-    for (;;) {
-        const long n = read_line(in, buf, sizeof buf);
-        line++;
-        if (n == -1)
+    unsigned started = 0;
+    for (; started < n; started++) {
+        if (pthread_create(&w[started].thread, NULL, fn, &w[started]) != 0)
             break;
-        if (n == 0)
-            continue; /* blank line */
-        rep->rows++;
-        csv_field f[MAX_FIELDS];
-        const int nf = n > 0 ? csv_split(buf, (size_t)n, f, MAX_FIELDS) : -1;
-        row r;
-        const char *bad = NULL;
-        char what[128];
-        if (n == -2) {
-            snprintf(what, sizeof what, "line longer than %d bytes", LINE_MAX_BYTES - 2);
-        } else if (nf < 0) {
-            snprintf(what, sizeof what, "unbalanced quotes or too many fields");
-        } else if (!parse_row(f, nf, &lay, &r, &bad)) {
-            snprintf(what, sizeof what, "bad value in column %s", bad);
-        } else if (!commit_row(rep, &r, opt)) {
-            snprintf(what, sizeof what, "totals overflow");
-        } else {
-            continue;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    for (unsigned i = started; i < n; i++)
+        fn(&w[i]); /* could not start a thread: do the work here */
+    return true;
+}
+
+/* Splits [begin, end) into n ranges that start at line starts. */
+static void split_lines(worker *w, unsigned n, const char *begin, const char *end)
+{
+    const char *p = begin;
+    for (unsigned i = 0; i < n; i++) {
+        w[i].begin = p;
+        const char *cut = i + 1 == n ? end : begin + (size_t)(end - begin) * (i + 1) / n;
+        if (cut < p)
+            cut = p;
+        if (i + 1 < n) {
+            const char *nl = memchr(cut, '\n', (size_t)(end - cut));
+            cut = nl ? nl + 1 : end;
         }
-        bad_row(rep, line, what);
-        if (opt->strict)
-            return 1;
+        w[i].end = cut;
+        p = cut;
     }
-    if (ferror(in)) {
-        fprintf(stderr, "caremetrics-report: %s: read error\n", opt->path);
-        return 1;
+}
+
+/* ---- inputs ---------------------------------------------------------------------- */
+
+typedef struct input {
+    const char *data;
+    size_t size;
+    bool mapped;
+} input;
+
+static int open_mapped(const char *path, input *in, bool populate)
+{
+    const int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
     }
+    in->size = (size_t)st.st_size;
+    in->mapped = true;
+    if (in->size == 0) {
+        in->data = "";
+        in->mapped = false;
+        close(fd);
+        return 0;
+    }
+    int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+    if (populate)
+        flags |= MAP_POPULATE;
+#else
+    (void)populate;
+#endif
+    void *p = mmap(NULL, in->size, PROT_READ, flags, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return -1;
+    in->data = p;
     return 0;
 }
 
-static int usage(void)
+/* Reads all of a stream (standard input, a pipe) into memory. */
+static int read_stream(FILE *f, input *in)
 {
-    fputs("usage: caremetrics-report [--confidence C] [--short-abandon SECONDS] [--strict] "
-          "[FILE]\n"
-          "  FILE defaults to the bundled sample ticket history.\n",
-          stderr);
-    return 2;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    if (buf == NULL || ferror(f)) {
+        free(buf);
+        errno = buf == NULL ? ENOMEM : EIO;
+        return -1;
+    }
+    in->data = buf;
+    in->size = n;
+    in->mapped = false;
+    return 0;
+}
+
+static void close_input(input *in)
+{
+    if (in->mapped)
+        munmap((void *)(uintptr_t)in->data, in->size);
+    else if (in->size > 0)
+        free((void *)(uintptr_t)in->data);
+}
+
+static unsigned thread_count(const options *opt, size_t size)
+{
+    if (size < SMALL_INPUT)
+        return 1;
+    if (opt->threads > 0)
+        return opt->threads > MAX_THREADS ? MAX_THREADS : opt->threads;
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
+}
+
+/* Folds the workers' reports into w[0]; bad-row numbers become absolute. */
+static bool merge_workers(worker *w, unsigned n, bool csv, const options *opt)
+{
+    uint64_t line = csv ? 2 + w[0].lines : 0; /* CSV: line 1 is the header */
+    if (csv) {
+        /* Worker 0 numbered its lines from 0: shift them by 2. */
+        report first;
+        if (!report_init(&first, opt))
+            return false;
+        const bool ok = report_merge(&first, &w[0].rep, 2, opt);
+        report_free(&w[0].rep);
+        w[0].rep = first;
+        if (!ok)
+            return false;
+    }
+    for (unsigned i = 1; i < n; i++) {
+        if (!report_merge(&w[0].rep, &w[i].rep, csv ? line : 0, opt))
+            return false;
+        line += w[i].lines;
+        report_free(&w[i].rep);
+    }
+    return true;
 }
 
 static const char *default_sample(void)
 {
-    FILE *f = fopen(CM_SAMPLE_SOURCE, "r");
-    if (f != NULL) {
-        fclose(f);
-        return CM_SAMPLE_SOURCE;
+    return access(CM_SAMPLE_SOURCE, R_OK) == 0 ? CM_SAMPLE_SOURCE : CM_SAMPLE_INSTALLED;
+}
+
+static int usage(FILE *to)
+{
+    fputs("usage: caremetrics-report [OPTIONS] [FILE]\n"
+          "  FILE               ticket history: CSV (docs/report.md) or columnar\n"
+          "                     (docs/ticket-columns.md); default: the bundled sample;\n"
+          "                     '-' reads CSV from standard input\n"
+          "  --format F         text (default), json or csv\n"
+          "  --by G             also report per channel, priority or month\n"
+          "  --confidence C     confidence level of the intervals, in (0, 1) (0.95)\n"
+          "  --short-abandon S  abandons after a shorter wait are left out (5 s)\n"
+          "  --threads N        worker threads (default: one per CPU for large inputs)\n"
+          "  --exact-quantiles  exact first-reply quantiles instead of the sketch's\n"
+          "  --kpis-only        the headline KPIs only: no breakdowns or staffing\n"
+          "  --progress / --no-progress\n"
+          "                     progress on stderr (default: when it is a terminal)\n"
+          "  --strict           stop at the first unreadable row (exit status 1)\n",
+          to);
+    return to == stdout ? 0 : 2;
+}
+
+static bool parse_options(int argc, char **argv, options *opt)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (strcmp(a, "--strict") == 0) {
+            opt->strict = true;
+        } else if (strcmp(a, "--exact-quantiles") == 0) {
+            opt->exact_quantiles = true;
+        } else if (strcmp(a, "--kpis-only") == 0) {
+            opt->kpis_only = true;
+        } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+            opt->progress = a[2] == 'p';
+        } else if (strcmp(a, "--confidence") == 0 && v) {
+            opt->confidence = strtod(v, &end);
+            if (*end != '\0' || !(opt->confidence > 0.0 && opt->confidence < 1.0))
+                return false;
+            i++;
+        } else if (strcmp(a, "--short-abandon") == 0 && v) {
+            opt->short_abandon = strtod(v, &end);
+            if (*end != '\0' || !(opt->short_abandon >= 0.0) || !isfinite(opt->short_abandon))
+                return false;
+            i++;
+        } else if (strcmp(a, "--threads") == 0 && v) {
+            const long n = strtol(v, &end, 10);
+            if (*end != '\0' || n < 1 || n > MAX_THREADS)
+                return false;
+            opt->threads = (unsigned)n;
+            i++;
+        } else if (strcmp(a, "--format") == 0 && v) {
+            if (strcmp(v, "text") == 0)
+                opt->format = FORMAT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                opt->format = FORMAT_JSON;
+            else if (strcmp(v, "csv") == 0)
+                opt->format = FORMAT_CSV;
+            else
+                return false;
+            i++;
+        } else if (strcmp(a, "--by") == 0 && v) {
+            if (strcmp(v, "channel") == 0)
+                opt->by = BY_CHANNEL;
+            else if (strcmp(v, "priority") == 0)
+                opt->by = BY_PRIORITY;
+            else if (strcmp(v, "month") == 0)
+                opt->by = BY_MONTH;
+            else
+                return false;
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return false;
+        } else if (opt->path == NULL) {
+            opt->path = a;
+        } else {
+            return false;
+        }
     }
-    return CM_SAMPLE_INSTALLED;
+    return true;
 }
 
 int main(int argc, char **argv)
 {
-    options opt = {CM_DEFAULT_CONFIDENCE, 5.0, false, NULL};
+    options opt = {.confidence = CM_DEFAULT_CONFIDENCE, .short_abandon = 5.0, .progress = -1};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        char *end;
-        if (strcmp(a, "--strict") == 0) {
-            opt.strict = true;
-        } else if (strcmp(a, "--confidence") == 0 && i + 1 < argc) {
-            opt.confidence = strtod(argv[++i], &end);
-            if (*end != '\0' || !(opt.confidence > 0.0 && opt.confidence < 1.0))
-                return usage();
-        } else if (strcmp(a, "--short-abandon") == 0 && i + 1 < argc) {
-            opt.short_abandon = strtod(argv[++i], &end);
-            if (*end != '\0' || !(opt.short_abandon >= 0.0) || !isfinite(opt.short_abandon))
-                return usage();
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
-            return 0;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage();
-        } else if (opt.path == NULL) {
-            opt.path = a;
-        } else {
-            return usage();
-        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return usage(stdout);
     }
+    if (!parse_options(argc, argv, &opt))
+        return usage(stderr);
     if (opt.path == NULL)
         opt.path = default_sample();
-    FILE *in = strcmp(opt.path, "-") == 0 ? stdin : fopen(opt.path, "r");
-    if (in == NULL) {
+
+    input in;
+    const bool from_stdin = strcmp(opt.path, "-") == 0;
+    if ((from_stdin ? read_stream(stdin, &in) : open_mapped(opt.path, &in, true)) != 0) {
         fprintf(stderr, "caremetrics-report: %s: %s\n", opt.path, strerror(errno));
         return 1;
     }
-    static report rep;
-    if (!staffing_section_init(&rep.staffing, opt.short_abandon)) {
-        fprintf(stderr, "caremetrics-report: --short-abandon: %s\n", cm_strerror(CM_ERANGE));
-        return 2;
+    const bool columnar = in.size >= 8 && memcmp(in.data, TC_MAGIC, 8) == 0;
+    tc_table table;
+    csv_reader *csv = NULL;
+    const char *body = in.data, *error = NULL;
+    uint64_t units = 0; /* rows (columnar) or bytes (CSV) to process */
+    if (columnar) {
+        if (tc_open((const uint8_t *)in.data, in.size, &table, &error) != 0) {
+            fprintf(stderr, "caremetrics-report: %s: %s\n", opt.path, error);
+            close_input(&in);
+            return 1;
+        }
+        units = table.rows;
+    } else {
+        const char *nl = memchr(in.data, '\n', in.size);
+        size_t hlen = nl ? (size_t)(nl - in.data) : in.size;
+        body = nl ? nl + 1 : in.data + in.size;
+        if (hlen > 0 && in.data[hlen - 1] == '\r')
+            hlen--;
+        csv = in.size > 0 ? csv_reader_new(in.data, hlen, &error) : NULL;
+        if (csv == NULL) {
+            fprintf(stderr, "caremetrics-report: %s: %s\n", opt.path,
+                    in.size == 0 ? "no header line" : error);
+            close_input(&in);
+            return 1;
+        }
+        units = (uint64_t)(in.data + in.size - body);
     }
-    const int rc = run(in, &rep, &opt);
-    if (in != stdin)
-        fclose(in);
-    if (rc != 0)
-        return rc;
-    print_report(&rep, &opt);
-    return 0;
+
+    const unsigned n = thread_count(&opt, in.size);
+    opt.threads = n;
+    progress.on = opt.progress == 1 || (opt.progress == -1 && isatty(STDERR_FILENO) &&
+                                        in.size >= SMALL_INPUT && opt.format == FORMAT_TEXT);
+    progress.total = (size_t)units;
+    static worker w[MAX_THREADS];
+    bool ok = true;
+    for (unsigned i = 0; i < n; i++) {
+        w[i].opt = &opt;
+        w[i].csv = csv;
+        w[i].table = &table;
+        w[i].row_begin = units * i / n;
+        w[i].row_end = units * (i + 1) / n;
+        ok = ok && report_init(&w[i].rep, &opt);
+    }
+    const double t0 = now_seconds(), cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    if (ok) {
+        if (columnar) {
+            run_workers(w, n, run_columns);
+        } else {
+            split_lines(w, n, body, in.data + in.size);
+            run_workers(w, n, run_csv);
+        }
+        ok = merge_workers(w, n, !columnar, &opt);
+    }
+    const double compute_seconds = now_seconds() - t0;
+    const double compute_cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    progress_end();
+    report *rep = &w[0].rep;
+    const char *unit = columnar ? "row" : "line";
+    for (size_t i = 0; i < rep->bad_shown; i++)
+        fprintf(stderr, "caremetrics-report: %s %llu: %s\n", unit,
+                (unsigned long long)rep->bad[i].line, rep->bad[i].what);
+    if (rep->bad_rows > rep->bad_shown)
+        fprintf(stderr, "caremetrics-report: %llu more bad rows are counted but not shown\n",
+                (unsigned long long)(rep->bad_rows - rep->bad_shown));
+    int rc = 0;
+    if (!ok || rep->failed) {
+        fprintf(stderr, "caremetrics-report: out of memory or a total overflowed\n");
+        rc = 1;
+    } else if (opt.strict && rep->bad_rows > 0) {
+        rc = 1;
+    } else if (opt.format == FORMAT_JSON) {
+        print_json(rep, &opt, compute_seconds, compute_cpu_seconds);
+    } else if (opt.format == FORMAT_CSV) {
+        print_csv(rep, &opt);
+    } else {
+        print_text(rep, &opt);
+    }
+    report_free(rep);
+    csv_reader_free(csv);
+    close_input(&in);
+    return rc;
 }

@@ -5,6 +5,8 @@
  */
 #include "staffing-section.h"
 
+#include "report.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,15 +62,29 @@ bool staffing_section_add(staffing_section *s, int channel, cm_time created, dou
     return true;
 }
 
-static void fmt_duration(char *buf, size_t cap, double seconds)
+bool staffing_section_merge(staffing_section *dst, const staffing_section *src)
 {
-    const long long v = llround(seconds);
-    if (v < 60)
-        snprintf(buf, cap, "%llds", v);
-    else if (v < 3600)
-        snprintf(buf, cap, "%lldm %02llds", v / 60, v % 60);
-    else
-        snprintf(buf, cap, "%lldh %02lldm", v / 3600, v / 60 % 60);
+    if (!src->any)
+        return true;
+    for (int c = 0; c < 2; c++) {
+        if (cm_contact_merge(&dst->realtime[c], &src->realtime[c]) != CM_OK)
+            return false;
+    }
+    for (int c = 0; c < STAFFING_CHANNELS; c++) {
+        dst->handled[c] += src->handled[c];
+        dst->handle_seconds[c] += src->handle_seconds[c];
+    }
+    for (int h = 0; h < 24; h++) {
+        dst->hour_offered[h] += src->hour_offered[h];
+        dst->hour_answered[h] += src->hour_answered[h];
+        dst->hour_handle[h] += src->hour_handle[h];
+    }
+    if (!dst->any || src->first < dst->first)
+        dst->first = src->first;
+    if (!dst->any || src->last > dst->last)
+        dst->last = src->last;
+    dst->any = true;
+    return true;
 }
 
 /* Monday..Friday dates from the first to the last contact's UTC date. */

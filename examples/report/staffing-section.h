@@ -34,6 +34,9 @@ bool staffing_section_init(staffing_section *s, double short_abandon);
 bool staffing_section_add(staffing_section *s, int channel, cm_time created, double wait,
                           double handle, bool abandoned);
 
+/* Adds the counts of `src` into `dst` (both initialised with the same threshold). */
+bool staffing_section_merge(staffing_section *dst, const staffing_section *src);
+
 /* Prints the section; `confidence` for the interval of the service level. */
 void staffing_section_print(const staffing_section *s, double confidence);
 

@@ -120,8 +120,10 @@ int tc_open(const uint8_t *data, size_t size, tc_table *out, const char **error)
     } while (0)
     if (!little_endian())
         FAIL("the columnar layout is read in place, which needs a little-endian machine");
-    if (size < TC_HEADER_FIXED || memcmp(data, TC_MAGIC, 8) != 0)
+    if (size < 8 || memcmp(data, TC_MAGIC, 8) != 0)
         FAIL("not a columnar ticket file (bad magic)");
+    if (size < TC_HEADER_FIXED)
+        FAIL("truncated header");
     if (load_le(data + 8, 4) != TC_VERSION)
         FAIL("unsupported columnar format version");
     const uint64_t ncol = load_le(data + 12, 4);

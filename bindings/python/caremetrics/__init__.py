@@ -27,6 +27,7 @@ from .errors import (
     UnstableQueueError,
 )
 from . import contact, queue, spc
+from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -49,6 +50,8 @@ from .kpi import (
 __version__ = version()
 
 __all__ = [
+    "Calendar",
+    "TimeZone",
     "Sketch",
     "SketchResult",
     "quantile_exact",

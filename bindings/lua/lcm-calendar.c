@@ -1,0 +1,326 @@
+/*
+ * Time zones and business calendars from Lua: userdata that own the C
+ * objects and free them in __gc (or :close()).
+ *
+ *   local cal = assert(caremetrics.calendar("tz America/New_York\nmon-fri 09:00-17:00"))
+ *   cal:add(t, 4 * 3600); cal:elapsed(a, b); cal:is_open(t); cal:elapsed_many(as, bs)
+ *   local tz = assert(caremetrics.timezone("Europe/London")); tz:utc_offset(t)
+ * SPDX-License-Identifier: MIT
+ */
+#include <caremetrics.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lcaremetrics.h"
+
+#define CALENDAR "caremetrics.calendar"
+#define TIMEZONE "caremetrics.timezone"
+
+typedef struct handle {
+    void *ptr; /* NULL once closed */
+} handle;
+
+static cm_calendar *check_calendar(lua_State *L, int idx)
+{
+    handle *h = (handle *)luaL_checkudata(L, idx, CALENDAR);
+    luaL_argcheck(L, h->ptr != NULL, idx, "calendar is closed");
+    return h->ptr;
+}
+
+static cm_tz *check_tz(lua_State *L, int idx)
+{
+    handle *h = (handle *)luaL_checkudata(L, idx, TIMEZONE);
+    luaL_argcheck(L, h->ptr != NULL, idx, "time zone is closed");
+    return h->ptr;
+}
+
+static handle *new_handle(lua_State *L, const char *mt)
+{
+    handle *h = (handle *)lua_newuserdatauv(L, sizeof *h, 0);
+    h->ptr = NULL;
+    luaL_setmetatable(L, mt);
+    return h;
+}
+
+/* A parse failure: nil, "CM_EPARSE: ... (line L, column C: why)", "CM_EPARSE". */
+static int fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
+{
+    if (st != CM_EPARSE || err->message == NULL)
+        return lcm_fail(L, st);
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
+                    (int)err->line, (int)err->column, err->message);
+    lua_pushstring(L, cm_status_name(st));
+    return 3;
+}
+
+static int l_calendar(lua_State *L)
+{
+    const char *spec = luaL_checkstring(L, 1);
+    const cm_tz *tz = lua_isnoneornil(L, 2) ? NULL : check_tz(L, 2);
+    handle *h = new_handle(L, CALENDAR);
+    cm_parse_error err = {0, 0, NULL};
+    cm_calendar *cal = NULL;
+    cm_status st;
+    if (tz == NULL) {
+        st = cm_calendar_parse(spec, &cal, &err);
+    } else {
+        cm_calendar_builder *b = NULL;
+        st = cm_calendar_builder_new(&b);
+        if (st == CM_OK)
+            st = cm_calendar_builder_add_spec(b, spec, &err);
+        if (st == CM_OK)
+            st = cm_calendar_builder_set_tz(b, tz);
+        if (st == CM_OK)
+            st = cm_calendar_builder_build(b, &cal);
+        cm_calendar_builder_free(b);
+    }
+    if (st != CM_OK)
+        return fail_parse(L, st, &err);
+    h->ptr = cal;
+    return 1;
+}
+
+static int calendar_close(lua_State *L)
+{
+    handle *h = (handle *)luaL_checkudata(L, 1, CALENDAR);
+    cm_calendar_free(h->ptr);
+    h->ptr = NULL;
+    return 0;
+}
+
+static int push_instant(lua_State *L, cm_status st, cm_time t)
+{
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_pushinteger(L, t);
+    return 1;
+}
+
+static int calendar_add(lua_State *L)
+{
+    cm_time t = 0;
+    const cm_status st =
+        cm_calendar_add(check_calendar(L, 1), luaL_checkinteger(L, 2), luaL_checkinteger(L, 3), &t);
+    return push_instant(L, st, t);
+}
+
+static int calendar_add_roll(lua_State *L)
+{
+    cm_time t = 0;
+    const cm_status st = cm_calendar_add_roll(check_calendar(L, 1), luaL_checkinteger(L, 2),
+                                              luaL_checkinteger(L, 3), &t);
+    return push_instant(L, st, t);
+}
+
+static int calendar_elapsed(lua_State *L)
+{
+    int64_t s = 0;
+    const cm_status st = cm_calendar_elapsed(check_calendar(L, 1), luaL_checkinteger(L, 2),
+                                             luaL_checkinteger(L, 3), &s);
+    return push_instant(L, st, s);
+}
+
+static int calendar_is_open(lua_State *L)
+{
+    bool open = false;
+    const cm_status st = cm_calendar_is_open(check_calendar(L, 1), luaL_checkinteger(L, 2), &open);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_pushboolean(L, open);
+    return 1;
+}
+
+static int calendar_next_open(lua_State *L)
+{
+    cm_time t = 0;
+    const cm_status st = cm_calendar_next_open(check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
+    return push_instant(L, st, t);
+}
+
+static int calendar_next_close(lua_State *L)
+{
+    cm_time t = 0;
+    const cm_status st = cm_calendar_next_close(check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
+    return push_instant(L, st, t);
+}
+
+static int calendar_add_days(lua_State *L)
+{
+    cm_time t = 0;
+    const lua_Integer days = luaL_checkinteger(L, 3);
+    const int32_t d = days > INT32_MAX ? INT32_MAX : days < INT32_MIN ? INT32_MIN : (int32_t)days;
+    const cm_status st = cm_calendar_add_days(check_calendar(L, 1), luaL_checkinteger(L, 2), d, &t);
+    return push_instant(L, st, t);
+}
+
+/* Lua arrays of integers as int64 arrays in Lua-owned memory (pushed). */
+static int64_t *check_int64s(lua_State *L, int idx, size_t *n)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    const lua_Integer len = luaL_len(L, idx);
+    int64_t *xs = (int64_t *)lua_newuserdatauv(L, (size_t)(len > 0 ? len : 1) * sizeof *xs, 0);
+    for (lua_Integer i = 0; i < len; i++) {
+        lua_geti(L, idx, i + 1);
+        xs[i] = luaL_checkinteger(L, -1);
+        lua_pop(L, 1);
+    }
+    *n = (size_t)len;
+    return xs;
+}
+
+static int calendar_many(lua_State *L, cm_status (*fn)(const cm_calendar *, const cm_time *,
+                                                       const cm_time *, size_t, cm_time *))
+{
+    lua_settop(L, 3); /* scratch arrays are pushed above the arguments */
+    const cm_calendar *cal = check_calendar(L, 1);
+    size_t na, nb;
+    const int64_t *a = check_int64s(L, 2, &na);
+    const int64_t *b = check_int64s(L, 3, &nb);
+    luaL_argcheck(L, na == nb, 3, "must have as many entries as the first array");
+    int64_t *out = (int64_t *)lua_newuserdatauv(L, (na ? na : 1) * sizeof *out, 0);
+    const cm_status st = fn(cal, a, b, na, out);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_createtable(L, (int)na, 0);
+    for (size_t i = 0; i < na; i++) {
+        lua_pushinteger(L, out[i]);
+        lua_seti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static int calendar_elapsed_many(lua_State *L)
+{
+    return calendar_many(L, cm_calendar_elapsed_many);
+}
+
+static int calendar_add_many(lua_State *L)
+{
+    return calendar_many(L, cm_calendar_add_many);
+}
+
+static int calendar_tostring(lua_State *L)
+{
+    handle *h = (handle *)luaL_checkudata(L, 1, CALENDAR);
+    lua_pushstring(L, h->ptr ? "caremetrics.calendar" : "caremetrics.calendar (closed)");
+    return 1;
+}
+
+/* ---- time zones ------------------------------------------------------------------- */
+
+static int l_timezone(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    handle *h = new_handle(L, TIMEZONE);
+    cm_tz *tz = NULL;
+    const cm_status st = cm_tz_load(name, &tz);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    h->ptr = tz;
+    return 1;
+}
+
+static int tz_close(lua_State *L)
+{
+    handle *h = (handle *)luaL_checkudata(L, 1, TIMEZONE);
+    cm_tz_free(h->ptr);
+    h->ptr = NULL;
+    return 0;
+}
+
+static int tz_utc_offset(lua_State *L)
+{
+    int32_t off = 0;
+    const cm_status st = cm_tz_utc_offset(check_tz(L, 1), luaL_checkinteger(L, 2), &off);
+    return push_instant(L, st, off);
+}
+
+static int tz_to_local(lua_State *L)
+{
+    cm_civil c;
+    const cm_status st = cm_tz_to_local(check_tz(L, 1), luaL_checkinteger(L, 2), &c);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_createtable(L, 0, 8);
+    lcm_set_integer(L, "year", c.year);
+    lcm_set_integer(L, "month", c.month);
+    lcm_set_integer(L, "day", c.day);
+    lcm_set_integer(L, "hour", c.hour);
+    lcm_set_integer(L, "minute", c.minute);
+    lcm_set_integer(L, "second", c.second);
+    lcm_set_integer(L, "weekday", c.weekday);
+    lcm_set_integer(L, "yday", c.yday);
+    return 1;
+}
+
+static int32_t field_i32(lua_State *L, int idx, const char *key)
+{
+    lua_getfield(L, idx, key);
+    const lua_Integer v = luaL_optinteger(L, -1, 0);
+    lua_pop(L, 1);
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static int tz_from_local(lua_State *L)
+{
+    const cm_tz *tz = check_tz(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const cm_civil c = {field_i32(L, 2, "year"),
+                        field_i32(L, 2, "month"),
+                        field_i32(L, 2, "day"),
+                        field_i32(L, 2, "hour"),
+                        field_i32(L, 2, "minute"),
+                        field_i32(L, 2, "second"),
+                        0,
+                        0};
+    cm_time t = 0;
+    const cm_status st = cm_tz_from_local(tz, &c, &t);
+    return push_instant(L, st, t);
+}
+
+static int tz_tostring(lua_State *L)
+{
+    handle *h = (handle *)luaL_checkudata(L, 1, TIMEZONE);
+    lua_pushstring(L, h->ptr ? "caremetrics.timezone" : "caremetrics.timezone (closed)");
+    return 1;
+}
+
+void lcm_open_calendar(lua_State *L)
+{
+    static const luaL_Reg calendar_methods[] = {
+        {"add", calendar_add},
+        {"add_roll", calendar_add_roll},
+        {"elapsed", calendar_elapsed},
+        {"is_open", calendar_is_open},
+        {"next_open", calendar_next_open},
+        {"next_close", calendar_next_close},
+        {"add_days", calendar_add_days},
+        {"elapsed_many", calendar_elapsed_many},
+        {"add_many", calendar_add_many},
+        {"close", calendar_close},
+        {"__gc", calendar_close},
+        {"__close", calendar_close},
+        {"__tostring", calendar_tostring},
+        {NULL, NULL},
+    };
+    static const luaL_Reg tz_methods[] = {
+        {"utc_offset", tz_utc_offset},
+        {"to_local", tz_to_local},
+        {"from_local", tz_from_local},
+        {"close", tz_close},
+        {"__gc", tz_close},
+        {"__close", tz_close},
+        {"__tostring", tz_tostring},
+        {NULL, NULL},
+    };
+    lcm_new_class(L, CALENDAR, calendar_methods);
+    lcm_new_class(L, TIMEZONE, tz_methods);
+    static const luaL_Reg functions[] = {
+        {"calendar", l_calendar},
+        {"timezone", l_timezone},
+        {NULL, NULL},
+    };
+    luaL_setfuncs(L, functions, 0);
+}

@@ -1,0 +1,636 @@
+/*
+ * libcaremetrics — time zones, business calendars and exact business-time arithmetic.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CAREMETRICS_CALENDAR_H
+#define CAREMETRICS_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <caremetrics/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup calendar Calendars: time zones, business hours and business time
+ * @brief IANA time zones, weekly schedules with holidays and special hours, and
+ *        exact business-time arithmetic across DST changes.
+ *
+ * A ::cm_tz is a time zone: UTC, a fixed offset, an IANA zone read from a TZif
+ * file (RFC 8536, versions 1 to 4, including the POSIX-TZ footer that governs
+ * instants after the file's last transition), or a POSIX TZ rule string.
+ *
+ * A ::cm_calendar is a weekly schedule of open intervals in local wall-clock
+ * time (any number per weekday, second precision, `24:00` ends and overnight
+ * ranges), closed dates (holidays), dates with special hours, and a time zone.
+ * It is built with a ::cm_calendar_builder or parsed from a text spec with
+ * cm_calendar_parse():
+ *
+ * @code
+ * cm_calendar *cal;
+ * cm_parse_error err;
+ * cm_status st = cm_calendar_parse("tz America/New_York\n"
+ *                                  "mon-fri 09:00-17:00\n"
+ *                                  "2025-12-25 closed\n", &cal, &err);
+ * if (st == CM_EPARSE)
+ *     fprintf(stderr, "line %u, column %u: %s\n", err.line, err.column, err.message);
+ * cm_time due;
+ * st = cm_calendar_add(cal, created, 4 * 3600, &due);   // 4 business hours later
+ * cm_calendar_free(cal);
+ * @endcode
+ *
+ * Every operation works on one set of *periods*: each open interval of a local
+ * date becomes a half-open range `[start, end)` of absolute instants, wall-clock
+ * times being converted with the "compatible" rule of cm_tz_from_local(). Touching
+ * or overlapping periods are merged and never counted twice. cm_calendar_add(),
+ * cm_calendar_elapsed(), cm_calendar_is_open(), cm_calendar_next_open(),
+ * cm_calendar_next_close() and cm_calendar_add_days() therefore always agree with
+ * each other. The rules, with examples and the differences from zendesk/biz and
+ * pandas, are in `docs/calendar.md`; the spec grammar is in `docs/calendar-spec.md`.
+ *
+ * Zones and calendars are immutable once created: one object may be used by any
+ * number of threads at once. Constructors allocate; no other function does.
+ * Operations accept instants in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX]
+ * (the years 1 to 9999) and cost at most one step per week of the span, with a
+ * precomputed table making the common years (1970 to 2100 by default) O(1).
+ * @{
+ */
+
+/** @file caremetrics/calendar.h
+ *  @brief Time zones, business calendars and business-time arithmetic. */
+
+/** Earliest instant the calendar and time-zone functions accept: 0001-01-01T00:00:00Z. */
+#define CM_CALENDAR_TIME_MIN ((cm_time)-62135596800LL)
+/** Latest instant the calendar and time-zone functions accept: 9999-12-31T23:59:59Z. */
+#define CM_CALENDAR_TIME_MAX ((cm_time)253402300799LL)
+
+/** Year value meaning "every year" for recurring holidays and special hours. */
+#define CM_CALENDAR_EVERY_YEAR 0
+
+/** Most intervals one weekday, or one date with special hours, may have. */
+#define CM_CALENDAR_MAX_DAY_INTERVALS 256
+
+/** Seconds in a day: the end of an interval that closes at `24:00`. */
+#define CM_CALENDAR_DAY_SECONDS 86400
+
+/**
+ * A time zone (opaque). Create with cm_tz_load(), cm_tz_from_tzif(),
+ * cm_tz_from_posix() or cm_tz_fixed(); release with cm_tz_free().
+ */
+typedef struct cm_tz cm_tz;
+
+/**
+ * A business calendar (opaque, immutable). Create with cm_calendar_parse() or
+ * cm_calendar_builder_build(); release with cm_calendar_free().
+ */
+typedef struct cm_calendar cm_calendar;
+
+/**
+ * Collects the parts of a calendar (opaque, mutable, single-threaded). Create
+ * with cm_calendar_builder_new(); release with cm_calendar_builder_free().
+ */
+typedef struct cm_calendar_builder cm_calendar_builder;
+
+/* ------------------------------------------------------------------------ */
+/* Time zones                                                               */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Loads a time zone by name.
+ *
+ * `"UTC"` and fixed offsets `"+HH:MM"` / `"-HH:MM"` (00:00 to 23:59) need no
+ * files. Any other name is an IANA zone such as `"America/New_York"`, read as a
+ * TZif file from the directory in the `TZDIR` environment variable, then from
+ * `/usr/share/zoneinfo`. A name must be relative and made of letters, digits and
+ * `_ + - . /`, with no empty, `.` or `..` component and at most 255 characters:
+ * anything else is refused before the file system is touched.
+ *
+ * Allocates the zone once (the file is read into a temporary buffer and
+ * closed before returning).
+ *
+ * @param name the zone name, NUL-terminated.
+ * @param[out] out the new zone; free it with cm_tz_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p name or @p out is NULL, or @p name is not a valid zone name.
+ * @retval CM_ENOTFOUND no readable zone file of that name exists.
+ * @retval CM_EPARSE the file is not valid TZif data.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_load(const char *name, cm_tz **out);
+
+/**
+ * Reads a time zone from TZif bytes in memory (RFC 8536, versions 1 to 4).
+ *
+ * For version 2 and later files the 64-bit data block is used and the POSIX-TZ
+ * footer governs the instants after the last transition. Every count, index and
+ * offset is checked against the buffer and against RFC 8536; leap-second records
+ * are checked and ignored (instants are POSIX time). The bytes are copied: the
+ * buffer may be released as soon as this returns.
+ *
+ * @param data the TZif bytes.
+ * @param len number of bytes in @p data.
+ * @param[out] out the new zone; free it with cm_tz_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p data or @p out is NULL.
+ * @retval CM_EPARSE the bytes are truncated, malformed or inconsistent.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out);
+
+/**
+ * Creates a time zone from a POSIX TZ rule string, such as
+ * `"EST5EDT,M3.2.0,M11.1.0"` or `"<+0530>-5:30"`.
+ *
+ * The grammar is POSIX's with the RFC 8536 extensions (rule times from -167 to
+ * 167 hours): `std offset [dst [offset] ,start[/time],end[/time]]` where a name is
+ * three or more letters or `<...>`, an offset is `[+-]hh[:mm[:ss]]` measured west
+ * of Greenwich (so `EST5` is UTC−5), and a date is `Jn`, `n` or `Mm.w.d`. A DST
+ * name without rules is refused rather than given implicit rules.
+ * Useful on systems that carry no zoneinfo files.
+ *
+ * @param tz the rule string, NUL-terminated.
+ * @param[out] out the new zone; free it with cm_tz_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p tz or @p out is NULL.
+ * @retval CM_EPARSE the string is not a valid rule.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_from_posix(const char *tz, cm_tz **out);
+
+/**
+ * Creates a zone with a constant offset from UTC.
+ *
+ * @param offset_seconds seconds east of Greenwich, -86399..86399 (`+05:30` is 19800).
+ * @param[out] out the new zone; free it with cm_tz_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p out is NULL.
+ * @retval CM_ERANGE @p offset_seconds is outside -86399..86399.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_fixed(int32_t offset_seconds, cm_tz **out);
+
+/**
+ * Releases a time zone. Calendars built with it keep their own copy.
+ *
+ * @param tz the zone; NULL is a no-op.
+ * @since 0.1
+ */
+CM_API void cm_tz_free(cm_tz *tz);
+
+/**
+ * Offset of local time from UTC at an instant.
+ *
+ * @param tz the zone.
+ * @param t the instant, in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @param[out] out seconds east of Greenwich (local = UTC + offset).
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p tz or @p out is NULL.
+ * @retval CM_ERANGE @p t is outside the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_utc_offset(const cm_tz *tz, cm_time t, int32_t *out);
+
+/**
+ * Local wall-clock date and time of an instant.
+ *
+ * @param tz the zone.
+ * @param t the instant, in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @param[out] out the local date and time, with weekday and day of the year.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p tz or @p out is NULL.
+ * @retval CM_ERANGE @p t is outside the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_to_local(const cm_tz *tz, cm_time t, cm_civil *out);
+
+/**
+ * Instant of a local wall-clock date and time, with the "compatible" rule.
+ *
+ * The rule of RFC 5545, java.time and JavaScript Temporal (`"compatible"`): a
+ * wall-clock time that does not exist because the clocks jump forward (a DST gap)
+ * is moved forward by the length of the gap — 02:30 on the day New York springs
+ * forward is 03:30 EDT; a wall-clock time that occurs twice because the clocks
+ * fall back takes its first occurrence — 01:30 on the day New York falls back is
+ * 01:30 EDT. Only `year`, `month`, `day`, `hour`, `minute` and `second` are read.
+ *
+ * @param tz the zone.
+ * @param local the wall-clock date and time: year 1..9999, the other fields in
+ *        their usual ranges (hour 0..23, second 0..59).
+ * @param[out] out the instant.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p tz, @p local or @p out is NULL.
+ * @retval CM_ERANGE a field is out of range (including 31 April), or the instant
+ *         falls outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_tz_from_local(const cm_tz *tz, const cm_civil *local,
+                                               cm_time *out);
+
+/* ------------------------------------------------------------------------ */
+/* Building calendars                                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Creates an empty calendar builder: no open hours, time zone UTC, and the
+ * default precomputed years 1970..2100 (see cm_calendar_builder_set_cache_years()).
+ *
+ * @param[out] out the new builder; free it with cm_calendar_builder_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p out is NULL.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_new(cm_calendar_builder **out);
+
+/**
+ * Releases a builder. Calendars built from it are independent of it.
+ *
+ * @param b the builder; NULL is a no-op.
+ * @since 0.1
+ */
+CM_API void cm_calendar_builder_free(cm_calendar_builder *b);
+
+/**
+ * Sets the calendar's time zone. The builder keeps its own copy: @p tz may be
+ * freed right after this call.
+ *
+ * @param b the builder.
+ * @param tz the zone in which the weekly hours, holidays and special hours are read.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b or @p tz is NULL.
+ * @retval CM_ENOMEM memory allocation failed; the builder keeps its previous zone.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_set_tz(cm_calendar_builder *b, const cm_tz *tz);
+
+/**
+ * Adds an open interval to every week, on one weekday.
+ *
+ * Times are seconds after local midnight. The interval is `[start, end)`; an end
+ * above 86400 runs past midnight into the next day, so `fri 22:00-06:00` is
+ * weekday 5, start 79200, end 108000, and `mon 18:00-24:00` ends at 86400.
+ * Intervals added to the same weekday are merged where they overlap or touch.
+ *
+ * @param b the builder.
+ * @param weekday ISO weekday, 1 = Monday .. 7 = Sunday.
+ * @param start_seconds opening time, 0..86399.
+ * @param end_seconds closing time, `start_seconds < end_seconds <= start_seconds + 86400`.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL.
+ * @retval CM_ERANGE @p weekday or a time is out of range, or the weekday already
+ *         has ::CM_CALENDAR_MAX_DAY_INTERVALS intervals.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_weekly(cm_calendar_builder *b,
+                                                             int32_t weekday, int32_t start_seconds,
+                                                             int32_t end_seconds);
+
+/**
+ * Closes a whole local date (a holiday), or that month and day of every year.
+ *
+ * A holiday has no hours of its own and also closes the part of the previous
+ * evening's overnight interval that runs past midnight into it.
+ *
+ * @param b the builder.
+ * @param year 1..9999, or ::CM_CALENDAR_EVERY_YEAR for a holiday on this month
+ *        and day each year (February 29 then recurs in leap years only).
+ * @param month 1..12.
+ * @param day 1..31, a valid day of the month.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL.
+ * @retval CM_ERANGE the date does not exist.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_holiday(cm_calendar_builder *b, int32_t year,
+                                                              int32_t month, int32_t day);
+
+/**
+ * Gives a local date special hours, replacing its weekly hours.
+ *
+ * Several calls for the same date add up (their union). A date may not be both a
+ * holiday and have special hours: cm_calendar_builder_build() refuses that. An
+ * entry for a specific year takes precedence over an every-year entry for the
+ * same month and day.
+ *
+ * @param b the builder.
+ * @param year 1..9999, or ::CM_CALENDAR_EVERY_YEAR.
+ * @param month 1..12.
+ * @param day 1..31, a valid day of the month.
+ * @param start_seconds opening time, 0..86399, seconds after local midnight.
+ * @param end_seconds closing time, `start_seconds < end_seconds <= start_seconds + 86400`.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL.
+ * @retval CM_ERANGE the date does not exist or a time is out of range.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_special(cm_calendar_builder *b, int32_t year,
+                                                              int32_t month, int32_t day,
+                                                              int32_t start_seconds,
+                                                              int32_t end_seconds);
+
+/**
+ * Adds the lines of a text spec to a builder (grammar: `docs/calendar-spec.md`).
+ *
+ * A `tz` line sets the builder's zone, loading it with cm_tz_load(). Without one
+ * the builder keeps the zone it has, so a zone read with cm_tz_from_tzif() can be
+ * combined with a spec. On error the builder is left unchanged.
+ *
+ * @param b the builder.
+ * @param spec the spec, NUL-terminated.
+ * @param[out] err where parsing stopped; filled on ::CM_EPARSE only; may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b or @p spec is NULL.
+ * @retval CM_EPARSE the spec is malformed, names an unknown or invalid zone, or is
+ *         inconsistent (a date both closed and open); @p err says where and why.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_spec(cm_calendar_builder *b, const char *spec,
+                                                           cm_parse_error *err);
+
+/**
+ * Chooses the years whose periods are precomputed when the calendar is built.
+ *
+ * Operations inside these years use a table of periods with cumulative open
+ * seconds (O(1) per operation); outside them the periods are generated week by
+ * week on the fly. Results never depend on this choice, only speed and memory
+ * do: about 12 bytes per period (a Monday-to-Friday calendar has about 260 a
+ * year, so the default 131 years take about 430 KB). Zero years keeps nothing;
+ * years past 9999 (and the first and last two days of the range) are never kept.
+ *
+ * @param b the builder.
+ * @param first_year first precomputed year, 1..9999 (default 1970).
+ * @param years number of years, 0..132 (default 131: 1970 to 2100).
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL.
+ * @retval CM_ERANGE @p first_year or @p years is out of range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_set_cache_years(cm_calendar_builder *b,
+                                                                  int32_t first_year,
+                                                                  int32_t years);
+
+/**
+ * Builds an immutable calendar from the builder's contents.
+ *
+ * Allocates the calendar once (with its own copy of the time zone and its
+ * precomputed periods); the builder stays usable and may be freed at once.
+ *
+ * @param b the builder.
+ * @param[out] out the new calendar; free it with cm_calendar_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b or @p out is NULL, or a date is both a holiday and has
+ *         special hours.
+ * @retval CM_ERANGE a date has more than ::CM_CALENDAR_MAX_DAY_INTERVALS intervals.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_build(const cm_calendar_builder *b,
+                                                        cm_calendar **out);
+
+/**
+ * Parses a calendar from its text spec (grammar: `docs/calendar-spec.md`).
+ *
+ * @code
+ * tz America/New_York
+ * mon-fri 09:00-17:00
+ * sat 10:00-14:00
+ * 2025-12-25 closed
+ * 2025-12-24 09:00-12:00
+ * @endcode
+ *
+ * Equivalent to cm_calendar_builder_new(), cm_calendar_builder_add_spec() and
+ * cm_calendar_builder_build(). Without a `tz` line the calendar is in UTC.
+ *
+ * @param spec the spec, NUL-terminated.
+ * @param[out] out the new calendar; free it with cm_calendar_free().
+ * @param[out] err where parsing stopped; filled on ::CM_EPARSE only; may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p spec or @p out is NULL.
+ * @retval CM_EPARSE the spec is malformed or inconsistent; @p err says where and why.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_parse(const char *spec, cm_calendar **out,
+                                                cm_parse_error *err);
+
+/**
+ * Releases a calendar.
+ *
+ * @param cal the calendar; NULL is a no-op.
+ * @since 0.1
+ */
+CM_API void cm_calendar_free(cm_calendar *cal);
+
+/**
+ * The calendar's time zone, for converting results to local time.
+ *
+ * @param cal the calendar.
+ * @param[out] out the zone, owned by @p cal and valid until cm_calendar_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_get_tz(const cm_calendar *cal, const cm_tz **out);
+
+/* ------------------------------------------------------------------------ */
+/* Business-time arithmetic                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Moves an instant by an amount of business time.
+ *
+ * For @p seconds > 0 the result is the earliest instant `r` with
+ * `cm_calendar_elapsed(start, r) == seconds`, so Monday 09:00 plus 8 hours on a
+ * 09:00–17:00 calendar is Monday 17:00 (not Tuesday 09:00: see
+ * cm_calendar_add_roll() for that convention). For @p seconds < 0 it is the latest
+ * `r` with `cm_calendar_elapsed(r, start) == -seconds`. Zero returns @p start.
+ * Time before an opening does not count: Saturday 12:00 plus 1 hour is Monday 10:00.
+ *
+ * @param cal the calendar.
+ * @param start the starting instant, in the accepted range.
+ * @param seconds business seconds to add; negative moves backwards.
+ * @param[out] out the resulting instant.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p start is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_EOVERFLOW the calendar has too little open time between @p start and the
+ *         end (or start) of the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_add(const cm_calendar *cal, cm_time start,
+                                              int64_t seconds, cm_time *out);
+
+/**
+ * Like cm_calendar_add(), but rolls results off period boundaries the way pandas'
+ * `BusinessHour` / `CustomBusinessHour` offsets do.
+ *
+ * With @p seconds > 0 a result that lands exactly on a closing instant moves to
+ * the next opening (Monday 09:00 plus 8 hours on a 09:00–17:00 calendar is
+ * Tuesday 09:00); with @p seconds < 0 a result exactly on an opening moves back to
+ * the previous closing (Tuesday 10:00 minus 1 hour is Monday 17:00); zero gives
+ * cm_calendar_next_open(). The business time between @p start and the result is
+ * the same as with cm_calendar_add().
+ *
+ * @param cal the calendar.
+ * @param start the starting instant, in the accepted range.
+ * @param seconds business seconds to add; negative moves backwards.
+ * @param[out] out the resulting instant.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p start is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_EOVERFLOW the result would fall outside the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_add_roll(const cm_calendar *cal, cm_time start,
+                                                   int64_t seconds, cm_time *out);
+
+/**
+ * Business seconds between two instants.
+ *
+ * The number of real seconds of `[from, to)` that lie inside the calendar's
+ * periods, negated when @p to < @p from: `elapsed(b, a) == -elapsed(a, b)` and
+ * `elapsed(a, b) + elapsed(b, c) == elapsed(a, c)`. A 24×7 calendar in New York
+ * counts 82800 seconds for the day the clocks spring forward.
+ *
+ * @param cal the calendar.
+ * @param from start of the span, in the accepted range.
+ * @param to end of the span, in the accepted range.
+ * @param[out] out business seconds.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p from or @p to is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_elapsed(const cm_calendar *cal, cm_time from, cm_time to,
+                                                  int64_t *out);
+
+/**
+ * Whether the calendar is open at an instant.
+ *
+ * An opening instant is open, a closing instant is not.
+ *
+ * @param cal the calendar.
+ * @param t the instant, in the accepted range.
+ * @param[out] out true when @p t lies inside a period.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p t is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_is_open(const cm_calendar *cal, cm_time t, bool *out);
+
+/**
+ * The earliest open instant at or after @p t (@p t itself when open).
+ *
+ * @param cal the calendar.
+ * @param t the instant, in the accepted range.
+ * @param[out] out the next opening, or @p t.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p t is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_ENOTFOUND the calendar never opens at or after @p t within the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_next_open(const cm_calendar *cal, cm_time t,
+                                                    cm_time *out);
+
+/**
+ * The next closing instant: the end of the period containing @p t, or of the next
+ * period when the calendar is closed at @p t. Always later than @p t.
+ *
+ * Periods that touch (Monday 18:00–24:00 and Tuesday 00:00–06:00) are one period:
+ * the close is Tuesday 06:00.
+ *
+ * @param cal the calendar.
+ * @param t the instant, in the accepted range.
+ * @param[out] out the closing instant.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p t is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_ENOTFOUND no period ends after @p t within the accepted range (a 24×7
+ *         calendar, or one that never opens again).
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_next_close(const cm_calendar *cal, cm_time t,
+                                                     cm_time *out);
+
+/**
+ * Moves an instant by a number of business days, keeping its local time of day.
+ *
+ * A business day is a local date with hours of its own (weekly or special) that
+ * is not a holiday. From the local date of @p start, move @p days business days
+ * forward (or backward when negative), keep the wall-clock time of @p start, convert
+ * it with the compatible rule, and return the next open instant at or after it.
+ * Friday 16:00 plus 1 business day is Monday 16:00 on a Monday–Friday calendar;
+ * Saturday 12:00 plus 1 is Monday 12:00; 0 days is cm_calendar_next_open().
+ *
+ * @param cal the calendar.
+ * @param start the starting instant, in the accepted range.
+ * @param days business days to move; negative moves backwards.
+ * @param[out] out the resulting instant.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p cal or @p out is NULL.
+ * @retval CM_ERANGE @p start is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_EOVERFLOW the result would fall outside the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_add_days(const cm_calendar *cal, cm_time start,
+                                                   int32_t days, cm_time *out);
+
+/**
+ * cm_calendar_elapsed() over columns: `out[i] = elapsed(from[i], to[i])`.
+ *
+ * Every instant is checked first, so on error nothing is written.
+ *
+ * @param cal the calendar.
+ * @param from start instants, @p n of them.
+ * @param to end instants, @p n of them.
+ * @param n number of pairs; the arrays may be NULL when it is 0.
+ * @param[out] out @p n business-second counts.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL (the arrays only when @p n > 0).
+ * @retval CM_ERANGE an instant is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_elapsed_many(const cm_calendar *cal, const cm_time *from,
+                                                       const cm_time *to, size_t n, int64_t *out);
+
+/**
+ * cm_calendar_add() over columns: `out[i] = add(start[i], seconds[i])`.
+ *
+ * On error nothing is written: every element is checked before the first result
+ * is stored.
+ *
+ * @param cal the calendar.
+ * @param start starting instants, @p n of them.
+ * @param seconds business seconds to add to each, @p n of them.
+ * @param n number of elements; the arrays may be NULL when it is 0.
+ * @param[out] out @p n resulting instants.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL (the arrays only when @p n > 0).
+ * @retval CM_ERANGE a start instant is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_EOVERFLOW some result would fall outside the accepted range.
+ * @since 0.1
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_add_many(const cm_calendar *cal, const cm_time *start,
+                                                   const int64_t *seconds, size_t n, cm_time *out);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CAREMETRICS_CALENDAR_H */

@@ -1,0 +1,783 @@
+/*
+ * Time zones: TZif reader (RFC 8536, versions 1 to 4), POSIX TZ rules, and
+ * the UTC <-> local conversions with the "compatible" rule.
+ * SPDX-License-Identifier: MIT
+ */
+#include <caremetrics/calendar.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar-internal.h"
+#include "common-internal.h"
+
+/* ---------------------------------------------------------------------- */
+/* POSIX TZ rules                                                         */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The UTC year of instant t, give or take one: counted in mean Gregorian
+ * years (365.2425 days) from 1970, whose multiples stay within two days of
+ * the real new years. The rule scans below cover the extra year.
+ */
+static int64_t approx_year(int64_t t)
+{
+    return 1970 + cm__floor_div(t, 31556952);
+}
+
+static bool is_leap_year(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days since 1970-01-01 of a rule date in a given year (POSIX 8.3, TZ). */
+static int64_t rule_date_days(const cm__tz_rule_date *d, int64_t year)
+{
+    const int64_t jan1 = cm__days_from_civil(year, 1, 1);
+    switch (d->kind) {
+    case 'J': /* 1..365, February 29 never counted */
+        return jan1 + d->a - 1 + (is_leap_year(year) && d->a >= 60 ? 1 : 0);
+    case 'N': /* 0..365, February 29 counted */
+        return jan1 + d->a;
+    default: { /* Mm.w.d: day d (0 = Sunday) of week w (5 = last) of month m */
+        const int64_t first = cm__days_from_civil(year, d->a, 1);
+        const int64_t first_wday = cm__floor_mod(first + 4, 7); /* 1970-01-01 was a Thursday */
+        int64_t day = cm__floor_mod(d->wday - first_wday, 7) + 7 * (d->week - 1);
+        const int32_t dim = cm__days_in_month(year, d->a);
+        while (day >= dim)
+            day -= 7;
+        return first + day;
+    }
+    }
+}
+
+/* The two rule events of a year, as UTC instants, computed. */
+static void rule_events_of(const cm__tz_rule *r, int64_t year, int64_t *start, int64_t *end)
+{
+    *start = rule_date_days(&r->start, year) * 86400 + r->start.secs - r->std_off;
+    *end = rule_date_days(&r->end, year) * 86400 + r->end.secs - r->dst_off;
+}
+
+/* Fills the cycle of events of a zone whose rule has DST. */
+static void fill_events(cm_tz *tz)
+{
+    int64_t *ev = (int64_t *)(void *)((char *)(void *)tz->trans + cm__tz_events_at(tz->ntrans));
+    for (int64_t k = 0; k < CM__TZ_CYCLE_YEARS; k++)
+        rule_events_of(&tz->rule, CM__TZ_CYCLE_BASE + k, &ev[2 * k], &ev[2 * k + 1]);
+}
+
+/* The two rule events of a year, as UTC instants, from the cycle. */
+static void rule_events(const cm_tz *tz, int64_t year, int64_t *start, int64_t *end)
+{
+    const int64_t q = cm__floor_div(year - CM__TZ_CYCLE_BASE, CM__TZ_CYCLE_YEARS);
+    const int64_t k = year - CM__TZ_CYCLE_BASE - q * CM__TZ_CYCLE_YEARS;
+    const int64_t *ev = cm__tz_events(tz);
+    *start = ev[2 * k] + q * CM__TZ_CYCLE_SECS;
+    *end = ev[2 * k + 1] + q * CM__TZ_CYCLE_SECS;
+}
+
+/*
+ * Offset of a rule at t: the state set by the latest event at or before t.
+ * Events of year y fall within y's calendar year widened by at most 167 h of
+ * rule time and 26 h of offset, so when t lies in year Y the years Y-2 .. Y+1
+ * hold the latest event <= t, and Y-1 .. Y+2 the earliest event > t; with Y
+ * known to one year, one more year on each side. At equal instants an end sorts
+ * before a start, so a rule with DST all year (start Jan 1 00:00, end Dec 31
+ * 24:00 + the DST saving, RFC 8536 section 3.3.1) stays in DST.
+ */
+static int32_t rule_offset(const cm_tz *tz, int64_t t)
+{
+    const cm__tz_rule *r = &tz->rule;
+    if (!r->has_dst)
+        return r->std_off;
+    const int64_t y = approx_year(t);
+    int64_t best = INT64_MIN;
+    bool best_start = false, have = false;
+    for (int64_t yy = y - 3; yy <= y + 2; yy++) {
+        int64_t s, e;
+        rule_events(tz, yy, &s, &e);
+        if (e <= t && (!have || e > best)) {
+            best = e;
+            best_start = false;
+            have = true;
+        }
+        if (s <= t && (!have || s >= best)) {
+            best = s;
+            best_start = true;
+            have = true;
+        }
+    }
+    return best_start ? r->dst_off : r->std_off;
+}
+
+/* Latest rule event <= t, and earliest event > t. */
+static void rule_bounds(const cm_tz *tz, int64_t t, int64_t *prev, int64_t *next)
+{
+    const int64_t y = approx_year(t);
+    int64_t p = INT64_MIN, n = INT64_MAX;
+    for (int64_t yy = y - 3; yy <= y + 3; yy++) {
+        int64_t ev[2];
+        rule_events(tz, yy, &ev[0], &ev[1]);
+        for (int k = 0; k < 2; k++) {
+            if (ev[k] <= t && ev[k] > p)
+                p = ev[k];
+            if (ev[k] > t && ev[k] < n)
+                n = ev[k];
+        }
+    }
+    *prev = p;
+    *next = n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lookups                                                                */
+/* ---------------------------------------------------------------------- */
+
+/* Number of transitions at or before t. */
+static uint32_t trans_upper(const cm_tz *tz, int64_t t)
+{
+    uint32_t lo = 0, hi = tz->ntrans;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (tz->trans[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int32_t cm__tz_offset(const cm_tz *tz, int64_t t)
+{
+    const uint32_t i = trans_upper(tz, t);
+    if (i == tz->ntrans && tz->has_rule)
+        return rule_offset(tz, t);
+    if (i == 0)
+        return tz->initial_off;
+    return cm__tz_offs(tz)[i - 1];
+}
+
+void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
+{
+    const uint32_t i = trans_upper(tz, t);
+    if (i == tz->ntrans && tz->has_rule) {
+        const int64_t floor = tz->ntrans > 0 ? tz->trans[tz->ntrans - 1] : INT64_MIN;
+        if (!tz->rule.has_dst) {
+            *lo = floor;
+            *hi = INT64_MAX;
+            *off = tz->rule.std_off;
+            return;
+        }
+        int64_t p, n;
+        rule_bounds(tz, t, &p, &n);
+        *lo = p > floor ? p : floor;
+        *hi = n;
+        *off = rule_offset(tz, t);
+        return;
+    }
+    *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
+    *hi = i == tz->ntrans ? INT64_MAX : tz->trans[i];
+    *off = i == 0 ? tz->initial_off : cm__tz_offs(tz)[i - 1];
+}
+
+int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
+{
+    /* Every solution of t + offset(t) = local lies in [a, b]. */
+    const int64_t a = local - CM__TZ_OFF_MAX, b = local - CM__TZ_OFF_MIN;
+    if (hint != NULL && a >= hint->lo && b < hint->hi)
+        return local - hint->off; /* one segment covers every candidate */
+    int64_t lo, hi;
+    int32_t off;
+    cm__tz_segment(tz, a, &lo, &hi, &off);
+    /* Offset of the last segment whose local start is <= local: the offset in
+     * force before a gap. The first segment qualifies, as a + off <= local. */
+    int32_t before = off;
+    int64_t result;
+    for (;;) {
+        const int64_t cand = local - off;
+        if (cand >= lo && cand < hi) {
+            result = cand; /* the earliest segment holding a solution */
+            break;
+        }
+        if (hi > b) {
+            result = local - before; /* a gap: move forward by it */
+            break;
+        }
+        const int64_t t = hi;
+        cm__tz_segment(tz, t, &lo, &hi, &off);
+        if (t + off <= local)
+            before = off;
+    }
+    if (hint != NULL) {
+        cm__tz_segment(tz, result, &lo, &hi, &off);
+        hint->lo = lo;
+        hint->hi = hi;
+        hint->off = off;
+    }
+    return result;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Construction                                                           */
+/* ---------------------------------------------------------------------- */
+
+/* A zone with room for ntrans transitions and, when `events`, a cycle of rule events. */
+static cm_tz *tz_alloc(uint32_t ntrans, bool events)
+{
+    const size_t size = sizeof(cm_tz) + cm__tz_events_at(ntrans) +
+                        (events ? 2 * CM__TZ_CYCLE_YEARS * sizeof(int64_t) : 0);
+    cm_tz *tz = malloc(size);
+    if (tz == NULL)
+        return NULL;
+    memset(tz, 0, sizeof *tz);
+    tz->size = size;
+    tz->ntrans = ntrans;
+    return tz;
+}
+
+/* Gives a new zone its rule (and the rule's cycle of events). */
+static void set_rule(cm_tz *tz, const cm__tz_rule *r)
+{
+    tz->has_rule = true;
+    tz->rule = *r;
+    if (r->has_dst)
+        fill_events(tz);
+}
+
+cm_tz *cm__tz_clone(const cm_tz *tz)
+{
+    cm_tz *c = malloc(tz->size);
+    if (c != NULL)
+        memcpy(c, tz, tz->size);
+    return c;
+}
+
+cm_tz *cm__tz_new_fixed(int32_t off)
+{
+    cm_tz *tz = tz_alloc(0, false);
+    if (tz != NULL)
+        tz->initial_off = off;
+    return tz;
+}
+
+/* ---------------------------------------------------------------------- */
+/* POSIX TZ strings                                                       */
+/* ---------------------------------------------------------------------- */
+
+typedef struct scan {
+    const char *s;
+    size_t len, pos;
+} scan;
+
+static bool sc_peek(const scan *c, char ch)
+{
+    return c->pos < c->len && c->s[c->pos] == ch;
+}
+
+static bool sc_accept(scan *c, char ch)
+{
+    if (!sc_peek(c, ch))
+        return false;
+    c->pos++;
+    return true;
+}
+
+static bool sc_digit(const scan *c)
+{
+    return c->pos < c->len && c->s[c->pos] >= '0' && c->s[c->pos] <= '9';
+}
+
+static bool sc_alpha_at(const scan *c, size_t i)
+{
+    const char ch = c->s[i];
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+}
+
+/* 1..max_digits decimal digits. */
+static bool sc_number(scan *c, int max_digits, int32_t *v)
+{
+    int32_t x = 0;
+    int n = 0;
+    while (sc_digit(c) && n < max_digits) {
+        x = x * 10 + (c->s[c->pos++] - '0');
+        n++;
+    }
+    if (n == 0 || sc_digit(c))
+        return false;
+    *v = x;
+    return true;
+}
+
+/* A zone abbreviation: three or more letters, or <...> of [A-Za-z0-9+-]. */
+static bool sc_name(scan *c)
+{
+    const size_t start = c->pos;
+    if (sc_accept(c, '<')) {
+        while (c->pos < c->len && c->s[c->pos] != '>') {
+            const char ch = c->s[c->pos];
+            if (!(sc_alpha_at(c, c->pos) || (ch >= '0' && ch <= '9') || ch == '+' || ch == '-'))
+                return false;
+            c->pos++;
+        }
+        if (c->pos - start - 1 < 3 || !sc_accept(c, '>'))
+            return false;
+        return true;
+    }
+    while (c->pos < c->len && sc_alpha_at(c, c->pos))
+        c->pos++;
+    return c->pos - start >= 3;
+}
+
+/* [+-]h[h][h][:mm[:ss]] with hours 0..max_hours; seconds, signed as written. */
+static bool sc_hms(scan *c, int32_t max_hours, int32_t *secs)
+{
+    int32_t sign = 1, h, m = 0, s = 0;
+    if (sc_accept(c, '-'))
+        sign = -1;
+    else
+        (void)sc_accept(c, '+');
+    if (!sc_number(c, 3, &h) || h > max_hours)
+        return false;
+    if (sc_accept(c, ':')) {
+        if (!sc_number(c, 2, &m) || m > 59)
+            return false;
+        if (sc_accept(c, ':') && (!sc_number(c, 2, &s) || s > 59))
+            return false;
+    }
+    *secs = sign * (h * 3600 + m * 60 + s);
+    return true;
+}
+
+static bool sc_rule_date(scan *c, cm__tz_rule_date *d)
+{
+    int32_t v;
+    d->week = 0;
+    d->wday = 0;
+    if (sc_accept(c, 'J')) {
+        if (!sc_number(c, 3, &v) || v < 1 || v > 365)
+            return false;
+        d->kind = 'J';
+        d->a = (int16_t)v;
+    } else if (sc_accept(c, 'M')) {
+        int32_t w, wd;
+        if (!sc_number(c, 2, &v) || v < 1 || v > 12 || !sc_accept(c, '.') || !sc_number(c, 1, &w) ||
+            w < 1 || w > 5 || !sc_accept(c, '.') || !sc_number(c, 1, &wd) || wd > 6)
+            return false;
+        d->kind = 'M';
+        d->a = (int16_t)v;
+        d->week = (int16_t)w;
+        d->wday = (int16_t)wd;
+    } else {
+        if (!sc_number(c, 3, &v) || v > 365)
+            return false;
+        d->kind = 'N';
+        d->a = (int16_t)v;
+    }
+    d->secs = 7200; /* default 02:00:00 */
+    /* RFC 8536 section 3.3.1: hours may be signed and run from -167 to 167. */
+    if (sc_accept(c, '/') && !sc_hms(c, 167, &d->secs))
+        return false;
+    return true;
+}
+
+static bool off_ok(int32_t off)
+{
+    return off >= CM__TZ_OFF_MIN && off <= CM__TZ_OFF_MAX;
+}
+
+/* Parses a whole POSIX TZ string of len bytes. */
+static bool posix_parse(const char *s, size_t len, cm__tz_rule *out)
+{
+    scan c = {s, len, 0};
+    cm__tz_rule r;
+    memset(&r, 0, sizeof r);
+    int32_t west;
+    if (!sc_name(&c) || !sc_hms(&c, 24, &west))
+        return false;
+    r.std_off = -west; /* POSIX offsets are positive west of Greenwich */
+    if (c.pos < c.len) {
+        if (!sc_name(&c))
+            return false;
+        r.dst_off = r.std_off + 3600;
+        if (!sc_peek(&c, ',') && c.pos < c.len) {
+            if (!sc_hms(&c, 24, &west))
+                return false;
+            r.dst_off = -west;
+        }
+        /* A DST name without rules would need implementation-defined rules: refuse. */
+        if (!sc_accept(&c, ',') || !sc_rule_date(&c, &r.start) || !sc_accept(&c, ',') ||
+            !sc_rule_date(&c, &r.end))
+            return false;
+        r.has_dst = r.dst_off != r.std_off;
+    }
+    if (c.pos != c.len || !off_ok(r.std_off) || !off_ok(r.dst_off))
+        return false;
+    *out = r;
+    return true;
+}
+
+cm_status cm_tz_from_posix(const char *tz, cm_tz **out)
+{
+    CM_REQUIRE(tz != NULL && out != NULL, CM_EINVAL);
+    cm__tz_rule r;
+    CM_REQUIRE(posix_parse(tz, strlen(tz), &r), CM_EPARSE);
+    cm_tz *z = tz_alloc(0, r.has_dst);
+    CM_REQUIRE(z != NULL, CM_ENOMEM);
+    set_rule(z, &r);
+    z->initial_off = r.std_off;
+    *out = z;
+    return CM_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* TZif (RFC 8536)                                                        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct reader {
+    const uint8_t *p;
+    size_t len, pos;
+} reader;
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static int64_t be_time(const uint8_t *p, size_t size)
+{
+    if (size == 4)
+        return (int64_t)(int32_t)be32(p);
+    return (int64_t)(((uint64_t)be32(p) << 32) | be32(p + 4));
+}
+
+typedef struct tzif_header {
+    uint8_t version; /* 0, '2', '3', '4' */
+    uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
+} tzif_header;
+
+#define TZIF_HEADER_SIZE 44
+
+static bool read_header(reader *r, tzif_header *h)
+{
+    if (r->len - r->pos < TZIF_HEADER_SIZE)
+        return false;
+    const uint8_t *p = r->p + r->pos;
+    if (memcmp(p, "TZif", 4) != 0)
+        return false;
+    h->version = p[4];
+    if (h->version != 0 && (h->version < '2' || h->version > '4'))
+        return false;
+    h->isutcnt = be32(p + 20);
+    h->isstdcnt = be32(p + 24);
+    h->leapcnt = be32(p + 28);
+    h->timecnt = be32(p + 32);
+    h->typecnt = be32(p + 36);
+    h->charcnt = be32(p + 40);
+    r->pos += TZIF_HEADER_SIZE;
+    /* RFC 8536 section 3.1 */
+    return h->typecnt != 0 && h->charcnt != 0 && (h->isutcnt == 0 || h->isutcnt == h->typecnt) &&
+           (h->isstdcnt == 0 || h->isstdcnt == h->typecnt);
+}
+
+/* Size of the data block that follows a header; counts are 32-bit, so no overflow in 64 bits. */
+static uint64_t block_size(const tzif_header *h, size_t tsize)
+{
+    return (uint64_t)h->timecnt * tsize + h->timecnt + (uint64_t)h->typecnt * 6 + h->charcnt +
+           (uint64_t)h->leapcnt * (tsize + 4) + h->isstdcnt + h->isutcnt;
+}
+
+/*
+ * Validates the data block at r->pos (every index, offset, flag and order)
+ * and, when tz is not NULL, fills its transitions. *kept receives the number of
+ * transitions that change the offset. Advances r past the block.
+ */
+static bool read_block(reader *r, const tzif_header *h, size_t tsize, cm_tz *tz, uint32_t *kept,
+                       int32_t *initial)
+{
+    if (block_size(h, tsize) > r->len - r->pos)
+        return false;
+    const uint8_t *times = r->p + r->pos;
+    const uint8_t *idx = times + (size_t)h->timecnt * tsize;
+    const uint8_t *types = idx + h->timecnt;
+    const uint8_t *leaps = types + (size_t)h->typecnt * 6 + h->charcnt;
+    const uint8_t *isstd = leaps + (size_t)h->leapcnt * (tsize + 4);
+    const uint8_t *isut = isstd + h->isstdcnt;
+    for (uint32_t i = 0; i < h->typecnt; i++) {
+        const int32_t utoff = (int32_t)be32(types + 6 * (size_t)i);
+        if (!off_ok(utoff) || types[6 * (size_t)i + 4] > 1 ||
+            types[6 * (size_t)i + 5] >= h->charcnt)
+            return false;
+    }
+    for (uint32_t i = 0; i < h->isstdcnt; i++)
+        if (isstd[i] > 1 || (h->isutcnt != 0 && isut[i] > 1) ||
+            (h->isutcnt != 0 && isut[i] == 1 && isstd[i] != 1))
+            return false;
+    for (uint32_t i = 0; i < h->isutcnt; i++)
+        if (isut[i] > 1)
+            return false;
+    /* Leap-second records: occurrences strictly ascending; otherwise ignored. */
+    for (uint32_t i = 1; i < h->leapcnt; i++)
+        if (be_time(leaps + (size_t)i * (tsize + 4), tsize) <=
+            be_time(leaps + (size_t)(i - 1) * (tsize + 4), tsize))
+            return false;
+    const int32_t first = (int32_t)be32(types); /* type 0 rules before the first transition */
+    int32_t prev = first;
+    uint32_t n = 0;
+    int64_t *tt = tz != NULL ? tz->trans : NULL;
+    int32_t *to = tz != NULL ? (int32_t *)(void *)(tz->trans + tz->ntrans) : NULL;
+    for (uint32_t i = 0; i < h->timecnt; i++) {
+        const int64_t t = be_time(times + (size_t)i * tsize, tsize);
+        if (i > 0 && t <= be_time(times + (size_t)(i - 1) * tsize, tsize))
+            return false; /* RFC 8536: strictly ascending */
+        if (idx[i] >= h->typecnt)
+            return false;
+        const int32_t off = (int32_t)be32(types + 6 * (size_t)idx[i]);
+        if (off != prev) {
+            if (tt != NULL) {
+                tt[n] = t;
+                to[n] = off;
+            }
+            n++;
+            prev = off;
+        }
+    }
+    r->pos += (size_t)block_size(h, tsize);
+    *kept = n;
+    *initial = first;
+    return true;
+}
+
+cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out)
+{
+    CM_REQUIRE(data != NULL && out != NULL, CM_EINVAL);
+    reader r = {data, len, 0};
+    tzif_header h;
+    uint32_t kept;
+    int32_t initial;
+    CM_REQUIRE(read_header(&r, &h), CM_EPARSE);
+    bool has_rule = false;
+    cm__tz_rule rule;
+    memset(&rule, 0, sizeof rule);
+    size_t block_pos;
+    tzif_header used = h;
+    size_t tsize = 4;
+    if (h.version == 0) {
+        block_pos = r.pos;
+        CM_REQUIRE(read_block(&r, &h, 4, NULL, &kept, &initial), CM_EPARSE);
+        CM_REQUIRE(r.pos == r.len, CM_EPARSE);
+    } else {
+        /* Version 2+: validate and skip the 32-bit block, use the 64-bit one. */
+        CM_REQUIRE(read_block(&r, &h, 4, NULL, &kept, &initial), CM_EPARSE);
+        CM_REQUIRE(read_header(&r, &used) && used.version >= '2', CM_EPARSE);
+        tsize = 8;
+        block_pos = r.pos;
+        CM_REQUIRE(read_block(&r, &used, 8, NULL, &kept, &initial), CM_EPARSE);
+        /* Footer: NL, a POSIX TZ string (possibly empty), NL, end of data. */
+        CM_REQUIRE(r.pos < r.len && r.p[r.pos] == '\n', CM_EPARSE);
+        const size_t start = r.pos + 1;
+        const uint8_t *nl = memchr(r.p + start, '\n', r.len - start);
+        CM_REQUIRE(nl != NULL && (size_t)(nl - r.p) == r.len - 1, CM_EPARSE);
+        const size_t flen = (size_t)(nl - (r.p + start));
+        if (flen > 0) {
+            CM_REQUIRE(memchr(r.p + start, '\0', flen) == NULL, CM_EPARSE);
+            CM_REQUIRE(posix_parse((const char *)r.p + start, flen, &rule), CM_EPARSE);
+            has_rule = true;
+        }
+    }
+    cm_tz *tz = tz_alloc(kept, has_rule && rule.has_dst);
+    CM_REQUIRE(tz != NULL, CM_ENOMEM);
+    reader again = {data, len, block_pos};
+    (void)read_block(&again, &used, tsize, tz, &kept, &initial);
+    tz->initial_off = initial;
+    if (has_rule)
+        set_rule(tz, &rule);
+    *out = tz;
+    return CM_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Loading by name                                                        */
+/* ---------------------------------------------------------------------- */
+
+#define TZ_NAME_MAX    255
+#define TZ_FILE_MAX    (1u << 20) /* real TZif files are a few KB */
+#define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
+
+/* "+HH:MM" / "-HH:MM", 00:00..23:59. */
+static bool fixed_name(const char *s, size_t len, int32_t *off)
+{
+    if (len != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+        return false;
+    for (size_t i = 1; i < 6; i++)
+        if (i != 3 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    const int32_t h = (s[1] - '0') * 10 + (s[2] - '0');
+    const int32_t m = (s[4] - '0') * 10 + (s[5] - '0');
+    if (h > 23 || m > 59)
+        return false;
+    *off = (s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+    return true;
+}
+
+/* A relative path of [A-Za-z0-9_+-.] components, none empty, "." or "..". */
+static bool valid_zone_name(const char *s, size_t len)
+{
+    if (len == 0 || len > TZ_NAME_MAX)
+        return false;
+    size_t comp = 0; /* start of the current component */
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || s[i] == '/') {
+            const size_t n = i - comp;
+            if (n == 0 || (n == 1 && s[comp] == '.') ||
+                (n == 2 && s[comp] == '.' && s[comp + 1] == '.'))
+                return false;
+            comp = i + 1;
+            continue;
+        }
+        const char ch = s[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '+' || ch == '-' || ch == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* Reads dir/name into a new buffer. CM_ENOTFOUND when it cannot be opened or read. */
+static cm_status read_zone_file(const char *dir, const char *name, size_t len, uint8_t **data,
+                                size_t *size)
+{
+    const size_t dlen = strlen(dir);
+    char path[4096];
+    CM_REQUIRE(dlen + 1 + len < sizeof path, CM_ENOTFOUND);
+    memcpy(path, dir, dlen);
+    path[dlen] = '/';
+    memcpy(path + dlen + 1, name, len);
+    path[dlen + 1 + len] = '\0';
+    FILE *f = fopen(path, "rb");
+    CM_REQUIRE(f != NULL, CM_ENOTFOUND);
+    size_t cap = 8192, n = 0;
+    uint8_t *buf = malloc(cap);
+    cm_status st = CM_OK;
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        if (cap >= TZ_FILE_MAX) {
+            st = CM_EPARSE; /* far larger than any zone file */
+            break;
+        }
+        uint8_t *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    if (buf == NULL)
+        st = CM_ENOMEM;
+    else if (st == CM_OK && ferror(f))
+        st = CM_ENOTFOUND; /* a directory, or unreadable */
+    fclose(f);
+    if (st != CM_OK) {
+        free(buf);
+        return st;
+    }
+    *data = buf;
+    *size = n;
+    return CM_OK;
+}
+
+cm_status cm__tz_load_n(const char *name, size_t len, cm_tz **out)
+{
+    int32_t off;
+    if (len == 3 && memcmp(name, "UTC", 3) == 0) {
+        cm_tz *tz = cm__tz_new_fixed(0);
+        CM_REQUIRE(tz != NULL, CM_ENOMEM);
+        *out = tz;
+        return CM_OK;
+    }
+    if (fixed_name(name, len, &off)) {
+        cm_tz *tz = cm__tz_new_fixed(off);
+        CM_REQUIRE(tz != NULL, CM_ENOMEM);
+        *out = tz;
+        return CM_OK;
+    }
+    CM_REQUIRE(valid_zone_name(name, len), CM_EINVAL);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    cm_status st = CM_ENOTFOUND;
+    const char *dir = getenv("TZDIR");
+    if (dir != NULL && dir[0] != '\0')
+        st = read_zone_file(dir, name, len, &data, &size);
+    if (st == CM_ENOTFOUND)
+        st = read_zone_file(TZ_DEFAULT_DIR, name, len, &data, &size);
+    CM_TRY(st);
+    st = cm_tz_from_tzif(data, size, out);
+    free(data);
+    return st;
+}
+
+cm_status cm_tz_load(const char *name, cm_tz **out)
+{
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    return cm__tz_load_n(name, strlen(name), out);
+}
+
+cm_status cm_tz_fixed(int32_t offset_seconds, cm_tz **out)
+{
+    CM_REQUIRE(out != NULL, CM_EINVAL);
+    CM_REQUIRE(offset_seconds > -86400 && offset_seconds < 86400, CM_ERANGE);
+    cm_tz *tz = cm__tz_new_fixed(offset_seconds);
+    CM_REQUIRE(tz != NULL, CM_ENOMEM);
+    *out = tz;
+    return CM_OK;
+}
+
+void cm_tz_free(cm_tz *tz)
+{
+    free(tz);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Conversions                                                            */
+/* ---------------------------------------------------------------------- */
+
+static bool time_ok(cm_time t)
+{
+    return t >= CM_CALENDAR_TIME_MIN && t <= CM_CALENDAR_TIME_MAX;
+}
+
+cm_status cm_tz_utc_offset(const cm_tz *tz, cm_time t, int32_t *out)
+{
+    CM_REQUIRE(tz != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(time_ok(t), CM_ERANGE);
+    *out = cm__tz_offset(tz, t);
+    return CM_OK;
+}
+
+cm_status cm_tz_to_local(const cm_tz *tz, cm_time t, cm_civil *out)
+{
+    CM_REQUIRE(tz != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(time_ok(t), CM_ERANGE);
+    return cm_time_to_civil(t + cm__tz_offset(tz, t), out);
+}
+
+cm_status cm_tz_from_local(const cm_tz *tz, const cm_civil *local, cm_time *out)
+{
+    CM_REQUIRE(tz != NULL && local != NULL && out != NULL, CM_EINVAL);
+    const cm_civil *c = local;
+    CM_REQUIRE(c->year >= 1 && c->year <= 9999 && c->month >= 1 && c->month <= 12 && c->day >= 1 &&
+                   c->day <= cm__days_in_month(c->year, c->month) && c->hour >= 0 &&
+                   c->hour <= 23 && c->minute >= 0 && c->minute <= 59 && c->second >= 0 &&
+                   c->second <= 59,
+               CM_ERANGE);
+    const int64_t l = cm__days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+                      c->minute * 60 + c->second;
+    const int64_t t = cm__tz_from_local(tz, l, NULL);
+    CM_REQUIRE(time_ok(t), CM_ERANGE);
+    *out = t;
+    return CM_OK;
+}
