@@ -11,7 +11,9 @@
    exact opening and closing instants, the business seconds of [a, b) from
    the naive C loop, from both pandas methods, and (with --postgres) from the
    PostgreSQL query's schedule must equal a plain zoneinfo reference that
-   builds every open period one local date at a time. pandas' per-row
+   builds every open period one local date at a time; so must the library's
+   calendar reading business-hours.cal, when the caremetrics Python package
+   can be imported (CAREMETRICS_LIBRARY, PYTHONPATH). pandas' per-row
    CustomBusinessHour must give the same SLA verdicts (4 and 8 business
    hours) as the reference.
 
@@ -169,6 +171,19 @@ def check_pandas(pairs, want, errors):
     report("pandas CustomBusinessHour SLA verdicts", got, exp, pairs * 2, errors)
 
 
+def check_library(pairs, want, errors):
+    """The library's calendar (what the report uses) parsing business-hours.cal."""
+    try:
+        import caremetrics
+    except (ImportError, OSError) as e:
+        print("  caremetrics Python binding: skipped (%s)" % e)
+        return
+    with open(kc.CALENDAR_FILE) as f:
+        cal = caremetrics.Calendar(f.read())
+    report("caremetrics calendar (business-hours.cal)", [cal.elapsed(a, b) for a, b in pairs],
+           want, pairs, errors)
+
+
 def check_postgres(pairs, want, errors):
     import postgres_kpis as pq
 
@@ -216,6 +231,7 @@ def main():
             return 77
     else:
         check_pandas(pairs, want, errors)
+        check_library(pairs, want, errors)
     for e in errors:
         print("FAIL: " + e)
     return 1 if errors else 0

@@ -77,11 +77,14 @@ def load_holidays(path=HOLIDAYS_FILE):
     return sorted(out)
 
 
+MISSING = object()  # a KPI the peer does not compute (absent, unlike null = no data)
+
+
 def lookup(kpis, path):
     v = kpis
     for part in path.split("."):
         if not isinstance(v, dict) or part not in v:
-            return None
+            return MISSING
         v = v[part]
     return v
 
@@ -99,15 +102,25 @@ def agree(kind, a, b):
 
 
 def compare_kpis(results):
-    """results: {peer: kpi dict}. Returns a list of (field, {peer: value}) that disagree."""
-    bad = []
-    peers = list(results)
+    """results: {peer: kpi dict}.
+
+    Returns (bad, absent): bad lists (field, {peer: value}) for every field on
+    which the peers that compute it disagree; absent maps each peer to the
+    fields it does not compute (they are compared among the others).
+    """
+    bad, absent = [], {p: [] for p in results}
     for path, kind in KPI_FIELDS:
-        values = {p: lookup(results[p], path) for p in peers}
-        first = values[peers[0]]
-        if not all(agree(kind, first, values[p]) for p in peers[1:]):
+        values = {}
+        for p, k in results.items():
+            v = lookup(k, path)
+            if v is MISSING:
+                absent[p].append(path)
+            else:
+                values[p] = v
+        peers = list(values)
+        if peers and not all(agree(kind, values[peers[0]], values[q]) for q in peers[1:]):
             bad.append((path, values))
-    return bad
+    return bad, {p: f for p, f in absent.items() if f}
 
 
 def kpi_dict(rows, tickets, csat, nps, ces, fcr, reply, business, abandonment, sla):

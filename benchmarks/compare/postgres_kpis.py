@@ -8,8 +8,10 @@ listening only on a unix socket in that directory), COPYs the CSV into an
 unlogged table, vacuums, analyses and prewarms it, then runs the one query R
 times and prints one JSON object: the KPIs of the last run, the best query
 time as measured by psql's \\timing (client round trip on the socket; COPY,
-VACUUM and prewarm are not timed), and the peak resident set of the backend
-that ran the queries (VmHWM, which counts the shared buffers it touched).
+VACUUM and prewarm are not timed), the best processor time of the backend
+over a query (utime + stime from /proc/self/stat, in clock ticks), and the
+peak resident set of the backend that ran the queries (VmHWM, which counts
+the shared buffers it touched).
 The server is stopped and its directory deleted on exit, also on error.
 
 Business time: a table of one row per UTC day built inside the query from
@@ -299,24 +301,40 @@ def main():
             "-c", "SELECT pg_prewarm('tickets')",
         )
         load_seconds = time.perf_counter() - t0
-        script = ["-c", "\\timing on"]
+        # Each query is preceded and followed by the backend's /proc/self/stat,
+        # whose utime + stime give its processor time.
+        stat = "SELECT 'STAT ' || pg_read_file('/proc/self/stat')"
+        script = ["-c", "\\timing on", "-c", stat]
         for _ in range(args.repeat):
-            script += ["-c", query]
+            script += ["-c", query, "-c", stat]
         script += ["-c", "SELECT pg_read_file('/proc/self/status')", "-c", "SELECT version()"]
         out = pg.psql(*script)
-    runs = [float(m) / 1000.0 for m in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
-    results = [line for line in out.splitlines() if line.startswith("{")]
+    runs, cpu, results, ticks, last = [], [], [], [], None
+    for line in out.splitlines():
+        if line.startswith("STAT "):
+            # fields after the ")" of the command name: utime and stime are the 12th and 13th
+            f = line[line.rindex(")") + 2:].split()
+            ticks.append(int(f[11]) + int(f[12]))
+            if len(ticks) >= 2:
+                cpu.append((ticks[-1] - ticks[-2]) / os.sysconf("SC_CLK_TCK"))
+        elif line.startswith("{"):
+            results.append(line)
+        m = re.match(r"Time: ([0-9.]+) ms", line)
+        if m and last is not None and last.startswith("{"):
+            runs.append(float(m.group(1)) / 1000.0)
+        if line.strip():
+            last = line
     hwm = re.search(r"^VmHWM:\s*(\d+) kB", out, re.M)
     version = re.search(r"^PostgreSQL \S+", out, re.M)
-    if len(results) != args.repeat or len(runs) < args.repeat or not hwm:
+    if len(results) != args.repeat or len(runs) != args.repeat or len(cpu) != args.repeat or not hwm:
         sys.exit("postgres_kpis: unexpected psql output:\n" + out)
     kpis = json.loads(results[-1])
     if kpis.pop("business_unknown") != 0:
         sys.exit("postgres_kpis: an instant lies outside the schedule table")
-    runs = runs[: args.repeat]
     kpis.update(
         threads=1,
         compute_seconds=min(runs),
+        compute_cpu_seconds=min(cpu),
         runs=runs,
         load_seconds=load_seconds,
         peak_rss_kb=int(hwm.group(1)),
