@@ -275,10 +275,21 @@ for i in range(ncol):
         data[struct.unpack_from("<Q", data, e + 24)[0] + 4] = 9
 open(sys.argv[2], "wb").write(data)
 PY
+# ... and row 7's creation instant set to the missing marker (INT64_MIN).
+/usr/bin/python3 - "$tmp/badval.cmt" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+for i in range(struct.unpack_from("<I", data, 12)[0]):
+    e = 32 + 32 * i
+    if data[e:e + 16].rstrip(b"\0") == b"created_at":
+        struct.pack_into("<q", data, struct.unpack_from("<Q", data, e + 24)[0] + 6 * 8, -2**63)
+open(sys.argv[1], "wb").write(data)
+PY
 "$report" "$tmp/badval.cmt" >"$tmp/out" 2>"$tmp/err"
 check "columnar bad value: not fatal" $?
+has "$tmp/err" "row 7: bad value in column created_at"; check "columnar missing creation: row reported" $?
 has "$tmp/err" "row 5: bad value in column csat"; check "columnar bad value: row reported" $?
-has "$tmp/out" "bad rows 1"; check "columnar bad value: counted" $?
+has "$tmp/out" "bad rows 2"; check "columnar bad values: counted" $?
 
 # The bundled sample (the default input).
 "$report" >"$tmp/out" 2>"$tmp/err"

@@ -245,8 +245,10 @@ static bool row_bad(const tc_table *t, size_t i)
     bad |= !scores.csat[t->csat[i]];
     bad |= !scores.nps[t->nps[i]];
     bad |= !scores.ces[t->ces[i]];
-    bad |= fr != TC_NONE_TIME && !(fr >= c && (double)(fr - c) < CM_SKETCH_MAX_SECONDS);
-    bad |= so != TC_NONE_TIME && !(so >= c && (double)(so - c) < CM_SKETCH_MAX_SECONDS);
+    /* A missing creation instant is already bad; never subtract it. */
+    const int64_t base = bad ? 0 : c;
+    bad |= fr != TC_NONE_TIME && !(fr >= base && (double)(fr - base) < CM_SKETCH_MAX_SECONDS);
+    bad |= so != TC_NONE_TIME && !(so >= base && (double)(so - base) < CM_SKETCH_MAX_SECONDS);
     bad |= !(w >= 0.0 && w <= DBL_MAX) && !isnan(w);
     bad |= !(h >= 0.0 && h <= DBL_MAX) && !isnan(h);
     bad |= t->pending[i] < 0;
@@ -279,11 +281,14 @@ static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad,
         tickets += ticket;
         all->by_channel[t->channel[i] < NCHANNELS ? t->channel[i] : 0] += ticket;
         escalated += ticket & (t->escalated[i] != 0);
+        /* Durations are written unconditionally and kept only when they count; the
+         * instant of a row without one is its creation, so nothing can overflow. */
+        const int64_t created = t->created[i];
         const bool replied = ticket & (t->first_reply[i] != TC_NONE_TIME);
-        reply[nreply] = (double)(t->first_reply[i] - t->created[i]);
+        reply[nreply] = (double)((replied ? t->first_reply[i] : created) - created);
         nreply += replied;
         const bool done = ticket & (t->solved[i] != TC_NONE_TIME);
-        resolve[nresolve] = (double)(t->solved[i] - t->created[i]);
+        resolve[nresolve] = (double)((done ? t->solved[i] : created) - created);
         nresolve += done;
         solved += done;
         first_contact += done & (t->contacts[i] == 1);
