@@ -217,6 +217,16 @@ fr = d["first_reply"]
 assert fr["n"] == 4 and fr["mean_seconds"] == 952.5 and fr["exact"] is True, fr
 assert fr["median_seconds"] == 90.0 and abs(fr["p90_seconds"] - 2556.0) < 1e-9, fr
 assert (d["abandonment"]["num"], d["abandonment"]["den"]) == (1, 3)
+# Bundled calendar Mon-Fri 09:00-17:00 UTC; every reply falls on Monday 2025-01-06 inside
+# business hours, so business = calendar seconds: 60 + 3600 + 120 + 30 = 3810.
+b = d["first_reply_business"]
+assert (b["n"], b["total_seconds"], b["mean_seconds"]) == (4, 3810, 952.5), b
+# Bundled policy: normal 4 business hours (ticket 1: 60 s), high 1 h calendar (ticket 2:
+# exactly 3600 s, which is within), low 8 business hours (ticket 3: 120 s); ticket 4 has
+# no priority and no target.
+sla = d["sla_first_reply"]
+assert [(sla[p]["achieved"], sla[p]["total"]) for p in ("urgent", "high", "normal", "low")] == \
+    [(0, 0), (1, 1), (1, 1), (1, 1)], sla
 PY
 check "json: hand-computed KPIs and exact quantiles" $?
 "$report" --format csv "$tmp/hand.csv" >"$tmp/out.csv" 2>"$tmp/err"
@@ -233,6 +243,19 @@ has "$tmp/out" "By priority"; check "--by priority: table" $?
 "$report" --format json --by month "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=d["groups"]; assert [x["group"] for x in g]==["2025-01"] and g[0]["tickets"]==4, g' "$tmp/out.json"
 check "--by month: one group of 4 tickets" $?
+# Another calendar: in New York (UTC-5 in January) the tickets and their replies, all
+# between 09:00 and 12:01 UTC, fall between 04:00 and 07:01, before the 09:00
+# opening: every first reply took 0 business seconds there.
+printf 'tz America/New_York\nmon-fri 09:00-17:00\n' >"$tmp/ny.cal"
+"$report" --format json --calendar "$tmp/ny.cal" "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
+/usr/bin/python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["first_reply_business"]; assert (b["n"], b["total_seconds"]) == (4, 0), b' "$tmp/out.json"
+check "--calendar: business time on another calendar" $?
+printf 'mon-fri 9-17\n' >"$tmp/bad.cal"
+"$report" --calendar "$tmp/bad.cal" "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "--calendar with a bad spec: exit 1" $?
+has "$tmp/err" "bad.cal:1:"; check "--calendar with a bad spec: position" $?
+"$report" --policy "$tmp/missing.txt" "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; check "--policy with a missing file: exit 1" $?
 "$report" --by weekday "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ]; check "--by with an unknown grouping: usage" $?
 "$report" - <"$tmp/hand.csv" | sed 1d >"$tmp/stdin.txt"

@@ -124,8 +124,26 @@ static int priority_index(uint8_t p)
 
 /* ---- the row-by-row path, for group sets ---------------------------------------- */
 
-static bool kpi_set_add_row(kpi_set *s, const tc_table *t, size_t i, double short_abandon)
+/* Counts a replied ticket's first reply in business time and against its SLA target. */
+static bool add_reply_rules(kpi_set *s, const report_rules *rules, int pr, int64_t created,
+                            int64_t reply, int64_t business)
 {
+    if (rules->calendar == NULL)
+        return true;
+    s->business_replies++;
+    if (__builtin_add_overflow(s->business_reply_seconds, business, &s->business_reply_seconds))
+        return false;
+    if (pr < 4 && rules->first_reply_target[pr] > 0) {
+        const int64_t elapsed = rules->first_reply_business[pr] ? business : reply - created;
+        s->sla_judged[pr]++;
+        s->sla_met[pr] += elapsed <= rules->first_reply_target[pr];
+    }
+    return true;
+}
+
+static bool kpi_set_add_row(kpi_set *s, const tc_table *t, size_t i, const options *opt)
+{
+    const double short_abandon = opt->short_abandon;
     const bool realtime = t->channel[i] == PHONE || t->channel[i] == CHAT;
     const bool abandoned = t->abandoned[i] != 0;
     const bool has_wait = !isnan(t->wait[i]);
@@ -142,8 +160,15 @@ static bool kpi_set_add_row(kpi_set *s, const tc_table *t, size_t i, double shor
     s->by_channel[t->channel[i]]++;
     s->escalated += t->escalated[i];
     bool ok = true;
-    if (t->first_reply[i] != TC_NONE_TIME)
+    if (t->first_reply[i] != TC_NONE_TIME) {
         ok &= cm_sketch_add(&s->first_reply, (double)(t->first_reply[i] - t->created[i])) == CM_OK;
+        int64_t business = 0;
+        if (opt->rules->calendar != NULL)
+            ok &= cm_calendar_elapsed(opt->rules->calendar, t->created[i], t->first_reply[i],
+                                      &business) == CM_OK;
+        ok &= add_reply_rules(s, opt->rules, priority_index(t->priority[i]), t->created[i],
+                              t->first_reply[i], business);
+    }
     if (t->solved[i] != TC_NONE_TIME) {
         s->solved++;
         s->solved_first_contact += t->contacts[i] == 1;
@@ -171,6 +196,14 @@ static bool kpi_set_merge(kpi_set *d, const kpi_set *s)
     d->rt_offered += s->rt_offered;
     d->rt_abandoned += s->rt_abandoned;
     d->rt_short += s->rt_short;
+    d->business_replies += s->business_replies;
+    if (__builtin_add_overflow(d->business_reply_seconds, s->business_reply_seconds,
+                               &d->business_reply_seconds))
+        return false;
+    for (int p = 0; p < 4; p++) {
+        d->sla_met[p] += s->sla_met[p];
+        d->sla_judged[p] += s->sla_judged[p];
+    }
     return cm_csat_merge(&d->csat, &s->csat) == CM_OK && cm_nps_merge(&d->nps, &s->nps) == CM_OK &&
            cm_ces_merge(&d->ces, &s->ces) == CM_OK &&
            cm_sketch_merge(&d->first_reply, &s->first_reply) == CM_OK &&
@@ -265,6 +298,8 @@ static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad,
     kpi_set *all = &rep->all;
     uint8_t csat[BLOCK_ROWS], nps[BLOCK_ROWS], ces[BLOCK_ROWS];
     double reply[BLOCK_ROWS], resolve[BLOCK_ROWS];
+    int64_t from[BLOCK_ROWS], to[BLOCK_ROWS], business[BLOCK_ROWS];
+    uint8_t prio[BLOCK_ROWS];
     size_t nreply = 0, nresolve = 0;
     uint64_t tickets = 0, escalated = 0, solved = 0, first_contact = 0, reopened = 0;
     uint64_t offered = 0, lost = 0, lost_short = 0;
@@ -286,7 +321,11 @@ static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad,
          * instant of a row without one is its creation, so nothing can overflow. */
         const int64_t created = t->created[i];
         const bool replied = ticket & (t->first_reply[i] != TC_NONE_TIME);
-        reply[nreply] = (double)((replied ? t->first_reply[i] : created) - created);
+        const int64_t replied_at = replied ? t->first_reply[i] : created;
+        reply[nreply] = (double)(replied_at - created);
+        from[nreply] = created;
+        to[nreply] = replied_at;
+        prio[nreply] = (uint8_t)priority_index(t->priority[i] <= 4 ? t->priority[i] : 0);
         nreply += replied;
         const bool done = ticket & (t->solved[i] != TC_NONE_TIME);
         resolve[nresolve] = (double)((done ? t->solved[i] : created) - created);
@@ -309,6 +348,29 @@ static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad,
     bool ok = true;
     for (size_t i = 0; opt->exact_quantiles && i < nreply; i++)
         ok &= push_duration(&rep->first_reply_exact, reply[i]);
+    /* First replies in business time, and against each priority's target. */
+    const report_rules *rules = opt->rules;
+    if (rules->calendar != NULL && nreply > 0) {
+        ok &= cm_calendar_elapsed_many(rules->calendar, from, to, nreply, business) == CM_OK;
+        int64_t total = 0;
+        uint64_t met[NPRIORITIES] = {0}, judged[NPRIORITIES] = {0};
+        for (size_t i = 0; i < nreply; i++) {
+            total += business[i];
+            const int p = prio[i];
+            const bool has_target = p < 4 && rules->first_reply_target[p] > 0;
+            const int64_t elapsed =
+                has_target && rules->first_reply_business[p] ? business[i] : to[i] - from[i];
+            judged[p] += has_target;
+            met[p] += has_target & (elapsed <= (has_target ? rules->first_reply_target[p] : 0));
+        }
+        all->business_replies += nreply;
+        ok &= !__builtin_add_overflow(all->business_reply_seconds, total,
+                                      &all->business_reply_seconds);
+        for (int p = 0; p < 4; p++) {
+            all->sla_met[p] += met[p];
+            all->sla_judged[p] += judged[p];
+        }
+    }
     ok &= cm_csat_add_many(&all->csat, csat, n) == CM_OK;
     ok &= cm_nps_add_many(&all->nps, nps, n) == CM_OK;
     ok &= cm_ces_add_many(&all->ces, ces, n) == CM_OK;
@@ -353,16 +415,15 @@ void report_add_block(report *rep, const tc_table *t, uint64_t first_line, const
                     &rep->staffing, ch, t->created[i], isnan(t->wait[i]) ? -1.0 : t->wait[i],
                     isnan(t->handle[i]) ? -1.0 : t->handle[i], t->abandoned[i] != 0);
             if (staffing && t->abandoned[i] == 0)
-                ok &= sla_section_add(&rep->sla, t->created[i], t->first_reply[i], t->solved[i],
-                                      t->priority[i]);
+                ok &= sla_section_add(&rep->sla, opt->rules, t->created[i], t->first_reply[i],
+                                      t->solved[i], t->priority[i]);
             if (channels)
-                ok &= kpi_set_add_row(&rep->by_channel[ch], t, i, opt->short_abandon);
+                ok &= kpi_set_add_row(&rep->by_channel[ch], t, i, opt);
             if (priorities)
-                ok &= kpi_set_add_row(&rep->by_priority[priority_index(t->priority[i])], t, i,
-                                      opt->short_abandon);
+                ok &= kpi_set_add_row(&rep->by_priority[priority_index(t->priority[i])], t, i, opt);
             if (months) {
                 kpi_set *m = month_set(&rep->months, month_of(t->created[i]));
-                ok &= m != NULL && kpi_set_add_row(m, t, i, opt->short_abandon);
+                ok &= m != NULL && kpi_set_add_row(m, t, i, opt);
             }
         }
     }

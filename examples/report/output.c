@@ -134,6 +134,39 @@ static void print_abandonment(const kpi_set *s, const options *opt)
         printf("  %-34s %s\n", label, cm_strerror(st));
 }
 
+static const char *const sla_priorities[4] = {"urgent", "high", "normal", "low"};
+
+/* First reply in business hours, and first reply within each priority's SLA target. */
+static void print_business(const kpi_set *s, const options *opt)
+{
+    const report_rules *rules = opt->rules;
+    if (rules->calendar == NULL) {
+        printf("  %-34s %s\n", "First reply (business hours)", rules->problem);
+        return;
+    }
+    if (s->business_replies == 0) {
+        printf("  %-34s %s\n", "First reply (business hours)", cm_strerror(CM_ENODATA));
+    } else {
+        char mean[32];
+        fmt_duration(mean, sizeof mean,
+                     (double)s->business_reply_seconds / (double)s->business_replies);
+        printf("  %-34s %10s %43llu\n", "First reply (business hours)", mean,
+               (unsigned long long)s->business_replies);
+    }
+    if (rules->policy == NULL)
+        return;
+    printf("\nFirst reply within the SLA target        value  interval              count\n");
+    for (int p = 0; p < 4; p++) {
+        char label[64], target[32];
+        if (rules->first_reply_target[p] == 0)
+            continue;
+        fmt_duration(target, sizeof target, (double)rules->first_reply_target[p]);
+        snprintf(label, sizeof label, "%s (%s%s)", sla_priorities[p], target,
+                 rules->first_reply_business[p] ? " business" : "");
+        print_rate(label, s->sla_met[p], s->sla_judged[p], opt->confidence);
+    }
+}
+
 /* One line per group for --by: the headline KPIs side by side. */
 static void print_group_line(const char *name, const kpi_set *s, double conf)
 {
@@ -214,6 +247,7 @@ void print_text(const report *rep, const options *opt)
            "p90", "p99", "n");
     print_distribution("First reply", &all->first_reply, exact_list(rep, opt));
     print_distribution("Resolution", &all->resolution, NULL);
+    print_business(all, opt);
     if (!opt->kpis_only) {
         static const char *const what[2] = {"First reply", "Resolution"};
         for (int k = 0; k < 2; k++) {
@@ -236,7 +270,7 @@ void print_text(const report *rep, const options *opt)
     print_abandonment(all, opt);
     if (!opt->kpis_only) {
         staffing_section_print(&rep->staffing, conf);
-        sla_section_print(&rep->sla, conf);
+        sla_section_print(&rep->sla, opt->rules, conf);
     }
     if (opt->by != BY_NONE)
         print_groups(rep, opt);
@@ -279,6 +313,36 @@ static void json_distribution(const char *key, const cm_sketch *s, const duratio
                sep);
 }
 
+/* Business-hours first reply and SLA first-reply attainment as JSON members. */
+static void json_business(const kpi_set *s, const options *opt)
+{
+    if (opt->rules->calendar == NULL)
+        return;
+    printf("\"first_reply_business\": {\"n\": %llu, \"total_seconds\": %lld, ",
+           (unsigned long long)s->business_replies, (long long)s->business_reply_seconds);
+    json_number(
+        "mean_seconds",
+        s->business_replies ? (double)s->business_reply_seconds / (double)s->business_replies : (double)NAN,
+        "}, ");
+    if (opt->rules->policy == NULL)
+        return;
+    printf("\"sla_first_reply\": {");
+    const char *sep = "";
+    for (int p = 0; p < 4; p++) {
+        if (opt->rules->first_reply_target[p] == 0)
+            continue;
+        printf("%s\"%s\": {\"achieved\": %llu, \"total\": %llu, \"target_seconds\": %lld, "
+               "\"business\": %s, ",
+               sep, sla_priorities[p], (unsigned long long)s->sla_met[p],
+               (unsigned long long)s->sla_judged[p], (long long)opt->rules->first_reply_target[p],
+               opt->rules->first_reply_business[p] ? "true" : "false");
+        json_number("value",
+                    s->sla_judged[p] ? (double)s->sla_met[p] / (double)s->sla_judged[p] : (double)NAN, "}");
+        sep = ", ";
+    }
+    printf("}, ");
+}
+
 /* The KPIs of one set as JSON members (no braces). */
 static void json_kpis(const kpi_set *s, const duration_list *exact, const options *opt)
 {
@@ -291,7 +355,8 @@ static void json_kpis(const kpi_set *s, const duration_list *exact, const option
                (unsigned long long)cs.satisfied.num, (unsigned long long)cs.satisfied.den,
                cs.satisfied.value, cs.satisfied.lo, cs.satisfied.hi, cs.mean);
     else
-        printf("\"csat\": {\"num\": 0, \"den\": 0, \"value\": null}, ");
+        printf("\"csat\": {\"num\": 0, \"den\": 0, \"value\": null, \"lo\": null, "
+               "\"hi\": null, \"mean\": null}, ");
     cm_nps_summary ns;
     if (cm_nps_result(&s->nps, conf, &ns) == CM_OK)
         printf("\"nps\": {\"n\": %llu, \"promoters\": %llu, \"passives\": %llu, "
@@ -301,19 +366,22 @@ static void json_kpis(const kpi_set *s, const duration_list *exact, const option
                (unsigned long long)ns.passives, (unsigned long long)ns.detractors, ns.score, ns.se,
                ns.lo, ns.hi);
     else
-        printf("\"nps\": {\"n\": 0, \"score\": null}, ");
+        printf("\"nps\": {\"n\": 0, \"promoters\": 0, \"passives\": 0, \"detractors\": 0, "
+               "\"score\": null, \"se\": null, \"lo\": null, \"hi\": null}, ");
     cm_ces_summary es;
     if (cm_ces_result(&s->ces, conf, &es) == CM_OK)
         printf("\"ces\": {\"n\": %llu, \"mean\": %.17g, \"lo\": %.17g, \"hi\": %.17g, "
                "\"low_effort\": %.17g}, ",
                (unsigned long long)es.n, es.mean, es.lo, es.hi, es.easy.value);
     else
-        printf("\"ces\": {\"n\": 0, \"mean\": null}, ");
+        printf("\"ces\": {\"n\": 0, \"mean\": null, \"lo\": null, \"hi\": null, "
+               "\"low_effort\": null}, ");
     json_proportion("fcr", s->solved_first_contact, s->solved, conf, ", ");
     json_proportion("reopen_rate", s->reopened, s->solved, conf, ", ");
     json_proportion("escalation_rate", s->escalated, s->tickets, conf, ", ");
     json_distribution("first_reply", &s->first_reply, exact, ", ");
     json_distribution("resolution", &s->resolution, NULL, ", ");
+    json_business(s, opt);
     cm_proportion p;
     printf("\"abandonment\": {\"offered\": %llu, \"abandoned\": %llu, \"short\": %llu, ",
            (unsigned long long)s->rt_offered, (unsigned long long)s->rt_abandoned,
@@ -322,7 +390,7 @@ static void json_kpis(const kpi_set *s, const duration_list *exact, const option
         printf("\"num\": %llu, \"den\": %llu, \"value\": %.17g}", (unsigned long long)p.num,
                (unsigned long long)p.den, p.value);
     else
-        printf("\"value\": null}");
+        printf("\"num\": 0, \"den\": 0, \"value\": null}");
 }
 
 void print_json(const report *rep, const options *opt, double compute_seconds,
@@ -406,6 +474,16 @@ static void csv_kpis(const char *group, const kpi_set *s, const duration_list *e
                (unsigned long long)d.n);
         printf("%s,first_reply_p90_seconds,%.17g,,,,%llu\n", group, d.q[1],
                (unsigned long long)d.n);
+    }
+    if (opt->rules->calendar != NULL && s->business_replies > 0)
+        printf("%s,first_reply_business_mean_seconds,%.17g,,,,%llu\n", group,
+               (double)s->business_reply_seconds / (double)s->business_replies,
+               (unsigned long long)s->business_replies);
+    for (int q = 0; q < 4 && opt->rules->policy != NULL; q++) {
+        if (opt->rules->first_reply_target[q] > 0 &&
+            cm_rate(s->sla_met[q], s->sla_judged[q], conf, &p) == CM_OK)
+            printf("%s,sla_first_reply_%s,%.17g,%.17g,%.17g,%llu,%llu\n", group, sla_priorities[q],
+                   p.value, p.lo, p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
     }
     if (cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, conf, &p) == CM_OK)
         printf("%s,abandonment,%.17g,%.17g,%.17g,%llu,%llu\n", group, p.value, p.lo, p.hi,

@@ -307,7 +307,9 @@ static int usage(FILE *to)
           "  --short-abandon S  abandons after a shorter wait are left out (5 s)\n"
           "  --threads N        worker threads (default: one per CPU for large inputs)\n"
           "  --exact-quantiles  exact first-reply quantiles instead of the sketch's\n"
-          "  --kpis-only        the headline KPIs only: no breakdowns or staffing\n"
+          "  --kpis-only        the headline KPIs only: no breakdowns, staffing or SLA replay\n"
+          "  --calendar FILE    business hours (calendar spec); default: the bundled one\n"
+          "  --policy FILE      SLA policy; default: the bundled severity matrix\n"
           "  --progress / --no-progress\n"
           "                     progress on stderr (default: when it is a terminal)\n"
           "  --strict           stop at the first unreadable row (exit status 1)\n",
@@ -338,6 +340,12 @@ static bool parse_options(int argc, char **argv, options *opt)
             opt->short_abandon = strtod(v, &end);
             if (*end != '\0' || !(opt->short_abandon >= 0.0) || !isfinite(opt->short_abandon))
                 return false;
+            i++;
+        } else if (strcmp(a, "--calendar") == 0 && v) {
+            opt->calendar_file = v;
+            i++;
+        } else if (strcmp(a, "--policy") == 0 && v) {
+            opt->policy_file = v;
             i++;
         } else if (strcmp(a, "--threads") == 0 && v) {
             const long n = strtol(v, &end, 10);
@@ -387,6 +395,13 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (opt.path == NULL)
         opt.path = default_sample();
+    static report_rules rules;
+    if (!report_rules_load(&rules, opt.calendar_file, opt.policy_file)) {
+        fprintf(stderr, "caremetrics-report: %s\n", rules.problem);
+        report_rules_free(&rules);
+        return 1;
+    }
+    opt.rules = &rules;
 
     input in;
     const bool from_stdin = strcmp(opt.path, "-") == 0;
@@ -474,5 +489,6 @@ int main(int argc, char **argv)
     report_free(rep);
     csv_reader_free(csv);
     close_input(&in);
+    report_rules_free(&rules);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rules.h"
 #include "sla-section.h"
 #include "staffing-section.h"
 #include "ticket-columns.h"
@@ -45,6 +46,8 @@ typedef struct options {
     enum output_format format;
     enum grouping by;
     const char *path;
+    const char *calendar_file, *policy_file; /* NULL: the bundled ones */
+    const report_rules *rules;               /* loaded from the two files */
 } options;
 
 /* The KPIs computed for the whole history and for each group. */
@@ -55,7 +58,10 @@ typedef struct kpi_set {
     cm_csat csat;
     cm_nps nps;
     cm_ces ces;
-    cm_sketch first_reply, resolution; /* calendar seconds */
+    cm_sketch first_reply, resolution;  /* calendar seconds */
+    uint64_t business_replies;          /* first replies measured in business time */
+    int64_t business_reply_seconds;     /* their total business seconds */
+    uint64_t sla_met[4], sla_judged[4]; /* first reply within target, by priority urgent..low */
 } kpi_set;
 
 /* KPI sets keyed by month (months since 1970-01), grown on demand. */

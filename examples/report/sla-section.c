@@ -16,69 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef CM_DATA_SOURCE_DIR
-#define CM_DATA_SOURCE_DIR "examples/data"
-#endif
-#ifndef CM_DATA_INSTALLED_DIR
-#define CM_DATA_INSTALLED_DIR "/usr/local/share/caremetrics"
-#endif
-
-#define POLICY_FILE   "sla-policy.txt"
-#define CALENDAR_FILE "office-hours.cal"
-#define MAX_RECORDS   18 /* 6 records per event, 3 events */
-
-/* The policy and calendar, shared read-only by every worker's section. */
-static struct {
-    unsigned users;
-    cm_sla_policy *policy;
-    cm_calendar *calendar;
-    char problem[800]; /* why the section cannot be computed, or empty */
-    char policy_path[512];
-} shared;
-
-/* Reads a data file from the source tree, else from the installed data directory. */
-static char *read_data(const char *name, char *path, size_t cap)
-{
-    const char *dirs[] = {CM_DATA_SOURCE_DIR, CM_DATA_INSTALLED_DIR};
-    for (int d = 0; d < 2; d++) {
-        snprintf(path, cap, "%s/%s", dirs[d], name);
-        FILE *f = fopen(path, "rb");
-        if (f == NULL)
-            continue;
-        char *buf = malloc(65536);
-        const size_t len = buf != NULL ? fread(buf, 1, 65535, f) : 0;
-        fclose(f);
-        if (buf != NULL)
-            buf[len] = '\0';
-        return buf;
-    }
-    return NULL;
-}
-
-static void load_shared(void)
-{
-    char cal_path[512];
-    char *policy = read_data(POLICY_FILE, shared.policy_path, sizeof shared.policy_path);
-    char *cal = read_data(CALENDAR_FILE, cal_path, sizeof cal_path);
-    cm_parse_error err = {0, 0, NULL};
-    if (policy == NULL || cal == NULL)
-        snprintf(shared.problem, sizeof shared.problem, "cannot read %s",
-                 policy == NULL ? POLICY_FILE : CALENDAR_FILE);
-    else if (cm_sla_policy_parse(policy, &shared.policy, &err) != CM_OK)
-        snprintf(shared.problem, sizeof shared.problem, "%s:%u:%u: %s", shared.policy_path,
-                 (unsigned)err.line, (unsigned)err.column, err.message ? err.message : "?");
-    else if (cm_calendar_parse(cal, &shared.calendar, &err) != CM_OK)
-        snprintf(shared.problem, sizeof shared.problem, "%s:%u:%u: %s", cal_path,
-                 (unsigned)err.line, (unsigned)err.column, err.message ? err.message : "?");
-    free(policy);
-    free(cal);
-}
+#define MAX_RECORDS 18 /* 6 records per event, 3 events */
 
 bool sla_section_init(sla_section *s)
 {
     memset(s, 0, sizeof *s);
-    if (shared.users++ == 0)
-        load_shared();
     s->acc = calloc(1, sizeof *s->acc);
     return s->acc != NULL;
 }
@@ -88,11 +30,6 @@ void sla_section_free(sla_section *s)
     free(s->acc);
     free(s->open);
     memset(s, 0, sizeof *s);
-    if (shared.users > 0 && --shared.users == 0) {
-        cm_sla_policy_free(shared.policy);
-        cm_calendar_free(shared.calendar);
-        memset(&shared, 0, sizeof shared);
-    }
 }
 
 /* The ticket's log in order of time (a reply may be recorded after the solve). */
@@ -117,19 +54,20 @@ static size_t ticket_log(cm_time created, cm_time reply, cm_time solved, uint8_t
 }
 
 /* Replays one log at `now` into the accumulator. */
-static bool judge(cm_sla_attainment *acc, const cm_sla_event *ev, size_t nev, cm_time now)
+static bool judge(const report_rules *rules, cm_sla_attainment *acc, const cm_sla_event *ev,
+                  size_t nev, cm_time now)
 {
-    const cm_calendar *cals[1] = {shared.calendar};
+    const cm_calendar *cals[1] = {rules->calendar};
     cm_sla_instance out[MAX_RECORDS];
     size_t n = 0;
-    return cm_sla_evaluate(shared.policy, cals, 1, ev, nev, now, out, MAX_RECORDS, &n) == CM_OK &&
+    return cm_sla_evaluate(rules->policy, cals, 1, ev, nev, now, out, MAX_RECORDS, &n) == CM_OK &&
            cm_sla_attainment_add(acc, out, n) == CM_OK;
 }
 
-bool sla_section_add(sla_section *s, cm_time created, cm_time first_reply, cm_time solved,
-                     uint8_t tc_priority)
+bool sla_section_add(sla_section *s, const report_rules *rules, cm_time created,
+                     cm_time first_reply, cm_time solved, uint8_t tc_priority)
 {
-    if (shared.policy == NULL || shared.calendar == NULL)
+    if (rules->policy == NULL || rules->calendar == NULL)
         return true; /* the section reports why */
     cm_time last = created;
     if (first_reply != CM_SLA_NO_TIME && first_reply > last)
@@ -146,7 +84,7 @@ bool sla_section_add(sla_section *s, cm_time created, cm_time first_reply, cm_ti
     if (solved != CM_SLA_NO_TIME) {
         cm_sla_event ev[3];
         const size_t nev = ticket_log(created, first_reply, solved, priority, ev);
-        return judge(s->acc, ev, nev, last);
+        return judge(rules, s->acc, ev, nev, last);
     }
     if (s->nopen == s->cap) {
         const size_t cap = s->cap ? 2 * s->cap : 256;
@@ -207,13 +145,13 @@ static void print_line(const cm_sla_attainment *acc, uint32_t metric, uint32_t p
            (unsigned long long)s.open, mean, median, p90);
 }
 
-void sla_section_print(const sla_section *s, double confidence)
+void sla_section_print(const sla_section *s, const report_rules *rules, double confidence)
 {
     printf("\nSLA attainment (%d %% confidence)        value  interval       met of judged   open"
            "        mean     median        p90\n",
            (int)lround(confidence * 100.0));
-    if (shared.problem[0] != '\0' || shared.policy == NULL || shared.calendar == NULL) {
-        printf("  SLA policy unavailable: %s\n", shared.problem);
+    if (rules->policy == NULL || rules->calendar == NULL) {
+        printf("  SLA policy unavailable: %s\n", rules->problem);
         return;
     }
     /* The open tickets are judged into a copy, so the section stays as read. */
@@ -228,12 +166,12 @@ void sla_section_print(const sla_section *s, double confidence)
         const sla_open_ticket *t = &s->open[i];
         cm_sla_event ev[3];
         const size_t nev = ticket_log(t->created, t->first_reply, CM_SLA_NO_TIME, t->priority, ev);
-        failed += !judge(acc, ev, nev, s->latest);
+        failed += !judge(rules, acc, ev, nev, s->latest);
     }
     char as_of[CM_TIME_FORMAT_SIZE] = "-";
     if (s->any && cm_time_format(s->latest, as_of, sizeof as_of) != CM_OK)
         snprintf(as_of, sizeof as_of, "-");
-    printf("  policy %s, business hours Mon-Fri 09:00-17:00 UTC, as of %s\n", shared.policy_path,
+    printf("  policy %s, business hours %s, as of %s\n", rules->policy_path, rules->calendar_path,
            as_of);
     static const uint32_t metrics[] = {CM_SLA_FIRST_REPLY, CM_SLA_TOTAL_RESOLUTION};
     for (size_t m = 0; m < 2; m++) {

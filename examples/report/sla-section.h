@@ -1,7 +1,7 @@
 /*
  * The SLA section of caremetrics-report: first-reply and total-resolution
- * attainment per priority under the bundled severity-matrix policy, in the
- * business hours of its Monday-Friday calendar (docs/report.md).
+ * attainment per priority under the report's SLA policy and business calendar
+ * (--policy, --calendar; docs/report.md).
  * SPDX-License-Identifier: MIT
  */
 #ifndef CM_EXAMPLE_SLA_SECTION_H
@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "rules.h"
 
 /* A ticket still open: judged at the end, as of the latest instant of the file. */
 typedef struct sla_open_ticket {
@@ -26,8 +28,7 @@ typedef struct sla_section {
     bool any;
 } sla_section;
 
-/* Empties the section; loads the policy and its calendar on first use
- * (call from the main thread). False only when out of memory. */
+/* Empties the section. False only when out of memory. */
 bool sla_section_init(sla_section *s);
 void sla_section_free(sla_section *s);
 
@@ -37,13 +38,13 @@ void sla_section_free(sla_section *s);
  * CM_SLA_NO_TIME when empty. A solved ticket is judged at once; an open one
  * is kept for the end. False when out of memory or a count overflows.
  */
-bool sla_section_add(sla_section *s, cm_time created, cm_time first_reply, cm_time solved,
-                     uint8_t tc_priority);
+bool sla_section_add(sla_section *s, const report_rules *rules, cm_time created,
+                     cm_time first_reply, cm_time solved, uint8_t tc_priority);
 
 /* Adds `src` into `dst`. */
 bool sla_section_merge(sla_section *dst, const sla_section *src);
 
 /* Judges the open tickets as of the latest instant and prints the section. */
-void sla_section_print(const sla_section *s, double confidence);
+void sla_section_print(const sla_section *s, const report_rules *rules, double confidence);
 
 #endif /* CM_EXAMPLE_SLA_SECTION_H */
