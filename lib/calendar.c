@@ -12,7 +12,7 @@
  * disjoint and sorted; touching ones are one period.
  *
  * The calendar stores those periods for a window of years, with cumulative
- * open seconds and an index by week, so operations inside it are O(1);
+ * open seconds and an index by UTC day, so operations inside it are O(1);
  * outside it they are generated a date at a time, skipping whole weeks (or
  * whole stretches without dated entries) whose open time is known in advance.
  * SPDX-License-Identifier: MIT
@@ -73,9 +73,9 @@ struct cm_calendar {
     int32_t bdays_per_week;     /* weekdays with hours */
     bool has_window;
     int64_t wbase, wend; /* window [wbase, wend) */
-    uint32_t nper, nweeks, total;
+    uint32_t nper, ndays, total;
     period *per;
-    uint32_t *widx; /* nweeks + 1 entries: first period with end > week start */
+    uint32_t *didx; /* ndays + 1 entries: first period with end > the UTC day's start */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -525,8 +525,9 @@ static int64_t plain_run_start(const cm_calendar *c, int64_t d)
 /* Index of the first window period whose end is after r (r in [0, wend - wbase]). */
 static inline uint32_t w_find(const cm_calendar *c, uint32_t r)
 {
-    const uint32_t w = r / WEEK;
-    uint32_t lo = c->widx[w], hi = c->widx[w + 1];
+    /* A day holds few periods (usually 0 or 1 begin in it): a short forward scan. */
+    const uint32_t d = r / DAY;
+    uint32_t lo = c->didx[d], hi = c->didx[d + 1];
     while (hi - lo > 8) {
         const uint32_t mid = lo + (hi - lo) / 2;
         if (c->per[mid].e <= r)
@@ -650,9 +651,9 @@ static cm_status build_window(cm_calendar *c, int32_t first_year, int32_t years)
     }
     free(buf);
     const uint32_t span_secs = (uint32_t)(end - base);
-    const uint32_t nweeks = span_secs / WEEK + 1;
-    uint32_t *widx = st == CM_OK ? malloc(((size_t)nweeks + 1) * sizeof *widx) : NULL;
-    if (st == CM_OK && widx == NULL)
+    const uint32_t ndays = span_secs / DAY + 1;
+    uint32_t *didx = st == CM_OK ? malloc(((size_t)ndays + 1) * sizeof *didx) : NULL;
+    if (st == CM_OK && didx == NULL)
         st = CM_ENOMEM;
     if (st != CM_OK) {
         free(per);
@@ -664,20 +665,20 @@ static cm_status build_window(cm_calendar *c, int32_t first_year, int32_t years)
             per = shrunk;
     }
     uint32_t k = 0;
-    for (uint32_t w = 0; w <= nweeks; w++) {
-        const uint64_t start = (uint64_t)w * WEEK;
+    for (uint32_t d = 0; d <= ndays; d++) {
+        const uint64_t start = (uint64_t)d * DAY;
         while (k < n && per[k].e <= start)
             k++;
-        widx[w] = k;
+        didx[d] = k;
     }
-    widx[nweeks] = (uint32_t)n;
+    didx[ndays] = (uint32_t)n;
     c->has_window = true;
     c->wbase = base;
     c->wend = end;
     c->nper = (uint32_t)n;
     c->per = per;
-    c->nweeks = nweeks;
-    c->widx = widx;
+    c->ndays = ndays;
+    c->didx = didx;
     c->total = (uint32_t)cum;
     return CM_OK;
 }
@@ -696,7 +697,7 @@ void cm_calendar_free(cm_calendar *cal)
     free(cal->dated_kind);
     free(cal->rec_kind);
     free(cal->per);
-    free(cal->widx);
+    free(cal->didx);
     free(cal);
 }
 
@@ -1251,14 +1252,14 @@ cm_status cm_calendar_add_many(const cm_calendar *cal, const cm_time *start, con
         CM_REQUIRE(time_ok(start[i]), CM_ERANGE);
     /* A result that stays inside the window cannot fail; check the others
      * first, so that a failure leaves out untouched. The open seconds before
-     * t lie between those before its week's first period and those at the
-     * end of the next week's first period (which may have started before t):
+     * t lie between those before its day's first period and those at the
+     * end of the next day's first period (which may have started before t):
      * two loads decide most elements. */
     for (size_t i = 0; i < n; i++) {
         const int64_t t = start[i], s = seconds[i];
         if (cal->has_window && t >= cal->wbase && t < cal->wend) {
-            const uint32_t w = (uint32_t)(t - cal->wbase) / WEEK;
-            const uint32_t k0 = cal->widx[w], k1 = cal->widx[w + 1];
+            const uint32_t d = (uint32_t)(t - cal->wbase) / DAY;
+            const uint32_t k0 = cal->didx[d], k1 = cal->didx[d + 1];
             const int64_t f_lo = k0 < cal->nper ? cal->per[k0].c : cal->total;
             const int64_t f_hi = k1 < cal->nper ? end_cum(&cal->per[k1]) : cal->total;
             if ((s >= 0 && s <= (int64_t)cal->total - f_hi) || (s < 0 && s >= -f_lo))

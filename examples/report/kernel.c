@@ -249,17 +249,21 @@ const kpi_set *report_month(const report *rep, size_t i, int64_t *month)
     return &rep->months.sets[i];
 }
 
-static bool push_duration(duration_list *l, double v)
+/* Appends n durations, growing the list geometrically. */
+static bool push_durations(duration_list *l, const double *v, size_t n)
 {
-    if (l->count == l->cap) {
-        const size_t cap = l->cap ? 2 * l->cap : 1 << 16;
+    if (n > l->cap - l->count) {
+        size_t cap = l->cap ? l->cap : 1 << 16;
+        while (cap - l->count < n)
+            cap *= 2;
         double *p = realloc(l->values, cap * sizeof *p);
         if (p == NULL)
             return false;
         l->values = p;
         l->cap = cap;
     }
-    l->values[l->count++] = v;
+    memcpy(l->values + l->count, v, n * sizeof *v);
+    l->count += n;
     return true;
 }
 
@@ -269,6 +273,8 @@ static bool push_duration(duration_list *l, double v)
  * branch-free pass the compiler can keep in registers. */
 static bool row_bad(const tc_table *t, size_t i)
 {
+    /* Longest duration the response-time sketches hold, in whole seconds. */
+    const uint64_t max_duration = (uint64_t)CM_SKETCH_MAX_SECONDS;
     const int64_t c = t->created[i], fr = t->first_reply[i], so = t->solved[i];
     const double w = t->wait[i], h = t->handle[i];
     bool bad = c == TC_NONE_TIME;
@@ -276,15 +282,14 @@ static bool row_bad(const tc_table *t, size_t i)
     bad |= t->priority[i] > 4;
     bad |= t->contacts[i] == 0;
     bad |= (t->reopened[i] | t->escalated[i] | t->abandoned[i]) > 1;
-    bad |= !scores.csat[t->csat[i]];
-    bad |= !scores.nps[t->nps[i]];
-    bad |= !scores.ces[t->ces[i]];
-    /* A missing creation instant is already bad; never subtract it. */
+    bad |= !(scores.csat[t->csat[i]] & scores.nps[t->nps[i]] & scores.ces[t->ces[i]]);
+    /* A missing creation instant is already bad: measure from 0 instead. Unsigned
+     * differences cannot overflow, and equal the true ones when the order is right. */
     const int64_t base = bad ? 0 : c;
-    bad |= fr != TC_NONE_TIME && !(fr >= base && (double)(fr - base) < CM_SKETCH_MAX_SECONDS);
-    bad |= so != TC_NONE_TIME && !(so >= base && (double)(so - base) < CM_SKETCH_MAX_SECONDS);
-    bad |= !(w >= 0.0 && w <= DBL_MAX) && !isnan(w);
-    bad |= !(h >= 0.0 && h <= DBL_MAX) && !isnan(h);
+    bad |= (fr != TC_NONE_TIME) & ((fr < base) | ((uint64_t)fr - (uint64_t)base > max_duration));
+    bad |= (so != TC_NONE_TIME) & ((so < base) | ((uint64_t)so - (uint64_t)base > max_duration));
+    bad |= (w < 0.0) | (w > DBL_MAX); /* NaN (no wait) passes both */
+    bad |= (h < 0.0) | (h > DBL_MAX);
     bad |= t->pending[i] < 0;
     return bad;
 }
@@ -346,8 +351,8 @@ static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad,
     all->rt_abandoned += lost;
     all->rt_short += lost_short;
     bool ok = true;
-    for (size_t i = 0; opt->exact_quantiles && i < nreply; i++)
-        ok &= push_duration(&rep->first_reply_exact, reply[i]);
+    if (opt->exact_quantiles)
+        ok &= push_durations(&rep->first_reply_exact, reply, nreply);
     /* First replies in business time, and against each priority's target. */
     const report_rules *rules = opt->rules;
     if (rules->calendar != NULL && nreply > 0) {
@@ -375,7 +380,8 @@ static bool add_block_totals(report *rep, const tc_table *t, const uint8_t *bad,
     ok &= cm_nps_add_many(&all->nps, nps, n) == CM_OK;
     ok &= cm_ces_add_many(&all->ces, ces, n) == CM_OK;
     ok &= cm_sketch_add_many(&all->first_reply, reply, nreply) == CM_OK;
-    ok &= cm_sketch_add_many(&all->resolution, resolve, nresolve) == CM_OK;
+    if (!opt->kpis_only) /* the resolution distribution is not a headline KPI */
+        ok &= cm_sketch_add_many(&all->resolution, resolve, nresolve) == CM_OK;
     return ok;
 }
 
@@ -395,7 +401,8 @@ void report_add_block(report *rep, const tc_table *t, uint64_t first_line, const
             if (!bad[i])
                 continue;
             char what[96];
-            snprintf(what, sizeof what, "bad value in column %s", check_row(t, i));
+            const char *column = check_row(t, i);
+            snprintf(what, sizeof what, "bad value in column %s", column ? column : "(unknown)");
             report_bad_row(rep, lines != NULL ? lines[i] : first_line + i, what);
         }
     }
@@ -470,8 +477,9 @@ bool report_merge(report *dst, const report *src, uint64_t line_offset, const op
     if (ok && !opt->kpis_only)
         ok = staffing_section_merge(&dst->staffing, &src->staffing) &&
              sla_section_merge(&dst->sla, &src->sla);
-    for (size_t i = 0; ok && i < src->first_reply_exact.count; i++)
-        ok = push_duration(&dst->first_reply_exact, src->first_reply_exact.values[i]);
+    if (ok)
+        ok = push_durations(&dst->first_reply_exact, src->first_reply_exact.values,
+                            src->first_reply_exact.count);
     if (!ok)
         dst->failed = true;
     return ok;

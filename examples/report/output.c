@@ -246,7 +246,8 @@ void print_text(const report *rep, const options *opt)
     printf("\n%-36s %10s %10s %10s %10s %10s\n", "Response times (calendar)", "mean", "median",
            "p90", "p99", "n");
     print_distribution("First reply", &all->first_reply, exact_list(rep, opt));
-    print_distribution("Resolution", &all->resolution, NULL);
+    if (!opt->kpis_only)
+        print_distribution("Resolution", &all->resolution, NULL);
     print_business(all, opt);
     if (!opt->kpis_only) {
         static const char *const what[2] = {"First reply", "Resolution"};
@@ -320,10 +321,11 @@ static void json_business(const kpi_set *s, const options *opt)
         return;
     printf("\"first_reply_business\": {\"n\": %llu, \"total_seconds\": %lld, ",
            (unsigned long long)s->business_replies, (long long)s->business_reply_seconds);
-    json_number(
-        "mean_seconds",
-        s->business_replies ? (double)s->business_reply_seconds / (double)s->business_replies : (double)NAN,
-        "}, ");
+    json_number("mean_seconds",
+                s->business_replies
+                    ? (double)s->business_reply_seconds / (double)s->business_replies
+                    : (double)NAN,
+                "}, ");
     if (opt->rules->policy == NULL)
         return;
     printf("\"sla_first_reply\": {");
@@ -336,8 +338,9 @@ static void json_business(const kpi_set *s, const options *opt)
                sep, sla_priorities[p], (unsigned long long)s->sla_met[p],
                (unsigned long long)s->sla_judged[p], (long long)opt->rules->first_reply_target[p],
                opt->rules->first_reply_business[p] ? "true" : "false");
-        json_number("value",
-                    s->sla_judged[p] ? (double)s->sla_met[p] / (double)s->sla_judged[p] : (double)NAN, "}");
+        json_number(
+            "value",
+            s->sla_judged[p] ? (double)s->sla_met[p] / (double)s->sla_judged[p] : (double)NAN, "}");
         sep = ", ";
     }
     printf("}, ");
@@ -380,7 +383,8 @@ static void json_kpis(const kpi_set *s, const duration_list *exact, const option
     json_proportion("reopen_rate", s->reopened, s->solved, conf, ", ");
     json_proportion("escalation_rate", s->escalated, s->tickets, conf, ", ");
     json_distribution("first_reply", &s->first_reply, exact, ", ");
-    json_distribution("resolution", &s->resolution, NULL, ", ");
+    if (!opt->kpis_only)
+        json_distribution("resolution", &s->resolution, NULL, ", ");
     json_business(s, opt);
     cm_proportion p;
     printf("\"abandonment\": {\"offered\": %llu, \"abandoned\": %llu, \"short\": %llu, ",
