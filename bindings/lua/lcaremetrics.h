@@ -38,6 +38,10 @@ void lcm_open_sketch(lua_State *L);
 void lcm_open_spc(lua_State *L);
 void lcm_open_queue(lua_State *L);
 void lcm_open_calendar(lua_State *L);
+void lcm_open_sla(lua_State *L);
+
+/* The calendar userdata at idx (raises when it is not one, or is closed). */
+struct cm_calendar *lcm_check_calendar(lua_State *L, int idx);
 
 /* A Lua array of numbers as a double array in Lua-owned memory, pushed on the stack:
  * callers first lua_settop() to their argument count so optional arguments stay nil. */

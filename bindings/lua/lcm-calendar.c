@@ -21,7 +21,7 @@ typedef struct handle {
     void *ptr; /* NULL once closed */
 } handle;
 
-static cm_calendar *check_calendar(lua_State *L, int idx)
+cm_calendar *lcm_check_calendar(lua_State *L, int idx)
 {
     handle *h = (handle *)luaL_checkudata(L, idx, CALENDAR);
     luaL_argcheck(L, h->ptr != NULL, idx, "calendar is closed");
@@ -101,15 +101,15 @@ static int push_instant(lua_State *L, cm_status st, cm_time t)
 static int calendar_add(lua_State *L)
 {
     cm_time t = 0;
-    const cm_status st =
-        cm_calendar_add(check_calendar(L, 1), luaL_checkinteger(L, 2), luaL_checkinteger(L, 3), &t);
+    const cm_status st = cm_calendar_add(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2),
+                                         luaL_checkinteger(L, 3), &t);
     return push_instant(L, st, t);
 }
 
 static int calendar_add_roll(lua_State *L)
 {
     cm_time t = 0;
-    const cm_status st = cm_calendar_add_roll(check_calendar(L, 1), luaL_checkinteger(L, 2),
+    const cm_status st = cm_calendar_add_roll(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2),
                                               luaL_checkinteger(L, 3), &t);
     return push_instant(L, st, t);
 }
@@ -117,7 +117,7 @@ static int calendar_add_roll(lua_State *L)
 static int calendar_elapsed(lua_State *L)
 {
     int64_t s = 0;
-    const cm_status st = cm_calendar_elapsed(check_calendar(L, 1), luaL_checkinteger(L, 2),
+    const cm_status st = cm_calendar_elapsed(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2),
                                              luaL_checkinteger(L, 3), &s);
     return push_instant(L, st, s);
 }
@@ -125,7 +125,8 @@ static int calendar_elapsed(lua_State *L)
 static int calendar_is_open(lua_State *L)
 {
     bool open = false;
-    const cm_status st = cm_calendar_is_open(check_calendar(L, 1), luaL_checkinteger(L, 2), &open);
+    const cm_status st =
+        cm_calendar_is_open(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), &open);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_pushboolean(L, open);
@@ -135,14 +136,16 @@ static int calendar_is_open(lua_State *L)
 static int calendar_next_open(lua_State *L)
 {
     cm_time t = 0;
-    const cm_status st = cm_calendar_next_open(check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
+    const cm_status st =
+        cm_calendar_next_open(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
     return push_instant(L, st, t);
 }
 
 static int calendar_next_close(lua_State *L)
 {
     cm_time t = 0;
-    const cm_status st = cm_calendar_next_close(check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
+    const cm_status st =
+        cm_calendar_next_close(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
     return push_instant(L, st, t);
 }
 
@@ -151,7 +154,8 @@ static int calendar_add_days(lua_State *L)
     cm_time t = 0;
     const lua_Integer days = luaL_checkinteger(L, 3);
     const int32_t d = days > INT32_MAX ? INT32_MAX : days < INT32_MIN ? INT32_MIN : (int32_t)days;
-    const cm_status st = cm_calendar_add_days(check_calendar(L, 1), luaL_checkinteger(L, 2), d, &t);
+    const cm_status st =
+        cm_calendar_add_days(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), d, &t);
     return push_instant(L, st, t);
 }
 
@@ -174,7 +178,7 @@ static int calendar_many(lua_State *L, cm_status (*fn)(const cm_calendar *, cons
                                                        const cm_time *, size_t, cm_time *))
 {
     lua_settop(L, 3); /* scratch arrays are pushed above the arguments */
-    const cm_calendar *cal = check_calendar(L, 1);
+    const cm_calendar *cal = lcm_check_calendar(L, 1);
     size_t na, nb;
     const int64_t *a = check_int64s(L, 2, &na);
     const int64_t *b = check_int64s(L, 3, &nb);

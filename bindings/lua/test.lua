@@ -311,5 +311,41 @@ test("business calendars", function()
     collectgarbage("collect")
 end)
 
+test("SLA replay and attainment", function()
+    local policy = assert(cm.sla_policy("first-reply normal 4h business\nfirst-reply high 2h calendar\n"))
+    local cal = assert(cm.calendar("tz UTC\nmon-fri 09:00-17:00"))
+    -- Created Friday 2025-03-07 16:30 UTC, normal: 30 business minutes on Friday and
+    -- 3.5 h on Monday -> due Monday 12:30.
+    local t0 = cm.parse_time("2025-03-07T16:30:00Z")
+    local events = {{at = t0, type = cm.SLA_CREATED, value = cm.SLA_NORMAL}}
+    local inst = cm.sla_evaluate(policy, events, t0 + 60, {cal})
+    local fr
+    for _, i in ipairs(inst) do if i.metric == "first-reply" then fr = i end end
+    eq(fr.state, "active")
+    eq(fr.due, cm.parse_time("2025-03-10T12:30:00Z"))
+    eq(fr.elapsed, 60)
+    eq(policy:target(cm.SLA_FIRST_REPLY, cm.SLA_NORMAL).seconds, 4 * 3600)
+    fails("CM_ENOTFOUND", policy:target(cm.SLA_FIRST_REPLY, cm.SLA_LOW))
+    local acc = cm.sla_attainment()
+    local h0 = cm.parse_time("2025-03-04T10:00:00Z")
+    for _, reply in ipairs({600, 9000}) do -- high: 2 h target: one met, one breached
+        acc:add(policy, {{at = h0, type = cm.SLA_CREATED, value = cm.SLA_HIGH},
+                         {at = h0 + reply, type = cm.SLA_AGENT_REPLY}}, h0 + 86400, {cal})
+    end
+    local r = acc:result(cm.SLA_FIRST_REPLY, cm.SLA_HIGH)
+    eq(r.achieved, 1)
+    eq(r.breached, 1)
+    eq(r.attained.value, 0.5)
+    eq(cm.sla_attainment_deserialize(acc:serialize()), acc, "round trip")
+    eq((acc + cm.sla_attainment()):result(cm.SLA_FIRST_REPLY).achieved, 1)
+    local ok, msg, code = cm.sla_policy("first-reply normal 4 hours business")
+    eq(code, "CM_EPARSE")
+    assert(msg:find("line 1", 1, true), msg)
+    fails("CM_EINVAL", cm.sla_evaluate(policy, {{at = 10, type = 99}}, 20, {cal}))
+    fails("CM_EINVAL", cm.sla_evaluate(policy, {{at = 10, type = cm.SLA_CREATED, value = 2},
+                                                {at = 5, type = cm.SLA_AGENT_REPLY}}, 20, {cal}))
+    assert(not pcall(cm.sla_evaluate, policy, {{type = cm.SLA_CREATED}}, 20), "missing 'at' raises")
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)

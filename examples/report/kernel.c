@@ -252,6 +252,8 @@ const kpi_set *report_month(const report *rep, size_t i, int64_t *month)
 /* Appends n durations, growing the list geometrically. */
 static bool push_durations(duration_list *l, const double *v, size_t n)
 {
+    if (n == 0)
+        return true; /* memcpy from or to NULL is undefined even for 0 bytes */
     if (n > l->cap - l->count) {
         size_t cap = l->cap ? l->cap : 1 << 16;
         while (cap - l->count < n)

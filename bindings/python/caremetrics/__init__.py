@@ -26,7 +26,7 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, queue, spc
+from . import contact, queue, sla, spc
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
@@ -58,6 +58,7 @@ __all__ = [
     "quantiles_exact",
     "contact",
     "queue",
+    "sla",
     "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",
