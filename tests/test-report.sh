@@ -4,20 +4,7 @@
 set -u
 report=$1
 gen=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-
-check() { # description, condition result
-    n=$((n + 1))
-    if [ "$2" -eq 0 ]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 has() { grep -F -q -- "$2" "$1"; }
 
@@ -369,5 +356,4 @@ has "$tmp/out" "rows 3000: tickets"; check "bundled sample: 3000 rows" $?
 has "$tmp/out" "bad rows 0"; check "bundled sample: no bad rows" $?
 has "$tmp/out" "Total resolution, all"; check "bundled sample: SLA section" $?
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -4,20 +4,7 @@
 # usage: test-sla-timer.sh SLA_TIMER_BINARY
 set -u
 timer=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-
-check() { # description, condition result
-    n=$((n + 1))
-    if [ "$2" -eq 0 ]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # The line of a metric in the output.
 metric() { grep "^$2 " "$1" | head -1; }
@@ -96,5 +83,4 @@ printf 'first-reply high 1h business 1\n' >"$tmp/two-cal-policy"
 [ $? -eq 1 ] && grep -q "names 2 calendars, 1 given" "$tmp/err"
 check "missing calendar" $?
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -3,20 +3,7 @@
 # usage: test-staffing.sh STAFFING_BINARY
 set -u
 staffing=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-
-check() { # description, condition result
-    n=$((n + 1))
-    if [ "$2" -eq 0 ]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 has() { grep -E -q -- "$2" "$1"; }
 
@@ -117,5 +104,4 @@ has "$tmp/out" "22 intervals, 2146 contacts"; check "bundled sample: 22 interval
 has "$tmp/out" "^10:00 +150.0 +6m 00s +30.00 +36 +84.8 %"; check "bundled sample: 10:00 needs 36" $?
 [ ! -s "$tmp/err" ]; check "bundled sample: nothing on stderr" $?
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

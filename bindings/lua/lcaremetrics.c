@@ -49,6 +49,22 @@ uint32_t lcm_check_u32(lua_State *L, int idx)
     return v < 0 ? UINT32_MAX : v > (lua_Integer)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+int lcm_number_or_fail(lua_State *L, cm_status st, double v)
+{
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_pushnumber(L, v);
+    return 1;
+}
+
+int lcm_integer_or_fail(lua_State *L, cm_status st, int64_t v)
+{
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_pushinteger(L, v);
+    return 1;
+}
+
 void lcm_set_number(lua_State *L, const char *key, double v)
 {
     lua_pushnumber(L, v);

@@ -15,6 +15,10 @@
 /* Pushes nil, "CM_NAME: message", "CM_NAME"; returns 3. */
 int lcm_fail(lua_State *L, cm_status st);
 
+/* Push the result (1 value), or the error triple when st is not CM_OK (3 values). */
+int lcm_number_or_fail(lua_State *L, cm_status st, double v);
+int lcm_integer_or_fail(lua_State *L, cm_status st, int64_t v);
+
 /* A non-negative integer argument; a negative one clears *ok (the library's CM_EINVAL). */
 uint64_t lcm_check_count(lua_State *L, int idx, bool *ok);
 

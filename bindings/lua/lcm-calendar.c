@@ -90,20 +90,12 @@ static int calendar_close(lua_State *L)
     return 0;
 }
 
-static int push_instant(lua_State *L, cm_status st, cm_time t)
-{
-    if (st != CM_OK)
-        return lcm_fail(L, st);
-    lua_pushinteger(L, t);
-    return 1;
-}
-
 static int calendar_add(lua_State *L)
 {
     cm_time t = 0;
     const cm_status st = cm_calendar_add(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2),
                                          luaL_checkinteger(L, 3), &t);
-    return push_instant(L, st, t);
+    return lcm_integer_or_fail(L, st, t);
 }
 
 static int calendar_add_roll(lua_State *L)
@@ -111,7 +103,7 @@ static int calendar_add_roll(lua_State *L)
     cm_time t = 0;
     const cm_status st = cm_calendar_add_roll(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2),
                                               luaL_checkinteger(L, 3), &t);
-    return push_instant(L, st, t);
+    return lcm_integer_or_fail(L, st, t);
 }
 
 static int calendar_elapsed(lua_State *L)
@@ -119,7 +111,7 @@ static int calendar_elapsed(lua_State *L)
     int64_t s = 0;
     const cm_status st = cm_calendar_elapsed(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2),
                                              luaL_checkinteger(L, 3), &s);
-    return push_instant(L, st, s);
+    return lcm_integer_or_fail(L, st, s);
 }
 
 static int calendar_is_open(lua_State *L)
@@ -138,7 +130,7 @@ static int calendar_next_open(lua_State *L)
     cm_time t = 0;
     const cm_status st =
         cm_calendar_next_open(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
-    return push_instant(L, st, t);
+    return lcm_integer_or_fail(L, st, t);
 }
 
 static int calendar_next_close(lua_State *L)
@@ -146,7 +138,7 @@ static int calendar_next_close(lua_State *L)
     cm_time t = 0;
     const cm_status st =
         cm_calendar_next_close(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), &t);
-    return push_instant(L, st, t);
+    return lcm_integer_or_fail(L, st, t);
 }
 
 static int calendar_add_days(lua_State *L)
@@ -156,7 +148,7 @@ static int calendar_add_days(lua_State *L)
     const int32_t d = days > INT32_MAX ? INT32_MAX : days < INT32_MIN ? INT32_MIN : (int32_t)days;
     const cm_status st =
         cm_calendar_add_days(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), d, &t);
-    return push_instant(L, st, t);
+    return lcm_integer_or_fail(L, st, t);
 }
 
 /* Lua arrays of integers as int64 arrays in Lua-owned memory (pushed). */
@@ -238,7 +230,7 @@ static int tz_utc_offset(lua_State *L)
 {
     int32_t off = 0;
     const cm_status st = cm_tz_utc_offset(check_tz(L, 1), luaL_checkinteger(L, 2), &off);
-    return push_instant(L, st, off);
+    return lcm_integer_or_fail(L, st, off);
 }
 
 static int tz_to_local(lua_State *L)
@@ -281,7 +273,7 @@ static int tz_from_local(lua_State *L)
                         0};
     cm_time t = 0;
     const cm_status st = cm_tz_from_local(tz, &c, &t);
-    return push_instant(L, st, t);
+    return lcm_integer_or_fail(L, st, t);
 }
 
 static int tz_tostring(lua_State *L)

@@ -16,35 +16,18 @@
 
 #include "lcaremetrics.h"
 
-/* Pushes a number result, or the error triple. */
-static int number_or_fail(lua_State *L, cm_status st, double v)
-{
-    if (st != CM_OK)
-        return lcm_fail(L, st);
-    lua_pushnumber(L, v);
-    return 1;
-}
-
-static int agents_or_fail(lua_State *L, cm_status st, uint32_t n)
-{
-    if (st != CM_OK)
-        return lcm_fail(L, st);
-    lua_pushinteger(L, n);
-    return 1;
-}
-
 static int l_erlang_b(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_erlang_b(luaL_checknumber(L, 1), lcm_check_u32(L, 2), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_c(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_erlang_c(luaL_checknumber(L, 1), lcm_check_u32(L, 2), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_service_level(lua_State *L)
@@ -53,7 +36,7 @@ static int l_erlang_service_level(lua_State *L)
     const cm_status st =
         cm_erlang_service_level(luaL_checknumber(L, 1), lcm_check_u32(L, 2), luaL_checknumber(L, 3),
                                 luaL_checknumber(L, 4), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_asa(lua_State *L)
@@ -61,14 +44,14 @@ static int l_erlang_asa(lua_State *L)
     double v = 0;
     const cm_status st =
         cm_erlang_asa(luaL_checknumber(L, 1), lcm_check_u32(L, 2), luaL_checknumber(L, 3), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_occupancy(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_erlang_occupancy(luaL_checknumber(L, 1), lcm_check_u32(L, 2), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_agents(lua_State *L)
@@ -77,7 +60,7 @@ static int l_erlang_agents(lua_State *L)
     const cm_status st =
         cm_erlang_agents(luaL_checknumber(L, 1), luaL_checknumber(L, 2), luaL_checknumber(L, 3),
                          luaL_checknumber(L, 4), luaL_optnumber(L, 5, 1.0), &n);
-    return agents_or_fail(L, st, n);
+    return lcm_integer_or_fail(L, st, n);
 }
 
 static int l_erlang_agents_asa(lua_State *L)
@@ -86,7 +69,7 @@ static int l_erlang_agents_asa(lua_State *L)
     const cm_status st =
         cm_erlang_agents_asa(luaL_checknumber(L, 1), luaL_checknumber(L, 2), luaL_checknumber(L, 3),
                              luaL_optnumber(L, 4, 1.0), &n);
-    return agents_or_fail(L, st, n);
+    return lcm_integer_or_fail(L, st, n);
 }
 
 static int l_erlang_a(lua_State *L)
@@ -115,7 +98,7 @@ static int l_erlang_a_agents(lua_State *L)
         cm_erlang_a_agents(luaL_checknumber(L, 1), luaL_checknumber(L, 2), luaL_checknumber(L, 3),
                            luaL_checknumber(L, 4), luaL_checknumber(L, 5),
                            luaL_optnumber(L, 6, 1.0), luaL_optnumber(L, 7, 1.0), &n);
-    return agents_or_fail(L, st, n);
+    return lcm_integer_or_fail(L, st, n);
 }
 
 /* Two Lua arrays of numbers of the same length. */
@@ -135,7 +118,7 @@ static int l_workload_hours(lua_State *L)
     const size_t n = check_pair(L, 1, 2, &contacts, &aht);
     double v = 0;
     const cm_status st = cm_workload_hours(contacts, aht, n, &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int l_workforce_plan(lua_State *L)
@@ -222,7 +205,7 @@ static int contact_service_level(lua_State *L)
     double sl = 0;
     const cm_status st = cm_contact_service_level(
         check_contact(L, 1), (cm_sl_variant)(v < 0 || v > 1000 ? 1000 : v), &sl);
-    return number_or_fail(L, st, sl);
+    return lcm_number_or_fail(L, st, sl);
 }
 
 static int contact_service_level_counts(lua_State *L)
@@ -243,35 +226,35 @@ static int contact_abandonment_rate(lua_State *L)
     double v = 0;
     const bool exclude_short = lua_isnoneornil(L, 2) ? true : lua_toboolean(L, 2);
     const cm_status st = cm_contact_abandonment_rate(check_contact(L, 1), exclude_short, &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int contact_asa(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_contact_asa(check_contact(L, 1), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int contact_aht(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_contact_aht(check_contact(L, 1), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int contact_abandon_time(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_contact_abandon_time(check_contact(L, 1), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int contact_occupancy(lua_State *L)
 {
     double v = 0;
     const cm_status st = cm_contact_occupancy(check_contact(L, 1), luaL_checknumber(L, 2), &v);
-    return number_or_fail(L, st, v);
+    return lcm_number_or_fail(L, st, v);
 }
 
 static int contact_result(lua_State *L)
