@@ -262,6 +262,13 @@ cmp -s "$tmp/big.csv.1.txt" "$tmp/big.csv.2.txt"; check "csv: two threads = one 
 cmp -s "$tmp/big.cmt.1.txt" "$tmp/big.cmt.2.txt"; check "columnar: two threads = one thread" $?
 cmp -s "$tmp/big.csv.1.txt" "$tmp/big.cmt.1.txt"; check "columnar = csv" $?
 has "$tmp/big.cmt.1.txt" "rows 100000:"; check "columnar: every row read" $?
+# Bad rows in both halves keep their line numbers when two threads share the file.
+awk -F, -v OFS=, 'NR == 3 || NR == 90000 { $3 = "fax" } { print }' "$tmp/big.csv" >"$tmp/bad2.csv"
+for t in 1 2; do
+    "$report" --threads $t "$tmp/bad2.csv" >/dev/null 2>"$tmp/bad2.$t.err"
+done
+cmp -s "$tmp/bad2.1.err" "$tmp/bad2.2.err"; check "bad-row line numbers: two threads = one thread" $?
+has "$tmp/bad2.2.err" "line 90000: bad value in column channel"; check "bad row in the second half" $?
 
 # Damaged columnar files are refused with a message, never read out of bounds.
 head -c 1000 "$tmp/big.cmt" >"$tmp/trunc.cmt"

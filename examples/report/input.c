@@ -20,33 +20,8 @@
 /* Quoted lines are unquoted in a copy of at most this size. */
 #define QUOTED_LINE_MAX 65536
 
-enum column {
-    COL_CREATED,
-    COL_CHANNEL,
-    COL_PRIORITY,
-    COL_FIRST_REPLY,
-    COL_SOLVED,
-    COL_CONTACTS,
-    COL_REOPENED,
-    COL_ESCALATED,
-    COL_CSAT,
-    COL_NPS,
-    COL_CES,
-    COL_WAIT,
-    COL_ABANDONED,
-    COL_HANDLE,
-    COL_PENDING,
-    NCOLUMNS
-};
-
-static const char *const column_names[NCOLUMNS] = {
-    "created_at", "channel",      "priority",  "first_reply_at", "solved_at",
-    "contacts",   "reopened",     "escalated", "csat",           "nps",
-    "ces",        "wait_seconds", "abandoned", "handle_seconds", "pending_seconds",
-};
-
 struct csv_reader {
-    int index[NCOLUMNS]; /* field number of each column, or -1 */
+    int index[TC_NCOLUMNS]; /* field number of each column, or -1 */
 };
 
 csv_reader *csv_reader_new(const char *header, size_t len, const char **error)
@@ -68,14 +43,14 @@ csv_reader *csv_reader_new(const char *header, size_t len, const char **error)
         *error = "out of memory";
         return NULL;
     }
-    for (int c = 0; c < NCOLUMNS; c++) {
+    for (int c = 0; c < TC_NCOLUMNS; c++) {
         r->index[c] = -1;
         for (int i = 0; i < nf; i++) {
-            if (csv_is(&f[i], column_names[c]))
+            if (csv_is(&f[i], tc_columns[c].name))
                 r->index[c] = i;
         }
     }
-    if (r->index[COL_CREATED] < 0 || r->index[COL_CHANNEL] < 0) {
+    if (r->index[TC_CREATED] < 0 || r->index[TC_CHANNEL] < 0) {
         free(r);
         *error = "the header needs the columns created_at and channel (see docs/report.md)";
         return NULL;
@@ -126,7 +101,7 @@ static void flush_block(block *b, report *rep, const options *opt)
 
 static const csv_field empty_field = {"", 0};
 
-static const csv_field *field(const csv_field *f, int nf, const csv_reader *r, enum column c)
+static const csv_field *field(const csv_field *f, int nf, const csv_reader *r, enum tc_column c)
 {
     const int i = r->index[c];
     return (i >= 0 && i < nf) ? &f[i] : &empty_field;
@@ -172,50 +147,51 @@ static int lookup(const csv_field *f, const char *const *names, int n)
     return -1;
 }
 
-/* Fills row j of the block; on failure returns the offending column's name. */
+/* Fills row j of the block; on failure returns the offending column's name.
+ * The CSV columns have the names of the columnar layout's (tc_columns). */
 static const char *parse_row(const csv_field *f, int nf, const csv_reader *r, block *b, size_t j)
 {
-    const int ch = lookup(field(f, nf, r, COL_CHANNEL), channel_names, NCHANNELS);
+    const int ch = lookup(field(f, nf, r, TC_CHANNEL), channel_names, NCHANNELS);
     if (ch < 0)
-        return "channel";
+        return tc_columns[TC_CHANNEL].name;
     b->channel[j] = (uint8_t)ch;
-    const csv_field *pf = field(f, nf, r, COL_PRIORITY);
+    const csv_field *pf = field(f, nf, r, TC_PRIORITY);
     const int pr = pf->len == 0 ? NO_PRIORITY : lookup(pf, priority_names, NO_PRIORITY);
     if (pr < 0)
-        return "priority";
+        return tc_columns[TC_PRIORITY].name;
     b->priority[j] = pr == NO_PRIORITY ? TC_PRIORITY_NONE : (uint8_t)(pr + 1);
-    if (!parse_time(field(f, nf, r, COL_CREATED), &b->created[j]) || b->created[j] == TC_NONE_TIME)
-        return "created_at";
-    if (!parse_time(field(f, nf, r, COL_FIRST_REPLY), &b->first_reply[j]))
-        return "first_reply_at";
-    if (!parse_time(field(f, nf, r, COL_SOLVED), &b->solved[j]))
-        return "solved_at";
-    const csv_field *cf = field(f, nf, r, COL_CONTACTS);
+    if (!parse_time(field(f, nf, r, TC_CREATED), &b->created[j]) || b->created[j] == TC_NONE_TIME)
+        return tc_columns[TC_CREATED].name;
+    if (!parse_time(field(f, nf, r, TC_FIRST_REPLY), &b->first_reply[j]))
+        return tc_columns[TC_FIRST_REPLY].name;
+    if (!parse_time(field(f, nf, r, TC_SOLVED), &b->solved[j]))
+        return tc_columns[TC_SOLVED].name;
+    const csv_field *cf = field(f, nf, r, TC_CONTACTS);
     long long contacts = 1;
     if (cf->len > 0 && !csv_int(cf, 1, 1000000, &contacts))
-        return "contacts";
+        return tc_columns[TC_CONTACTS].name;
     b->contacts[j] = (uint32_t)contacts;
-    if (!parse_u8(field(f, nf, r, COL_REOPENED), 0, 1, 0, &b->reopened[j]))
-        return "reopened";
-    if (!parse_u8(field(f, nf, r, COL_ESCALATED), 0, 1, 0, &b->escalated[j]))
-        return "escalated";
-    if (!parse_u8(field(f, nf, r, COL_ABANDONED), 0, 1, 0, &b->abandoned[j]))
-        return "abandoned";
+    if (!parse_u8(field(f, nf, r, TC_REOPENED), 0, 1, 0, &b->reopened[j]))
+        return tc_columns[TC_REOPENED].name;
+    if (!parse_u8(field(f, nf, r, TC_ESCALATED), 0, 1, 0, &b->escalated[j]))
+        return tc_columns[TC_ESCALATED].name;
+    if (!parse_u8(field(f, nf, r, TC_ABANDONED), 0, 1, 0, &b->abandoned[j]))
+        return tc_columns[TC_ABANDONED].name;
     /* Answers: any byte but the no-answer marker; the scale is checked by the kernel. */
-    if (!parse_u8(field(f, nf, r, COL_CSAT), 0, CM_SCORE_NONE - 1, CM_SCORE_NONE, &b->csat[j]))
-        return "csat";
-    if (!parse_u8(field(f, nf, r, COL_NPS), 0, CM_SCORE_NONE - 1, CM_SCORE_NONE, &b->nps[j]))
-        return "nps";
-    if (!parse_u8(field(f, nf, r, COL_CES), 0, CM_SCORE_NONE - 1, CM_SCORE_NONE, &b->ces[j]))
-        return "ces";
-    if (!parse_seconds(field(f, nf, r, COL_WAIT), &b->wait[j]))
-        return "wait_seconds";
-    if (!parse_seconds(field(f, nf, r, COL_HANDLE), &b->handle[j]))
-        return "handle_seconds";
-    const csv_field *pe = field(f, nf, r, COL_PENDING);
+    if (!parse_u8(field(f, nf, r, TC_CSAT), 0, CM_SCORE_NONE - 1, CM_SCORE_NONE, &b->csat[j]))
+        return tc_columns[TC_CSAT].name;
+    if (!parse_u8(field(f, nf, r, TC_NPS), 0, CM_SCORE_NONE - 1, CM_SCORE_NONE, &b->nps[j]))
+        return tc_columns[TC_NPS].name;
+    if (!parse_u8(field(f, nf, r, TC_CES), 0, CM_SCORE_NONE - 1, CM_SCORE_NONE, &b->ces[j]))
+        return tc_columns[TC_CES].name;
+    if (!parse_seconds(field(f, nf, r, TC_WAIT), &b->wait[j]))
+        return tc_columns[TC_WAIT].name;
+    if (!parse_seconds(field(f, nf, r, TC_HANDLE), &b->handle[j]))
+        return tc_columns[TC_HANDLE].name;
+    const csv_field *pe = field(f, nf, r, TC_PENDING);
     long long pending = 0;
     if (pe->len > 0 && !csv_int(pe, 0, INT64_MAX / 2, &pending))
-        return "pending_seconds";
+        return tc_columns[TC_PENDING].name;
     b->pending[j] = pending;
     return NULL;
 }

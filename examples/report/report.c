@@ -92,7 +92,7 @@ typedef struct worker {
     /* CSV: a byte range; columnar: a row range. */
     const csv_reader *csv;
     const char *begin, *end;
-    uint64_t lines;
+    uint64_t first_line, lines; /* CSV: number of the range's first line; lines read */
     const tc_table *table;
     uint64_t row_begin, row_end;
     bool stop;
@@ -102,7 +102,7 @@ typedef struct worker {
 static void *run_csv(void *arg)
 {
     worker *w = arg;
-    w->lines = csv_parse_range(w->csv, w->begin, w->end, 0, &w->rep, w->opt, &w->stop,
+    w->lines = csv_parse_range(w->csv, w->begin, w->end, w->first_line, &w->rep, w->opt, &w->stop,
                                progress.on ? progress_add : NULL);
     return NULL;
 }
@@ -266,21 +266,14 @@ static unsigned thread_count(const options *opt, size_t size)
     return cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
 }
 
-/* Folds the workers' reports into w[0]; bad-row numbers become absolute. */
+/*
+ * Folds the workers' reports into w[0]. Worker 0's CSV lines are numbered from
+ * 2 (line 1 is the header); the others count from 0, as their first line's
+ * number is only known once the earlier ranges are read, and are shifted here.
+ */
 static bool merge_workers(worker *w, unsigned n, bool csv, const options *opt)
 {
-    uint64_t line = csv ? 2 + w[0].lines : 0; /* CSV: line 1 is the header */
-    if (csv) {
-        /* Worker 0 numbered its lines from 0: shift them by 2. */
-        report first;
-        if (!report_init(&first, opt))
-            return false;
-        const bool ok = report_merge(&first, &w[0].rep, 2, opt);
-        report_free(&w[0].rep);
-        w[0].rep = first;
-        if (!ok)
-            return false;
-    }
+    uint64_t line = csv ? w[0].first_line + w[0].lines : 0;
     for (unsigned i = 1; i < n; i++) {
         if (!report_merge(&w[0].rep, &w[i].rep, csv ? line : 0, opt))
             return false;
@@ -450,6 +443,7 @@ int main(int argc, char **argv)
         w[i].table = &table;
         w[i].row_begin = units * i / n;
         w[i].row_end = units * (i + 1) / n;
+        w[i].first_line = i == 0 ? 2 : 0;
         ok = ok && report_init(&w[i].rep, &opt);
     }
     const double t0 = now_seconds(), cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);

@@ -21,8 +21,7 @@
 #define HOUR_SECONDS 3600.0
 #define DAY_SECONDS  86400
 
-static const char *const names[STAFFING_CHANNELS] = {"phone", "chat", "email", "social",
-                                                     "messaging"};
+_Static_assert(STAFFING_CHANNELS == NCHANNELS, "the section counts the report's channels");
 
 bool staffing_section_init(staffing_section *s, double short_abandon)
 {
@@ -134,8 +133,8 @@ static void print_observed(const staffing_section *s, double confidence)
             snprintf(ab_text, sizeof ab_text, "%5.1f %%", 100.0 * ab);
         else
             snprintf(ab_text, sizeof ab_text, "-");
-        printf("  %-10s %8llu %25s %8s %8s %12s\n", names[ch], (unsigned long long)c->offered,
-               sl_text, asa_text, aht_text, ab_text);
+        printf("  %-10s %8llu %25s %8s %8s %12s\n", channel_names[ch],
+               (unsigned long long)c->offered, sl_text, asa_text, aht_text, ab_text);
     }
     cm_contact both = s->realtime[0];
     if (cm_contact_merge(&both, &s->realtime[1]) != CM_OK)
@@ -169,7 +168,7 @@ static void print_workload(const staffing_section *s)
             continue;
         char t[48];
         fmt_duration(t, sizeof t, aht[n]);
-        printf("  %-10s %8llu contacts x %8s = %9.1f h\n", names[ch],
+        printf("  %-10s %8llu contacts x %8s = %9.1f h\n", channel_names[ch],
                (unsigned long long)s->handled[ch], t, contacts[n] * aht[n] / 3600.0);
         n++;
     }
