@@ -27,6 +27,18 @@
             return cm_try_status_;         \
     } while (0)
 
+/* A caller's allocator is usable when it is NULL (malloc/free) or has both functions. */
+static inline bool cm__valid_allocator(const cm_allocator *a)
+{
+    return a == NULL || (a->alloc != NULL && a->free != NULL);
+}
+
+/* Allocates n bytes through the caller's allocator, or malloc when it is NULL. */
+void *cm__alloc(const cm_allocator *a, size_t n);
+
+/* Releases p (which may be NULL) through the allocator that made it. */
+void cm__free(const cm_allocator *a, void *p);
+
 /* A confidence level is usable when it is a finite number strictly inside (0, 1). */
 static inline bool cm__valid_confidence(double c)
 {

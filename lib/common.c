@@ -5,6 +5,7 @@
 #include <caremetrics/common.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common-internal.h"
@@ -312,4 +313,21 @@ uint32_t cm__crc32(const uint8_t *p, size_t n)
             crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
     }
     return ~crc;
+}
+
+void *cm__alloc(const cm_allocator *a, size_t n)
+{
+    if (n == 0)
+        n = 1; /* a zero-size request still gets a distinct block */
+    return a != NULL ? a->alloc(a->opaque, n) : malloc(n);
+}
+
+void cm__free(const cm_allocator *a, void *p)
+{
+    if (p == NULL)
+        return;
+    if (a != NULL)
+        a->free(a->opaque, p);
+    else
+        free(p);
 }

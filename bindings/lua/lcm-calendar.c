@@ -13,6 +13,7 @@
 #include <lua.h>
 
 #include "lcaremetrics.h"
+#include "lcm-calendar.h"
 
 #define CALENDAR "caremetrics.calendar"
 #define TIMEZONE "caremetrics.timezone"

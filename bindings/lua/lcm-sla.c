@@ -14,6 +14,7 @@
 #include <lua.h>
 
 #include "lcaremetrics.h"
+#include "lcm-calendar.h"
 
 #define POLICY        "caremetrics.sla_policy"
 #define MAX_CALENDARS 16

@@ -151,6 +151,27 @@ typedef struct cm_parse_error {
     const char *message; /**< Static English description; never NULL once filled. */
 } cm_parse_error;
 
+/**
+ * Memory functions for the objects that allocate (calendars, time zones,
+ * policies, reports, ...), in the manner of zstd's `ZSTD_customMem`.
+ *
+ * Constructors that take a `const cm_allocator *` use it for every
+ * allocation of the object they build and keep a copy of it to free the
+ * object later; NULL means the C library's `malloc` and `free`. Both
+ * functions must be set. `alloc` returns memory aligned for any object type
+ * (as `malloc` does), or NULL when it cannot; the library then returns
+ * ::CM_ENOMEM and frees whatever the constructor had allocated. `free` is
+ * never called with NULL. Neither is called after construction except by
+ * the object's `_free` function, and never from two threads at once for the
+ * same object.
+ * @since 0.2
+ */
+typedef struct cm_allocator {
+    void *(*alloc)(void *opaque, size_t size); /**< Allocates @p size bytes, or returns NULL. */
+    void (*free)(void *opaque, void *ptr);     /**< Releases a block returned by `alloc`. */
+    void *opaque;                              /**< Passed to both functions unchanged. */
+} cm_allocator;
+
 /** Size of the text written by cm_time_format(), including the terminating NUL. */
 #define CM_TIME_FORMAT_SIZE 21
 

@@ -1,0 +1,104 @@
+/*
+ * Helpers shared by the files of the Lua module: error triples, argument
+ * checks and result tables. The module's files call these; these call
+ * nothing of the module's.
+ * SPDX-License-Identifier: MIT
+ */
+#include "lcm-util.h"
+
+#include <limits.h>
+
+int lcm_fail(lua_State *L, cm_status st)
+{
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", cm_status_name(st), cm_strerror(st));
+    lua_pushstring(L, cm_status_name(st));
+    return 3;
+}
+
+uint64_t lcm_check_count(lua_State *L, int idx, bool *ok)
+{
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    if (v < 0)
+        *ok = false;
+    return v < 0 ? 0 : (uint64_t)v;
+}
+
+int32_t lcm_check_i32(lua_State *L, int idx)
+{
+    /* Out-of-range values saturate, so the library sees them and says CM_ERANGE. */
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+uint32_t lcm_check_u32(lua_State *L, int idx)
+{
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    return v < 0 ? UINT32_MAX : v > (lua_Integer)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+int lcm_number_or_fail(lua_State *L, cm_status st, double v)
+{
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_pushnumber(L, v);
+    return 1;
+}
+
+int lcm_integer_or_fail(lua_State *L, cm_status st, int64_t v)
+{
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_pushinteger(L, v);
+    return 1;
+}
+
+void lcm_set_number(lua_State *L, const char *key, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, key);
+}
+
+void lcm_set_integer(lua_State *L, const char *key, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, key);
+}
+
+static lua_Integer to_lua_count(uint64_t v)
+{
+    return v > (uint64_t)LUA_MAXINTEGER ? LUA_MAXINTEGER : (lua_Integer)v;
+}
+
+void lcm_push_proportion(lua_State *L, const cm_proportion *p)
+{
+    lua_createtable(L, 0, 5);
+    lcm_set_integer(L, "num", to_lua_count(p->num));
+    lcm_set_integer(L, "den", to_lua_count(p->den));
+    lcm_set_number(L, "value", p->value);
+    lcm_set_number(L, "lo", p->lo);
+    lcm_set_number(L, "hi", p->hi);
+}
+
+void lcm_new_class(lua_State *L, const char *name, const luaL_Reg *methods)
+{
+    luaL_newmetatable(L, name);
+    luaL_setfuncs(L, methods, 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+double *lcm_check_doubles(lua_State *L, int idx, size_t *n)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    const lua_Integer len = luaL_len(L, idx);
+    double *xs = (double *)lua_newuserdatauv(L, (size_t)(len > 0 ? len : 1) * sizeof(double), 0);
+    for (lua_Integer i = 0; i < len; i++) {
+        lua_geti(L, idx, i + 1);
+        xs[i] = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *n = (size_t)len;
+    return xs;
+}
