@@ -26,19 +26,24 @@
 
 #define DAY 86400
 
+/* Days since 0001-01-01, the first day of the calendars' years (t within them). */
 static int64_t day_of(cm_time t)
 {
-    return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+    return (int64_t)((uint64_t)(t - CM_CALENDAR_TIME_MIN) / DAY);
+}
+
+static cm_time day_start(int64_t day)
+{
+    return CM_CALENDAR_TIME_MIN + day * DAY;
 }
 
 /* The window of days is placed around the first day asked for, inside the calendars' years. */
 static int64_t place_window(int64_t day)
 {
-    const int64_t lo = day_of(CM_CALENDAR_TIME_MIN);
     const int64_t hi = day_of(CM_CALENDAR_TIME_MAX) - TBL_DAYS + 1;
     int64_t first = day - TBL_DAYS / 2;
-    if (first < lo)
-        first = lo;
+    if (first < 0)
+        first = 0;
     if (first > hi)
         first = hi;
     return first;
@@ -55,7 +60,7 @@ void cm__clock_init(tbl_clock *c, const cm_calendar *cal, tbl_bday *days)
 
 static cm_time anchor(const tbl_clock *c)
 {
-    return c->first_day * DAY;
+    return day_start(c->first_day);
 }
 
 /* Business seconds from the anchor to t, asked of the calendar. */
@@ -69,7 +74,7 @@ static int64_t ask_calendar(const tbl_clock *c, cm_time t)
 
 static void fill_day(tbl_clock *c, tbl_bday *d, int64_t day)
 {
-    const cm_time start = day * DAY;
+    const cm_time start = day_start(day);
     const cm_time end = start + DAY;
     d->state = 2;
     int64_t total = 0;
@@ -98,16 +103,10 @@ static void fill_day(tbl_clock *c, tbl_bday *d, int64_t day)
     d->l1 = l[0];
     d->s2 = s[1];
     d->l2 = l[1];
-    d->state = 1;
+    d->state = n == 2 ? 3 : 1;
 }
 
-static int64_t clamp_period(int64_t x, int32_t start, int32_t len)
-{
-    const int64_t v = x - start;
-    return v < 0 ? 0 : v > len ? len : v;
-}
-
-int64_t cm__clock_business(tbl_clock *c, cm_time t)
+int64_t cm__clock_business_slow(tbl_clock *c, cm_time t)
 {
     const int64_t day = day_of(t);
     if (!c->placed) {
@@ -120,10 +119,10 @@ int64_t cm__clock_business(tbl_clock *c, cm_time t)
     tbl_bday *d = &c->days[i];
     if (d->state == 0)
         fill_day(c, d, day);
-    if (d->state != 1)
+    if (d->state == 2)
         return ask_calendar(c, t);
-    const int64_t x = t - day * DAY;
-    return d->cum + clamp_period(x, d->s1, d->l1) + clamp_period(x, d->s2, d->l2);
+    const int64_t x = t - day_start(day);
+    return d->cum + cm__clamp_period(x - d->s1, d->l1) + cm__clamp_period(x - d->s2, d->l2);
 }
 
 cm_time cm__clock_breach(const tbl_clock *c, cm_time from, int64_t target)
@@ -159,7 +158,7 @@ static int32_t ask_zone(const tbl_zone *z, cm_time t)
 
 static void fill_tzday(const tbl_zone *z, tbl_tzday *d, int64_t day)
 {
-    const cm_time start = day * DAY;
+    const cm_time start = day_start(day);
     int32_t prev = ask_zone(z, start);
     int changes = 0;
     cm_time lo = 0;
@@ -213,5 +212,5 @@ int32_t cm__zone_offset(tbl_zone *z, cm_time t)
         fill_tzday(z, d, day);
     if (d->state != 1)
         return ask_zone(z, t);
-    return t - day * DAY < d->trans ? d->off0 : d->off1;
+    return t - day_start(day) < d->trans ? d->off0 : d->off1;
 }

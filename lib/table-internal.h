@@ -20,6 +20,14 @@
 
 #include "common-internal.h"
 
+/* Straight loops over columns also get an AVX2 version on x86-64, chosen when the
+ * library is loaded (GNU ifunc); other targets and compilers get the one version. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define CM__VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CM__VECTOR_CLONES
+#endif
+
 /* Rows handled together by the kernel: the per-row facts of a tile stay in cache. */
 #define TBL_TILE 1024
 /* UTC days memoised per clock: about 45 years around the first instant seen. */
@@ -72,14 +80,14 @@ typedef struct tbl_acc {
 typedef struct tbl_bday {
     int64_t cum;            /* business seconds from the clock's anchor to the day's start */
     int32_t s1, l1, s2, l2; /* up to two periods: start second within the day, length */
-    uint8_t state;          /* 0 not yet computed, 1 simple, 2 ask the calendar */
+    uint8_t state; /* 0 not yet computed, 1 one period (or none), 3 two, 2 ask the calendar */
     uint8_t pad[7];
 } tbl_bday;
 
 /* Business time of one calendar, memoised over a window of UTC days. */
 typedef struct tbl_clock {
     const cm_calendar *cal;
-    int64_t first_day; /* UTC day number of days[0]; set at the first use */
+    int64_t first_day; /* days[0]'s day, counted from 0001-01-01; set at the first use */
     bool placed;
     tbl_bday *days; /* TBL_DAYS */
 } tbl_clock;
@@ -142,29 +150,24 @@ typedef struct tbl_open {
     uint8_t pad[7];
 } tbl_open;
 
-/* Per-row facts of one tile, written by the kernel. */
+/* The kernel's scratch for one tile of rows. */
 typedef struct tbl_tile {
     uint8_t bad[TBL_TILE];
-    uint8_t ticket[TBL_TILE], replied[TBL_TILE], solved[TBL_TILE];
-    uint8_t offered[TBL_TILE], lost[TBL_TILE], lost_short[TBL_TILE], has_wait[TBL_TILE];
-    uint8_t fcr_den[TBL_TILE], fcr_num[TBL_TILE], reopen_den[TBL_TILE], reopen_num[TBL_TILE];
-    uint8_t esc_den[TBL_TILE], esc_num[TBL_TILE], handled[TBL_TILE];
-    uint8_t level[TBL_TILE], within_judged[TBL_TILE], within_met[TBL_TILE];
-    uint8_t csat[TBL_TILE], nps[TBL_TILE], ces[TBL_TILE];
-    uint8_t sla_state[TBL_SLA_METRICS][TBL_TILE]; /* 0 none, 1 achieved, 2 breached, 3 open */
-    uint8_t keep_open[TBL_TILE];
-    int64_t dur[CM_TABLE_DURATION_COUNT][TBL_TILE]; /* valid when has_dur */
-    uint8_t has_dur[CM_TABLE_DURATION_COUNT][TBL_TILE];
-    int64_t sla_elapsed[TBL_SLA_METRICS][TBL_TILE]; /* elapsed of stopped instances */
-    cm_time breach[TBL_SLA_METRICS][TBL_TILE];      /* open: see tbl_open */
-    int64_t bcreated[TBL_TILE];                     /* business seconds at creation */
-    uint64_t handle_us[TBL_TILE];
+    uint8_t ticket[TBL_TILE], replied[TBL_TILE], solved[TBL_TILE]; /* the fast path's flags */
+    int64_t dur[CM_TABLE_DURATION_COUNT][TBL_TILE];                /* and durations */
     uint32_t code[CM_TABLE_MAX_KEYS][TBL_TILE];
     uint32_t slot[CM_TABLE_MAX_GROUPINGS][TBL_TILE];
-    double wait[TBL_TILE], handle[TBL_TILE];
-    uint8_t abandoned[TBL_TILE];
-    double scratch[TBL_TILE], scratch_handle[TBL_TILE]; /* compacted arrays */
-    uint8_t scratch_flag[TBL_TILE];
+    /* What an absent column reads: its "missing" value in every row. */
+    cm_time absent_time[TBL_TILE];
+    uint32_t absent_one[TBL_TILE];
+    uint8_t absent_zero[TBL_TILE], absent_score[TBL_TILE];
+    double absent_nan[TBL_TILE];
+    /* The whole-history grouping: survey answers counted in four interleaved copies,
+     * and compacted arrays for the library's _add_many functions. */
+    uint32_t hist[3][4][16];
+    double sketch_in[CM_TABLE_DURATION_COUNT][TBL_TILE];
+    double wait_in[TBL_TILE], handle_in[TBL_TILE];
+    uint8_t flag_in[TBL_TILE];
 } tbl_tile;
 
 /* SLA target of a metric at a level. */
@@ -181,7 +184,8 @@ struct cm_table_report {
     uint32_t flags;
     double quantiles[CM_TABLE_MAX_QUANTILES];
     size_t nquantiles;
-    uint32_t quantile_mode, quantile_metrics; /* metrics with quantiles: only those measurable */
+    uint32_t quantile_mode, quantile_metrics; /* metrics with quantiles: only those measured */
+    uint32_t duration_metrics;                /* measured: asked for and measurable */
     uint32_t kept_metrics[CM_TABLE_DURATION_COUNT]; /* exact: metric of each kept column */
     size_t nkept;
 
@@ -205,8 +209,8 @@ struct cm_table_report {
     tbl_target target[TBL_SLA_METRICS][TBL_LEVELS];
     bool has_policy;
 
-    /* Validation tables. */
-    bool valid_csat[256], valid_nps[256], valid_ces[256];
+    /* Survey scales, for validation. */
+    uint32_t csat_scale, ces_scale;
 
     /* Exact quantiles: kept durations and each row's slot in every grouping. */
     uint64_t row_capacity, kept;
@@ -265,8 +269,33 @@ const char *cm__table_label(const cm_table_report *r, size_t key, uint32_t code)
 
 /* table-clock.c */
 void cm__clock_init(tbl_clock *c, const cm_calendar *cal, tbl_bday *days);
-/* Business seconds from the clock's anchor to t (t within the calendars' years). */
-int64_t cm__clock_business(tbl_clock *c, cm_time t);
+/* Business seconds from the clock's anchor to t, for a t the memo does not hold yet. */
+int64_t cm__clock_business_slow(tbl_clock *c, cm_time t);
+
+/* v clamped to [0, len] without branches (which would mispredict on random instants). */
+static inline int64_t cm__clamp_period(int64_t v, int64_t len)
+{
+    v &= ~(v >> 63);
+    const int64_t over = v - len;
+    return len + (over & (over >> 63));
+}
+
+/* Business seconds from the clock's anchor to t (t within the calendars' years): the
+ * memoised day's figures when it has them. */
+static inline int64_t cm__clock_business(tbl_clock *c, cm_time t)
+{
+    /* Days since 0001-01-01 (the first day of the calendars' years): t - MIN >= 0. */
+    const uint64_t since = (uint64_t)(t - CM_CALENDAR_TIME_MIN);
+    const uint64_t day = since / 86400;
+    const uint64_t i = day - (uint64_t)c->first_day;
+    if (i < TBL_DAYS && c->days[i].state == 1) {
+        const tbl_bday *d = &c->days[i];
+        const int64_t x = (int64_t)(since - day * 86400);
+        return d->cum + cm__clamp_period(x - d->s1, d->l1);
+    }
+    return cm__clock_business_slow(c, t);
+}
+
 /* Business seconds of [from, to). */
 static inline int64_t cm__clock_elapsed(tbl_clock *c, cm_time from, cm_time to)
 {

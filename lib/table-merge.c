@@ -140,6 +140,7 @@ cm_status cm__table_fingerprint(cm_table_report *r)
     put_u64(&w, (uint64_t)s->as_of);
     put_u32(&w, r->quantile_mode);
     put_u32(&w, r->quantile_metrics);
+    put_u32(&w, r->duration_metrics);
     put_u32(&w, (uint32_t)r->nquantiles);
     for (size_t i = 0; i < r->nquantiles; i++)
         put_u64(&w, bits(r->quantiles[i]));

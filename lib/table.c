@@ -18,10 +18,12 @@ cm_status cm_table_spec_init(cm_table_spec *spec)
     CM_REQUIRE(spec != NULL, CM_EINVAL);
     memset(spec, 0, sizeof *spec);
     spec->size = sizeof *spec;
+    spec->flags = CM_TABLE_CONTACTS;
     spec->priority_key = -1;
     spec->as_of = CM_TABLE_NO_TIME;
     spec->quantile_mode = CM_TABLE_QUANTILES_SKETCH;
     spec->quantile_metrics = (1u << CM_TABLE_DURATION_COUNT) - 1;
+    spec->duration_metrics = (1u << CM_TABLE_DURATION_COUNT) - 1;
     spec->short_abandon_seconds = CM_CONTACT_DEFAULT_SHORT_ABANDON_SECONDS;
     spec->service_target_seconds = CM_CONTACT_DEFAULT_TARGET_SECONDS;
     return CM_OK;
@@ -100,8 +102,9 @@ static bool instant_ok(cm_time t)
 static cm_status check_spec(const cm_table_spec *s)
 {
     CM_REQUIRE(s->size == sizeof *s, CM_EINVAL);
-    CM_REQUIRE((s->flags & ~CM_TABLE_SLA_ATTAINMENT) == 0, CM_EINVAL);
-    CM_REQUIRE(s->reserved0 == 0 && s->reserved1 == 0, CM_EINVAL);
+    CM_REQUIRE((s->flags & ~(CM_TABLE_SLA_ATTAINMENT | CM_TABLE_CONTACTS)) == 0, CM_EINVAL);
+    CM_REQUIRE(s->reserved0 == 0, CM_EINVAL);
+    CM_REQUIRE((s->duration_metrics >> CM_TABLE_DURATION_COUNT) == 0, CM_EINVAL);
     for (size_t i = 0; i < sizeof s->reserved / sizeof s->reserved[0]; i++)
         CM_REQUIRE(s->reserved[i] == 0, CM_EINVAL);
     CM_REQUIRE(s->nkeys <= CM_TABLE_MAX_KEYS && (s->nkeys == 0 || s->keys != NULL), CM_EINVAL);
@@ -248,17 +251,19 @@ static void plan(const cm_table_report *r, layout *l, places *p)
 
 /* ---- creation ---------------------------------------------------------------- */
 
-static void survey_tables(cm_table_report *r)
+/* Survey scales for validation, and the tile's "missing" values of absent columns. */
+static void prepare_tile(cm_table_report *r)
 {
-    for (int v = 0; v < 256; v++) {
-        cm_csat c = r->acc[0].csat;
-        cm_nps n = {{0}};
-        cm_ces e = r->acc[0].ces;
-        const bool none = v == CM_SCORE_NONE;
-        r->valid_csat[v] = none || cm_csat_add(&c, v) == CM_OK;
-        r->valid_nps[v] = none || cm_nps_add(&n, v) == CM_OK;
-        r->valid_ces[v] = none || cm_ces_add(&e, v) == CM_OK;
+    r->csat_scale = r->acc[0].csat.scale;
+    r->ces_scale = r->acc[0].ces.scale;
+    tbl_tile *t = r->tile;
+    for (size_t i = 0; i < TBL_TILE; i++) {
+        t->absent_time[i] = CM_TABLE_NO_TIME;
+        t->absent_one[i] = 1;
+        t->absent_nan[i] = (double)NAN;
     }
+    memset(t->absent_zero, 0, sizeof t->absent_zero);
+    memset(t->absent_score, CM_SCORE_NONE, sizeof t->absent_score);
 }
 
 /* The calendar index of each policy target: clock 0 is the spec's calendar; other
@@ -349,8 +354,9 @@ static cm_status setup(cm_table_report *r, const cm_table_spec *s)
     uint32_t measurable = (1u << CM_TABLE_FIRST_REPLY) | (1u << CM_TABLE_RESOLUTION);
     if (s->calendar != NULL)
         measurable |= (1u << CM_TABLE_FIRST_REPLY_BUSINESS) | (1u << CM_TABLE_RESOLUTION_BUSINESS);
+    r->duration_metrics = s->duration_metrics & measurable;
     r->quantile_metrics =
-        s->quantile_mode == CM_TABLE_QUANTILES_NONE ? 0 : s->quantile_metrics & measurable;
+        s->quantile_mode == CM_TABLE_QUANTILES_NONE ? 0 : s->quantile_metrics & r->duration_metrics;
     r->nquantiles = s->quantiles != NULL ? s->nquantiles : 3;
     memcpy(r->quantiles, s->quantiles != NULL ? s->quantiles : default_quantiles,
            r->nquantiles * sizeof(double));
@@ -456,6 +462,14 @@ static void reset_accumulators(cm_table_report *r)
         if (gr->hashed)
             memset(gr->table, 0, (gr->table_mask + 1) * sizeof *gr->table);
     }
+    /* The whole-history groupings' slot is the same for every kept ticket. */
+    for (size_t g = 0; g < r->ngroupings && r->nkept > 0; g++) {
+        const tbl_grouping *gr = &r->groupings[g];
+        if (!gr->hashed && gr->combos == 1) {
+            for (uint64_t i = 0; i < r->row_capacity; i++)
+                r->kept_slot[g][i] = (uint32_t)gr->base;
+        }
+    }
     r->kept = 0;
     r->nopen = 0;
     r->rows = 0;
@@ -502,7 +516,7 @@ cm_status cm_table_report_new(const cm_table_spec *spec, const cm_allocator *all
     r->spec.priority_levels = NULL;
     r->spec.policy_calendars = NULL;
     reset_accumulators(r);
-    survey_tables(r);
+    prepare_tile(r);
     *out = r;
     return CM_OK;
 }
@@ -1015,7 +1029,7 @@ cm_status cm_table_report_contact(const cm_table_report *report, size_t group, c
     size_t slot;
     CM_REQUIRE(out != NULL, CM_EINVAL);
     CM_TRY(result_slot(report, group, &slot));
-    CM_REQUIRE(report->seen[CM_TABLE_COL_WAIT], CM_ENODATA);
+    CM_REQUIRE(report->seen[CM_TABLE_COL_WAIT] && (report->flags & CM_TABLE_CONTACTS), CM_ENODATA);
     *out = report->acc[slot].contact;
     return CM_OK;
 }

@@ -187,6 +187,9 @@ typedef enum cm_table_column {
 
 /** Spec flag: also judge SLA attainment (every instance, open tickets included). */
 #define CM_TABLE_SLA_ATTAINMENT 0x1u
+/** Spec flag (set by cm_table_spec_init()): keep the contact counters of real-time
+ *  contacts for the service level and ASA (cm_table_report_contact()). */
+#define CM_TABLE_CONTACTS 0x2u
 
 /**
  * A categorical key column: codes 0 .. `cardinality - 1`, each with a label.
@@ -222,7 +225,7 @@ typedef struct cm_table_grouping {
  */
 typedef struct cm_table_spec {
     uint32_t size;            /**< `sizeof(cm_table_spec)`, set by cm_table_spec_init(). */
-    uint32_t flags;           /**< 0 or ::CM_TABLE_SLA_ATTAINMENT. */
+    uint32_t flags;           /**< ::CM_TABLE_SLA_ATTAINMENT, ::CM_TABLE_CONTACTS. */
     const cm_table_key *keys; /**< The key columns; may be NULL when @ref nkeys is 0. */
     size_t nkeys;             /**< 0 .. ::CM_TABLE_MAX_KEYS. */
     const cm_table_grouping *groupings; /**< NULL when @ref ngroupings is 0. */
@@ -252,7 +255,8 @@ typedef struct cm_table_spec {
     uint32_t ces_scale;            /**< 0: ::CM_CES_DEFAULT_SCALE. */
     uint32_t ces_easy_min;         /**< 0: ::CM_CES_DEFAULT_EASY_MIN. */
     uint32_t ces_easy_max;         /**< 0: ::CM_CES_DEFAULT_EASY_MAX. */
-    uint32_t reserved1;            /**< Must be 0. */
+    uint32_t duration_metrics;     /**< Bit m set: measure ::cm_table_duration_metric m (all four
+                                    after cm_table_spec_init(); fewer make folding cheaper). */
     uint64_t row_capacity;         /**< Tickets the report can keep durations of, for exact
                                 quantiles; 0 unless ::CM_TABLE_QUANTILES_EXACT. */
     uint64_t open_capacity;        /**< Open tickets SLA attainment can hold undecided when judged
@@ -740,7 +744,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_duration(const cm_table_report *re
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL or the report is not finished.
  * @retval CM_ERANGE @p group is out of range.
- * @retval CM_ENODATA no `wait_seconds` column.
+ * @retval CM_ENODATA no `wait_seconds` column, or the spec lacks ::CM_TABLE_CONTACTS.
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_table_report_contact(const cm_table_report *report, size_t group,
