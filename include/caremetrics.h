@@ -19,5 +19,6 @@
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
 #include <caremetrics/table.h>
+#include <caremetrics/csv.h>
 
 #endif /* CAREMETRICS_H */
