@@ -55,7 +55,7 @@ enum kind { K_INSTANT, K_AFTER, K_COUNT, K_FLAG, K_ANSWER, K_SECONDS, K_KEY, K_P
 static const struct {
     const char *name;
     enum kind kind;
-    int group; /* targets of a group feed the same engine column */
+    int group;    /* targets of a group feed the same engine column */
     double scale; /* K_AFTER, K_SECONDS: seconds per unit */
 } targets[NTARGETS] = {
     [T_CREATED] = {"created_at", K_INSTANT, 0, 0},
@@ -97,7 +97,8 @@ struct cm_csv_map {
     bool has_alloc;
     bool used[NTARGETS];
     bool optional[NTARGETS];
-    uint32_t header[NTARGETS], header_len[NTARGETS]; /* in the arena */
+    uint32_t header[NTARGETS], header_len[NTARGETS];       /* in the arena */
+    uint32_t where_line[NTARGETS], where_column[NTARGETS]; /* the header in the map's text */
     value_entry *values;
     size_t nvalues;
     cm_tz *tz; /* input zone, or NULL */
@@ -263,8 +264,9 @@ static bool parse_column(lexer *x, builder *b, bool *used)
         return lex_fail(x, name_at, "unknown column (see docs/csv.md for the names)");
     for (int i = 0; i < NTARGETS; i++) {
         if (used[i] && targets[i].group == targets[target].group)
-            return lex_fail(x, name_at, i == target ? "column mapped twice"
-                                                    : "another column already feeds this one");
+            return lex_fail(x, name_at,
+                            i == target ? "column mapped twice"
+                                        : "another column already feeds this one");
     }
     if (!next_token(x, &header))
         return lex_fail(x, x->at, "expected the file's header for this column");
@@ -273,7 +275,8 @@ static bool parse_column(lexer *x, builder *b, bool *used)
     bool optional = false;
     if (next_token(x, &extra)) {
         if (!token_is(&extra, "optional"))
-            return lex_fail(x, (size_t)(extra.p - x->line), "expected 'optional' or the line's end");
+            return lex_fail(x, (size_t)(extra.p - x->line),
+                            "expected 'optional' or the line's end");
         optional = true;
     }
     if (x->error != NULL)
@@ -284,6 +287,8 @@ static bool parse_column(lexer *x, builder *b, bool *used)
     used[target] = true;
     const uint32_t at = store(b, header.p, header.len);
     if (b->map != NULL) {
+        b->map->where_line[target] = x->lineno;
+        b->map->where_column[target] = (uint32_t)(header.p - x->line) + 1 - header.quoted;
         b->map->used[target] = true;
         b->map->optional[target] = optional;
         b->map->header[target] = at;
@@ -717,7 +722,8 @@ struct cm_csv_reader {
     const cm_tz *tz;
     int column[NTARGETS]; /* field index of each mapped target, or -1 */
     char header_name[NTARGETS][64];
-    int last;             /* the last field index the reader needs */
+    int last;       /* the last field index the reader needs */
+    size_t nheader; /* fields of the header */
     size_t nkeys;
     reader_key keys[CM_TABLE_MAX_KEYS];
     cm_table_key spec_keys[CM_TABLE_MAX_KEYS];
@@ -729,8 +735,8 @@ struct cm_csv_reader {
     uint8_t *reopened, *escalated, *abandoned, *csat, *nps, *ces;
     double *wait, *handle;
     uint16_t *codes[CM_TABLE_MAX_KEYS];
-    field *fields;  /* last + 1 */
-    char *unquoted; /* CM_CSV_LINE_MAX: quoted lines are unquoted here */
+    field *fields;       /* last + 1 */
+    char *unquoted;      /* CM_CSV_LINE_MAX: quoted lines are unquoted here */
     cm_csv_map *own_map; /* the default mapping when the caller gave none */
 };
 
@@ -821,9 +827,9 @@ static void header_error(cm_parse_error *err, uint32_t column, const char *messa
 /* Sizes of the reader's parts, in one block. */
 static size_t reader_size(size_t nfields, size_t nkeys)
 {
-    return sizeof(cm_csv_reader) + BLOCK * (sizeof(uint64_t) + 3 * sizeof(cm_time) +
-                                            sizeof(uint32_t) + 6 + 2 * sizeof(double) +
-                                            nkeys * sizeof(uint16_t)) +
+    return sizeof(cm_csv_reader) +
+           BLOCK * (sizeof(uint64_t) + 3 * sizeof(cm_time) + sizeof(uint32_t) + 6 +
+                    2 * sizeof(double) + nkeys * sizeof(uint16_t)) +
            nfields * sizeof(field) + CM_CSV_LINE_MAX + 64 * 16;
 }
 
@@ -890,6 +896,7 @@ cm_status cm_csv_reader_new(const cm_csv_map *map, const char *header, size_t le
         goto done;
     }
     /* Map each used target to its column. */
+    r->nheader = (size_t)n;
     r->map = map;
     r->tz = input_tz != NULL ? input_tz : map->tz;
     r->last = -1;
@@ -909,7 +916,12 @@ cm_status cm_csv_reader_new(const cm_csv_map *map, const char *header, size_t le
         if (c < 0) {
             if (map->optional[tg])
                 continue;
-            header_error(err, 1, "a column the mapping needs is not in the header");
+            /* Point at the header's name in the mapping's text. */
+            if (err != NULL) {
+                err->line = map->where_line[tg];
+                err->column = map->where_column[tg];
+                err->message = "the file's header lacks this column of the mapping";
+            }
             st = CM_ENOTFOUND;
             goto done;
         }
@@ -937,11 +949,14 @@ cm_status cm_csv_reader_new(const cm_csv_map *map, const char *header, size_t le
         const size_t name_len = strlen(extra_keys[e]);
         int dupe;
         const int c = find_column(r->fields, (size_t)n, extra_keys[e], name_len, &dupe);
-        if (c < 0 || dupe >= 0 || r->nkeys == CM_TABLE_MAX_KEYS ||
-            name_len > CM_TABLE_LABEL_MAX) {
-            header_error(err, c < 0 ? 1 : (uint32_t)(dupe >= 0 ? dupe : c) + 1,
-                         c < 0 ? "a grouping column is not in the header"
-                               : "a grouping column is named twice, or too many of them");
+        if (c < 0 || dupe >= 0 || r->nkeys == CM_TABLE_MAX_KEYS || name_len > CM_TABLE_LABEL_MAX) {
+            /* Line 0: the column is extra_keys[column - 1]. */
+            if (err != NULL) {
+                err->line = 0;
+                err->column = (uint32_t)e + 1;
+                err->message = c < 0 ? "the file's header lacks this grouping column"
+                                     : "the header names this grouping column twice";
+            }
             st = c < 0 ? CM_ENOTFOUND : CM_EPARSE;
             goto done;
         }
@@ -1156,7 +1171,7 @@ static bool read_key(cm_csv_reader *r, size_t k, const field *f, cm_table_report
     uint32_t c;
     const cm_status st = cm_table_report_intern(report, k, label, len, &c);
     if (st != CM_OK) {
-        *expected = st == CM_ENOSPC ? "at most 1,024 distinct values" : "a value";
+        *expected = st == CM_ENOSPC ? "at most 256 distinct values" : "a value";
         return false;
     }
     *code = (uint16_t)c;
@@ -1281,9 +1296,8 @@ static bool read_row(cm_csv_reader *r, const field *f, int nf, size_t j, cm_tabl
         } else if (read_key(r, k, v, report, &r->codes[k][j], &expected)) {
             continue;
         }
-        snprintf(bad->column, sizeof bad->column, "%s", r->keys[k].target >= 0
-                                                             ? r->header_name[r->keys[k].target]
-                                                             : r->keys[k].name);
+        snprintf(bad->column, sizeof bad->column, "%s",
+                 r->keys[k].target >= 0 ? r->header_name[r->keys[k].target] : r->keys[k].name);
         snprintf(bad->expected, sizeof bad->expected, "%s", expected);
         snprintf(bad->value, sizeof bad->value, "%.*s", (int)(v->len < 47 ? v->len : 47), v->p);
         return false;
@@ -1323,29 +1337,52 @@ static cm_status flush(cm_csv_reader *r, cm_table_report *report)
     return CM_OK;
 }
 
-/* The end of the line starting at p (before its line end), with quoted fields allowed to
- * span lines; *next is where the following line starts, *breaks the line ends inside. */
-static const char *line_end(const char *p, const char *end, bool cr_only, const char **next,
-                            uint64_t *breaks)
+/* A quoted field may hold line ends, within these bounds; beyond them (or when the
+ * record would have more fields than the header) the opening quote is taken as a
+ * mistake of its own line, so that one stray quote cannot swallow the lines after it. */
+#define SPAN_LINES 64
+#define SPAN_BYTES 65536
+
+/* Fields of a record (commas outside quotes, plus one). */
+static size_t record_fields(const char *p, const char *e)
+{
+    size_t n = 1;
+    bool open = false;
+    for (; p < e; p++) {
+        open ^= *p == '"';
+        n += !open && *p == ',';
+    }
+    return n;
+}
+
+/* The end of the record starting at p (before its line end); *next is where the
+ * following record starts, *breaks the line ends inside it. */
+static const char *line_end(const char *p, const char *end, bool cr_only, size_t nheader,
+                            const char **next, uint64_t *breaks)
 {
     const char sep = cr_only ? '\r' : '\n';
-    const char *e = memchr(p, sep, (size_t)(end - p));
-    if (e == NULL)
-        e = end;
+    const char *first = memchr(p, sep, (size_t)(end - p));
+    if (first == NULL)
+        first = end;
+    const char *e = first;
     *breaks = 0;
-    /* A quote in the line: extend it while a quoted field is open. */
     if (memchr(p, '"', (size_t)(e - p)) != NULL) {
         bool open = false;
-        const char *q = p;
-        for (;;) {
+        for (const char *q = p; q < e; q++)
+            open ^= *q == '"';
+        uint64_t spans = 0;
+        while (open && e < end && spans < SPAN_LINES && (size_t)(e - p) < SPAN_BYTES) {
+            const char *q = e + 1;
+            const char *more = memchr(q, sep, (size_t)(end - q));
+            e = more != NULL ? more : end;
+            spans++;
             for (; q < e; q++)
                 open ^= *q == '"';
-            if (!open || e == end || (size_t)(e - p) > CM_CSV_LINE_MAX)
-                break;
-            (*breaks)++;
-            const char *more = memchr(e + 1, sep, (size_t)(end - e - 1));
-            q = e + 1;
-            e = more != NULL ? more : end;
+        }
+        if (!open && spans > 0 && record_fields(p, e) <= nheader) {
+            *breaks = spans;
+        } else {
+            e = first; /* the quote is this line's mistake */
         }
     }
     *next = e < end ? e + 1 : end;
@@ -1367,14 +1404,14 @@ cm_status cm_csv_reader_fold(cm_csv_reader *reader, const char *data, size_t len
     cm_csv_reader *r = reader;
     const char *p = data, *end = data + len;
     /* Files whose lines end in CR alone have no LF at all. */
-    const bool cr_only = len > 0 && memchr(data, '\n', len) == NULL &&
-                         memchr(data, '\r', len) != NULL;
+    const bool cr_only =
+        len > 0 && memchr(data, '\n', len) == NULL && memchr(data, '\r', len) != NULL;
     uint64_t line = first_line;
     r->n = 0;
     while (p < end) {
         const char *next;
         uint64_t breaks;
-        const char *e = line_end(p, end, cr_only, &next, &breaks);
+        const char *e = line_end(p, end, cr_only, r->nheader, &next, &breaks);
         const size_t n = (size_t)(e - p);
         const uint64_t this_line = line;
         line += 1 + breaks;
@@ -1387,8 +1424,7 @@ cm_status cm_csv_reader_fold(cm_csv_reader *reader, const char *data, size_t len
                 syntax_bad(&bad, "a line of at most 1 MiB");
                 ok = false;
             } else {
-                const int nf =
-                    split(p, n, r->fields, r->last + 1, r->unquoted, CM_CSV_LINE_MAX);
+                const int nf = split(p, n, r->fields, r->last + 1, r->unquoted, CM_CSV_LINE_MAX);
                 if (nf < 0) {
                     syntax_bad(&bad, "balanced quotes (RFC 4180)");
                     ok = false;

@@ -148,11 +148,11 @@ static void describe(const cm_table_report *r, const cm_table_columns *c, size_t
         snprintf(e, ec, "an answer 1..%u, or none", r->acc[0].ces.scale);
     } else if (c->wait_seconds != NULL && !seconds_ok(c->wait_seconds[i])) {
         col = cm_table_column_name(CM_TABLE_COL_WAIT);
-        snprintf(v, vc, "%.17g", c->wait_seconds[i]);
+        snprintf(v, vc, "%.15g", c->wait_seconds[i]);
         snprintf(e, ec, "seconds 0..1e9, or none");
     } else if (c->handle_seconds != NULL && !seconds_ok(c->handle_seconds[i])) {
         col = cm_table_column_name(CM_TABLE_COL_HANDLE);
-        snprintf(v, vc, "%.17g", c->handle_seconds[i]);
+        snprintf(v, vc, "%.15g", c->handle_seconds[i]);
         snprintf(e, ec, "seconds 0..1e9, or none");
     } else {
         for (size_t k = 0; k < r->nkeys; k++) {

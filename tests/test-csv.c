@@ -67,8 +67,7 @@ static cm_table_counts counts_of(const run *x, size_t group)
     return c;
 }
 
-static void expect_bad(const run *x, size_t i, uint64_t line, const char *column,
-                       const char *value)
+static void expect_bad(const run *x, size_t i, uint64_t line, const char *column, const char *value)
 {
     cm_table_bad_row bad[CM_TABLE_BAD_ROWS_KEPT];
     size_t n;
@@ -107,19 +106,19 @@ static const struct {
     const char *text;
     uint32_t line, column;
 } bad_maps[] = {
-    {"column created_at created_at\nrow x y\n", 2, 1},            /* unknown directive */
-    {"column created_at created_at\ncolumn creatd x\n", 2, 8},      /* unknown column */
-    {"column created_at a\ncolumn created_at b\n", 2, 8},           /* mapped twice */
+    {"column created_at created_at\nrow x y\n", 2, 1},         /* unknown directive */
+    {"column created_at created_at\ncolumn creatd x\n", 2, 8}, /* unknown column */
+    {"column created_at a\ncolumn created_at b\n", 2, 8},      /* mapped twice */
     {"column created_at a\ncolumn first_reply_at b\ncolumn first_reply_minutes c\n", 3, 8},
-    {"column created_at \"unclosed\n", 1, 19},                      /* open quote */
-    {"column created_at a b\n", 1, 21},                             /* not 'optional' */
-    {"column created_at a\nvalue csat Good\n", 2, 16},              /* no '=' */
-    {"column created_at a\nvalue csat Good=many\n", 2, 17},         /* not a number */
-    {"column created_at a\nvalue priority P1=critical\n", 2, 19},   /* not a level */
-    {"column created_at a\nvalue created_at x=1\n", 2, 7},          /* no value map */
-    {"column created_at a\ninput-tz Mars/Olympus\n", 2, 10},        /* unknown zone */
-    {"column solved_at a\n", 1, 1},                                 /* no created_at */
-    {"", 1, 1},                                                     /* empty */
+    {"column created_at \"unclosed\n", 1, 19},                    /* open quote */
+    {"column created_at a b\n", 1, 21},                           /* not 'optional' */
+    {"column created_at a\nvalue csat Good\n", 2, 16},            /* no '=' */
+    {"column created_at a\nvalue csat Good=many\n", 2, 17},       /* not a number */
+    {"column created_at a\nvalue priority P1=critical\n", 2, 19}, /* not a level */
+    {"column created_at a\nvalue created_at x=1\n", 2, 7},        /* no value map */
+    {"column created_at a\ninput-tz Mars/Olympus\n", 2, 10},      /* unknown zone */
+    {"column solved_at a\n", 1, 1},                               /* no created_at */
+    {"", 1, 1},                                                   /* empty */
 };
 
 START_TEST(bad_maps_name_line_and_column)
@@ -167,9 +166,8 @@ START_TEST(headers)
                      CM_EPARSE);
     ck_assert_status(cm_csv_reader_new(NULL, "", 0, NULL, NULL, 0, NULL, &r, &err), CM_EPARSE);
     static const char quotes[] = "created_at,\"csat";
-    ck_assert_status(
-        cm_csv_reader_new(NULL, quotes, strlen(quotes), NULL, NULL, 0, NULL, &r, &err),
-        CM_EPARSE);
+    ck_assert_status(cm_csv_reader_new(NULL, quotes, strlen(quotes), NULL, NULL, 0, NULL, &r, &err),
+                     CM_EPARSE);
     /* An extra grouping column that is not there. */
     const char *const extra[] = {"Group"};
     static const char plain[] = "created_at,channel";
@@ -274,8 +272,8 @@ START_TEST(line_ends_and_quotes)
         cm_table_bad_row b;
         size_t nb;
         ck_assert_status(cm_table_report_rows(rep, &rows, &bad, &b, 1, &nb), CM_OK);
-        ck_assert_msg(rows == 3 && bad == 1, "file %zu: %" PRIu64 " rows %" PRIu64 " bad", f,
-                      rows, bad);
+        ck_assert_msg(rows == 3 && bad == 1, "file %zu: %" PRIu64 " rows %" PRIu64 " bad", f, rows,
+                      bad);
         ck_assert_uint_eq(b.row, 4); /* the line after the two-line record */
         ck_assert_str_eq(b.column, "handle_seconds");
         cm_table_counts c;
@@ -346,8 +344,7 @@ START_TEST(zendesk_export)
     ck_assert(p.num == 2 && p.den == 3);
     /* No contact count or escalation flag in a Zendesk export: no data, never defaults. */
     ck_assert_status(cm_table_report_rate(x.report, 0, CM_TABLE_FCR, 0.95, &p), CM_ENODATA);
-    ck_assert_status(cm_table_report_rate(x.report, 0, CM_TABLE_ESCALATION, 0.95, &p),
-                     CM_ENODATA);
+    ck_assert_status(cm_table_report_rate(x.report, 0, CM_TABLE_ESCALATION, 0.95, &p), CM_ENODATA);
     /* First reply from the minutes column: 10, 90, 5 and 240 minutes. */
     cm_table_duration d;
     ck_assert_status(cm_table_report_duration(x.report, 0, CM_TABLE_FIRST_REPLY, &d), CM_OK);

@@ -75,7 +75,7 @@ typedef struct cm_csv_reader cm_csv_reader;
 /** Longest line a reader accepts, in bytes; longer lines are bad rows. */
 #define CM_CSV_LINE_MAX 1048576
 /** Most labels a key column learns from the data; a further distinct value is a bad row. */
-#define CM_CSV_KEY_LABELS 1024
+#define CM_CSV_KEY_LABELS 256
 /** Most columns a header line may have. */
 #define CM_CSV_MAX_COLUMNS 65536
 
@@ -137,8 +137,10 @@ CM_API CM_NODISCARD cm_status cm_csv_map_preset(const char *name, const char **t
  * @param nextra number of @p extra_keys, at most ::CM_TABLE_MAX_KEYS minus the map's keys.
  * @param alloc memory functions, or NULL for malloc and free.
  * @param[out] out the reader; free it with cm_csv_reader_free().
- * @param[out] err on ::CM_EPARSE or ::CM_ENOTFOUND, what is wrong (column 1-based
- *        as a field number); may be NULL.
+ * @param[out] err on ::CM_EPARSE, where the header is wrong (line 1, the field's
+ *        number as column); on ::CM_ENOTFOUND, the missing column: a column of the map
+ *        (the line and column of its header's name in the map's text), or with line 0
+ *        an extra key (column `i + 1` for `extra_keys[i]`); may be NULL.
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, or too many keys.
  * @retval CM_EPARSE the header is empty, unbalanced in its quotes, has more than
@@ -200,8 +202,7 @@ CM_API CM_NODISCARD cm_status cm_csv_reader_key(const cm_csv_reader *reader, siz
  * @retval CM_EINVAL a pointer is NULL.
  * @since 0.2
  */
-CM_API CM_NODISCARD cm_status cm_csv_reader_spec(const cm_csv_reader *reader,
-                                                 cm_table_spec *spec);
+CM_API CM_NODISCARD cm_status cm_csv_reader_spec(const cm_csv_reader *reader, cm_table_spec *spec);
 
 /**
  * Reads whole lines and folds them into a report made from a spec the
