@@ -21,8 +21,10 @@
 
 #include "common-internal.h"
 
-/* Rows per block handed to the engine. */
-#define BLOCK 4096
+/* Rows per block handed to the engine (the engine's tile). */
+#define BLOCK 1024
+/* Bytes of a line's fields holding doubled quotes that can be unescaped. */
+#define UNQUOTED_MAX 65536
 
 /* ---- the engine's columns a map can feed ------------------------------------------ */
 
@@ -736,7 +738,7 @@ struct cm_csv_reader {
     double *wait, *handle;
     uint16_t *codes[CM_TABLE_MAX_KEYS];
     field *fields;       /* last + 1 */
-    char *unquoted;      /* CM_CSV_LINE_MAX: quoted lines are unquoted here */
+    char *unquoted;      /* UNQUOTED_MAX: fields with doubled quotes are unescaped here */
     cm_csv_map *own_map; /* the default mapping when the caller gave none */
 };
 
@@ -755,8 +757,10 @@ static int find_column(const field *hdr, size_t n, const char *name, size_t len,
     return found;
 }
 
-/* Splits a line into at most `max` fields (more are ignored), unquoting into `buf`
- * when a field is quoted. Returns the number of fields, or -1 for unbalanced quotes. */
+/* Splits a line into at most `max` fields (more are ignored). A quoted field is read
+ * in place between its quotes, unless it holds doubled quotes: then it is copied,
+ * unescaped, into `buf`. Returns the number of fields, -1 for unbalanced quotes, or -2
+ * when the copies would not fit in `cap` bytes. */
 static int split(const char *line, size_t len, field *f, int max, char *buf, size_t cap)
 {
     int n = 0;
@@ -765,33 +769,38 @@ static int split(const char *line, size_t len, field *f, int max, char *buf, siz
         if (n == max)
             return n;
         if (i < len && line[i] == '"') {
-            const size_t start = w;
-            i++;
+            const size_t open = ++i;
+            bool doubled = false;
             for (;;) {
                 if (i >= len)
                     return -1;
                 if (line[i] == '"') {
                     if (i + 1 < len && line[i + 1] == '"') {
-                        if (w < cap)
-                            buf[w] = '"';
-                        w++;
+                        doubled = true;
                         i += 2;
                         continue;
                     }
-                    i++;
                     break;
                 }
-                if (w < cap)
-                    buf[w] = line[i];
-                w++;
                 i++;
             }
+            const size_t close = i++;
             if (i < len && line[i] != ',')
                 return -1; /* text after the closing quote */
-            if (w > cap)
-                return -1;
-            f[n].p = buf + start;
-            f[n].len = w - start;
+            if (!doubled) {
+                f[n].p = line + open;
+                f[n].len = close - open;
+            } else {
+                const size_t start = w;
+                for (size_t k = open; k < close; k++) {
+                    if (w == cap)
+                        return -2;
+                    buf[w++] = line[k];
+                    k += line[k] == '"'; /* "" is one quote */
+                }
+                f[n].p = buf + start;
+                f[n].len = w - start;
+            }
         } else {
             const size_t start = i;
             while (i < len && line[i] != ',')
@@ -830,7 +839,7 @@ static size_t reader_size(size_t nfields, size_t nkeys)
     return sizeof(cm_csv_reader) +
            BLOCK * (sizeof(uint64_t) + 3 * sizeof(cm_time) + sizeof(uint32_t) + 6 +
                     2 * sizeof(double) + nkeys * sizeof(uint16_t)) +
-           nfields * sizeof(field) + CM_CSV_LINE_MAX + 64 * 16;
+           nfields * sizeof(field) + UNQUOTED_MAX + 64 * 16;
 }
 
 static void *carve(uint8_t **at, size_t bytes)
@@ -888,8 +897,8 @@ cm_status cm_csv_reader_new(const cm_csv_map *map, const char *header, size_t le
         r->has_alloc = true;
     }
     r->fields = carve(&at, nfields * sizeof(field));
-    r->unquoted = carve(&at, CM_CSV_LINE_MAX);
-    const int n = split(header, len, r->fields, (int)nfields, r->unquoted, CM_CSV_LINE_MAX);
+    r->unquoted = carve(&at, UNQUOTED_MAX);
+    const int n = split(header, len, r->fields, (int)nfields, r->unquoted, UNQUOTED_MAX);
     if (n <= 0) {
         header_error(err, 1, "unbalanced quotes in the header");
         st = CM_EPARSE;
@@ -1424,9 +1433,10 @@ cm_status cm_csv_reader_fold(cm_csv_reader *reader, const char *data, size_t len
                 syntax_bad(&bad, "a line of at most 1 MiB");
                 ok = false;
             } else {
-                const int nf = split(p, n, r->fields, r->last + 1, r->unquoted, CM_CSV_LINE_MAX);
+                const int nf = split(p, n, r->fields, r->last + 1, r->unquoted, UNQUOTED_MAX);
                 if (nf < 0) {
-                    syntax_bad(&bad, "balanced quotes (RFC 4180)");
+                    syntax_bad(&bad, nf == -1 ? "balanced quotes (RFC 4180)"
+                                              : "at most 64 KiB of quoted fields with \"\"");
                     ok = false;
                 } else {
                     ok = read_row(r, r->fields, nf, r->n, report, &bad);

@@ -509,7 +509,8 @@ CM__VECTOR_CLONES static void check_columns(cm_table_report *r, const tile_cols 
 static inline __attribute__((always_inline)) bool instants_bad(const tile_cols *k, size_t i)
 {
     const cm_time c = k->created[i];
-    return !instant_ok(c) | !later_ok(c, k->reply[i]) | !later_ok(c, k->solved[i]);
+    return (unsigned)!instant_ok(c) | (unsigned)!later_ok(c, k->reply[i]) |
+           (unsigned)!later_ok(c, k->solved[i]);
 }
 
 /* SLA attainment of a ticket with a priority level: the state of each instance. */

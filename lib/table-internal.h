@@ -250,7 +250,7 @@ struct cm_table_report {
     char *label_arena;       /* as many labels */
 
     uint8_t *fingerprint; /* canonical bytes of the spec, for merge checks */
-    size_t fingerprint_len;
+    size_t fingerprint_len, fingerprint_cap;
 
     tbl_tile *tile; /* the kernel's scratch */
 };

@@ -112,7 +112,7 @@ static uint64_t bits(double x)
 cm_status cm__table_fingerprint(cm_table_report *r)
 {
     const cm_table_spec *s = &r->spec;
-    writer w = {r->fingerprint, 0, 4096 + CM_TABLE_MAX_KEYS * 64 + CM_TABLE_MAX_CODES};
+    writer w = {r->fingerprint, 0, r->fingerprint_cap};
     put(&w, "CMTABLE1", 8);
     put_u32(&w, r->flags);
     put_u32(&w, (uint32_t)r->nkeys);

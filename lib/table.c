@@ -199,7 +199,15 @@ typedef struct places {
     size_t remap[CM_TABLE_MAX_KEYS], slot_map, label_ptrs, label_arena;
 } places;
 
-enum { FINGERPRINT_MAX = 4096 + CM_TABLE_MAX_KEYS * 64 + CM_TABLE_MAX_CODES };
+/* Room for the fingerprint: fixed fields, each key, grouping, priority level and quantile. */
+static size_t fingerprint_size(const cm_table_report *r)
+{
+    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 +
+               r->nquantiles * 8;
+    if (r->priority_key >= 0)
+        n += r->keys[r->priority_key].cardinality;
+    return n;
+}
 
 static void plan(const cm_table_report *r, layout *l, places *p)
 {
@@ -214,7 +222,7 @@ static void plan(const cm_table_report *r, layout *l, places *p)
     p->results =
         part(l, r->ngroups, sizeof(double) * CM_TABLE_DURATION_COUNT * CM_TABLE_MAX_QUANTILES);
     p->judged = part(l, r->ngroups, sizeof(tbl_sla) * TBL_SLA_METRICS * TBL_LEVELS);
-    p->fingerprint = part(l, FINGERPRINT_MAX, 1);
+    p->fingerprint = part(l, fingerprint_size(r), 1);
     p->levels = part(l, r->priority_key >= 0 ? r->keys[r->priority_key].cardinality : 0, 1);
     for (size_t k = 0; k < r->nkeys; k++) {
         p->labels[k] = part(l, r->keys[k].cardinality, CM_TABLE_LABEL_MAX + 1);
@@ -389,6 +397,7 @@ static cm_status place(cm_table_report *r, uint8_t *block, const places *p, cons
     r->results = (double *)(void *)(block + p->results);
     r->judged = (tbl_sla *)(void *)(block + p->judged);
     r->fingerprint = block + p->fingerprint;
+    r->fingerprint_cap = fingerprint_size(r);
     r->levels = r->priority_key >= 0 ? block + p->levels : NULL;
     for (size_t k = 0; k < r->nkeys; k++) {
         r->keys[k].labels = (char *)(block + p->labels[k]);
