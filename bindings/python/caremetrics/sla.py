@@ -14,9 +14,10 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 from . import _convert as cv
 from ._accumulator import Accumulator
+from ._handle import Handle, Holding, all_handles
 from ._lib import c_status, check_layouts, declare, lib
 from .calendar import Calendar, _ParseError
-from .errors import STATUS, check, parse_error
+from .errors import STATUS, check, invalid, parse_error
 from .kpi import Proportion, _ArtSummary, _Proportion
 from .sketch import _Sketch
 
@@ -226,103 +227,112 @@ def _time(t: int) -> Optional[int]:
     return None if t == _NO_TIME else int(t)
 
 
-class Policy:
+class Policy(Handle):
     """An SLA policy, parsed from the text format of docs/sla.md or built from targets.
-    Immutable and shareable; freed on close(), at the end of a with block, or when collected."""
 
-    __slots__ = ("_ptr",)
+    Immutable and shareable between threads; freed on close(), at the end of a
+    with block, or when collected, never while a call in another thread uses
+    it. Pickles (also with cloudpickle) by its text or its targets."""
+
+    __slots__ = ("_source",)
+    _free = lib.cm_sla_policy_free
 
     def __init__(self, text: str) -> None:
-        if not isinstance(text, str):
-            raise cv.invalid("text must be a str")
+        raw = cv.text(text, "text")
         err = _ParseError()
         out = _vp()
-        status = lib.cm_sla_policy_parse(text.encode(), ctypes.byref(out), ctypes.byref(err))
+        status = lib.cm_sla_policy_parse(raw, ctypes.byref(out), ctypes.byref(err))
         if status != 0:
             raise parse_error(status, err)
-        self._ptr = out
+        self._take(out)
+        self._source: Tuple[Any, ...] = ("text", text)
 
     @classmethod
     def from_targets(cls, targets: Iterable[Target]) -> "Policy":
         """A policy with these targets and the default pause and reopen rules of every metric."""
-        ts = list(targets)
+        ts = [t if isinstance(t, Target) else Target(*t) for t in targets]
         arr = (_Target * max(1, len(ts)))()
+        rows = []
         for i, t in enumerate(ts):
-            arr[i].metric = cv.u32(int(t.metric), "metric")
-            arr[i].priority = cv.u32(int(t.priority), "priority")
-            arr[i].seconds = cv.i64(t.seconds, "seconds")
-            arr[i].calendar = -1 if t.calendar is None else cv.i32(t.calendar, "calendar")
+            arr[i].metric = cv.u32(t.metric, f"targets[{i}].metric")
+            arr[i].priority = cv.u32(t.priority, f"targets[{i}].priority")
+            arr[i].seconds = cv.seconds(t.seconds, f"targets[{i}].seconds")
+            arr[i].calendar = -1 if t.calendar is None else cv.i32(t.calendar, f"targets[{i}].calendar")
+            rows.append((int(t.metric), int(t.priority), int(arr[i].seconds), t.calendar))
         out = _vp()
         check(lib.cm_sla_policy_new(arr, len(ts), None, 0, ctypes.byref(out)))
         p = object.__new__(cls)
-        p._ptr = out
+        p._take(out)
+        p._source = ("targets", tuple(rows))
         return p
 
     def target(self, metric: Metric, priority: Priority) -> Optional[Target]:
         """The target of a metric at a priority, or None when the policy has none."""
         t = _Target()
-        status = lib.cm_sla_policy_target(self._p(), cv.u32(int(metric), "metric"), cv.u32(int(priority), "priority"), ctypes.byref(t))
+        status = self._call(lib.cm_sla_policy_target, cv.u32(metric, "metric"), cv.u32(priority, "priority"), ctypes.byref(t))
         if status == STATUS["CM_ENOTFOUND"]:
             return None
-        check(status)
+        check(status, f"metric = {metric!r}, priority = {priority!r}")
         return Target(Metric(t.metric), Priority(t.priority), int(t.seconds), None if t.calendar < 0 else int(t.calendar))
 
-    def _p(self) -> _vp:
-        if not getattr(self, "_ptr", None):
-            raise cv.invalid("Policy is closed")
-        return self._ptr
-
-    def close(self) -> None:
-        ptr, self._ptr = getattr(self, "_ptr", None), None
-        if ptr:
-            lib.cm_sla_policy_free(ptr)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Policy":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __reduce__(self) -> Any:
+        return (_restore_policy, (self._source,))
 
     def __repr__(self) -> str:
         return "Policy(...)"
 
 
-def _u16(v: Any, what: str) -> int:
-    n = cv.u32(int(v), what)
-    if n > 0xFFFF:
-        raise cv.invalid(f"{what} = {n} does not fit 16 bits")
-    return n
+def _restore_policy(source: Tuple[Any, ...]) -> Policy:
+    """Rebuilds a pickled Policy from its text or targets."""
+    if source[0] == "text":
+        return Policy(source[1])
+    if source[0] == "targets":
+        return Policy.from_targets(Target(Metric(m), Priority(p), s, c) for m, p, s, c in source[1])
+    raise invalid(f"unknown policy source {source[0]!r}")
 
 
 def _event_array(events: Sequence[Any]) -> Tuple[Any, int]:
+    if isinstance(events, (str, bytes)) or not hasattr(events, "__iter__"):
+        raise invalid(f"events must be a sequence of Event, not {type(events).__name__}")
     evs = list(events)
     arr = (_Event * max(1, len(evs)))()
     for i, e in enumerate(evs):
         if not isinstance(e, Event):
-            e = Event(*e)
-        arr[i].at = cv.i64(e.at, "at")
-        arr[i].type = _u16(e.type, "type")
-        arr[i].flags = _u16(e.flags, "flags")
-        arr[i].value = cv.u32(int(e.value), "value")
+            try:
+                e = Event(*e)
+            except TypeError:
+                raise invalid(f"events[{i}] = {e!r} is not an Event nor an (at, type[, value[, flags]]) tuple") from None
+        arr[i].at = cv.instant(e.at, f"events[{i}].at")
+        arr[i].type = cv.integer(e.type, "u16", f"events[{i}].type")
+        arr[i].flags = cv.integer(e.flags, "u16", f"events[{i}].flags")
+        arr[i].value = cv.u32(e.value, f"events[{i}].value")
     return arr, len(evs)
 
 
-def _instances(policy: Policy, events: Sequence[Any], now: int, calendars: Sequence[Calendar]) -> Tuple[Any, int]:
+def _calendar_handles(calendars: Sequence[Optional[Calendar]]) -> List[Any]:
+    if isinstance(calendars, Calendar) or not hasattr(calendars, "__iter__"):
+        raise invalid("calendars must be a sequence of Calendar (or None where the policy uses none)")
+    return all_handles(calendars, Calendar, "calendars")
+
+
+def _instances(policy: Policy, events: Sequence[Any], now: Any, calendars: Sequence[Optional[Calendar]]) -> Tuple[Any, int]:
+    if not isinstance(policy, Policy):
+        raise invalid(f"policy must be a Policy, not {type(policy).__name__}")
     ev, n = _event_array(events)
-    cals = (_vp * max(1, len(calendars)))(*[c._p() for c in calendars])
+    t = cv.instant(now, "now")
+    handles = _calendar_handles(calendars)
     cap = 8
     count = ctypes.c_size_t()
-    while True:
-        out = (_Instance * cap)()
-        status = lib.cm_sla_evaluate(policy._p(), cals, len(calendars), ev, n, cv.i64(now, "now"), out, cap, ctypes.byref(count))
-        if status == STATUS["CM_ENOSPC"] and count.value > cap:
-            cap = count.value
-            continue
-        check(status)
-        return out, count.value
+    with Holding([policy, *handles]) as (p, *ptrs):
+        cals = (_vp * max(1, len(ptrs)))(*ptrs)
+        while True:
+            out = (_Instance * cap)()
+            status = lib.cm_sla_evaluate(p, cals, len(ptrs), ev, n, t, out, cap, ctypes.byref(count))
+            if status == STATUS["CM_ENOSPC"] and count.value > cap:
+                cap = count.value
+                continue
+            check(status)
+            return out, count.value
 
 
 def evaluate(policy: Policy, events: Sequence[Any], now: int, calendars: Sequence[Calendar] = ()) -> List[Instance]:
@@ -387,7 +397,7 @@ class Attainment(Accumulator):
         s = _AttainmentSummary()
         check(
             lib.cm_sla_attainment_result(
-                ctypes.byref(self._c), cv.u32(int(metric), "metric"), cv.u32(int(priority), "priority"), cv.f64(confidence, "confidence"), ctypes.byref(s)
+                ctypes.byref(self._c), cv.u32(metric, "metric"), cv.u32(priority, "priority"), cv.f64(confidence, "confidence"), ctypes.byref(s)
             )
         )
         q = (lambda v: v if s.has_quantiles else None)
