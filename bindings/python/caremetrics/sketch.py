@@ -108,13 +108,13 @@ class Sketch(Accumulator):
             int(out.n), int(out.zeros), out.min_seconds, out.max_seconds, out.mean_seconds, out.total_seconds
         )
 
-    def _row(self, confidence: float) -> Dict[str, Any]:
-        names = [f"p{round(q * 100):d}" for q in self.FRAME_QUANTILES]
+    def _row(self, confidence: float, quantiles: Sequence[float] = FRAME_QUANTILES) -> Dict[str, Any]:
+        names = [_quantile_name(q) for q in quantiles]
         try:
             r = self.result()
         except NoDataError:
             return {"n": 0, **{k: NAN for k in names}, "mean": NAN, "min": NAN, "max": NAN}
-        qs = self.quantiles(list(self.FRAME_QUANTILES))
+        qs = self.quantiles(list(quantiles))
         return {"n": r.n, **{k: float(v) for k, v in zip(names, qs)}, "mean": r.mean_seconds, "min": r.min_seconds, "max": r.max_seconds}
 
     def __len__(self) -> int:
@@ -123,6 +123,11 @@ class Sketch(Accumulator):
 
     def __repr__(self) -> str:
         return f"Sketch(n={self._c.n})"
+
+
+def _quantile_name(q: float) -> str:
+    """Column name of a quantile: p50, p90, p99, p99.9."""
+    return "p" + f"{100 * q:.10g}"
 
 
 def quantiles_exact(values: Any, qs: Sequence[float]) -> Any:
