@@ -223,7 +223,9 @@ def rate(num: int, den: int, confidence: float = DEFAULT_CONFIDENCE) -> Proporti
     retention or churn rate (``num`` successes of ``den``)."""
     out = _Proportion()
     n, d, c = cv.u64(num, "num"), cv.u64(den, "den"), cv.f64(confidence, "confidence")
-    cv.checked(lib.cm_rate(n, d, c, ctypes.byref(out)), ("confidence", c, cv.FRACTION_OPEN), ("num", n, cv.Range(0, d)), ("den", d, cv.Range(1)))
+    status = lib.cm_rate(n, d, c, ctypes.byref(out))
+    if status:
+        cv.checked(status, ("confidence", c, cv.FRACTION_OPEN), ("num", n, cv.Range(0, d)), ("den", d, cv.Range(1)))
     return Proportion._of(out)
 
 

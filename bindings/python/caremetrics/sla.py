@@ -1,8 +1,12 @@
 """SLA policies replayed over ticket event logs, and attainment (caremetrics/sla.h).
 
-Instants are Unix seconds (UTC); targets, elapsed and remaining time are
-seconds, business seconds when the target runs on a calendar. The rules of
-every clock are in docs/sla.md.
+Instants are Unix seconds (UTC), or datetimes where an instant is expected;
+targets, elapsed and remaining time are seconds, business seconds when the
+target runs on a calendar. The rules of every clock are in docs/sla.md.
+
+One ticket at a time: :func:`evaluate` and :meth:`Attainment.add`. A whole
+table of events at once (one library call for every ticket, columns as
+pandas holds them): :func:`evaluate_many` and :meth:`Attainment.add_many`.
 """
 
 from __future__ import annotations
@@ -140,6 +144,7 @@ class _AttainmentSummary(ctypes.Structure):
 
 
 _AP = ctypes.POINTER(_Attainment)
+_sizep = ctypes.POINTER(ctypes.c_size_t)
 declare(
     [
         ("cm_sla_sizeof", ctypes.c_size_t, [ctypes.c_char_p]),
@@ -163,6 +168,23 @@ declare(
             ],
         ),
         ("cm_sla_attainment_add", c_status, [_AP, ctypes.POINTER(_Instance), ctypes.c_size_t]),
+        (
+            "cm_sla_evaluate_many",
+            c_status,
+            [_vp, ctypes.POINTER(_vp), ctypes.c_size_t, ctypes.POINTER(_Event), ctypes.c_size_t, _sizep, ctypes.c_size_t,
+             ctypes.c_int64, ctypes.POINTER(_Instance), ctypes.c_size_t, _sizep, _sizep, _sizep],
+        ),
+        ("cm_sla_attainment_add_many_scratch_size", ctypes.c_size_t, [ctypes.c_size_t]),
+        (
+            "cm_sla_attainment_add_many",
+            c_status,
+            [_AP, _vp, ctypes.POINTER(_vp), ctypes.c_size_t, ctypes.POINTER(_Event), ctypes.c_size_t, _sizep, ctypes.c_size_t,
+             ctypes.c_int64, _vp, ctypes.c_size_t, _sizep],
+        ),
+        ("cm_sla_metric_name", ctypes.c_char_p, [ctypes.c_uint32]),
+        ("cm_sla_priority_name", ctypes.c_char_p, [ctypes.c_uint32]),
+        ("cm_sla_status_name", ctypes.c_char_p, [ctypes.c_uint32]),
+        ("cm_sla_state_name", ctypes.c_char_p, [ctypes.c_uint32]),
         ("cm_sla_attainment_merge", c_status, [_AP, _AP]),
         ("cm_sla_attainment_result", c_status, [_AP, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_double, ctypes.POINTER(_AttainmentSummary)]),
         ("cm_sla_attainment_serialize", c_status, [_AP, ctypes.POINTER(ctypes.c_uint8), ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]),
@@ -359,6 +381,241 @@ def evaluate(policy: Policy, events: Sequence[Any], now: int, calendars: Sequenc
     ]
 
 
+# ---- many tickets at once -----------------------------------------------------------------
+
+
+def _names(fn: Any, count: int) -> List[str]:
+    return [fn(i).decode() for i in range(count)]
+
+
+#: Names the library gives metrics, priorities, statuses and states (policy-file spelling).
+METRIC_NAMES = _names(lib.cm_sla_metric_name, len(Metric))
+PRIORITY_NAMES = _names(lib.cm_sla_priority_name, len(Priority))
+STATUS_NAMES = _names(lib.cm_sla_status_name, len(Status))
+STATE_NAMES = _names(lib.cm_sla_state_name, len(State))
+#: Event type names accepted in a ``type`` column: ``created``, ``customer-reply``, ...
+EVENT_TYPE_NAMES = {e.name.lower().replace("_", "-"): int(e) for e in EventType}
+
+_EVENT_DTYPE: Any = None
+
+
+def _event_dtype() -> Any:
+    global _EVENT_DTYPE
+    if _EVENT_DTYPE is None:
+        import numpy as np
+
+        _EVENT_DTYPE = np.dtype({"names": ["at", "type", "flags", "value"], "formats": ["<i8", "<u2", "<u2", "<u4"], "offsets": [0, 8, 10, 12], "itemsize": ctypes.sizeof(_Event)})
+    return _EVENT_DTYPE
+
+
+def _column(events: Any, name: Optional[str], what: str, required: bool) -> Any:
+    if name is None:
+        return None
+    try:
+        return events[name]
+    except (KeyError, IndexError, TypeError):
+        if required:
+            raise invalid(f"events has no {what} column {name!r}") from None
+        return None
+
+
+def _values(column: Any, types: Any, n: int) -> Any:
+    """The value column: numbers, or priority / status names checked against each row's type."""
+    import numpy as np
+
+    if column is None:
+        return np.zeros(n, dtype=np.uint32)
+    if getattr(getattr(column, "dtype", None), "kind", "O") in "biuf":
+        return cv.in_array(column, "u32", "value", missing=cv.MASK).array  # missing: 0
+    codes, labels = cv.factorize(column, "value")
+    mapped = np.zeros(len(labels) + 1, dtype=np.int64)  # the last slot: missing -> 0
+    kind = np.zeros(len(labels) + 1, dtype=np.int8)  # 1 priority name, 2 status name
+    prio = {k: i for i, k in enumerate(PRIORITY_NAMES)}
+    status = {k: i for i, k in enumerate(STATUS_NAMES)}
+    for j, label in enumerate(labels):
+        key = cv._key(label) if isinstance(label, str) else None
+        if key in prio:
+            mapped[j], kind[j] = prio[key], 1
+        elif key in status:
+            mapped[j], kind[j] = status[key], 2
+        elif isinstance(label, (int, np.integer)) and not isinstance(label, bool):
+            mapped[j] = cv.u32(label, "value")
+        else:
+            raise invalid(f"value has {label!r}: neither a priority ({', '.join(PRIORITY_NAMES)}) nor a status ({', '.join(STATUS_NAMES)})")
+    codes = np.where(codes < 0, len(labels), codes)
+    row_kind = kind.take(codes)
+    wrong = ((row_kind == 1) & (types != EventType.CREATED) & (types != EventType.PRIORITY)) | ((row_kind == 2) & (types != EventType.STATUS))
+    if wrong.any():
+        i = int(np.argmax(wrong))
+        raise invalid(f"value[{i}] = {labels[codes[i]]!r} does not fit an event of type {EventType(int(types[i])).name.lower()}")
+    return mapped.take(codes)
+
+
+class _Column:
+    """A table of events as the library's concatenated logs: events sorted by ticket then
+    time (equal instants keep their order), offsets per ticket, and the ticket labels."""
+
+    def __init__(self, events: Any, ticket: str, at: str, type: str, value: Optional[str], flags: Optional[str]) -> None:
+        import numpy as np
+
+        if isinstance(events, (str, bytes)) or not hasattr(events, "__getitem__"):
+            raise invalid(f"events must be a DataFrame or a mapping of columns, not {type_name(events)}")
+        codes, self.labels = cv.factorize(_column(events, ticket, "ticket", True), "ticket")
+        if (codes < 0).any():
+            raise invalid(f"ticket[{int(np.argmax(codes < 0))}] is missing")
+        times = cv.in_array(_column(events, at, "at", True), "i64", "at", role="instant")
+        self.temporal = times.temporal
+        self.tz = times.tz
+        kinds = cv.names(_column(events, type, "type", True), EVENT_TYPE_NAMES, "type")
+        kinds = cv.in_array(kinds, "u16", "type").array
+        n = len(codes)
+        vals = _values(_column(events, value, "value", False), kinds, len(kinds))
+        fl = _column(events, flags, "flags", False)
+        fl = np.zeros(n, dtype=np.uint16) if fl is None else cv.in_array(fl, "u16", "flags", missing=cv.MASK).array
+        vals = cv.in_array(vals, "u32", "value").array
+        lengths = {"ticket": n, "at": times.n, "type": len(kinds), "value": len(vals), "flags": len(fl)}
+        if len(set(lengths.values())) != 1:
+            raise invalid("events columns differ in length: " + ", ".join(f"{k} {v}" for k, v in lengths.items()))
+        order = np.argsort(times.array, kind="stable")
+        order = order[np.argsort(codes[order], kind="stable")]
+        ev = np.empty(n, dtype=_event_dtype())
+        ev["at"] = times.array[order]
+        ev["type"] = kinds[order]
+        ev["flags"] = fl[order]
+        ev["value"] = vals[order]
+        self.events = ev
+        self.ntickets = len(self.labels)
+        counts = np.bincount(codes, minlength=self.ntickets)
+        self.offsets = np.zeros(self.ntickets + 1, dtype=np.uintp)
+        np.cumsum(counts, out=self.offsets[1:])
+        self.max_events = int(counts.max()) if self.ntickets else 0
+        self.nevents = n
+
+    def pointers(self) -> Tuple[Any, Any]:
+        return (
+            self.events.ctypes.data_as(ctypes.POINTER(_Event)),
+            self.offsets.ctypes.data_as(_sizep),
+        )
+
+    def fail(self, status: int, failed: int) -> None:
+        if failed < self.ntickets:
+            check(status, f"ticket {self.labels[failed]!r}")
+        check(status)
+
+
+def type_name(x: Any) -> str:
+    return type(x).__name__
+
+
+def _policy_and_calendars(policy: Any, calendars: Any) -> List[Any]:
+    if not isinstance(policy, Policy):
+        raise invalid(f"policy must be a Policy, not {type(policy).__name__}")
+    return [policy, *_calendar_handles(calendars)]
+
+
+def evaluate_many(
+    policy: Policy,
+    events: Any,
+    now: Any,
+    calendars: Sequence[Optional[Calendar]] = (),
+    *,
+    ticket: str = "ticket",
+    at: str = "at",
+    type: str = "type",
+    value: Optional[str] = "value",
+    flags: Optional[str] = "flags",
+) -> Any:
+    """Replays the events of many tickets at ``now`` in one library call.
+
+    ``events`` is a DataFrame (or a mapping of columns) with one row per
+    event: the ticket (any key), its instant (``at``: datetime64 or Unix
+    seconds), its type (:class:`EventType` codes or names such as
+    ``"created"``, ``"agent-reply"``, ``"status"``), and optionally its
+    value (a priority for created / priority events, a status for status
+    events, as codes or names such as ``"high"``, ``"pending"``) and flags.
+    Other column names are given with the keyword arguments. Rows need not
+    be sorted: they are ordered by ticket then time, events at the same
+    instant keeping their order.
+
+    Returns a pandas DataFrame with one row per metric instance: ticket,
+    metric, cycle, state, priority, breached, calendar, start, stop,
+    elapsed, target, remaining, due, breach (instants as datetime64 when
+    ``at`` was, else Unix seconds; missing instants as NaT / NA)."""
+    import numpy as np
+    import pandas as pd
+
+    col = _Column(events, ticket, at, type, value, flags)
+    t = cv.instant(now, "now")
+    ev, off = col.pointers()
+    count, failed = ctypes.c_size_t(), ctypes.c_size_t(2**64 - 1)
+    out_off = np.zeros(col.ntickets + 1, dtype=np.uintp)
+    with Holding(_policy_and_calendars(policy, calendars)) as (p, *ptrs):
+        cals = (_vp * max(1, len(ptrs)))(*ptrs)
+        args = (p, cals, len(ptrs), ev, col.nevents, off, col.ntickets, t)
+        cap = 6 * col.ntickets + 1
+        while True:
+            out = np.zeros(cap, dtype=_instance_dtype())
+            status = lib.cm_sla_evaluate_many(
+                *args, out.ctypes.data_as(ctypes.POINTER(_Instance)), cap, out_off.ctypes.data_as(_sizep), ctypes.byref(count), ctypes.byref(failed)
+            )
+            if status == STATUS["CM_ENOSPC"] and count.value > cap:
+                cap = count.value
+                continue
+            if status != 0:
+                col.fail(status, failed.value)
+            break
+    n = count.value
+    rec = out[:n]
+    owner = np.repeat(np.arange(col.ntickets), np.diff(out_off.astype(np.int64)))
+    frame = pd.DataFrame(
+        {
+            "ticket": col.labels.take(owner) if hasattr(col.labels, "take") else [col.labels[i] for i in owner],
+            "metric": pd.Categorical.from_codes(rec["metric"].astype(np.int64), METRIC_NAMES),
+            "cycle": rec["cycle"].astype(np.int64),
+            "state": pd.Categorical.from_codes(rec["state"].astype(np.int64), STATE_NAMES),
+            "priority": pd.Categorical.from_codes(rec["priority"].astype(np.int64), PRIORITY_NAMES),
+            "breached": rec["breached"].astype(bool),
+            "calendar": pd.array(np.where(rec["calendar"] < 0, 0, rec["calendar"]), dtype="Int64"),
+        }
+    )
+    frame.loc[rec["calendar"] < 0, "calendar"] = pd.NA
+    for name in ("start", "stop"):
+        frame[name] = _instants(rec[name], col)
+    for name in ("elapsed", "target", "remaining"):
+        frame[name] = rec[name].astype(np.int64)
+    for name in ("due", "breach"):
+        frame[name] = _instants(rec[name], col)
+    return frame
+
+
+def _instants(raw: Any, col: _Column) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    missing = raw == _NO_TIME
+    if col.temporal:
+        t = np.where(missing, np.iinfo(np.int64).min, raw).view("datetime64[s]")
+        s = pd.Series(t).dt.tz_localize("UTC")
+        return s.dt.tz_convert(col.tz).array if col.tz is not None else s.dt.tz_localize(None).array
+    arr = pd.array(np.where(missing, 0, raw), dtype="Int64")
+    arr[missing] = pd.NA
+    return arr
+
+
+def _instance_dtype() -> Any:
+    import numpy as np
+
+    fields = [(name, ctype) for name, ctype in _Instance._fields_]
+    names, formats, offsets = [], [], []
+    for name, ctype in fields:
+        if name == "reserved":
+            continue
+        names.append(name)
+        formats.append(np.dtype(ctype) if ctype is not ctypes.c_bool else np.dtype(np.bool_))
+        offsets.append(getattr(_Instance, name).offset)
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": ctypes.sizeof(_Instance)})
+
+
 @dataclass(frozen=True)
 class AttainmentResult:
     """Achieved / breached / open instances, attainment with its interval, elapsed times."""
@@ -389,8 +646,42 @@ class Attainment(Accumulator):
         check(lib.cm_sla_attainment_add(ctypes.byref(self._c), out, n))
         return self
 
-    def add_many(self, *args: Any) -> "Attainment":  # type: ignore[override]
-        raise TypeError("Attainment counts tickets one at a time: use add()")
+    def add_many(  # type: ignore[override]
+        self,
+        policy: Policy,
+        events: Any,
+        now: Any,
+        calendars: Sequence[Optional[Calendar]] = (),
+        *,
+        ticket: str = "ticket",
+        at: str = "at",
+        type: str = "type",
+        value: Optional[str] = "value",
+        flags: Optional[str] = "flags",
+    ) -> "Attainment":
+        """Evaluates every ticket of a table of events at ``now`` and counts its instances,
+        in one library call; the table is read as by :func:`evaluate_many`. All or
+        nothing: an error names the ticket and leaves the accumulator as it was.
+        Returns self."""
+        import numpy as np
+
+        col = _Column(events, ticket, at, type, value, flags)
+        t = cv.instant(now, "now")
+        ev, off = col.pointers()
+        size = int(lib.cm_sla_attainment_add_many_scratch_size(max(1, col.max_events)))
+        if size == 0:
+            raise invalid(f"a ticket has {col.max_events} events, too many for one scratch buffer")
+        scratch = np.empty((size + 7) // 8, dtype=np.uint64)  # 8-byte aligned
+        failed = ctypes.c_size_t(2**64 - 1)
+        with Holding(_policy_and_calendars(policy, calendars)) as (p, *ptrs):
+            cals = (_vp * max(1, len(ptrs)))(*ptrs)
+            status = lib.cm_sla_attainment_add_many(
+                ctypes.byref(self._c), p, cals, len(ptrs), ev, col.nevents, off, col.ntickets, t,
+                scratch.ctypes.data_as(_vp), size, ctypes.byref(failed),
+            )
+        if status != 0:
+            col.fail(status, failed.value)
+        return self
 
     def result(self, metric: Metric, priority: int = ALL_PRIORITIES, confidence: float = 0.95) -> AttainmentResult:
         """Attainment of one metric at one priority (or ALL_PRIORITIES)."""
@@ -411,6 +702,39 @@ class Attainment(Accumulator):
             q(s.p90_seconds),
             q(s.p99_seconds),
         )
+
+    def to_frame(self, confidence: Optional[float] = None) -> Any:  # type: ignore[override]
+        """Attainment per metric and priority as a pandas DataFrame indexed by (metric,
+        priority), priority ``all`` included, for every metric with an instance:
+        achieved, breached, open, value (attainment), lo, hi, num, den, n,
+        mean_seconds, p50_seconds, p90_seconds, p99_seconds (NaN when none stopped)."""
+        import pandas as pd
+
+        from ._accumulator import NAN, _confidence, proportion_fields
+
+        c = _confidence(confidence)
+        rows, keys = [], []
+        for m in Metric:
+            for prio, pname in [(int(p), PRIORITY_NAMES[p]) for p in Priority if p != Priority.NONE] + [(ALL_PRIORITIES, "all")]:
+                t = self._c.tally[m] if prio == ALL_PRIORITIES else [self._c.tally[m][prio - 1]]
+                achieved = sum(int(x.achieved) for x in t)
+                breached = sum(int(x.breached) for x in t)
+                opened = sum(int(x.open) for x in t)
+                if achieved + breached + opened == 0:
+                    continue
+                if achieved + breached:
+                    r = self.result(m, prio, c)
+                    row = {"achieved": r.achieved, "breached": r.breached, "open": r.open, **proportion_fields(r.attained), "mean_seconds": r.mean_seconds}
+                    qs = [r.p50_seconds, r.p90_seconds, r.p99_seconds]
+                else:
+                    row = {"achieved": 0, "breached": 0, "open": opened, **proportion_fields(None), "mean_seconds": NAN}
+                    qs = [None, None, None]
+                row.update({k: NAN if v is None else v for k, v in zip(("p50_seconds", "p90_seconds", "p99_seconds"), qs)})
+                rows.append(row)
+                keys.append((METRIC_NAMES[m], pname))
+        columns = ["achieved", "breached", "open", "value", "lo", "hi", "num", "den", "n", "mean_seconds", "p50_seconds", "p90_seconds", "p99_seconds"]
+        index = pd.MultiIndex.from_tuples(keys, names=["metric", "priority"]) if keys else pd.MultiIndex.from_tuples([], names=["metric", "priority"])
+        return pd.DataFrame(rows, index=index, columns=columns)
 
     def __repr__(self) -> str:
         return "Attainment(...)"
