@@ -27,7 +27,7 @@ from .errors import (
     UnstableQueueError,
 )
 from . import contact, frames, queue, sla, spc
-from .frames import art_frame, ces_frame, csat_frame, nps_frame, rate_frame, sketch_frame
+from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
@@ -62,6 +62,7 @@ __all__ = [
     "art_frame",
     "ces_frame",
     "csat_frame",
+    "frame_of",
     "nps_frame",
     "rate_frame",
     "sketch_frame",

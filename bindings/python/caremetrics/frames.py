@@ -19,7 +19,7 @@ figure is computed by the library; pandas is needed only here.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
 from . import _convert as cv
 from ._accumulator import Accumulator, _confidence, proportion_fields
@@ -115,3 +115,23 @@ def rate_frame(data: Any, confidence: Optional[float] = None) -> Any:
         return rate(int(flags.sum(dtype="uint64")), arr.n, c).to_dict()
 
     return _apply(data, row, "rate")
+
+
+def frame_of(accumulators: Mapping[Any, Accumulator], confidence: Optional[float] = None, names: Optional[Sequence[str]] = None) -> Any:
+    """One row of tidy columns per key of a mapping key -> accumulator (such as the
+    result of ``caremetrics.dask.accumulate_by``), in key order; tuple keys give a
+    MultiIndex, named by ``names``. Empty accumulators give NaN values."""
+    import pandas as pd
+
+    c = _confidence(confidence)
+    keys = sorted(accumulators, key=_sort_key)
+    rows = [accumulators[k]._row(c) for k in keys]
+    if keys and all(isinstance(k, tuple) for k in keys):
+        index = pd.MultiIndex.from_tuples(keys, names=names)
+    else:
+        index = pd.Index(keys, name=names[0] if names else None)
+    return pd.DataFrame(rows, index=index)
+
+
+def _sort_key(key: Any) -> Any:
+    return (str(type(key)), key) if not isinstance(key, tuple) else tuple((str(type(k)), k) for k in key)
