@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import ctypes
 import math
-from typing import Any, ClassVar, Dict, Iterable, Optional, Type, TypeVar
+from typing import Any, ClassVar, Dict, Iterable, List, Optional, Type, TypeVar
 
 from . import _convert as cv
 from ._lib import c_status, lib
 from .errors import STATUS, check, invalid
 
 
-def accumulator_prototypes(prefix: str, struct: Any, summary: Any, elem: Any, scalar: Any, confidence: bool = True):
+def accumulator_prototypes(prefix: str, struct: Any, summary: Any, elem: Any, scalar: Any, confidence: bool = True) -> List[Any]:
     """Prototypes of cm_<prefix>_add/_add_many/_merge/_result/_serialize/_deserialize."""
     p = ctypes.POINTER(struct)
     result_args = [p, ctypes.c_double, ctypes.POINTER(summary)] if confidence else [p, ctypes.POINTER(summary)]

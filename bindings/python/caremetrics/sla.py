@@ -29,6 +29,8 @@ _vp = ctypes.c_void_p
 
 
 class Metric(enum.IntEnum):
+    """The SLA metrics (values pinned by the library)."""
+
     FIRST_REPLY = 0
     NEXT_REPLY = 1
     PERIODIC_UPDATE = 2
@@ -38,6 +40,8 @@ class Metric(enum.IntEnum):
 
 
 class Priority(enum.IntEnum):
+    """Ticket priorities; NONE means no SLA applies."""
+
     NONE = 0
     LOW = 1
     NORMAL = 2
@@ -46,6 +50,8 @@ class Priority(enum.IntEnum):
 
 
 class Status(enum.IntEnum):
+    """Ticket statuses, as carried by STATUS events."""
+
     NEW = 0
     OPEN = 1
     PENDING = 2
@@ -55,6 +61,8 @@ class Status(enum.IntEnum):
 
 
 class EventType(enum.IntEnum):
+    """Types of the events of a ticket's log."""
+
     CREATED = 1
     CUSTOMER_REPLY = 2
     AGENT_REPLY = 3
@@ -65,6 +73,8 @@ class EventType(enum.IntEnum):
 
 
 class State(enum.IntEnum):
+    """State of a metric instance at the evaluation instant."""
+
     NOT_APPLICABLE = 0
     ACTIVE = 1
     PAUSED = 2
@@ -459,7 +469,7 @@ class _Column:
         import numpy as np
 
         if isinstance(events, (str, bytes)) or not hasattr(events, "__getitem__"):
-            raise invalid(f"events must be a DataFrame or a mapping of columns, not {type_name(events)}")
+            raise invalid(f"events must be a DataFrame or a mapping of columns, not {_type_name(events)}")
         codes, self.labels = cv.factorize(_column(events, ticket, "ticket", True), "ticket")
         if (codes < 0).any():
             raise invalid(f"ticket[{int(np.argmax(codes < 0))}] is missing")
@@ -503,7 +513,7 @@ class _Column:
         check(status)
 
 
-def type_name(x: Any) -> str:
+def _type_name(x: Any) -> str:
     return type(x).__name__
 
 
