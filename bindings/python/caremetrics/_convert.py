@@ -68,6 +68,7 @@ SKIP = "skip"  # dropped before the call
 MASK = "mask"  # filled with 0 for the call; InArray.missing says where they were
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_NAT = -(2**63)  # NaT as int64
 
 
 def range_text(kind: str) -> str:
@@ -537,6 +538,16 @@ def _time_seconds(a: Any, kind: str, what: str) -> Any:
     return out.view(_np.int64)
 
 
+def _fits(a: Any, lo: int, hi: int) -> bool:
+    """Whether every entry of a numeric array lies in [lo, hi] (floats: below hi + 1)."""
+    if a.dtype.kind == "f":
+        return bool(a.min() >= float(lo) and a.max() < float(hi + 1))
+    if a.dtype.kind == "b":
+        return True
+    info = _np.iinfo(a.dtype)
+    return (lo <= info.min or int(a.min()) >= lo) and (hi >= info.max or int(a.max()) <= hi)
+
+
 def _finish(a: Any, gaps: Any, kind: str, what: str, none_value: Optional[int], missing: str, role: Optional[str]) -> Tuple[Any, Any, Optional[str]]:
     """Typed, range-checked, contiguous array of `kind`, and the mask left for MASK."""
     temporal = None
@@ -546,16 +557,17 @@ def _finish(a: Any, gaps: Any, kind: str, what: str, none_value: Optional[int], 
         if role != wanted:
             takes = {"instant": "instants", "duration": "durations in seconds"}.get(role or "", "numbers")
             raise invalid(f"{what} holds {a.dtype} values but takes {takes}")
-        nat = _np.isnat(a)
-        if nat.any():
+        if not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))
+        if a.size and int(a.view(_np.int64).min()) == _NAT:  # one reduction; NaT is the minimum
+            nat = _np.isnat(a)
             gaps = nat if gaps is None else (gaps | nat)
         a = _time_seconds(a, kind, what)
     elif a.dtype.kind not in "biuf":
         raise invalid(f"{what} must hold numbers, not {a.dtype}")
-    if a.dtype.kind == "f":
+    if a.dtype.kind == "f" and a.size and _np.isnan(a.min()):  # min propagates NaN
         nan = _np.isnan(a)
-        if nan.any():
-            gaps = nan if gaps is None else (gaps | nan)
+        gaps = nan if gaps is None else (gaps | nan)
     if gaps is not None and not gaps.any():
         gaps = None
     left = None
@@ -580,7 +592,8 @@ def _finish(a: Any, gaps: Any, kind: str, what: str, none_value: Optional[int], 
                 i = int(_np.argmax(~whole))
                 raise invalid(f"{what}[{i}] = {a[i]!r} is not a whole number")
         lo, hi = _KINDS[kind][3], _KINDS[kind][4]
-        if a.size and a.dtype != target:
+        if a.size and a.dtype != target and not _fits(a, lo, hi):
+            # Only now find the first offending entry (two reductions were enough to know).
             if a.dtype.kind == "f":
                 bad = (a < float(lo)) | (a >= float(hi + 1))
             else:
