@@ -32,22 +32,22 @@ static Datum spec_recv(FunctionCallInfo fcinfo, pgcm_kind kind)
     return checked_spec(cstring_to_text_with_len(s, n), kind);
 }
 
-#define SPEC_TYPE(name, kind)                                                                     \
-    PG_FUNCTION_INFO_V1(pgcm_##name##_in);                                                        \
-    Datum pgcm_##name##_in(PG_FUNCTION_ARGS)                                                      \
-    {                                                                                             \
-        return spec_in(fcinfo, kind);                                                             \
-    }                                                                                             \
-    PG_FUNCTION_INFO_V1(pgcm_##name##_recv);                                                      \
-    Datum pgcm_##name##_recv(PG_FUNCTION_ARGS)                                                    \
-    {                                                                                             \
-        return spec_recv(fcinfo, kind);                                                           \
-    }                                                                                             \
-    PG_FUNCTION_INFO_V1(pgcm_##name##_from_text);                                                 \
-    Datum pgcm_##name##_from_text(PG_FUNCTION_ARGS)                                               \
-    {                                                                                             \
-        return checked_spec(PG_GETARG_TEXT_PP(0), kind);                                          \
-    }                                                                                             \
+#define SPEC_TYPE(name, kind)                            \
+    PG_FUNCTION_INFO_V1(pgcm_##name##_in);               \
+    Datum pgcm_##name##_in(PG_FUNCTION_ARGS)             \
+    {                                                    \
+        return spec_in(fcinfo, kind);                    \
+    }                                                    \
+    PG_FUNCTION_INFO_V1(pgcm_##name##_recv);             \
+    Datum pgcm_##name##_recv(PG_FUNCTION_ARGS)           \
+    {                                                    \
+        return spec_recv(fcinfo, kind);                  \
+    }                                                    \
+    PG_FUNCTION_INFO_V1(pgcm_##name##_from_text);        \
+    Datum pgcm_##name##_from_text(PG_FUNCTION_ARGS)      \
+    {                                                    \
+        return checked_spec(PG_GETARG_TEXT_PP(0), kind); \
+    }                                                    \
     extern int pgcm_no_such_variable_spec_##name
 
 SPEC_TYPE(calendar, PGCM_CALENDAR);

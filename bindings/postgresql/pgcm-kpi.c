@@ -340,10 +340,10 @@ Datum pgcm_ces_trans(PG_FUNCTION_ARGS)
     if (s == NULL || scaled) {
         cm_ces init = {0};
         if (scaled) {
-            pgcm_check(cm_ces_init(&init, u32_arg(fcinfo, 2), u32_arg(fcinfo, 3),
-                                   u32_arg(fcinfo, 4)),
-                       "cm_ces", "scale = %d, easy_min = %d, easy_max = %d", PG_GETARG_INT32(2),
-                       PG_GETARG_INT32(3), PG_GETARG_INT32(4));
+            pgcm_check(
+                cm_ces_init(&init, u32_arg(fcinfo, 2), u32_arg(fcinfo, 3), u32_arg(fcinfo, 4)),
+                "cm_ces", "scale = %d, easy_min = %d, easy_max = %d", PG_GETARG_INT32(2),
+                PG_GETARG_INT32(3), PG_GETARG_INT32(4));
         }
         if (s == NULL) {
             s = ces_state_new(ctx);

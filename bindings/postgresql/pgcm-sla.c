@@ -212,8 +212,7 @@ static Datum checked_bytes(Datum bytes, const char *what)
 PG_FUNCTION_INFO_V1(pgcm_sla_attainment_in);
 Datum pgcm_sla_attainment_in(PG_FUNCTION_ARGS)
 {
-    return checked_bytes(DirectFunctionCall1(byteain, PG_GETARG_DATUM(0)),
-                         "cm_sla_attainment_in");
+    return checked_bytes(DirectFunctionCall1(byteain, PG_GETARG_DATUM(0)), "cm_sla_attainment_in");
 }
 
 PG_FUNCTION_INFO_V1(pgcm_sla_attainment_recv);

@@ -52,9 +52,9 @@ void pgcm_check(cm_status st, const char *what, const char *detail, ...)
         vsnprintf(buf, sizeof buf, detail, ap);
         va_end(ap);
     }
-    ereport(ERROR, (errcode(sqlstate(st)),
-                    errmsg("%s: %s: %s", what, cm_status_name(st), cm_strerror(st)),
-                    buf[0] != '\0' ? errdetail("%s", buf) : 0));
+    ereport(ERROR,
+            (errcode(sqlstate(st)), errmsg("%s: %s: %s", what, cm_status_name(st), cm_strerror(st)),
+             buf[0] != '\0' ? errdetail("%s", buf) : 0));
 }
 
 void pgcm_check_parse(cm_status st, const char *what, const cm_parse_error *err)

@@ -21,7 +21,8 @@
 /* Raises the SQL error of a library status (never returns when st != CM_OK).
  * `what` names the SQL function; `detail` (printf format, may be NULL) says
  * which argument or value was refused. */
-void pgcm_check(cm_status st, const char *what, const char *detail, ...) pg_attribute_printf(3, 4);
+void pgcm_check(cm_status st, const char *what, const char *detail, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The same for text the library parsed: the detail gives its line and column. */
 void pgcm_check_parse(cm_status st, const char *what, const cm_parse_error *err);
@@ -79,61 +80,61 @@ bytea *pgcm_bytea(const uint8_t *data, size_t len);
  * pgcm_<kind>_deserialize, over a state `pgcm_<kind>_state` that the file
  * defines with T as its member `acc` and a `magic` tag.
  */
-#define PGCM_ACCUMULATOR(kind, T, SIZE, MAGIC)                                                    \
-    static pgcm_##kind##_state *kind##_state_new(MemoryContext ctx)                               \
-    {                                                                                             \
-        pgcm_##kind##_state *s = MemoryContextAllocZero(ctx, sizeof(pgcm_##kind##_state));        \
-        s->magic = MAGIC;                                                                         \
-        return s;                                                                                 \
-    }                                                                                             \
-    static pgcm_##kind##_state *kind##_state_arg(FunctionCallInfo fcinfo, int argno)              \
-    {                                                                                             \
-        if (PG_ARGISNULL(argno))                                                                  \
-            return NULL;                                                                          \
-        pgcm_##kind##_state *s = (pgcm_##kind##_state *)PG_GETARG_POINTER(argno);                 \
-        if (s->magic != MAGIC)                                                                    \
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),                             \
-                            errmsg("cm_" #kind ": the state is not a cm_" #kind " state")));      \
-        return s;                                                                                 \
-    }                                                                                             \
-    PG_FUNCTION_INFO_V1(pgcm_##kind##_combine);                                                   \
-    Datum pgcm_##kind##_combine(PG_FUNCTION_ARGS)                                                 \
-    {                                                                                             \
-        MemoryContext ctx = pgcm_agg_context(fcinfo, "cm_" #kind "_combine");                     \
-        pgcm_##kind##_state *a = kind##_state_arg(fcinfo, 0);                                     \
-        pgcm_##kind##_state *b = kind##_state_arg(fcinfo, 1);                                     \
-        if (b == NULL) {                                                                          \
-            if (a == NULL)                                                                        \
-                PG_RETURN_NULL();                                                                 \
-            PG_RETURN_POINTER(a);                                                                 \
-        }                                                                                         \
-        if (a == NULL) {                                                                          \
-            a = kind##_state_new(ctx);                                                            \
-            a->acc = b->acc;                                                                      \
-            PG_RETURN_POINTER(a);                                                                 \
-        }                                                                                         \
-        pgcm_check(cm_##kind##_merge(&a->acc, &b->acc), "cm_" #kind,                              \
-                   "merging two partial states");                                                 \
-        PG_RETURN_POINTER(a);                                                                     \
-    }                                                                                             \
-    PG_FUNCTION_INFO_V1(pgcm_##kind##_serialize);                                                 \
-    Datum pgcm_##kind##_serialize(PG_FUNCTION_ARGS)                                               \
-    {                                                                                             \
-        (void)pgcm_agg_context(fcinfo, "cm_" #kind "_serialize");                                 \
-        pgcm_##kind##_state *s = kind##_state_arg(fcinfo, 0);                                     \
-        if (s == NULL)                                                                            \
-            PG_RETURN_NULL();                                                                     \
-        PG_RETURN_BYTEA_P(kind##_to_bytes(&s->acc));                                              \
-    }                                                                                             \
-    PG_FUNCTION_INFO_V1(pgcm_##kind##_deserialize);                                               \
-    Datum pgcm_##kind##_deserialize(PG_FUNCTION_ARGS)                                             \
-    {                                                                                             \
-        MemoryContext ctx = pgcm_agg_context(fcinfo, "cm_" #kind "_deserialize");                 \
-        bytea *b = PG_GETARG_BYTEA_PP(0);                                                         \
-        pgcm_##kind##_state *s = kind##_state_new(ctx);                                           \
-        kind##_from_bytes(b, &s->acc, "cm_" #kind);                                               \
-        PG_RETURN_POINTER(s);                                                                     \
-    }                                                                                             \
+#define PGCM_ACCUMULATOR(kind, T, SIZE, MAGIC)                                               \
+    static pgcm_##kind##_state *kind##_state_new(MemoryContext ctx)                          \
+    {                                                                                        \
+        pgcm_##kind##_state *s = MemoryContextAllocZero(ctx, sizeof(pgcm_##kind##_state));   \
+        s->magic = MAGIC;                                                                    \
+        return s;                                                                            \
+    }                                                                                        \
+    static pgcm_##kind##_state *kind##_state_arg(FunctionCallInfo fcinfo, int argno)         \
+    {                                                                                        \
+        if (PG_ARGISNULL(argno))                                                             \
+            return NULL;                                                                     \
+        pgcm_##kind##_state *s = (pgcm_##kind##_state *)PG_GETARG_POINTER(argno);            \
+        if (s->magic != MAGIC)                                                               \
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),                        \
+                            errmsg("cm_" #kind ": the state is not a cm_" #kind " state"))); \
+        return s;                                                                            \
+    }                                                                                        \
+    PG_FUNCTION_INFO_V1(pgcm_##kind##_combine);                                              \
+    Datum pgcm_##kind##_combine(PG_FUNCTION_ARGS)                                            \
+    {                                                                                        \
+        MemoryContext ctx = pgcm_agg_context(fcinfo, "cm_" #kind "_combine");                \
+        pgcm_##kind##_state *a = kind##_state_arg(fcinfo, 0);                                \
+        pgcm_##kind##_state *b = kind##_state_arg(fcinfo, 1);                                \
+        if (b == NULL) {                                                                     \
+            if (a == NULL)                                                                   \
+                PG_RETURN_NULL();                                                            \
+            PG_RETURN_POINTER(a);                                                            \
+        }                                                                                    \
+        if (a == NULL) {                                                                     \
+            a = kind##_state_new(ctx);                                                       \
+            a->acc = b->acc;                                                                 \
+            PG_RETURN_POINTER(a);                                                            \
+        }                                                                                    \
+        pgcm_check(cm_##kind##_merge(&a->acc, &b->acc), "cm_" #kind,                         \
+                   "merging two partial states");                                            \
+        PG_RETURN_POINTER(a);                                                                \
+    }                                                                                        \
+    PG_FUNCTION_INFO_V1(pgcm_##kind##_serialize);                                            \
+    Datum pgcm_##kind##_serialize(PG_FUNCTION_ARGS)                                          \
+    {                                                                                        \
+        (void)pgcm_agg_context(fcinfo, "cm_" #kind "_serialize");                            \
+        pgcm_##kind##_state *s = kind##_state_arg(fcinfo, 0);                                \
+        if (s == NULL)                                                                       \
+            PG_RETURN_NULL();                                                                \
+        PG_RETURN_BYTEA_P(kind##_to_bytes(&s->acc));                                         \
+    }                                                                                        \
+    PG_FUNCTION_INFO_V1(pgcm_##kind##_deserialize);                                          \
+    Datum pgcm_##kind##_deserialize(PG_FUNCTION_ARGS)                                        \
+    {                                                                                        \
+        MemoryContext ctx = pgcm_agg_context(fcinfo, "cm_" #kind "_deserialize");            \
+        bytea *b = PG_GETARG_BYTEA_PP(0);                                                    \
+        pgcm_##kind##_state *s = kind##_state_new(ctx);                                      \
+        kind##_from_bytes(b, &s->acc, "cm_" #kind);                                          \
+        PG_RETURN_POINTER(s);                                                                \
+    }                                                                                        \
     extern int pgcm_no_such_variable_##kind
 
 /*
@@ -141,23 +142,22 @@ bytea *pgcm_bytea(const uint8_t *data, size_t len);
  * the library's _serialize into a new bytea, and its _deserialize, whose
  * failure on truncated or corrupt bytes is an SQL error.
  */
-#define PGCM_BYTES(kind, T, SIZE)                                                                 \
-    static bytea *kind##_to_bytes(const T *acc)                                                   \
-    {                                                                                             \
-        bytea *out = (bytea *)palloc(VARHDRSZ + (SIZE));                                          \
-        size_t n = 0;                                                                             \
-        pgcm_check(cm_##kind##_serialize(acc, (uint8_t *)VARDATA(out), (SIZE), &n), "cm_" #kind,  \
-                   NULL);                                                                         \
-        SET_VARSIZE(out, VARHDRSZ + n);                                                           \
-        return out;                                                                               \
-    }                                                                                             \
-    static void kind##_from_bytes(const bytea *b, T *acc, const char *what)                       \
-    {                                                                                             \
-        pgcm_check(cm_##kind##_deserialize((const uint8_t *)VARDATA_ANY(b),                       \
-                                           VARSIZE_ANY_EXHDR(b), acc),                            \
-                   what, "%zu bytes of a serialized cm_" #kind " state",                          \
-                   (size_t)VARSIZE_ANY_EXHDR(b));                                                 \
-    }                                                                                             \
+#define PGCM_BYTES(kind, T, SIZE)                                                                \
+    static bytea *kind##_to_bytes(const T *acc)                                                  \
+    {                                                                                            \
+        bytea *out = (bytea *)palloc(VARHDRSZ + (SIZE));                                         \
+        size_t n = 0;                                                                            \
+        pgcm_check(cm_##kind##_serialize(acc, (uint8_t *)VARDATA(out), (SIZE), &n), "cm_" #kind, \
+                   NULL);                                                                        \
+        SET_VARSIZE(out, VARHDRSZ + n);                                                          \
+        return out;                                                                              \
+    }                                                                                            \
+    static void kind##_from_bytes(bytea *b, T *acc, const char *what)                            \
+    {                                                                                            \
+        pgcm_check(                                                                              \
+            cm_##kind##_deserialize((const uint8_t *)VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), acc), \
+            what, "%zu bytes of a serialized cm_" #kind " state", (size_t)VARSIZE_ANY_EXHDR(b)); \
+    }                                                                                            \
     extern int pgcm_no_such_variable_bytes_##kind
 
 #endif /* PGCM_H */
