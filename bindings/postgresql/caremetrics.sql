@@ -124,6 +124,26 @@ CREATE AGGREGATE cm_ces(score integer, scale integer, easy_min integer, easy_max
   COMBINEFUNC = cm_ces_combine, SERIALFUNC = cm_ces_serialize,
   DESERIALFUNC = cm_ces_deserialize, PARALLEL = SAFE);
 
+-- ---- average response time ---------------------------------------------------------
+
+CREATE TYPE cm_art_result AS (n bigint, total_seconds bigint, min_seconds bigint,
+                              max_seconds bigint, mean_seconds float8);
+CREATE FUNCTION cm_art_trans(internal, bigint) RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_art_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION cm_art_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_art_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION cm_art_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'pgcm_art_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_art_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_art_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_art_final(internal) RETURNS cm_art_result
+AS 'MODULE_PATHNAME', 'pgcm_art_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE cm_art(seconds bigint) (
+  SFUNC = cm_art_trans, STYPE = internal, SSPACE = 40, FINALFUNC = cm_art_final,
+  COMBINEFUNC = cm_art_combine, SERIALFUNC = cm_art_serialize,
+  DESERIALFUNC = cm_art_deserialize, PARALLEL = SAFE);
+
 -- ---- response-time sketch ----------------------------------------------------------------
 
 CREATE TYPE cm_sketch;
@@ -340,6 +360,30 @@ CREATE AGGREGATE cm_sla_attainment(policy cm_sla_policy, events cm_sla_event[],
   FINALFUNC = cm_sla_attainment_final, COMBINEFUNC = cm_sla_attainment_combine,
   SERIALFUNC = cm_sla_attainment_serialize, DESERIALFUNC = cm_sla_attainment_deserialize,
   PARALLEL = SAFE);
+-- The same from the columns of a tickets table: priority, created, first reply, solved.
+CREATE FUNCTION cm_sla_attainment_trans(internal, cm_sla_policy, text, timestamptz, timestamptz,
+                                        timestamptz, timestamptz)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_sla_attainment_columns_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_sla_attainment_trans(internal, cm_sla_policy, text, timestamptz, timestamptz,
+                                        timestamptz, timestamptz, VARIADIC cm_calendar[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_sla_attainment_columns_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE AGGREGATE cm_sla_attainment(policy cm_sla_policy, priority text, created timestamptz,
+                                   first_reply timestamptz, solved timestamptz,
+                                   now timestamptz) (
+  SFUNC = cm_sla_attainment_trans, STYPE = internal, SSPACE = 68000,
+  FINALFUNC = cm_sla_attainment_final, COMBINEFUNC = cm_sla_attainment_combine,
+  SERIALFUNC = cm_sla_attainment_serialize, DESERIALFUNC = cm_sla_attainment_deserialize,
+  PARALLEL = SAFE);
+CREATE AGGREGATE cm_sla_attainment(policy cm_sla_policy, priority text, created timestamptz,
+                                   first_reply timestamptz, solved timestamptz,
+                                   now timestamptz, VARIADIC calendars cm_calendar[]) (
+  SFUNC = cm_sla_attainment_trans, STYPE = internal, SSPACE = 68000,
+  FINALFUNC = cm_sla_attainment_final, COMBINEFUNC = cm_sla_attainment_combine,
+  SERIALFUNC = cm_sla_attainment_serialize, DESERIALFUNC = cm_sla_attainment_deserialize,
+  PARALLEL = SAFE);
+
 CREATE AGGREGATE cm_sla_attainment_merge(cm_sla_attainment) (
   SFUNC = cm_sla_attainment_merge_trans, STYPE = internal, SSPACE = 68000,
   FINALFUNC = cm_sla_attainment_final, COMBINEFUNC = cm_sla_attainment_combine,

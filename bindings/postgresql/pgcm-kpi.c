@@ -384,3 +384,53 @@ Datum pgcm_ces_final(PG_FUNCTION_ARGS)
     bool n[9] = {false};
     return pgcm_row(fcinfo, v, n);
 }
+
+/* ---- average response time ------------------------------------------------------------ */
+
+#define ART_MAGIC 0x41525420u
+
+typedef struct pgcm_art_state {
+    uint32 magic;
+    cm_art acc;
+} pgcm_art_state;
+
+PGCM_BYTES(art, cm_art, CM_ART_SERIALIZED_SIZE);
+PGCM_ACCUMULATOR(art, cm_art, CM_ART_SERIALIZED_SIZE, ART_MAGIC);
+
+/* cm_art(seconds bigint) */
+PG_FUNCTION_INFO_V1(pgcm_art_trans);
+Datum pgcm_art_trans(PG_FUNCTION_ARGS)
+{
+    MemoryContext ctx = pgcm_agg_context(fcinfo, "cm_art_trans");
+    pgcm_art_state *s = art_state_arg(fcinfo, 0);
+    if (PG_ARGISNULL(1)) {
+        if (s == NULL)
+            PG_RETURN_NULL();
+        PG_RETURN_POINTER(s);
+    }
+    if (s == NULL)
+        s = art_state_new(ctx);
+    const int64 seconds = PG_GETARG_INT64(1);
+    pgcm_check(cm_art_add(&s->acc, seconds), "cm_art", "seconds = " INT64_FORMAT, seconds);
+    PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(pgcm_art_final);
+Datum pgcm_art_final(PG_FUNCTION_ARGS)
+{
+    (void)pgcm_agg_context(fcinfo, "cm_art_final");
+    pgcm_art_state *s = art_state_arg(fcinfo, 0);
+    if (s == NULL)
+        PG_RETURN_NULL();
+    cm_art_summary r;
+    const cm_status st = cm_art_result(&s->acc, &r);
+    if (st == CM_ENODATA)
+        PG_RETURN_NULL();
+    pgcm_check(st, "cm_art", NULL);
+    /* (n, total_seconds, min_seconds, max_seconds, mean_seconds) */
+    Datum v[5] = {Int64GetDatum(pgcm_count(r.n, "cm_art")), Int64GetDatum(r.total_seconds),
+                  Int64GetDatum(r.min_seconds), Int64GetDatum(r.max_seconds),
+                  Float8GetDatum(r.mean_seconds)};
+    bool n[5] = {false};
+    return pgcm_row(fcinfo, v, n);
+}

@@ -124,23 +124,33 @@ static cm_sla_event *events_arg(FunctionCallInfo fcinfo, int argno, int *n)
     return ev;
 }
 
-/* Replays one ticket: the arguments from `at` on are (policy, events, now [, calendars]). */
-static cm_sla_instance *replay(FunctionCallInfo fcinfo, int at, const char *what, size_t *count)
+/* Replays one ticket's events under the policy of argument `at`, with the
+ * calendars of argument `cal_at` (when there is one) and `now`. */
+static cm_sla_instance *evaluate(FunctionCallInfo fcinfo, int at, int cal_at,
+                                 const cm_sla_event *ev, int n, cm_time now, const char *what,
+                                 size_t *count)
 {
     const cm_sla_policy *policy = pgcm_parsed_arg(fcinfo, at, PGCM_POLICY, what);
     const void *cals[PGCM_MAX_CALENDARS];
     int ncals = 0;
-    if (PG_NARGS() > at + 3 && !PG_ARGISNULL(at + 3))
-        pgcm_parsed_array(fcinfo, at + 3, PGCM_CALENDAR, what, cals, PGCM_MAX_CALENDARS, &ncals);
-    int n;
-    cm_sla_event *ev = events_arg(fcinfo, at + 1, &n);
-    const cm_time now = pgcm_time(PG_GETARG_TIMESTAMPTZ(at + 2), what, "now");
+    if (PG_NARGS() > cal_at && !PG_ARGISNULL(cal_at))
+        pgcm_parsed_array(fcinfo, cal_at, PGCM_CALENDAR, what, cals, PGCM_MAX_CALENDARS, &ncals);
     /* Each event starts at most one instance per metric. */
     const size_t cap = CM_SLA_METRIC_COUNT * (size_t)Max(n, 1);
     cm_sla_instance *out = palloc(sizeof(cm_sla_instance) * cap);
     pgcm_check(cm_sla_evaluate(policy, (const cm_calendar *const *)cals, (size_t)ncals, ev,
                                (size_t)n, now, out, cap, count),
                what, "%d events, %d calendars", n, ncals);
+    return out;
+}
+
+/* Replays one ticket: the arguments from `at` on are (policy, events, now [, calendars]). */
+static cm_sla_instance *replay(FunctionCallInfo fcinfo, int at, const char *what, size_t *count)
+{
+    int n;
+    cm_sla_event *ev = events_arg(fcinfo, at + 1, &n);
+    const cm_time now = pgcm_time(PG_GETARG_TIMESTAMPTZ(at + 2), what, "now");
+    cm_sla_instance *out = evaluate(fcinfo, at, at + 3, ev, n, now, what, count);
     pfree(ev);
     return out;
 }
@@ -251,6 +261,61 @@ Datum pgcm_sla_attainment_trans(PG_FUNCTION_ARGS)
     s = attainment_state(fcinfo, what);
     size_t count;
     cm_sla_instance *out = replay(fcinfo, 1, what, &count);
+    pgcm_check(cm_sla_attainment_add(&s->acc, out, count), what, NULL);
+    pfree(out);
+    PG_RETURN_POINTER(s);
+}
+
+/*
+ * cm_sla_attainment(policy, priority text, created, first_reply, solved, now [, VARIADIC
+ * calendars]): a ticket per row from the columns most ticket tables have. Its
+ * log is the creation at `created` with the priority, a public agent reply at
+ * `first_reply` and a solve at `solved` (each when not NULL), in time order.
+ */
+PG_FUNCTION_INFO_V1(pgcm_sla_attainment_columns_trans);
+Datum pgcm_sla_attainment_columns_trans(PG_FUNCTION_ARGS)
+{
+    const char *what = "cm_sla_attainment";
+    pgcm_sla_attainment_state *s = sla_attainment_state_arg(fcinfo, 0);
+    /* A row without a policy, creation or instant is no ticket. */
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(3) || PG_ARGISNULL(6)) {
+        (void)pgcm_agg_context(fcinfo, what);
+        if (s == NULL)
+            PG_RETURN_NULL();
+        PG_RETURN_POINTER(s);
+    }
+    s = attainment_state(fcinfo, what);
+    cm_sla_event ev[3] = {{0}};
+    int n = 0;
+    ev[n].at = pgcm_time(PG_GETARG_TIMESTAMPTZ(3), what, "the creation");
+    ev[n].type = CM_SLA_EVENT_CREATED;
+    if (!PG_ARGISNULL(2)) {
+        text *t = PG_GETARG_TEXT_PP(2);
+        const char *name = text_to_cstring(t);
+        const int64 p = named(cm_sla_priority_name, CM_SLA_PRIORITY_COUNT, name);
+        if (p < 0)
+            pgcm_check(CM_EINVAL, what, "unknown priority \"%s\"", name);
+        ev[n].value = (uint32_t)p;
+    }
+    n++;
+    for (int arg = 4; arg <= 5; arg++) {
+        if (PG_ARGISNULL(arg))
+            continue;
+        cm_sla_event e = {.at = pgcm_time(PG_GETARG_TIMESTAMPTZ(arg), what, "an event's instant"),
+                          .type = arg == 4 ? CM_SLA_EVENT_AGENT_REPLY : CM_SLA_EVENT_STATUS,
+                          .value = arg == 4 ? 0 : CM_SLA_STATUS_SOLVED};
+        /* A solve before the reply comes first: the log is in time order. */
+        if (n == 2 && e.at < ev[1].at) {
+            ev[2] = ev[1];
+            ev[1] = e;
+        } else {
+            ev[n] = e;
+        }
+        n++;
+    }
+    const cm_time now = pgcm_time(PG_GETARG_TIMESTAMPTZ(6), what, "now");
+    size_t count;
+    cm_sla_instance *out = evaluate(fcinfo, 1, 7, ev, n, now, what, &count);
     pgcm_check(cm_sla_attainment_add(&s->acc, out, count), what, NULL);
     pfree(out);
     PG_RETURN_POINTER(s);

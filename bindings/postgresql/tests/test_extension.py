@@ -166,6 +166,16 @@ def rates_equal_library(ctx):
     same(ctx.q("SELECT cm_rate(0, 0) IS NULL"), "t", "no trials: NULL")
 
 
+@test
+def art_equals_library(ctx):
+    xs = [None if ctx.rng.random() < 0.1 else ctx.rng.randrange(0, 10 ** 6) for _ in range(3000)]
+    load(ctx, "a", "x bigint", [(x,) for x in xs])
+    w = ctx.cm.Art().add_many(answers(xs)).result()
+    got = row(ctx.q("SELECT cm_art(x) FROM a"))
+    same([int(v) for v in got[:4]] + [float(got[4])],
+         [w.n, w.total_seconds, w.min_seconds, w.max_seconds, w.mean_seconds], "cm_art")
+
+
 # ---- sketch and quantiles ----------------------------------------------------------------
 
 
@@ -408,6 +418,31 @@ def sla_attainment_equals_library(ctx):
                  "%s %s" % (metric, prio))
 
 
+@test
+def sla_attainment_of_columns_equals_library(ctx):
+    cm = ctx.cm
+    policy, cal = cm.sla.Policy(POLICY), cm.Calendar(OFFICE)
+    acc = cm.sla.Attainment()
+    rows = []
+    for k in range(400):
+        created = 1736150400 + k * 4099
+        prio = ctx.rng.choice(["urgent", "high", "normal", "low", "none", None])
+        reply = created + ctx.rng.randrange(0, 2 * 86400) if ctx.rng.random() < 0.8 else None
+        solved = created + ctx.rng.randrange(0, 6 * 86400) if ctx.rng.random() < 0.6 else None
+        now = max(t for t in (created, reply, solved) if t is not None) + 600
+        log = [(created, "created", prio or "none")]
+        log += sorted([(t, k2, v) for t, k2, v in ((reply, "agent", None),
+                                                    (solved, "status", "solved"))
+                       if t is not None], key=lambda e: e[0])
+        acc.add(policy, py_events(cm, log), now, [cal])
+        rows.append((prio, created, reply, solved, now))
+    load(ctx, "tk", "priority text, created bigint, reply bigint, solved bigint, now bigint", rows)
+    got = ctx.q("SELECT encode(cm_sla_attainment(%s, priority, to_timestamp(created),"
+                " to_timestamp(reply), to_timestamp(solved), to_timestamp(now), %s)::bytea, 'hex')"
+                " FROM tk" % (lit(POLICY), lit(OFFICE)))
+    same(got, acc.to_bytes().hex(), "the library's bytes")
+
+
 # ---- Erlang C -----------------------------------------------------------------------------
 
 
@@ -454,6 +489,11 @@ def bad_input_is_an_error(ctx):
     r("SELECT cm_rate(1, 2, 'NaN')", "CM_EINVAL")
     r("SELECT cm_abandonment_rate(10, 20, 0)", "CM_EINVAL")
     # Durations and quantiles.
+    r("SELECT cm_art(x) FROM (VALUES (-1)) v(x)", "CM_EINVAL")
+    r("SELECT cm_sla_attainment(%s, 'p1', now(), now(), NULL, now(), %s)"
+      % (lit(POLICY), lit(OFFICE)), "CM_EINVAL", "unknown priority")
+    r("SELECT cm_sla_attainment(%s, 'low', now(), now() - interval '1 hour', NULL, now(), %s)"
+      % (lit(POLICY), lit(OFFICE)), "CM_EINVAL")
     r("SELECT cm_sketch(x) FROM (VALUES (-1.0)) v(x)", "CM_EINVAL")
     r("SELECT cm_sketch(x) FROM (VALUES ('NaN'::float8)) v(x)", "CM_EINVAL")
     r("SELECT cm_sketch(x) FROM (VALUES ('Infinity'::float8)) v(x)", "CM_EINVAL")
@@ -544,12 +584,14 @@ PARALLEL = ("SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
             "SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2; ")
 SERIAL = "SET max_parallel_workers_per_gather = 0; "
 AGGREGATES = (
-    "SELECT cm_csat(csat), cm_nps(nps), cm_ces(ces), cm_rate(solved),"
+    "SELECT cm_csat(csat), cm_nps(nps), cm_ces(ces), cm_rate(solved), cm_art(reply::bigint),"
     " cm_quantiles(cm_sketch(reply), '{0.5,0.9}'), cm_quantiles_exact(reply, '{0.5,0.9}'),"
     " sum(cm_business_seconds(%s, created, created + reply * interval '1 second')),"
     " cm_sla_result(cm_sla_attainment(%s, ARRAY[(created, 'created', prio),"
     "   (created + reply * interval '1 second', 'agent', NULL)]::cm_sla_event[],"
-    "   created + interval '30 days', %s), 'first-reply')"
+    "   created + interval '30 days', %s), 'first-reply'),"
+    " cm_sla_result(cm_sla_attainment(%s, prio, created, created + reply * interval '1 second',"
+    "   NULL, created + interval '30 days', %s), 'first-reply', 'normal')"
     " FROM big")
 
 
@@ -561,7 +603,7 @@ def parallel_plan_equals_serial(ctx):
           " timestamptz '2025-01-06 00:00Z' + i * interval '97 seconds' AS created,"
           " (ARRAY['urgent','high','normal','low'])[1 + i % 4] AS prio"
           " FROM generate_series(1, 200000) i; ANALYZE big")
-    sql = AGGREGATES % (lit(OFFICE), lit(POLICY), lit(OFFICE))
+    sql = AGGREGATES % (lit(OFFICE), lit(POLICY), lit(OFFICE), lit(POLICY), lit(OFFICE))
     plan = ctx.q(PARALLEL + "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql)
     for want in ("Finalize Aggregate", "Partial Aggregate", "Gather", "Workers Planned: 2"):
         check(want in plan, "parallel plan lacks %r:\n%s" % (want, plan))
