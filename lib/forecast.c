@@ -223,8 +223,6 @@ typedef struct workspace {
     double *init;       /* initial states, computed or copied */
     double *ring_d;     /* Taylor: intraday season */
     double *ring_w;     /* Taylor: intraweek season */
-    double *psi_d;      /* Taylor: impulse response of the intraday season */
-    double *psi_w;      /* Taylor: impulse response of the intraweek season */
     double *profile;    /* Holt-Winters: share of the day per weekday and slot */
     double *prof_var;   /* Holt-Winters: squared deviations from the profile */
     double *prof_cnt;   /* Holt-Winters: their counts */
@@ -248,10 +246,6 @@ static void lay_out(const cm_forecast_model *m, size_t n, size_t horizon, carver
         w->init = take(c, initial_count(m), sizeof(double));
         w->ring_d = take(c, p, sizeof(double));
         w->ring_w = take(c, week, sizeof(double));
-        if (horizon > 0) {
-            w->psi_d = take(c, p, sizeof(double));
-            w->psi_w = take(c, week, sizeof(double));
-        }
     }
 }
 
@@ -1086,9 +1080,11 @@ static cm_status predict_hw(const job *jb, const cm_forecast_fit_result *fit, co
 
 /*
  * Taylor's forecast k steps ahead: l + φ_k·b + d + w + λ^k·e_n. Its h-step
- * variance is σ²·Σ_{j<h} ψ_j², with ψ_j the response of the forecast to a
- * unit one-step error j steps earlier, obtained by running the (linear)
- * recursion on a zero state hit by that unit error.
+ * variance is σ²·Σ_{j<h} ψ_j² with ψ_0 = 1 and ψ_j the change of the j-step
+ * forecast when an observation comes in 1 above its forecast: the level
+ * moves by α, the trend by αβ, the two seasons of that slot by δ(1 − α) and
+ * ω(1 − α), the error by 1, so
+ *   ψ_j = α(1 + β·φ_j) + δ(1 − α)·[P | j] + ω(1 − α)·[7P | j] + λ^j.
  */
 static cm_status predict_taylor(const job *jb, const cm_forecast_fit_result *fit, const outputs *o)
 {
@@ -1101,45 +1097,24 @@ static cm_status predict_taylor(const job *jb, const cm_forecast_fit_result *fit
     const double phi = damping(m, p);
     const double alpha = p[P_ALPHA], beta = p[P_BETA], delta = p[P_GAMMA];
     const double omega = p[P_OMEGA], lambda = p[P_LAMBDA];
-    const bool trend = m->trend != CM_FORECAST_TREND_NONE;
-    const double trend_phi = m->trend == CM_FORECAST_TREND_DAMPED ? p[P_PHI] : 1.0;
-    double *dd = jb->ws.psi_d, *dw = jb->ws.psi_w;
-    for (size_t i = 0; i < ps; i++)
-        dd[i] = 0.0;
-    for (size_t i = 0; i < week; i++)
-        dw[i] = 0.0;
-    double dl = 0.0, db = 0.0, de = 0.0, psum = 0.0;
-    double phi_pow = 1.0, phi_sum = 0.0, lam_pow = 1.0;
-    const double sigma = fit->sigma;
+    double phi_pow = 1.0, phi_sum = 0.0, lam_pow = 1.0, psum = 0.0;
     size_t i0 = jb->n % ps, j0 = jb->n % week; /* ring positions of the next slot */
-    size_t ri = 0, rj = 0;                     /* positions in the impulse rings */
     for (size_t k = 0; k < o->horizon; k++) {
+        /* ψ_k uses φ_k and λ^k before they advance to the forecast's k + 1. */
+        const double psi = k == 0 ? 1.0
+                                  : alpha * (1.0 + beta * phi_sum) +
+                                        (k % ps == 0 ? delta * (1.0 - alpha) : 0.0) +
+                                        (k % week == 0 ? omega * (1.0 - alpha) : 0.0) + lam_pow;
+        psum += psi * psi;
         phi_pow *= phi;
         phi_sum += phi_pow;
         lam_pow *= lambda;
         const double f = end.l + phi_sum * end.b + jb->tm.d[i0] + jb->tm.w[j0] + lam_pow * end.e;
-        /* ψ_k: the unit error at k = 0, the model's reaction after it. */
-        const double lb = dl + trend_phi * db;
-        const double fd = lb + dd[ri] + dw[rj];
-        const double yd = k == 0 ? 1.0 : fd + lambda * de;
-        psum += yd * yd;
-        const double ln = alpha * (yd - dd[ri] - dw[rj]) + (1.0 - alpha) * lb;
-        if (trend)
-            db = beta * (ln - dl) + (1.0 - beta) * trend_phi * db;
-        const double dn = delta * (yd - ln - dw[rj]) + (1.0 - delta) * dd[ri];
-        dw[rj] = omega * (yd - ln - dd[ri]) + (1.0 - omega) * dw[rj];
-        dd[ri] = dn;
-        dl = ln;
-        de = yd - fd;
-        put(o, k, f, sigma * sqrt(psum));
+        put(o, k, f, fit->sigma * sqrt(psum));
         if (++i0 == ps)
             i0 = 0;
         if (++j0 == week)
             j0 = 0;
-        if (++ri == ps)
-            ri = 0;
-        if (++rj == week)
-            rj = 0;
     }
     return CM_OK;
 }
