@@ -26,7 +26,7 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, queue, sla, spc
+from . import contact, forecast, queue, sla, spc
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
@@ -57,6 +57,7 @@ __all__ = [
     "quantile_exact",
     "quantiles_exact",
     "contact",
+    "forecast",
     "queue",
     "sla",
     "spc",
