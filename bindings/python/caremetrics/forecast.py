@@ -23,7 +23,7 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import _convert as cv
 from ._lib import c_status, check_layouts, declare, lib
