@@ -57,7 +57,13 @@ static double naive_scale(const double *y, const uint8_t *state, size_t n, size_
             c++;
         }
     }
-    return c > 0 ? s / (double)c : 0.0;
+    return c > 0 && isfinite(s) ? s / (double)c : 0.0;
+}
+
+/* Whether every measure of the sums is a finite number (huge values can overflow them). */
+static bool errsum_finite(const errsum *e)
+{
+    return isfinite(e->abs) && isfinite(e->sq) && isfinite(e->err) && isfinite(e->act);
 }
 
 static bool finite_all(const double *v, size_t n)
@@ -93,6 +99,7 @@ cm_status cm_forecast_evaluate(const double *actual, const double *forecast, con
             errsum_add(&e, actual[t], forecast[t]);
     }
     CM_REQUIRE(e.n > 0, CM_ENODATA);
+    CM_REQUIRE(errsum_finite(&e), CM_EOVERFLOW);
     const double scale = train != NULL ? naive_scale(train, train_state, n_train, season) : 0.0;
     errsum_result(&e, scale, out);
     return CM_OK;
@@ -201,6 +208,8 @@ cm_status cm_forecast_backtest(const cm_forecast_model *models, size_t n_models,
                     errsum_add(&sums[i], y[o + t], fc[t]);
             }
         }
+        if (!errsum_finite(&sums[i]))
+            memset(&sums[i], 0, sizeof sums[i]); /* errors beyond a double: not a candidate */
     }
     const double scale = naive_scale(y, state, first, week);
     size_t pick = n_models;

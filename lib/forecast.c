@@ -861,6 +861,7 @@ static cm_status run_fit(job *jb, cm_forecast_fit_result *res, double *fitted)
     if (!smoothing(m)) {
         r.sse = weekly_sse(m, jb->y, jb->state, jb->n, &r.observations);
         CM_REQUIRE(r.observations > 0, CM_ENODATA);
+        CM_REQUIRE(isfinite(r.sse), CM_ERANGE);
         r.sigma = sqrt(r.sse / (double)r.observations);
         *res = r;
         return CM_OK;
@@ -922,16 +923,30 @@ cm_status cm_forecast_fit(const cm_forecast_model *model, const double *y, const
 /* Forecasting                                                             */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Where forecasts go. Each method runs twice: a dry run that only checks
+ * that every value is finite (extreme data can overflow a trend or a
+ * variance), then the run that writes; so on CM_ERANGE nothing is written.
+ */
 typedef struct outputs {
     size_t horizon;
     const uint8_t *future;
     double z; /* 0 without bounds */
     double *point, *lo, *hi;
+    bool dry;
+    bool *finite; /* cleared by a dry run that meets a non-finite value */
 } outputs;
 
 static void put(const outputs *o, size_t k, double f, double sd)
 {
-    if (o->future != NULL && o->future[k] == CM_FORECAST_CLOSED) {
+    const bool closed = o->future != NULL && o->future[k] == CM_FORECAST_CLOSED;
+    if (o->dry) {
+        if (!closed && (!isfinite(f) ||
+                        (o->lo != NULL && !(isfinite(f - o->z * sd) && isfinite(f + o->z * sd)))))
+            *o->finite = false;
+        return;
+    }
+    if (closed) {
         o->point[k] = 0.0;
         if (o->lo != NULL) {
             o->lo[k] = 0.0;
@@ -1141,16 +1156,28 @@ cm_status cm_forecast_predict(const cm_forecast_model *model, const double *y, c
     cm_forecast_fit_result fit;
     if (smoothing(model))
         CM_TRY(run_fit(&jb, &fit, NULL));
-    const outputs o = {horizon, future_state, lo != NULL ? cm__z_for_confidence(confidence) : 0.0,
-                       point,   lo,           hi};
-    switch (model->method) {
-    case CM_FORECAST_HOLT_WINTERS:
-        return predict_hw(&jb, &fit, &o);
-    case CM_FORECAST_TAYLOR:
-        return predict_taylor(&jb, &fit, &o);
-    default:
-        return predict_weekly(&jb, &o);
+    if (horizon == 0)
+        return CM_OK; /* the history was checked (and fitted); nothing to forecast */
+    bool finite = true;
+    outputs o = {horizon, future_state, lo != NULL ? cm__z_for_confidence(confidence) : 0.0,
+                 point,   lo,           hi,
+                 true,    &finite};
+    for (int pass = 0; pass < 2; pass++) {
+        o.dry = pass == 0;
+        switch (model->method) {
+        case CM_FORECAST_HOLT_WINTERS:
+            CM_TRY(predict_hw(&jb, &fit, &o));
+            break;
+        case CM_FORECAST_TAYLOR:
+            CM_TRY(predict_taylor(&jb, &fit, &o));
+            break;
+        default:
+            CM_TRY(predict_weekly(&jb, &o));
+            break;
+        }
+        CM_REQUIRE(finite, CM_ERANGE);
     }
+    return CM_OK;
 }
 
 /* ---------------------------------------------------------------------- */

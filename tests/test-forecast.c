@@ -1409,6 +1409,8 @@ START_TEST(evaluate_by_hand)
     ck_assert_status(cm_forecast_evaluate(actual, fc, NULL, 4, NULL, NULL, 0, 0, NULL), CM_EINVAL);
     ck_assert_status(cm_forecast_evaluate(actual, fc, closed, 4, NULL, NULL, 0, 0, &a), CM_ENODATA);
     ck_assert_status(cm_forecast_evaluate(actual, fc, NULL, 0, NULL, NULL, 0, 0, &a), CM_ENODATA);
+    const double huge[] = {1e300, -1e300};
+    ck_assert_status(cm_forecast_evaluate(huge, fc, NULL, 2, NULL, NULL, 0, 0, &a), CM_EOVERFLOW);
     ck_assert_untouched(&a);
 }
 END_TEST

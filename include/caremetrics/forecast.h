@@ -501,7 +501,8 @@ CM_API CM_NODISCARD cm_status cm_forecast_fit(const cm_forecast_model *model, co
  * @retval CM_EINVAL as for cm_forecast_fit(); also @p point NULL, only one of @p lo and
  *         @p hi given, bounds asked of a model without them (cm_forecast_has_interval()),
  *         @p confidence outside (0, 1), or @p horizon not whole days.
- * @retval CM_ERANGE as for cm_forecast_fit().
+ * @retval CM_ERANGE as for cm_forecast_fit(), or a forecast or bound leaves the finite numbers
+ *         (extreme values overflowing a trend or a variance).
  * @retval CM_ENODATA as for cm_forecast_fit().
  * @retval CM_ENOSPC @p work_size is below the size needed.
  * @since 0.2
@@ -552,6 +553,7 @@ typedef struct cm_forecast_accuracy {
  * @retval CM_EINVAL a required pointer is NULL, a value is NaN or infinite, a state is
  *         unknown, or @p season is 0 with a training series.
  * @retval CM_ENODATA no point is observed.
+ * @retval CM_EOVERFLOW a sum of errors or values does not fit a double.
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_forecast_evaluate(const double *actual, const double *forecast,
@@ -594,8 +596,8 @@ CM_API CM_NODISCARD cm_status cm_forecast_backtest_workspace_size(const cm_forec
  * the errors of all those weeks are pooled into one ::cm_forecast_accuracy
  * per model (MASE scaled by the weekly naive errors before the first
  * origin). A model that cannot run on the data (too short a history, a
- * multiplicative model meeting a zero total) gets `n` 0 and is not
- * chosen. The best is the lowest @p criterion; ties go to the earlier model.
+ * multiplicative model meeting a zero total, errors too large for a
+ * double) gets `n` 0 and is not chosen. The best is the lowest @p criterion; ties go to the earlier model.
  *
  * @param models the candidates.
  * @param n_models number of candidates; >= 1.
