@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "history.h"
 
 #ifndef CM_SAMPLE_SOURCE
@@ -594,25 +595,10 @@ static int usage(void)
     return 2;
 }
 
-static bool number_arg(const char *s, double lo, double hi, bool lo_open, bool hi_open, double *out)
-{
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-        return false;
-    if (lo_open ? !(v > lo) : !(v >= lo))
-        return false;
-    if (hi_open ? !(v < hi) : !(v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool count_arg(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
     double v;
-    if (!number_arg(s, lo, hi, false, false, &v) || v != floor(v))
+    if (!cli_number(s, lo, hi, false, false, &v) || v != floor(v))
         return false;
     *out = (uint32_t)v;
     return true;
@@ -704,21 +690,21 @@ static int parse_options(int argc, char **argv, options *opt)
             else
                 ok = false;
         } else if (strcmp(a, "--confidence") == 0) {
-            ok = number_arg(v, 0.0, 1.0, true, true, &opt->confidence);
+            ok = cli_number(v, 0.0, 1.0, true, true, &opt->confidence);
         } else if (strcmp(a, "--target") == 0) {
-            ok = number_arg(v, 0.0, 1.0, true, true, &opt->target);
+            ok = cli_number(v, 0.0, 1.0, true, true, &opt->target);
         } else if (strcmp(a, "--seconds") == 0) {
-            ok = number_arg(v, 0.0, 86400.0, false, false, &opt->seconds);
+            ok = cli_number(v, 0.0, 86400.0, false, false, &opt->seconds);
         } else if (strcmp(a, "--max-occupancy") == 0) {
-            ok = number_arg(v, 0.0, 1.0, true, false, &opt->max_occupancy);
+            ok = cli_number(v, 0.0, 1.0, true, false, &opt->max_occupancy);
         } else if (strcmp(a, "--shrinkage") == 0) {
-            ok = number_arg(v, 0.0, 1.0, false, true, &opt->shrinkage);
+            ok = cli_number(v, 0.0, 1.0, false, true, &opt->shrinkage);
         } else if (strcmp(a, "--shift-hours") == 0) {
-            ok = number_arg(v, 0.0, 24.0, true, false, &opt->shift_hours);
+            ok = cli_number(v, 0.0, 24.0, true, false, &opt->shift_hours);
         } else if (strcmp(a, "--workdays") == 0) {
-            ok = number_arg(v, 0.0, 7.0, true, false, &opt->workdays);
+            ok = cli_number(v, 0.0, 7.0, true, false, &opt->workdays);
         } else if (strcmp(a, "--patience") == 0) {
-            ok = number_arg(v, 0.0, 1e7, true, false, &opt->patience);
+            ok = cli_number(v, 0.0, 1e7, true, false, &opt->patience);
         } else {
             return usage();
         }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "csv.h"
 
 #define MAX_FIELDS     64
@@ -19,25 +20,6 @@ const char *const history_channels[NCHANNELS] = {"phone", "chat", "email", "soci
 
 enum { COL_CREATED, COL_CHANNEL, COL_HANDLE, NCOLS };
 static const char *const col_names[NCOLS] = {"created_at", "channel", "handle_seconds"};
-
-/* One line without its line break; -1 at the end, -2 for a line too long (skipped). */
-static long read_line(FILE *in, char *buf, size_t cap)
-{
-    if (fgets(buf, (int)cap, in) == NULL)
-        return -1;
-    size_t n = strlen(buf);
-    if (n > 0 && buf[n - 1] == '\n') {
-        buf[--n] = '\0';
-    } else if (!feof(in)) {
-        int c;
-        while ((c = fgetc(in)) != EOF && c != '\n') {
-        }
-        return -2;
-    }
-    if (n > 0 && buf[n - 1] == '\r')
-        buf[--n] = '\0';
-    return (long)n;
-}
 
 static int grow(history *h)
 {
@@ -71,7 +53,7 @@ int history_read_csv(FILE *in, const char *path, bool strict, history *h)
     static char buf[LINE_BYTES];
     csv_field f[MAX_FIELDS];
     memset(h, 0, sizeof *h);
-    long n = read_line(in, buf, sizeof buf);
+    long n = cli_read_line(in, buf, sizeof buf);
     int nf = n >= 0 ? csv_split(buf, (size_t)n, f, MAX_FIELDS) : -1;
     if (nf <= 0) {
         fprintf(stderr, "caremetrics-forecast: %s: no header line\n", path);
@@ -94,7 +76,7 @@ int history_read_csv(FILE *in, const char *path, bool strict, history *h)
     }
     h->has_handle = col[COL_HANDLE] >= 0;
     unsigned long long line = 1;
-    while ((n = read_line(in, buf, sizeof buf)) != -1) {
+    while ((n = cli_read_line(in, buf, sizeof buf)) != -1) {
         line++;
         if (n == 0)
             continue;
