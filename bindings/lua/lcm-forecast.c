@@ -93,12 +93,23 @@ static size_t check_size(lua_State *L, int idx)
 
 /* ---- models as tables ----------------------------------------------------------- */
 
+/* luaL_checkoption that also refuses a name with an embedded NUL ("taylor\0x"). */
+static int check_name(lua_State *L, int idx, const char *def, const char *const names[])
+{
+    if (def != NULL && lua_isnoneornil(L, idx))
+        return luaL_checkoption(L, idx, def, names);
+    size_t len;
+    const char *s = luaL_checklstring(L, idx, &len);
+    luaL_argcheck(L, strlen(s) == len, idx, "contains a NUL byte");
+    return luaL_checkoption(L, idx, NULL, names);
+}
+
 static void model_field_string(lua_State *L, int idx, const char *key, const char *const names[],
                                int first, int *out)
 {
     lua_getfield(L, idx, key);
     if (!lua_isnil(L, -1))
-        *out = first + luaL_checkoption(L, -1, NULL, names);
+        *out = first + check_name(L, -1, NULL, names);
     lua_pop(L, 1);
 }
 
@@ -141,7 +152,7 @@ static cm_forecast_model check_model(lua_State *L, int idx)
         const lua_Integer n = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_geti(L, -1, i);
-            m.fit |= 1u << luaL_checkoption(L, -1, NULL, param_names);
+            m.fit |= 1u << check_name(L, -1, NULL, param_names);
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1)) {
@@ -191,7 +202,7 @@ static void push_model(lua_State *L, const cm_forecast_model *m)
 /* caremetrics.forecast_model(method, slots_per_day[, changes]) */
 static int l_model(lua_State *L)
 {
-    const int method = CM_FORECAST_SEASONAL_NAIVE + luaL_checkoption(L, 1, NULL, method_names);
+    const int method = CM_FORECAST_SEASONAL_NAIVE + check_name(L, 1, NULL, method_names);
     cm_forecast_model m;
     const cm_status st =
         cm_forecast_model_default((cm_forecast_method)method, lcm_check_u32(L, 2), &m);
@@ -596,7 +607,7 @@ static int l_backtest(lua_State *L)
     const uint32_t weeks = lcm_check_u32(L, 3);
     const uint8_t *state = opt_states(L, 4, &ns);
     luaL_argcheck(L, state == NULL || ns == n, 4, "must have one state per value");
-    const int criterion = luaL_checkoption(L, 5, "rmse", criterion_names);
+    const int criterion = check_name(L, 5, "rmse", criterion_names);
     size_t bytes = 0, best = 0;
     cm_status st = cm_forecast_backtest_workspace_size(models, (size_t)k, n, &bytes);
     if (st != CM_OK)

@@ -398,6 +398,7 @@ test("forecast: weekly methods by hand, intervals, errors", function()
     fails("CM_EINVAL", cm.forecast_predict(naive, y, 7, st))
     assert(not pcall(cm.forecast_predict, naive, y, 7, {0, 1}), "a state array of another length raises")
     assert(not pcall(cm.forecast_model, "arima", 48), "unknown method raises")
+    assert(not pcall(cm.forecast_model, "taylor\0x", 48), "a name with a NUL raises")
     assert(not pcall(cm.forecast_predict, {method = "taylor", slots_per_day = 1, trend = "up"}, y, 7))
 end)
 
