@@ -253,7 +253,7 @@ int main(int argc, char **argv)
         w0 = now();
         c0 = cpu();
         for (int c = 0; c < CHANNELS; c++) {
-            double best = INFINITY;
+            double best = (double)INFINITY;
             int total = 1;
             for (int d = 0; d < dims; d++)
                 total *= steps;
