@@ -333,7 +333,8 @@ cm_status cm_forecast_aht(const double *handle_sum, const double *handled, const
             all_cnt += handled[t];
         }
     }
-    CM_REQUIRE(all_cnt > 0.0 && isfinite(all_sum), CM_ENODATA);
+    CM_REQUIRE(isfinite(all_sum), CM_EOVERFLOW);
+    CM_REQUIRE(all_cnt > 0.0, CM_ENODATA);
     const double overall = all_sum / all_cnt;
     for (size_t k = 0; k < horizon; k++) {
         /* The history slot with the same weekday and slot, the latest one. */

@@ -44,9 +44,10 @@ static cm_status check_options(const cm_forecast_staffing_options *o)
     return CM_OK;
 }
 
-static bool idle(const cm_forecast_interval *iv, double volume)
+/* No agents: closed, no contacts, or contacts that take no time. */
+static bool idle(const cm_forecast_interval *iv, double volume, double aht)
 {
-    return iv->open_seconds == 0 || volume == 0.0;
+    return iv->open_seconds == 0 || volume == 0.0 || aht == 0.0;
 }
 
 /* One interval; every argument was checked by the first pass. */
@@ -101,11 +102,11 @@ cm_status cm_forecast_staffing_plan(const cm_forecast_interval *iv, const double
                        iv[i].open_seconds <= iv[i].seconds,
                    CM_EINVAL);
         CM_REQUIRE(isfinite(volumes[i]) && volumes[i] >= 0.0, CM_EINVAL);
-        CM_REQUIRE(isfinite(aht_seconds[i]) && aht_seconds[i] > 0.0, CM_EINVAL);
+        CM_REQUIRE(isfinite(aht_seconds[i]) && aht_seconds[i] >= 0.0, CM_EINVAL);
         CM_REQUIRE(aht_seconds[i] <= CM_ERLANG_MAX_AHT_SECONDS, CM_ERANGE);
         contacts += volumes[i];
         workload += volumes[i] * aht_seconds[i];
-        if (idle(&iv[i], volumes[i]))
+        if (idle(&iv[i], volumes[i], aht_seconds[i]))
             continue;
         const double a = volumes[i] * aht_seconds[i] / (double)iv[i].seconds;
         CM_REQUIRE(finite_in(a, 0.0, CM_ERLANG_MAX_TRAFFIC), CM_ERANGE);
@@ -125,7 +126,7 @@ cm_status cm_forecast_staffing_plan(const cm_forecast_interval *iv, const double
     size_t peak_at = 0;
     for (size_t i = 0; i < n; i++) {
         cm_forecast_staffing s = {0.0, 0, 1.0, 0.0, 0.0, 0.0, 0.0};
-        if (!idle(&iv[i], volumes[i])) {
+        if (!idle(&iv[i], volumes[i], aht_seconds[i])) {
             const double a = volumes[i] * aht_seconds[i] / (double)iv[i].seconds;
             CM_TRY(staff(opt, a, aht_seconds[i], &s));
             busy++;

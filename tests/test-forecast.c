@@ -1661,6 +1661,11 @@ START_TEST(staffing_erlang_a_and_workload)
     ck_assert_double_eq_tol(e[0].occupancy, (100.0 * 600 / 3600) / 20, 1e-15);
     ck_assert_double_eq(e[0].service_level, 0.0);
     ck_assert_uint_eq(e[1].agents, 0); /* closed */
+    /* Contacts that take no time need nobody. */
+    const double no_time[2] = {0, 0};
+    ck_assert_status(cm_forecast_staffing_plan(iv, evol, no_time, 2, &opt, e, NULL), CM_OK);
+    ck_assert_uint_eq(e[0].agents, 0);
+    ck_assert_double_eq(e[0].traffic, 0.0);
     cm_calendar_free(cal);
 }
 END_TEST
@@ -1734,7 +1739,7 @@ START_TEST(staffing_bad_input)
         ck_assert_msg(cm_forecast_staffing_plan(iv, vol, aht, 2, &o, out, &sum) == CM_EINVAL,
                       "options row %d", row);
     }
-    const double nan_vol[2] = {10, D_NAN}, neg_vol[2] = {10, -1}, zero_aht[2] = {300, 0};
+    const double nan_vol[2] = {10, D_NAN}, neg_vol[2] = {10, -1}, zero_aht[2] = {300, -1};
     const double big_aht[2] = {300, 2e9}, huge_vol[2] = {10, 1e12};
     ck_assert_status(cm_forecast_staffing_plan(iv, nan_vol, aht, 2, &phone, out, &sum), CM_EINVAL);
     ck_assert_status(cm_forecast_staffing_plan(iv, neg_vol, aht, 2, &phone, out, &sum), CM_EINVAL);

@@ -843,7 +843,13 @@ int main(int argc, char **argv)
         active++;
     }
     if (active == 0) {
-        fprintf(stderr, "caremetrics-forecast: %s: no arrivals in the history window\n", opt.path);
+        char from[16], to[16];
+        date_text(pl.first_day, from, sizeof from);
+        date_text(pl.start_day - 1, to, sizeof to);
+        fprintf(stderr,
+                "caremetrics-forecast: %s: no arrivals from %s to %s (see --start and "
+                "--channel)\n",
+                opt.path, from, to);
         goto out;
     }
     if (opt.format == FMT_CSV)

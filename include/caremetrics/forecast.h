@@ -273,6 +273,7 @@ CM_API CM_NODISCARD cm_status cm_forecast_from_grid(const cm_forecast_interval *
  *         days, or @p weeks is out of range.
  * @retval CM_ENODATA the grid is shorter than a week, or no contact of the last weeks has a
  *         handle time.
+ * @retval CM_EOVERFLOW the handle seconds of the last weeks add up to more than a double holds.
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_forecast_aht(const double *handle_sum, const double *handled,
@@ -462,8 +463,8 @@ CM_API CM_NODISCARD cm_status cm_forecast_workspace_size(const cm_forecast_model
  *         option, a fixed parameter out of range, @p fitted with a method without fitted
  *         values), a value is NaN, infinite or negative, a state is unknown, @p n is not
  *         whole days, or @p work is misaligned.
- * @retval CM_ERANGE a multiplicative model meets a daily total that is not positive, or its
- *         recursion leaves the finite numbers.
+ * @retval CM_ERANGE a multiplicative model meets a daily total that is not positive, or the
+ *         recursion or the squared errors leave the finite numbers.
  * @retval CM_ENODATA the series is too short or has no observed point to fit on.
  * @retval CM_ENOSPC @p work_size is below the size needed.
  * @since 0.2
@@ -693,17 +694,17 @@ typedef struct cm_forecast_staffing_summary {
  * agent with k chats open is k servers of one M/M/c queue. Erlang A does the
  * same with cm_erlang_a_agents(). The workload model takes
  * `⌈traffic / (max_occupancy × concurrency)⌉` agents. With concurrency 1
- * and 30-minute intervals this is cm_staffing_plan(). Closed intervals and
- * intervals without volume get no agents. The model's limits are in
+ * this is cm_staffing_plan() on the intervals' lengths. Closed intervals and
+ * intervals without traffic get no agents. The model's limits are in
  * `docs/forecast.md`.
  *
  * All or nothing: every input is checked before anything is written.
  *
  * @param iv the intervals the volumes belong to (their `seconds` and `open_seconds`).
  * @param volumes forecast contacts per interval, finite and >= 0.
- * @param aht_seconds average handle time per interval, each > 0 and at most
- *        ::CM_ERLANG_MAX_AHT_SECONDS: for chat, the time a chat holds one of the agent's
- *        slots.
+ * @param aht_seconds average handle time per interval in seconds, each >= 0 and at most
+ *        ::CM_ERLANG_MAX_AHT_SECONDS (0: the contacts take no agent time); for chat, the
+ *        time a chat holds one of the agent's slots.
  * @param n number of intervals; the arrays may be NULL when it is 0.
  * @param opt the targets and rules.
  * @param[out] out @p n staffing entries; may be NULL when @p n is 0.
