@@ -359,6 +359,32 @@ class History:
     counted: int
 
 
+def _channel_codes(channel: Any, channels: Optional[Sequence[Any]], n: int) -> Tuple[List[Any], Any]:
+    """Labels (sorted distinct values unless given) and each row's index among them."""
+    if _np is not None:
+        arr = _np.asarray(channel)
+        if arr.dtype.kind == "O":
+            arr = arr.astype(str)
+        if arr.ndim != 1 or arr.shape[0] != n:
+            raise cv.invalid(f"channel has {arr.size} entries but created has {n}")
+        uniq, inverse = _np.unique(arr, return_inverse=True)
+        labels = list(channels) if channels is not None else uniq.tolist()
+        pos = {c: i for i, c in enumerate(labels)}
+        missing = [u for u in uniq.tolist() if u not in pos]
+        if missing:
+            raise cv.invalid(f"channel {missing[0]!r} is not in channels")
+        return labels, _np.array([pos[u] for u in uniq.tolist()], dtype=_np.uint32)[inverse]
+    raw = list(channel)
+    if len(raw) != n:
+        raise cv.invalid(f"channel has {len(raw)} entries but created has {n}")
+    labels = list(channels) if channels is not None else sorted(set(raw), key=str)
+    pos = {c: i for i, c in enumerate(labels)}
+    try:
+        return labels, [pos[c] for c in raw]
+    except KeyError as e:
+        raise cv.invalid(f"channel {e.args[0]!r} is not in channels") from None
+
+
 class Intervals:
     """The intervals of local time of a range of dates (cm_forecast_intervals).
 
@@ -425,15 +451,8 @@ class Intervals:
         labels: List[Any] = [0]
         index = None
         if channel is not None:
-            raw = list(channel.tolist() if hasattr(channel, "tolist") else channel)
-            if len(raw) != t.n:
-                raise cv.invalid(f"channel has {len(raw)} entries but created has {t.n}")
-            labels = list(channels) if channels is not None else sorted(set(raw), key=str)
-            pos = {c: i for i, c in enumerate(labels)}
-            try:
-                index = cv.in_array([pos[c] for c in raw], "u32", "channel")
-            except KeyError as e:
-                raise cv.invalid(f"channel {e.args[0]!r} is not in channels") from None
+            labels, codes = _channel_codes(channel, channels, t.n)
+            index = cv.in_array(codes, "u32", "channel")
         h = None
         if handle_seconds is not None:
             h = _handles(handle_seconds, t.n)
