@@ -435,7 +435,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_reset(cm_table_report *report);
  * Folds a block of rows into the report.
  *
  * Every row is validated first (`docs/table.md` lists the checks); bad rows
- * are counted and described (cm_table_report_bad_rows()) and the good rows
+ * are counted and described (cm_table_report_rows()) and the good rows
  * folded. A ticket is a row whose `abandoned` is 0 or absent; an abandoned
  * row is a real-time contact only. A row with a wait time or an abandon is a
  * real-time contact offered to a queue.
@@ -447,9 +447,10 @@ CM_API CM_NODISCARD cm_status cm_table_report_reset(cm_table_report *report);
  * @retval CM_OK success (bad rows are not an error).
  * @retval CM_EINVAL a pointer is NULL (the report, the block, `created`, or the key
  *         columns when the spec has keys); wrong `size` or reserved fields.
- * @retval CM_ENOSPC a hashed grouping would need more groups than `group_capacity`, the
- *         block's tickets would not fit in what is left of `row_capacity` (exact
- *         quantiles), or its unsolved tickets in what is left of `open_capacity`.
+ * @retval CM_ENOSPC a hashed grouping would need more groups than its capacity (or
+ *         `group_capacity`), the block's rows would not fit in what is left of
+ *         `row_capacity` (exact quantiles), or its unsolved rows in what is left of
+ *         `open_capacity`.
  * @retval CM_EOVERFLOW a count would overflow.
  * @since 0.2
  */
@@ -797,11 +798,13 @@ CM_API CM_NODISCARD cm_status cm_table_report_sla(const cm_table_report *report,
                                                   double confidence, cm_table_sla *out);
 
 /**
- * The instant open tickets were judged at: the spec's `as_of`, or the latest
- * instant of any row.
+ * The instant open tickets were judged at: the spec's `as_of`, or else, in a
+ * report that judges SLA attainment (::CM_TABLE_SLA_ATTAINMENT with a policy
+ * and a priority key), the latest instant of any row.
  *
  * @param report a finished report.
- * @param[out] out the instant, or ::CM_TABLE_NO_TIME when no row was folded.
+ * @param[out] out the instant, or ::CM_TABLE_NO_TIME when there is none (no `as_of`,
+ *        and no attainment judged or no row folded).
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL or the report is not finished.
  * @since 0.2
