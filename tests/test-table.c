@@ -802,6 +802,97 @@ START_TEST(bad_rows_name_their_column)
 }
 END_TEST
 
+/* ---- exact quantiles of many values ----------------------------------------------------------- */
+
+/* A duration of the shape `_i` picks: ties, all below 2^16, spread over 20 years, two clusters. */
+static int64_t shaped_duration(test_rng *g, int shape)
+{
+    switch (shape) {
+    case 0: return 600;
+    case 1: return (int64_t)rng_below(g, 70);
+    case 2: return (int64_t)rng_below(g, 65536);
+    case 3: return (int64_t)(rng_unit(g) * rng_unit(g) * 6.4e8);
+    default: return rng_below(g, 2) ? (int64_t)rng_below(g, 100) : 600000000 - (int64_t)rng_below(g, 100);
+    }
+}
+
+START_TEST(exact_quantiles_of_many_values)
+{
+    /* Whole history and two groups, both above the size sorted in place: the values the
+     * selection gives must be cm_quantiles_exact()'s, bit for bit. */
+    enum { N = 30011 };
+    static const double q[CM_TABLE_MAX_QUANTILES] = {0, 0.001, 0.25, 0.5, 0.9, 0.99, 0.999, 1};
+    static const char *const two[] = {"a", "b"};
+    const cm_table_key key = {"k", 2, 1, 0, two};
+    const cm_table_grouping g[2] = {{0, CM_TABLE_BUCKET_NONE, 0, 0}, {1, CM_TABLE_BUCKET_NONE, 0, 0}};
+    test_rng rng = {(uint64_t)_i + 11};
+    cm_time *created = malloc(N * sizeof *created), *reply = malloc(N * sizeof *reply);
+    uint8_t *code = malloc(N);
+    double *d[3] = {malloc(N * sizeof(double)), malloc(N * sizeof(double)), malloc(N * sizeof(double))};
+    size_t nd[3] = {0, 0, 0};
+    for (size_t i = 0; i < N; i++) {
+        created[i] = 1736154000 + (cm_time)i;
+        code[i] = (uint8_t)rng_below(&rng, 2);
+        const bool replied = rng_below(&rng, 10) != 0;
+        const int64_t v = shaped_duration(&rng, _i);
+        reply[i] = replied ? created[i] + v : CM_TABLE_NO_TIME;
+        if (replied) {
+            d[0][nd[0]++] = (double)v;
+            d[1 + code[i]][nd[1 + code[i]]++] = (double)v;
+        }
+    }
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.keys = &key;
+    s.nkeys = 1;
+    s.groupings = g;
+    s.ngroupings = 2;
+    s.quantile_mode = CM_TABLE_QUANTILES_EXACT;
+    s.quantile_metrics = 1u << CM_TABLE_FIRST_REPLY;
+    s.quantiles = q;
+    s.nquantiles = CM_TABLE_MAX_QUANTILES;
+    s.row_capacity = N;
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    const void *keys[1] = {code};
+    cm_table_columns c;
+    ck_assert_status(cm_table_columns_init(&c), CM_OK);
+    c.rows = N;
+    c.created = created;
+    c.first_reply = reply;
+    c.keys = keys;
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+    ck_assert_status(cm_table_report_finish(r), CM_OK);
+    ck_assert_uint_eq(cm_table_report_group_count(r), 3);
+    for (size_t k = 0; k < 3; k++) {
+        cm_table_group grp;
+        ck_assert_status(cm_table_report_group(r, k, &grp), CM_OK);
+        const size_t which = grp.grouping == 0 ? 0 : 1 + grp.codes[0];
+        ck_assert_uint_gt(nd[which], 4096);
+        double want[CM_TABLE_MAX_QUANTILES];
+        const size_t len = cm_quantile_exact_scratch_size(nd[which]);
+        double *scratch = malloc(len * sizeof *scratch);
+        ck_assert_status(cm_quantiles_exact(d[which], nd[which], q, CM_TABLE_MAX_QUANTILES, scratch,
+                                            len, want),
+                         CM_OK);
+        free(scratch);
+        cm_table_duration dur;
+        ck_assert_status(cm_table_report_duration(r, k, CM_TABLE_FIRST_REPLY, &dur), CM_OK);
+        ck_assert(dur.exact);
+        ck_assert_uint_eq(dur.n, nd[which]);
+        for (size_t j = 0; j < CM_TABLE_MAX_QUANTILES; j++)
+            ck_assert_msg(dur.quantiles[j] == want[j], "shape %d group %zu q %g: %.17g != %.17g",
+                          _i, k, q[j], dur.quantiles[j], want[j]);
+    }
+    cm_table_report_free(r);
+    for (size_t k = 0; k < 3; k++)
+        free(d[k]);
+    free(created);
+    free(reply);
+    free(code);
+}
+END_TEST
+
 /* ---- time buckets across the changes of New York's clocks ---------------------------------- */
 
 static size_t groups_of(const cm_table_report *r, uint32_t grouping, cm_table_group *out,
@@ -1097,6 +1188,7 @@ Suite *table_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("groups");
     tcase_add_test(tc, dst_buckets);
+    tcase_add_loop_test(tc, exact_quantiles_of_many_values, 0, 5);
     tcase_add_test(tc, merge_by_label);
     tcase_add_test(tc, open_ticket_at_due_instant);
     suite_add_tcase(s, tc);
