@@ -202,8 +202,7 @@ typedef struct places {
 /* Room for the fingerprint: fixed fields, each key, grouping, priority level and quantile. */
 static size_t fingerprint_size(const cm_table_report *r)
 {
-    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 +
-               r->nquantiles * 8;
+    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 + r->nquantiles * 8;
     if (r->priority_key >= 0)
         n += r->keys[r->priority_key].cardinality;
     return n;
