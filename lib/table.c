@@ -196,7 +196,7 @@ typedef struct places {
     size_t select_scratch, select_counts;
     size_t open, open_slot[CM_TABLE_MAX_GROUPINGS];
     size_t clock_days[CM_SLA_MAX_CALENDARS + 1], zone_days;
-    size_t remap[CM_TABLE_MAX_KEYS], slot_map, label_ptrs, label_arena;
+    size_t remap[CM_TABLE_MAX_KEYS], slot_map, local_of, label_ptrs, label_arena;
 } places;
 
 /* Room for the fingerprint: fixed fields, each key, grouping, priority level and quantile. */
@@ -252,6 +252,7 @@ static void plan(const cm_table_report *r, layout *l, places *p)
         widest = r->keys[k].cardinality > widest ? r->keys[k].cardinality : widest;
     }
     p->slot_map = part(l, r->ngroups, sizeof(uint32_t));
+    p->local_of = part(l, r->ngroups, sizeof(uint16_t));
     p->label_ptrs = part(l, widest, sizeof(const char *));
     p->label_arena = part(l, widest, CM_TABLE_LABEL_MAX + 1);
 }
@@ -404,6 +405,8 @@ static cm_status place(cm_table_report *r, uint8_t *block, const places *p, cons
         r->remap[k] = (uint32_t *)(void *)(block + p->remap[k]);
     }
     r->slot_map = (uint32_t *)(void *)(block + p->slot_map);
+    r->local_of = (uint16_t *)(void *)(block + p->local_of);
+    memset(r->local_of, 0xFF, r->ngroups * sizeof *r->local_of);
     r->label_ptrs = (const char **)(void *)(block + p->label_ptrs);
     r->label_arena = (char *)(block + p->label_arena);
     for (size_t g = 0; g < r->ngroupings; g++) {
