@@ -650,7 +650,7 @@ static void add_state(tbl_sla *s, uint8_t state, int64_t elapsed)
 }
 
 /* Adds a row to a group's accumulators (any grouping but the first whole-history one). */
-static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_facts *f)
+static void add_row(cm_table_report *r, size_t slot, cm_time created, const row_facts *f)
 {
     tbl_acc *a = &r->acc[slot];
     a->first_created = a->first_created == CM_TABLE_NO_TIME || created < a->first_created
@@ -677,7 +677,6 @@ static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_
     const uint64_t us = a->handle_us[0] + f->handle_us;
     a->handle_us[1] += us < a->handle_us[0];
     a->handle_us[0] = us;
-    bool ok = true;
     for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
         if (!f->has_dur[m])
             continue;
@@ -687,9 +686,6 @@ static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_
         x->sum += (uint64_t)d;
         x->min = d < x->min ? d : x->min;
         x->max = d > x->max ? d : x->max;
-        const uint32_t si = r->sketch_index[m];
-        if (si != UINT32_MAX)
-            ok &= cm_sketch_add(&r->sketches[slot * r->nsketch + si], (double)d) == CM_OK;
     }
     a->within_judged[f->level] += f->within_judged;
     a->within_met[f->level] += f->within_met;
@@ -704,8 +700,94 @@ static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_
         a->nps.counts[f->nps]++;
     if (f->ces != CM_SCORE_NONE)
         a->ces.counts[f->ces - 1]++;
-    if (f->has_wait && (r->flags & CM_TABLE_CONTACTS))
-        ok &= cm_contact_add(&a->contact, f->wait, f->handle, f->abandoned != 0) == CM_OK;
+}
+
+/* What add_row() leaves to add_groups(): the row's durations and contact. */
+static inline __attribute__((always_inline)) void stash_row(cm_table_report *r, size_t i,
+                                                            const row_facts *f)
+{
+    tbl_tile *t = r->tile;
+    for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+        t->has[m][i] = f->has_dur[m];
+        t->dur[m][i] = f->dur[m];
+    }
+    t->row_contact[i] = f->has_wait && (r->flags & CM_TABLE_CONTACTS);
+    t->row_wait[i] = f->wait;
+    t->row_handle[i] = f->handle;
+    t->row_abandoned[i] = f->abandoned != 0;
+}
+
+/*
+ * The sketches and contact counters of the groupings other than `whole` over the
+ * tile's good rows: the rows ordered by group (a counting sort over the groups the
+ * tile touches), then one _add_many call per group and sketch.
+ */
+static bool add_groups(cm_table_report *r, size_t n, size_t whole)
+{
+    tbl_tile *t = r->tile;
+    const bool contacts = (r->flags & CM_TABLE_CONTACTS) != 0;
+    if (r->nsketch == 0 && !contacts)
+        return true;
+    bool ok = true;
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        if (g == whole)
+            continue;
+        const uint32_t *slot = t->slot[g];
+        size_t nlocal = 0, good = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (t->bad[i])
+                continue;
+            uint16_t l = r->local_of[slot[i]];
+            if (l == UINT16_MAX) {
+                l = (uint16_t)nlocal;
+                r->local_of[slot[i]] = l;
+                t->local_slot[nlocal] = slot[i];
+                t->run_end[nlocal++] = 0;
+            }
+            t->local[i] = l;
+            t->run_end[l]++;
+            good++;
+        }
+        for (size_t l = 1; l < nlocal; l++)
+            t->run_end[l] += t->run_end[l - 1];
+        for (size_t i = n; i-- > 0;) {
+            if (!t->bad[i])
+                t->order[--t->run_end[t->local[i]]] = (uint16_t)i;
+        }
+        /* run_end[l] is now where group l starts in order[]. */
+        for (size_t l = 0; l < nlocal; l++) {
+            const size_t slot_l = t->local_slot[l];
+            r->local_of[slot_l] = UINT16_MAX;
+            const uint16_t *rows = t->order + t->run_end[l];
+            const size_t len = (l + 1 < nlocal ? t->run_end[l + 1] : good) - t->run_end[l];
+            for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+                const uint32_t si = r->sketch_index[m];
+                if (si == UINT32_MAX)
+                    continue;
+                size_t k = 0;
+                for (size_t j = 0; j < len; j++) {
+                    t->group_in[k] = (double)t->dur[m][rows[j]];
+                    k += t->has[m][rows[j]];
+                }
+                if (k > 0)
+                    ok &= cm_sketch_add_many(&r->sketches[slot_l * r->nsketch + si], t->group_in,
+                                             k) == CM_OK;
+            }
+            if (!contacts)
+                continue;
+            size_t k = 0;
+            for (size_t j = 0; j < len; j++) {
+                const size_t i = rows[j];
+                t->group_wait[k] = t->row_wait[i];
+                t->group_handle[k] = t->row_handle[i];
+                t->group_flag[k] = t->row_abandoned[i];
+                k += t->row_contact[i];
+            }
+            if (k > 0)
+                ok &= cm_contact_add_many(&r->acc[slot_l].contact, t->group_wait, t->group_handle,
+                                          t->group_flag, k) == CM_OK;
+        }
+    }
     return ok;
 }
 
@@ -1166,9 +1248,10 @@ static inline __attribute__((always_inline)) bool fold_rows(cm_table_report *r, 
             }
         }
         if (grouped) {
+            stash_row(r, i, &f);
             for (size_t g = 0; g < r->ngroupings; g++) {
                 if (g != whole)
-                    ok &= add_row(r, t->slot[g][i], created, &f);
+                    add_row(r, t->slot[g][i], created, &f);
             }
         }
         if (k->keep && f.ticket)
@@ -1176,6 +1259,8 @@ static inline __attribute__((always_inline)) bool fold_rows(cm_table_report *r, 
     }
     r->latest = latest;
     *nbad_out = nbad;
+    if (grouped)
+        ok &= add_groups(r, n, whole);
     return ok;
 }
 
