@@ -69,7 +69,7 @@ static bool instant_ok(cm_time t)
  * equal the true ones when the order is right. */
 static bool later_ok(cm_time created, cm_time t)
 {
-    return t == CM_TABLE_NO_TIME ||
+    return (t == CM_TABLE_NO_TIME) |
            ((t >= created) & ((uint64_t)t - (uint64_t)created <= (uint64_t)TBL_MAX_DURATION) &
             (t <= CM_CALENDAR_TIME_MAX));
 }
@@ -457,45 +457,30 @@ static void tile_columns(const cm_table_report *r, const cm_table_columns *c, si
 }
 
 /* Flags in t->bad the rows [0, n) of the tile whose small columns break a rule (see
- * describe() for which): one straight loop per present column, which compilers turn
- * into vector code. The instants are checked in the row loop (instants_bad()). */
+ * describe() for which): one straight loop over every column (an absent one reads its
+ * "missing" array, which passes), which compilers turn into vector code. The instants
+ * are checked in the row loop (instants_bad()). */
 CM__VECTOR_CLONES static void check_columns(cm_table_report *r, const tile_cols *k, size_t n)
 {
-    uint8_t *bad = r->tile->bad;
-    memset(bad, 0, n);
-    if (k->has_contacts) {
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= k->contacts[i] - 1u >= CM_TABLE_MAX_CONTACTS;
-    }
-    const uint8_t *flags[3] = {k->has_reopened ? k->reopened : NULL,
-                               k->has_escalated ? k->escalated : NULL,
-                               k->has_abandoned ? k->abandoned : NULL};
-    for (size_t f = 0; f < 3; f++) {
-        const uint8_t *p = flags[f];
-        if (p == NULL)
-            continue;
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= p[i] > 1;
-    }
-    const uint8_t *surveys[3] = {k->has_csat ? k->csat : NULL, k->has_nps ? k->nps : NULL,
-                                 k->has_ces ? k->ces : NULL};
-    const uint8_t first[3] = {1, 0, 1};
-    const uint8_t count[3] = {(uint8_t)r->csat_scale, 11, (uint8_t)r->ces_scale};
-    for (size_t sv = 0; sv < 3; sv++) {
-        const uint8_t *p = surveys[sv];
-        if (p == NULL)
-            continue;
-        const uint8_t lo = first[sv], span = count[sv];
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= ((uint8_t)(p[i] - lo) >= span) & (p[i] != CM_SCORE_NONE);
-    }
-    const double *secs[2] = {k->has_wait ? k->wait : NULL, k->has_handle ? k->handle : NULL};
-    for (size_t sc = 0; sc < 2; sc++) {
-        const double *p = secs[sc];
-        if (p == NULL)
-            continue;
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= (p[i] < 0.0) | (p[i] > CM_TABLE_MAX_SECONDS); /* NaN (none) passes */
+    uint8_t *restrict bad = r->tile->bad;
+    const uint32_t *restrict contacts = k->contacts;
+    const uint8_t *restrict reopened = k->reopened, *restrict escalated = k->escalated,
+                            *restrict abandoned = k->abandoned;
+    const uint8_t *restrict csat = k->csat, *restrict nps = k->nps, *restrict ces = k->ces;
+    const double *restrict wait = k->wait, *restrict handle = k->handle;
+    const uint8_t cs = (uint8_t)r->csat_scale, es = (uint8_t)r->ces_scale;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t flags = reopened[i] | escalated[i] | abandoned[i];
+        const uint8_t c = csat[i], p = nps[i], e = ces[i];
+        /* Survey answers: in their scale, or none (255, which the scale tests let pass). */
+        const uint8_t scores = (((uint8_t)(c - 1) >= cs) & (c != CM_SCORE_NONE)) |
+                               ((p > 10) & (p != CM_SCORE_NONE)) |
+                               (((uint8_t)(e - 1) >= es) & (e != CM_SCORE_NONE));
+        /* Seconds: NaN (none) passes both tests. */
+        const uint8_t secs = (wait[i] < 0.0) | (wait[i] > CM_TABLE_MAX_SECONDS) |
+                             (handle[i] < 0.0) | (handle[i] > CM_TABLE_MAX_SECONDS);
+        bad[i] =
+            (uint8_t)((contacts[i] - 1u >= CM_TABLE_MAX_CONTACTS) | (flags > 1) | scores | secs);
     }
     for (size_t key = 0; key < r->nkeys; key++) {
         const uint32_t *code = r->tile->code[key];
@@ -940,42 +925,71 @@ CM__VECTOR_CLONES static size_t whole_columns(cm_table_report *r, const tile_col
                                               whole_sums *w)
 {
     tbl_tile *t = r->tile;
-    uint8_t *bad = t->bad;
-    uint8_t *ticket = t->ticket, *replied = t->replied, *solved = t->solved;
-    int64_t *dfr = t->dur[CM_TABLE_FIRST_REPLY], *dres = t->dur[CM_TABLE_RESOLUTION];
-    const cm_time *created = k->created, *reply = k->reply, *solve = k->solved;
+    /* The tile's arrays are the report's, the columns the caller's: no aliasing. */
+    uint8_t *restrict bad = t->bad;
+    uint8_t *restrict ticket = t->ticket, *restrict replied = t->replied,
+                      *restrict solved = t->solved;
+    int64_t *restrict dfr = t->dur[CM_TABLE_FIRST_REPLY];
+    int64_t *restrict dres = t->dur[CM_TABLE_RESOLUTION];
+    const cm_time *restrict created = k->created, *restrict reply = k->reply,
+                            *restrict solve = k->solved;
     /* Instants: the rest of the checks, tickets, replies and solves, calendar durations. */
     uint64_t rows = 0, tickets = 0, nfr = 0, sfr = 0, nres = 0, sres = 0;
     size_t nbad = 0;
     cm_time first = w->first, last = w->last;
     int64_t lofr = w->dmin[CM_TABLE_FIRST_REPLY], hifr = w->dmax[CM_TABLE_FIRST_REPLY];
     int64_t lores = w->dmin[CM_TABLE_RESOLUTION], hires = w->dmax[CM_TABLE_RESOLUTION];
+    /* Flags first (bytes), then the 64-bit sums: two loops compilers vectorise. */
+    const uint8_t *abandoned = k->abandoned;
     for (size_t i = 0; i < n; i++) {
         const cm_time c = created[i], rp = reply[i], so = solve[i];
         const uint8_t b = bad[i] | !instant_ok(c) | !later_ok(c, rp) | !later_ok(c, so);
         bad[i] = b;
-        nbad += b;
-        const uint8_t good = b ^ 1;
-        const uint8_t tk = good & (k->abandoned[i] ^ 1);
+        const uint8_t tk = (uint8_t)(b ^ 1) & (abandoned[i] ^ 1);
         ticket[i] = tk;
-        rows += good;
-        tickets += tk;
-        first = good && c < first ? c : first;
-        last = good && c > last ? c : last;
-        const uint8_t x = tk & (rp != CM_TABLE_NO_TIME), y = tk & (so != CM_TABLE_NO_TIME);
-        const int64_t vx = x ? rp - c : 0, vy = y ? so - c : 0;
-        replied[i] = x;
-        solved[i] = y;
+        replied[i] = tk & (rp != CM_TABLE_NO_TIME);
+        solved[i] = tk & (so != CM_TABLE_NO_TIME);
+    }
+    /* Durations are below 2^31 s: unsigned 32-bit extremes, which vector units have; a
+     * missing duration reads as the largest value for the minimum and 0 for the maximum. */
+    uint32_t lofr32 = UINT32_MAX, hifr32 = 0, lores32 = UINT32_MAX, hires32 = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cm_time c = created[i];
+        const int64_t x = replied[i], y = solved[i];
+        nbad += bad[i];
+        tickets += ticket[i];
+        /* Differences in unsigned arithmetic, masked: a missing instant reads as 0. */
+        const uint64_t uc = (uint64_t)c;
+        const int64_t vx = (int64_t)(((uint64_t)reply[i] - uc) & (0 - (uint64_t)x));
+        const int64_t vy = (int64_t)(((uint64_t)solve[i] - uc) & (0 - (uint64_t)y));
         dfr[i] = vx;
         dres[i] = vy;
-        nfr += x;
+        nfr += (uint64_t)x;
         sfr += (uint64_t)vx;
-        lofr = x && vx < lofr ? vx : lofr;
-        hifr = x && vx > hifr ? vx : hifr;
-        nres += y;
+        nres += (uint64_t)y;
         sres += (uint64_t)vy;
-        lores = y && vy < lores ? vy : lores;
-        hires = y && vy > hires ? vy : hires;
+        const uint32_t ux = (uint32_t)vx, uy = (uint32_t)vy;
+        const uint32_t mx = (uint32_t)x - 1u, my = (uint32_t)y - 1u; /* 0 if present, else ~0 */
+        const uint32_t xl = ux | mx, xh = ux & ~mx, yl = uy | my, yh = uy & ~my;
+        lofr32 = xl < lofr32 ? xl : lofr32;
+        hifr32 = xh > hifr32 ? xh : hifr32;
+        lores32 = yl < lores32 ? yl : lores32;
+        hires32 = yh > hires32 ? yh : hires32;
+    }
+    rows = n - nbad;
+    if (nfr > 0) {
+        lofr = (int64_t)lofr32 < lofr ? (int64_t)lofr32 : lofr;
+        hifr = (int64_t)hifr32 > hifr ? (int64_t)hifr32 : hifr;
+    }
+    if (nres > 0) {
+        lores = (int64_t)lores32 < lores ? (int64_t)lores32 : lores;
+        hires = (int64_t)hires32 > hires ? (int64_t)hires32 : hires;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cm_time c = created[i];
+        const cm_time cf = bad[i] ? INT64_MAX : c, cl = bad[i] ? INT64_MIN : c;
+        first = cf < first ? cf : first;
+        last = cl > last ? cl : last;
     }
     w->rows += rows;
     w->tickets += tickets;
@@ -1005,9 +1019,15 @@ CM__VECTOR_CLONES static size_t whole_columns(cm_table_report *r, const tile_col
         if (p == NULL)
             continue;
         for (unsigned v = lowest[sv]; v < lowest[sv] + answers[sv]; v++) {
+            /* Byte counters over runs of 224 rows (7 AVX2 vectors) cannot wrap. */
             uint32_t cnt = 0;
-            for (size_t i = 0; i < n; i++)
-                cnt += (p[i] == v) & ticket[i];
+            for (size_t from = 0; from < n; from += 224) {
+                const size_t to = n - from < 224 ? n : from + 224;
+                uint8_t c = 0;
+                for (size_t i = from; i < to; i++)
+                    c = (uint8_t)(c + ((p[i] == v) & ticket[i]));
+                cnt += c;
+            }
             w->answers[sv][v] += cnt;
         }
     }
