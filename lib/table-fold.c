@@ -915,6 +915,48 @@ static bool whole_flush(cm_table_report *r, tbl_acc *a, size_t slot, whole_sums 
 /* ---- the whole-history grouping alone, column by column -------------------------------------- */
 
 /*
+ * Business durations from creation to `end` of the rows that have one (`has`), into
+ * out[] (0 for the others), with their count, sum and extremes into the whole
+ * history's sums. An end on the day of creation, the common case, takes the day's
+ * figures once: B(end) - B(created) within one day is the difference of two clamps.
+ */
+static inline __attribute__((always_inline)) void
+business_column(tbl_clock *clock, const cm_time *restrict created, const cm_time *restrict end,
+                const uint8_t *restrict has, int64_t *restrict out, size_t n, whole_sums *w,
+                size_t metric)
+{
+    uint64_t count = 0, sum = 0;
+    int64_t lo = w->dmin[metric], hi = w->dmax[metric];
+    for (size_t i = 0; i < n; i++) {
+        if (!has[i]) {
+            out[i] = 0;
+            continue;
+        }
+        const cm_time c = created[i];
+        const uint64_t since = (uint64_t)(c - CM_CALENDAR_TIME_MIN);
+        const uint64_t day = since / 86400;
+        const int64_t x = (int64_t)(since - day * 86400), el = end[i] - c;
+        const uint64_t at = day - (uint64_t)clock->first_day;
+        int64_t v;
+        if (at < TBL_DAYS && clock->days[at].state == 1 && x + el < 86400) {
+            const tbl_bday *d = &clock->days[at];
+            v = cm__clamp_period(x + el - d->s1, d->l1) - cm__clamp_period(x - d->s1, d->l1);
+        } else {
+            v = cm__clock_business(clock, end[i]) - cm__clock_business(clock, c);
+        }
+        out[i] = v;
+        count++;
+        sum += (uint64_t)v;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    w->dn[metric] += count;
+    w->dsum[metric] += sum;
+    w->dmin[metric] = lo;
+    w->dmax[metric] = hi;
+}
+
+/*
  * The fast path, when the whole-history grouping is the only one and no SLA
  * attainment is judged: the same sums as whole_add() over row_facts_of(), taken
  * one column (or pair of columns) at a time, so each loop is short, keeps its
@@ -1043,66 +1085,45 @@ CM__VECTOR_CLONES static size_t whole_columns(cm_table_report *r, const tile_col
                     : tg->clock == 0 && k->dur[CM_TABLE_FIRST_REPLY_BUSINESS] ? 1
                                                                               : 2;
     }
-    if (k->business || within) {
-        tbl_clock *clock = &r->clocks[0];
-        const bool bfr_on = k->dur[CM_TABLE_FIRST_REPLY_BUSINESS];
-        const bool bres_on = k->dur[CM_TABLE_RESOLUTION_BUSINESS];
-        const uint32_t *code = within ? t->code[r->priority_key] : NULL;
-        int64_t *bfr = t->dur[CM_TABLE_FIRST_REPLY_BUSINESS];
-        int64_t *bres = t->dur[CM_TABLE_RESOLUTION_BUSINESS];
-        uint64_t nb = 0, sb = 0, nbr = 0, sbr = 0, judged = 0, met = 0;
-        int64_t lob = w->dmin[CM_TABLE_FIRST_REPLY_BUSINESS];
-        int64_t hib = w->dmax[CM_TABLE_FIRST_REPLY_BUSINESS];
-        int64_t lobr = w->dmin[CM_TABLE_RESOLUTION_BUSINESS];
-        int64_t hibr = w->dmax[CM_TABLE_RESOLUTION_BUSINESS];
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t x = bfr_on & replied[i], y = bres_on & solved[i];
-            int64_t vb = 0;
-            bfr[i] = 0;
-            bres[i] = 0;
-            if (x | y) {
-                /* B(end) - B(created), one B(created) per row. */
-                const int64_t b0 = cm__clock_business(clock, created[i]);
-                if (x) {
-                    vb = cm__clock_business(clock, reply[i]) - b0;
-                    bfr[i] = vb;
-                    nb++;
-                    sb += (uint64_t)vb;
-                    lob = vb < lob ? vb : lob;
-                    hib = vb > hib ? vb : hib;
+    if (k->dur[CM_TABLE_FIRST_REPLY_BUSINESS])
+        business_column(&r->clocks[0], created, reply, replied,
+                        t->dur[CM_TABLE_FIRST_REPLY_BUSINESS], n, w, CM_TABLE_FIRST_REPLY_BUSINESS);
+    if (k->dur[CM_TABLE_RESOLUTION_BUSINESS])
+        business_column(&r->clocks[0], created, solve, solved, t->dur[CM_TABLE_RESOLUTION_BUSINESS],
+                        n, w, CM_TABLE_RESOLUTION_BUSINESS);
+    if (within) {
+        /* Each row's level, then one counting loop per level with a target (its
+         * elapsed column is a constant of the loop). */
+        const uint32_t *code = t->code[r->priority_key];
+        uint8_t *restrict level = t->level;
+        for (size_t i = 0; i < n; i++)
+            level[i] = r->levels[code[i]];
+        for (uint8_t l = 1; l < TBL_LEVELS; l++) {
+            const int64_t sec = target[l];
+            if (sec <= 0)
+                continue;
+            const int64_t *restrict el =
+                source[l] == 1 ? t->dur[CM_TABLE_FIRST_REPLY_BUSINESS] : dfr;
+            uint32_t judged = 0, met = 0; /* at most a tile of rows */
+            if (source[l] == 2) {
+                const tbl_target *tg = &r->target[TBL_SLA_FR][l];
+                for (size_t i = 0; i < n; i++) {
+                    if (level[i] != l || !replied[i])
+                        continue;
+                    judged++;
+                    met += target_elapsed(r, tg, created[i], reply[i]) <= sec;
                 }
-                if (y) {
-                    const int64_t v = cm__clock_business(clock, solve[i]) - b0;
-                    bres[i] = v;
-                    nbr++;
-                    sbr += (uint64_t)v;
-                    lobr = v < lobr ? v : lobr;
-                    hibr = v > hibr ? v : hibr;
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    const uint32_t in = (uint32_t)(level[i] == l) & replied[i];
+                    judged += in;
+                    met += in & (el[i] <= sec);
                 }
             }
-            if (!within)
-                continue;
-            const uint8_t level = r->levels[code[i]];
-            const int64_t sec = target[level];
-            if (!(replied[i] & (sec > 0)))
-                continue;
-            int64_t el = source[level] == 1 ? vb : dfr[i];
-            if (source[level] == 2)
-                el = target_elapsed(r, &r->target[TBL_SLA_FR][level], created[i], reply[i]);
-            const unsigned shift = 16u * (level - 1u);
-            judged += UINT64_C(1) << shift;
-            met += (uint64_t)(el <= sec) << shift;
+            const unsigned shift = 16u * (l - 1u);
+            w->judged += (uint64_t)judged << shift;
+            w->met += (uint64_t)met << shift;
         }
-        w->dn[CM_TABLE_FIRST_REPLY_BUSINESS] += nb;
-        w->dsum[CM_TABLE_FIRST_REPLY_BUSINESS] += sb;
-        w->dmin[CM_TABLE_FIRST_REPLY_BUSINESS] = lob;
-        w->dmax[CM_TABLE_FIRST_REPLY_BUSINESS] = hib;
-        w->dn[CM_TABLE_RESOLUTION_BUSINESS] += nbr;
-        w->dsum[CM_TABLE_RESOLUTION_BUSINESS] += sbr;
-        w->dmin[CM_TABLE_RESOLUTION_BUSINESS] = lobr;
-        w->dmax[CM_TABLE_RESOLUTION_BUSINESS] = hibr;
-        w->judged += judged;
-        w->met += met;
     }
     /* Ratio KPIs of tickets and solved tickets. */
     if (k->has_contacts) {
