@@ -177,6 +177,7 @@ typedef struct tbl_tile {
     uint32_t local_slot[TBL_TILE], run_end[TBL_TILE];
     double group_in[TBL_TILE], group_wait[TBL_TILE], group_handle[TBL_TILE];
     uint8_t group_flag[TBL_TILE];
+    uint8_t level[TBL_TILE]; /* the fast path's priority levels */
 } tbl_tile;
 
 /* SLA target of a metric at a level. */
