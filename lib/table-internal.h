@@ -32,6 +32,8 @@
 #define TBL_TILE 1024
 /* UTC days memoised per clock: about 45 years around the first instant seen. */
 #define TBL_DAYS 16384
+/* Exact quantiles of at most this many values are taken by sorting them in place. */
+#define TBL_SORT_MAX 4096
 /* Longest duration kept, in whole seconds: what the response-time sketch holds. */
 #define TBL_MAX_DURATION ((int64_t)CM_SKETCH_MAX_SECONDS)
 /* Dense groupings hold at most this many code combinations; larger ones are hashed. */
@@ -131,6 +133,13 @@ typedef struct tbl_grouping {
     size_t last_slot; /* hashed: the last lookup, a cheap cache */
     tbl_gkey last_key;
 } tbl_grouping;
+
+/* A grouping of one group (the whole history, or keys of one code each): every row's
+ * slot is its base, so the kept durations need no slot column for it. */
+static inline bool cm__single_slot(const tbl_grouping *g)
+{
+    return !g->hashed && g->combos == 1;
+}
 
 /* Per-key state: labels and their lookup table. */
 typedef struct tbl_key {

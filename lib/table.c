@@ -236,8 +236,16 @@ static void plan(const cm_table_report *r, layout *l, places *p)
     for (size_t m = 0; m < r->nkept; m++)
         p->kept_value[m] = part(l, rows, sizeof(uint32_t));
     for (size_t g = 0; g < r->ngroupings; g++)
-        p->kept_slot[g] = part(l, r->nkept > 0 ? rows : 0, sizeof(uint32_t));
-    p->select_scratch = part(l, r->nkept > 0 ? rows : 0, sizeof(uint32_t));
+        p->kept_slot[g] = part(l, r->nkept > 0 && !cm__single_slot(&r->groupings[g]) ? rows : 0,
+                               sizeof(uint32_t));
+    /* Selection gathers the values of each group of a grouping of several groups; a
+     * one-group grouping is read in place (copied only when small enough to sort). */
+    size_t scratch = r->nkept > 0 ? (rows <= TBL_SORT_MAX ? rows : TBL_SORT_MAX + 1) : 0;
+    for (size_t g = 0; g < r->ngroupings && r->nkept > 0; g++) {
+        if (!cm__single_slot(&r->groupings[g]))
+            scratch = rows;
+    }
+    p->select_scratch = part(l, scratch, sizeof(uint32_t));
     p->select_counts = part(l, r->nkept > 0 ? 2 * 65536 + r->ngroups + 1 : 0, sizeof(uint64_t));
     const size_t open = (size_t)r->open_capacity;
     p->open = part(l, open, sizeof(tbl_open));
@@ -417,7 +425,9 @@ static cm_status place(cm_table_report *r, uint8_t *block, const places *p, cons
     for (size_t m = 0; m < r->nkept; m++)
         r->kept_value[m] = (uint32_t *)(void *)(block + p->kept_value[m]);
     for (size_t g = 0; g < r->ngroupings; g++) {
-        r->kept_slot[g] = r->nkept > 0 ? (uint32_t *)(void *)(block + p->kept_slot[g]) : NULL;
+        r->kept_slot[g] = r->nkept > 0 && !cm__single_slot(&r->groupings[g])
+                              ? (uint32_t *)(void *)(block + p->kept_slot[g])
+                              : NULL;
         r->open_slot[g] =
             r->open_capacity > 0 ? (uint32_t *)(void *)(block + p->open_slot[g]) : NULL;
     }
@@ -472,14 +482,6 @@ static void reset_accumulators(cm_table_report *r)
         gr->last_slot = SIZE_MAX;
         if (gr->hashed)
             memset(gr->table, 0, (gr->table_mask + 1) * sizeof *gr->table);
-    }
-    /* The whole-history groupings' slot is the same for every kept ticket. */
-    for (size_t g = 0; g < r->ngroupings && r->nkept > 0; g++) {
-        const tbl_grouping *gr = &r->groupings[g];
-        if (!gr->hashed && gr->combos == 1) {
-            for (uint64_t i = 0; i < r->row_capacity; i++)
-                r->kept_slot[g][i] = (uint32_t)gr->base;
-        }
     }
     r->kept = 0;
     r->nopen = 0;
