@@ -338,7 +338,7 @@ has "$tmp/out" "^10:00 .* 36 +84.8 %"; check "--name=value and -- accepted" $?
 "$staffing" --interval 60 - <"$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
 has "$tmp/out" "^10:00 .* 36 +84.8 %"; check "'-' reads standard input" $?
 
-# ---- JSON and CSV carry every figure of the text, to 17 digits.
+# ---- JSON and CSV carry every figure of the text, with the digits to read back each double.
 "$staffing" --patience 300 >"$tmp/sample.txt" 2>"$tmp/err"
 "$staffing" --patience 300 --format json >"$tmp/sample.json" 2>>"$tmp/err"
 check "--format json: exit 0" $?
@@ -453,16 +453,27 @@ else
     skip "JSON: figures against an independent Erlang C" "no /usr/bin/python3"
 fi
 
-# JSON of the bad-lines file: valid, bad lines counted, 17 digits.
+# JSON of the bad-lines file: valid, bad lines counted, and numbers that read back as the
+# same doubles: occupancy is traffic / agents, one correctly rounded division (6/9, 30/36).
 "$staffing" --interval 60 --format json "$tmp/bad.csv" >"$tmp/bad.json" 2>"$tmp/err"
 [ $? -eq 3 ]; check "JSON with bad lines: exit 3" $?
+"$staffing" --interval 60 --format csv "$tmp/bad.csv" >"$tmp/bad.out" 2>"$tmp/err"
 if have_py; then
-    "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["day"]["bad_lines"] == 15 and [i["line"] for i in d["intervals"]] == [2, 19], d' "$tmp/bad.json"
-    check "JSON with bad lines: valid, counted, line numbers kept" $?
+    "$py" - "$tmp/bad.json" "$tmp/bad.out" <<'PY'
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+assert d["day"]["bad_lines"] == 15 and [i["line"] for i in d["intervals"]] == [2, 19], d
+assert [(i["traffic_erlangs"], i["occupancy"]) for i in d["intervals"]] == [(6.0, 6 / 9), (30.0, 30 / 36)], d
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert [float(r["occupancy"]) for r in rows[:2]] == [6 / 9, 30 / 36], rows
+assert rows[-1]["row"] == "total" and rows[-1]["bad_lines"] == "15", rows[-1]
+PY
+    check "JSON and CSV with bad lines: valid, counted, line numbers kept, exact doubles" $?
 else
-    skip "JSON with bad lines" "no /usr/bin/python3"
+    skip "JSON and CSV with bad lines" "no /usr/bin/python3"
 fi
-has "$tmp/bad.json" '"service_level": 0.83[0-9]{15}'; check "JSON: 17 significant digits" $?
+has "$tmp/bad.json" '"occupancy": 0.6666666666666666[0-9]?[,}]'; check "JSON: all the digits of 2/3" $?
+has "$tmp/bad.json" '"target_service_level": 0.8,'; check "JSON: 0.8 printed as 0.8" $?
 
 "$staffing" --format json /dev/null >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && [ ! -s "$tmp/out" ]; check "JSON: no output without a plan" $?

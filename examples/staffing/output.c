@@ -4,14 +4,15 @@
  * Every figure comes from the library (cm_staffing_plan, cm_erlang_a*,
  * cm_workload_hours, cm_workforce_plan); this file only sums agents into
  * agent-hours and volumes into contacts. JSON and CSV carry every number the
- * text shows, with 17 significant digits so that each reads back as the same
- * double. A figure the library could not compute is never printed as a number:
+ * text shows, with as many significant digits (up to 17) as it takes to read
+ * back the same double. A figure the library could not compute is never printed as a number:
  * the text prints the library's message or "n/a", JSON null and CSV an empty
  * field, beside a status naming why (cm_status_name).
  * SPDX-License-Identifier: MIT
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "staffing.h"
@@ -142,6 +143,19 @@ void print_text(const forecast *fc, const day *d, const options *opt)
         printf("bad rows skipped: %llu\n", fc->bad_lines);
 }
 
+/* ---- numbers -------------------------------------------------------------------------- */
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as the same double (%.17g always
+ * does), so 0.8 prints as 0.8 and 2/3 with all its digits. */
+static void fmt_double(char *buf, size_t cap, double v)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, cap, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
 /* ---- JSON ------------------------------------------------------------------------------- */
 
 /* Length of the UTF-8 sequence at s (1..4), or 0 when it is not well formed. */
@@ -202,9 +216,11 @@ static void jstr(const char *text)
 /* "key": number (17 significant digits) or null; then sep. */
 static void jnum(const char *key, double v, bool defined, const char *sep)
 {
-    if (defined && isfinite(v))
-        printf("\"%s\": %.17g%s", key, v, sep);
-    else
+    char num[32];
+    if (defined && isfinite(v)) {
+        fmt_double(num, sizeof num, v);
+        printf("\"%s\": %s%s", key, num, sep);
+    } else
         printf("\"%s\": null%s", key, sep);
 }
 
@@ -336,7 +352,7 @@ static void set_num(csv_row *r, const char *name, double v, bool defined)
 {
     const size_t c = column(name);
     if (c < CSV_COLUMNS && defined && isfinite(v))
-        snprintf(r->cell[c], sizeof r->cell[c], "%.17g", v);
+        fmt_double(r->cell[c], sizeof r->cell[c], v);
 }
 
 static void set_count(csv_row *r, const char *name, unsigned long long v)
