@@ -82,7 +82,7 @@ static void text_fte(const char *label, const day_figure *f)
         printf("%s %8s\n", label, "n/a");
 }
 
-void print_text(const forecast *fc, const day *d, const options *opt)
+static void print_text(const forecast *fc, const day *d, const options *opt)
 {
     const bool erlang_a = opt->patience > 0.0;
     printf("caremetrics-staffing %s: %s\n", cm_version_string(), opt->path);
@@ -224,6 +224,15 @@ static void jnum(const char *key, double v, bool defined, const char *sep)
         printf("\"%s\": null%s", key, sep);
 }
 
+/* "key": count or null; then sep. */
+static void jcount(const char *key, uint32_t v, bool defined, const char *sep)
+{
+    if (defined)
+        printf("\"%s\": %" PRIu32 "%s", key, v, sep);
+    else
+        printf("\"%s\": null%s", key, sep);
+}
+
 static void jstatus(cm_status st, const char *sep)
 {
     printf("\"status\": \"%s\", \"message\": ", cm_status_name(st));
@@ -237,10 +246,7 @@ static void json_erlang_a(const interval *iv)
     const cm_erlang_a_result *a = &iv->a;
     printf(", \"erlang_a\": {");
     jstatus(iv->a_status, ", ");
-    if (ok)
-        printf("\"agents\": %" PRIu32 ", ", iv->a_agents);
-    else
-        printf("\"agents\": null, ");
+    jcount("agents", iv->a_agents, ok, ", ");
     jnum("p_wait", a->p_wait, ok, ", ");
     jnum("p_abandon", a->p_abandon, ok, ", ");
     jnum("service_level", a->service_level, ok, ", ");
@@ -264,7 +270,7 @@ static void json_figure(const char *key, const day_figure *f, const char *hours_
     fputs(sep, stdout);
 }
 
-void print_json(const forecast *fc, const day *d, const options *opt)
+static void print_json(const forecast *fc, const day *d, const options *opt)
 {
     const bool erlang_a = opt->patience > 0.0;
     printf("{\n  \"program\": \"%s\", \"version\": ", PROGRAM);
@@ -292,10 +298,7 @@ void print_json(const forecast *fc, const day *d, const options *opt)
         jnum("aht_seconds", iv->aht_seconds, true, ", ");
         jstatus(iv->status, ", ");
         jnum("traffic_erlangs", s->traffic, ok, ", ");
-        if (ok)
-            printf("\"agents\": %" PRIu32 ", ", s->agents);
-        else
-            printf("\"agents\": null, ");
+        jcount("agents", s->agents, ok, ", ");
         jnum("service_level", s->service_level, ok, ", ");
         jnum("asa_seconds", s->asa_seconds, ok, ", ");
         jnum("occupancy", s->occupancy, ok, "");
@@ -394,7 +397,7 @@ static void put_row(const csv_row *r)
     putchar('\n');
 }
 
-void print_csv(const forecast *fc, const day *d, const options *opt)
+static void print_csv(const forecast *fc, const day *d, const options *opt)
 {
     const bool erlang_a = opt->patience > 0.0;
     for (size_t i = 0; i < CSV_COLUMNS; i++)
@@ -456,4 +459,14 @@ void print_csv(const forecast *fc, const day *d, const options *opt)
     set_num(&r, "shrinkage", opt->shrinkage, true);
     set_num(&r, "shift_hours", opt->shift_hours, true);
     put_row(&r);
+}
+
+void print_plan(const forecast *fc, const day *d, const options *opt)
+{
+    if (opt->format == FORMAT_JSON)
+        print_json(fc, d, opt);
+    else if (opt->format == FORMAT_CSV)
+        print_csv(fc, d, opt);
+    else
+        print_text(fc, d, opt);
 }

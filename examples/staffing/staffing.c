@@ -221,12 +221,7 @@ int main(int argc, char **argv)
     }
     day d;
     day_totals(&fc, &opt, &d);
-    if (opt.format == FORMAT_JSON)
-        print_json(&fc, &d, &opt);
-    else if (opt.format == FORMAT_CSV)
-        print_csv(&fc, &d, &opt);
-    else
-        print_text(&fc, &d, &opt);
+    print_plan(&fc, &d, &opt);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: standard output: %s\n", PROGRAM, strerror(errno));
         return EXIT_NO_PLAN;

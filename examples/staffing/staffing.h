@@ -91,8 +91,7 @@ const char *input_name(const options *opt);
 /* The day's totals of a forecast read by read_forecast(). */
 void day_totals(const forecast *fc, const options *opt, day *d);
 
-void print_text(const forecast *fc, const day *d, const options *opt);
-void print_json(const forecast *fc, const day *d, const options *opt);
-void print_csv(const forecast *fc, const day *d, const options *opt);
+/* The plan on standard output, as text, JSON or CSV (opt->format). */
+void print_plan(const forecast *fc, const day *d, const options *opt);
 
 #endif /* CM_STAFFING_H */
