@@ -152,7 +152,7 @@ static cm_status check_spec(const cm_table_spec *s)
     CM_REQUIRE(!exact || s->row_capacity > 0, CM_EINVAL);
     CM_REQUIRE(s->row_capacity <= UINT32_MAX, CM_EOVERFLOW);
     CM_REQUIRE(s->open_capacity <= UINT32_MAX && s->group_capacity <= UINT32_MAX / 2, CM_EOVERFLOW);
-    CM_REQUIRE(s->policy_calendars == NULL || s->npolicy_calendars > 0, CM_EINVAL);
+    CM_REQUIRE((s->policy_calendars == NULL) == (s->npolicy_calendars == 0), CM_EINVAL);
     return CM_OK;
 }
 

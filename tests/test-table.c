@@ -583,6 +583,505 @@ START_TEST(random_tables_match_the_library)
 }
 END_TEST
 
+
+/* ---- bad input ------------------------------------------------------------------------- */
+
+static const char *const two_labels[] = {"a", "b"};
+static const char *const dup_labels[] = {"a", "a"};
+static const char *const long_label[] = {
+    "a", "0123456789012345678901234567890123456789012345678901234567890123"};
+static const uint8_t bad_levels[] = {0, 7};
+static const double bad_q[] = {0.5, 1.5};
+
+/* Each case breaks one field of a valid spec. */
+static void break_spec(int which, cm_table_spec *s, cm_table_key *k, cm_table_grouping *g)
+{
+    switch (which) {
+    case 0: s->size = 4; break;
+    case 1: s->flags = 0x80; break;
+    case 2: s->reserved0 = 1; break;
+    case 3: s->nkeys = CM_TABLE_MAX_KEYS + 1; break;
+    case 4: k[0].name = NULL; break;
+    case 5: k[0].name = ""; break;
+    case 6: k[0].cardinality = 0; break;
+    case 7: k[0].width = 3; break;
+    case 8: k[0].width = 1; k[0].cardinality = 300; k[0].labels = NULL; break;
+    case 9: k[0].labels = dup_labels; break;
+    case 10: k[0].labels = long_label; break;
+    case 11: k[1].name = "channel"; break; /* duplicate key names */
+    case 12: g[0].keys = 1u << 5; break;
+    case 13: g[0].bucket = 9; break;
+    case 14: g[0].bucket = CM_TABLE_BUCKET_MINUTES; g[0].minutes = 7; break;
+    case 15: g[0].bucket = CM_TABLE_BUCKET_DAY; g[0].minutes = 5; break;
+    case 16: s->priority_key = 5; break;
+    case 17: s->priority_levels = bad_levels; break;
+    case 18: s->quantile_mode = 3; break;
+    case 19: s->quantiles = bad_q; s->nquantiles = 2; break;
+    case 20: s->quantiles = NULL; s->nquantiles = 2; break;
+    case 21: s->short_abandon_seconds = (double)NAN; break;
+    case 22: s->service_target_seconds = -1; break;
+    case 23: s->csat_scale = 40; break;
+    case 24: s->quantile_mode = CM_TABLE_QUANTILES_EXACT; s->row_capacity = 0; break;
+    case 25: s->as_of = INT64_MAX; break;
+    case 26: s->groupings = NULL; break;
+    case 27: s->reserved[1] = 3; break;
+    case 28: s->duration_metrics = 0x10; break;
+    default: s->policy_calendars = NULL; s->npolicy_calendars = 3; break;
+    }
+}
+
+START_TEST(spec_bad_input)
+{
+    cm_table_key k[2] = {{"channel", 2, 1, 0, two_labels}, {"priority", 5, 1, 0, NULL}};
+    cm_table_grouping g[2] = {{0, CM_TABLE_BUCKET_NONE, 0, 0}, {1, CM_TABLE_BUCKET_NONE, 0, 0}};
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.keys = k;
+    s.nkeys = 2;
+    s.groupings = g;
+    s.ngroupings = 2;
+    s.priority_key = 1;
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    cm_table_report_free(r);
+    break_spec(_i, &s, k, g);
+    r = (cm_table_report *)(uintptr_t)0x1;
+    const cm_status st = cm_table_report_new(&s, NULL, &r);
+    ck_assert_msg(st == CM_EINVAL || st == CM_EOVERFLOW, "case %d: %s", _i, cm_status_name(st));
+    ck_assert_ptr_eq(r, (cm_table_report *)(uintptr_t)0x1);
+}
+END_TEST
+
+START_TEST(calls_bad_input)
+{
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(NULL), CM_EINVAL);
+    ck_assert_status(cm_table_columns_init(NULL), CM_EINVAL);
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(NULL, NULL, &r), CM_EINVAL);
+    ck_assert_status(cm_table_report_new(&s, NULL, NULL), CM_EINVAL);
+    const cm_allocator half = {NULL, NULL, NULL};
+    ck_assert_status(cm_table_report_new(&s, &half, &r), CM_EINVAL);
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    cm_table_columns c;
+    ck_assert_status(cm_table_columns_init(&c), CM_OK);
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK); /* no rows */
+    c.rows = 1;
+    ck_assert_status(cm_table_report_add(r, &c), CM_EINVAL); /* no created column */
+    ck_assert_status(cm_table_report_add(NULL, &c), CM_EINVAL);
+    c.size = 8;
+    ck_assert_status(cm_table_report_add(r, &c), CM_EINVAL);
+    /* Results before finishing, and out of range after. */
+    cm_table_counts n;
+    ck_assert_status(cm_table_report_counts(r, 0, &n), CM_EINVAL);
+    ck_assert_uint_eq(cm_table_report_group_count(r), 0);
+    ck_assert_status(cm_table_report_finish(r), CM_OK);
+    ck_assert_uint_eq(cm_table_report_group_count(r), 1);
+    poison(&n);
+    ck_assert_status(cm_table_report_counts(r, 1, &n), CM_ERANGE);
+    ck_assert_untouched(&n);
+    cm_proportion p;
+    poison(&p);
+    ck_assert_status(cm_table_report_rate(r, 0, CM_TABLE_FCR, 1.0, &p), CM_EINVAL);
+    ck_assert_status(cm_table_report_rate(r, 0, 99, 0.95, &p), CM_EINVAL);
+    ck_assert_status(cm_table_report_rate(r, 0, CM_TABLE_FCR, 0.95, &p), CM_ENODATA);
+    ck_assert_untouched(&p);
+    cm_table_sla sla;
+    ck_assert_status(cm_table_report_sla(r, 0, CM_SLA_NEXT_REPLY, CM_SLA_PRIORITY_ALL, 0.9, &sla),
+                     CM_EINVAL);
+    ck_assert_status(cm_table_report_sla(r, 0, CM_SLA_FIRST_REPLY, 7, 0.9, &sla), CM_EINVAL);
+    ck_assert_status(cm_table_report_sla(r, 0, CM_SLA_FIRST_REPLY, CM_SLA_PRIORITY_ALL, 0.9, &sla),
+                     CM_ENODATA);
+    cm_table_duration d;
+    ck_assert_status(cm_table_report_duration(r, 0, 4, &d), CM_EINVAL);
+    uint32_t code;
+    ck_assert_status(cm_table_report_intern(r, 0, "x", 1, &code), CM_EINVAL); /* no keys */
+    ck_assert_ptr_null(cm_table_report_label(r, 0, 0));
+    ck_assert_str_eq(cm_table_column_name(CM_TABLE_COL_HANDLE), "handle_seconds");
+    ck_assert_str_eq(cm_table_column_name(99), "unknown");
+    ck_assert_uint_eq(cm_table_sizeof("cm_table_group"), sizeof(cm_table_group));
+    ck_assert_uint_eq(cm_table_sizeof("nope"), 0);
+    ck_assert_uint_eq(cm_table_sizeof(NULL), 0);
+    cm_table_bad_row bad;
+    memset(&bad, 'x', sizeof bad);
+    ck_assert_status(cm_table_report_add_bad_row(r, &bad), CM_EINVAL); /* not terminated */
+    size_t len;
+    ck_assert_status(cm_table_report_serialize(r, NULL, 5, &len), CM_EINVAL);
+    ck_assert_status(cm_table_report_merge(r, r), CM_EINVAL);
+    ck_assert_status(cm_table_report_merge_bytes(r, NULL, 0), CM_EINVAL);
+    cm_table_report_free(r);
+    cm_table_report_free(NULL);
+}
+END_TEST
+
+/* One bad value per column: each row is counted bad with its column, the others folded. */
+START_TEST(bad_rows_name_their_column)
+{
+    static const char *const labels[] = {"phone", "chat"};
+    const cm_table_key keys[] = {{"channel", 2, 1, 0, labels}};
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.keys = keys;
+    s.nkeys = 1;
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    enum { N = 13 };
+    const cm_time T = 1736154000;
+    cm_time created[N], reply[N], solved[N];
+    uint32_t contacts[N];
+    uint8_t reopened[N], escalated[N], abandoned[N], csat[N], nps[N], ces[N], channel[N];
+    double wait[N], handle[N];
+    for (size_t i = 0; i < N; i++) {
+        created[i] = T;
+        reply[i] = T + 60;
+        solved[i] = T + 600;
+        contacts[i] = 1;
+        reopened[i] = escalated[i] = abandoned[i] = 0;
+        csat[i] = 5;
+        nps[i] = 10;
+        ces[i] = 7;
+        channel[i] = 0;
+        wait[i] = 10;
+        handle[i] = 100;
+    }
+    created[1] = CM_TABLE_NO_TIME;
+    reply[2] = T - 1;
+    solved[3] = T + (int64_t)CM_SKETCH_MAX_SECONDS + 10;
+    contacts[4] = 0;
+    reopened[5] = 2;
+    escalated[6] = 7;
+    csat[7] = 6;
+    nps[8] = 11;
+    ces[9] = 0;
+    wait[10] = -1;
+    handle[11] = 2e9;
+    channel[12] = 2;
+    static const char *const expect[N] = {
+        NULL,      "created_at", "first_reply_at", "solved_at", "contacts", "reopened",
+        "escalated", "csat",     "nps",            "ces",       "wait_seconds",
+        "handle_seconds", "channel"};
+    const void *kc[] = {channel};
+    cm_table_columns c;
+    ck_assert_status(cm_table_columns_init(&c), CM_OK);
+    c.rows = N;
+    c.created = created;
+    c.first_reply = reply;
+    c.solved = solved;
+    c.contacts = contacts;
+    c.reopened = reopened;
+    c.escalated = escalated;
+    c.abandoned = abandoned;
+    c.csat = csat;
+    c.nps = nps;
+    c.ces = ces;
+    c.wait_seconds = wait;
+    c.handle_seconds = handle;
+    c.keys = kc;
+    c.first_row = 100;
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+    ck_assert_status(cm_table_report_finish(r), CM_OK);
+    uint64_t rows, nbad;
+    cm_table_bad_row bad[CM_TABLE_BAD_ROWS_KEPT];
+    size_t kept;
+    ck_assert_status(cm_table_report_rows(r, &rows, &nbad, bad, CM_TABLE_BAD_ROWS_KEPT, &kept),
+                     CM_OK);
+    ck_assert_uint_eq(rows, N);
+    ck_assert_uint_eq(nbad, N - 1);
+    ck_assert_uint_eq(kept, N - 1);
+    for (size_t i = 1; i < N; i++) {
+        ck_assert_uint_eq(bad[i - 1].row, 100 + i);
+        ck_assert_str_eq(bad[i - 1].column, expect[i]);
+        ck_assert(bad[i - 1].value[0] != '\0' && bad[i - 1].expected[0] != '\0');
+    }
+    ck_assert_str_eq(bad[7 - 1].value, "6");
+    cm_table_counts n;
+    ck_assert_status(cm_table_report_counts(r, 0, &n), CM_OK);
+    ck_assert_uint_eq(n.rows, 1);
+    cm_table_report_free(r);
+}
+END_TEST
+
+/* ---- time buckets across the changes of New York's clocks ---------------------------------- */
+
+static size_t groups_of(const cm_table_report *r, uint32_t grouping, cm_table_group *out,
+                        size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cm_table_report_group_count(r); i++) {
+        cm_table_group g;
+        ck_assert_status(cm_table_report_group(r, i, &g), CM_OK);
+        if (g.grouping == grouping && n < cap)
+            out[n++] = g;
+    }
+    return n;
+}
+
+START_TEST(dst_buckets)
+{
+    /* One ticket at the half hour of every UTC hour of a New York date: 25 on the day the
+     * clocks go back (2025-11-02), 23 on the day they go forward (2025-03-09). */
+    static const struct {
+        cm_time midnight; /* 00:00 local, in UTC */
+        int hours;
+        int32_t first_offset, last_offset;
+        size_t slots; /* distinct local half-hour slots */
+    } days[] = {{1762056000, 25, -14400, -18000, 24}, {1741496400, 23, -18000, -14400, 23}};
+    cm_calendar *cal;
+    ck_assert_status(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n", &cal, NULL),
+                     CM_OK);
+    const cm_table_grouping g[] = {{0, CM_TABLE_BUCKET_HOUR, 0, 64},
+                                   {0, CM_TABLE_BUCKET_DAY, 0, 4},
+                                   {0, CM_TABLE_BUCKET_TIME_OF_DAY, 30, 64}};
+    for (size_t d = 0; d < NELEM(days); d++) {
+        cm_table_spec s;
+        ck_assert_status(cm_table_spec_init(&s), CM_OK);
+        s.groupings = g;
+        s.ngroupings = 3;
+        s.calendar = cal;
+        cm_table_report *r;
+        ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+        cm_time created[25];
+        for (int h = 0; h < days[d].hours; h++)
+            created[h] = days[d].midnight + 3600 * h + 1800;
+        cm_table_columns c;
+        ck_assert_status(cm_table_columns_init(&c), CM_OK);
+        c.rows = (size_t)days[d].hours;
+        c.created = created;
+        ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+        ck_assert_status(cm_table_report_finish(r), CM_OK);
+        cm_table_group out[64];
+        const size_t nh = groups_of(r, 0, out, 64);
+        ck_assert_int_eq((int)nh, days[d].hours);
+        ck_assert_int_eq(out[0].start, days[d].midnight);
+        ck_assert_int_eq(out[0].utc_offset, days[d].first_offset);
+        ck_assert_int_eq(out[nh - 1].utc_offset, days[d].last_offset);
+        for (size_t i = 0; i < nh; i++) {
+            ck_assert_int_eq(out[i].end - out[i].start, 3600);
+            if (i > 0)
+                ck_assert_int_eq(out[i].start, out[i - 1].end); /* back to back, in order */
+        }
+        const size_t nd = groups_of(r, 1, out, 64);
+        ck_assert_uint_eq(nd, 1);
+        ck_assert_int_eq(out[0].start, days[d].midnight);
+        ck_assert_int_eq(out[0].end - out[0].start, 3600 * days[d].hours);
+        cm_table_counts n;
+        ck_assert_status(cm_table_report_counts(r, nh, &n), CM_OK);
+        ck_assert_uint_eq(n.rows, (uint64_t)days[d].hours);
+        /* Half-hour slots of the local day: the slot of the half hours is odd. */
+        const size_t nt = groups_of(r, 2, out, 64);
+        for (size_t i = 0; i < nt; i++)
+            ck_assert_int_eq(out[i].slot % 2, 1);
+        ck_assert_uint_eq(nt, days[d].slots); /* 01:30 twice in November, 02:30 never in March */
+        cm_table_report_free(r);
+    }
+    cm_calendar_free(cal);
+}
+END_TEST
+
+/* ---- labels learnt from data, merged by label ------------------------------------------------- */
+
+START_TEST(merge_by_label)
+{
+    const cm_table_key keys[] = {{"team", 8, 2, 0, NULL}};
+    const cm_table_grouping g[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0}, {1, CM_TABLE_BUCKET_NONE, 0, 0}};
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.keys = keys;
+    s.nkeys = 1;
+    s.groupings = g;
+    s.ngroupings = 2;
+    cm_table_report *a, *b, *one;
+    ck_assert_status(cm_table_report_new(&s, NULL, &a), CM_OK);
+    ck_assert_status(cm_table_report_new(&s, NULL, &b), CM_OK);
+    ck_assert_status(cm_table_report_new(&s, NULL, &one), CM_OK);
+    /* a learns red then blue; b learns blue then green; one learns all three in order. */
+    static const char *const names[] = {"red", "blue", "blue", "green", "blue"};
+    static const uint8_t csat[] = {5, 1, 4, 2, 5};
+    cm_table_report *into[] = {a, a, b, b, b};
+    for (size_t i = 0; i < NELEM(names); i++) {
+        cm_table_report *targets[2] = {into[i], one};
+        for (size_t t = 0; t < 2; t++) {
+            uint32_t code;
+            ck_assert_status(cm_table_report_intern(targets[t], 0, names[i], strlen(names[i]),
+                                                    &code),
+                             CM_OK);
+            const uint16_t codes[1] = {(uint16_t)code};
+            const cm_time created[1] = {1736154000 + (cm_time)i};
+            const void *kc[] = {codes};
+            cm_table_columns c;
+            ck_assert_status(cm_table_columns_init(&c), CM_OK);
+            c.rows = 1;
+            c.created = created;
+            c.csat = &csat[i];
+            c.keys = kc;
+            ck_assert_status(cm_table_report_add(targets[t], &c), CM_OK);
+        }
+    }
+    ck_assert_status(cm_table_report_merge(a, b), CM_OK);
+    ck_assert_status(cm_table_report_finish(a), CM_OK);
+    ck_assert_status(cm_table_report_finish(one), CM_OK);
+    ck_assert_uint_eq(cm_table_report_group_count(a), cm_table_report_group_count(one));
+    for (size_t i = 1; i < cm_table_report_group_count(a); i++) {
+        cm_table_group ga, go;
+        ck_assert_status(cm_table_report_group(a, i, &ga), CM_OK);
+        ck_assert_status(cm_table_report_group(one, i, &go), CM_OK);
+        ck_assert_str_eq(cm_table_report_label(a, 0, ga.codes[0]),
+                         cm_table_report_label(one, 0, go.codes[0]));
+        cm_csat x, y;
+        ck_assert_status(cm_table_report_surveys(a, i, &x, NULL, NULL), CM_OK);
+        ck_assert_status(cm_table_report_surveys(one, i, &y, NULL, NULL), CM_OK);
+        ck_assert(memcmp(x.counts, y.counts, sizeof x.counts) == 0);
+    }
+    /* Labels: empty, too long, a NUL inside; room for 8. */
+    uint32_t code;
+    ck_assert_status(cm_table_report_intern(a, 0, "", 0, &code), CM_EINVAL);
+    ck_assert_status(cm_table_report_intern(a, 0, "a\0b", 3, &code), CM_EINVAL);
+    ck_assert_status(cm_table_report_intern(a, 1, "x", 1, &code), CM_EINVAL);
+    for (int i = 0; i < 5; i++) {
+        char l[8];
+        snprintf(l, sizeof l, "t%d", i);
+        ck_assert_status(cm_table_report_intern(a, 0, l, strlen(l), &code), CM_OK);
+    }
+    ck_assert_status(cm_table_report_intern(a, 0, "more", 4, &code), CM_ENOSPC);
+    cm_table_report_free(a);
+    cm_table_report_free(b);
+    cm_table_report_free(one);
+}
+END_TEST
+
+/* ---- capacities and bytes: all or nothing ------------------------------------------------------ */
+
+static size_t bytes_of(const cm_table_report *r, uint8_t **out)
+{
+    size_t len;
+    ck_assert_status(cm_table_report_serialize(r, NULL, 0, &len), CM_ENOSPC);
+    *out = malloc(len);
+    ck_assert_status(cm_table_report_serialize(r, *out, len, &len), CM_OK);
+    return len;
+}
+
+START_TEST(capacity_and_bytes)
+{
+    fixture f;
+    fixture_make(&f, CM_TABLE_QUANTILES_EXACT, 64);
+    f.groupings[7].capacity = 30; /* hours */
+    f.spec.open_capacity = 64;
+    test_rng rng = {7};
+    row rows[64];
+    for (size_t i = 0; i < 64; i++)
+        rows[i] = random_row(&rng);
+    table t;
+    table_fill(&t, rows, 64);
+    cm_table_report *r, *empty;
+    ck_assert_status(cm_table_report_new(&f.spec, NULL, &r), CM_OK);
+    ck_assert_status(cm_table_report_new(&f.spec, NULL, &empty), CM_OK);
+    const void *keys[2];
+    cm_table_columns c;
+    block_of(&t, 0, 20, keys, &c);
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+    uint8_t *before, *after;
+    const size_t nb = bytes_of(r, &before);
+    /* 44 more rows over 36 days of hours: more than 30 hourly groups. */
+    block_of(&t, 20, 44, keys, &c);
+    ck_assert_status(cm_table_report_add(r, &c), CM_ENOSPC);
+    size_t na = bytes_of(r, &after);
+    ck_assert(na == nb && memcmp(before, after, nb) == 0);
+    free(after);
+    /* The kept durations: 64 rows of room, 20 used. */
+    block_of(&t, 0, 64, keys, &c);
+    f.groupings[7].capacity = 1024;
+    cm_table_report *wide;
+    ck_assert_status(cm_table_report_new(&f.spec, NULL, &wide), CM_OK);
+    ck_assert_status(cm_table_report_add(wide, &c), CM_OK);
+    ck_assert_status(cm_table_report_add(wide, &c), CM_ENOSPC);
+    /* Bytes: every truncation and every byte changed is refused, the report untouched. */
+    for (size_t cut = 0; cut < nb; cut += cut < 512 ? 1 : 37)
+        ck_assert_status(cm_table_report_merge_bytes(empty, before, cut), CM_EPARSE);
+    uint8_t *flipped = malloc(nb);
+    for (size_t at = 0; at < nb; at += at < 512 ? 1 : 37) { /* the header, then a sample */
+        memcpy(flipped, before, nb);
+        flipped[at] ^= 0x20;
+        const cm_status st = cm_table_report_merge_bytes(empty, flipped, nb);
+        ck_assert_msg(st == CM_EPARSE || st == CM_EINVAL, "byte %zu: %s", at, cm_status_name(st));
+    }
+    free(flipped);
+    na = bytes_of(empty, &after);
+    uint8_t *fresh;
+    f.groupings[7].capacity = 30; /* the spec of empty */
+    cm_table_report *other;
+    ck_assert_status(cm_table_report_new(&f.spec, NULL, &other), CM_OK);
+    const size_t nf = bytes_of(other, &fresh);
+    ck_assert(na == nf && memcmp(after, fresh, nf) == 0);
+    /* Good bytes merge, and the merged report writes the same bytes as the original. */
+    ck_assert_status(cm_table_report_merge_bytes(empty, before, nb), CM_OK);
+    free(after);
+    na = bytes_of(empty, &after);
+    ck_assert(na == nb && memcmp(before, after, nb) == 0);
+    /* A spec that differs is refused. */
+    f.spec.short_abandon_seconds = 7;
+    cm_table_report *different;
+    ck_assert_status(cm_table_report_new(&f.spec, NULL, &different), CM_OK);
+    ck_assert_status(cm_table_report_merge_bytes(different, before, nb), CM_EINVAL);
+    ck_assert_status(cm_table_report_merge(different, r), CM_EINVAL);
+    free(before);
+    free(after);
+    free(fresh);
+    cm_table_report_free(r);
+    cm_table_report_free(empty);
+    cm_table_report_free(wide);
+    cm_table_report_free(other);
+    cm_table_report_free(different);
+    fixture_free(&f);
+    table_free(&t);
+}
+END_TEST
+
+/* ---- SLA: an open ticket exactly at its due instant ------------------------------------------- */
+
+START_TEST(open_ticket_at_due_instant)
+{
+    /* Calendar-time target of 1h; ticket a is open from 09:00, ticket b shows the latest
+     * instant of the file at 10:00: a's clock has run exactly 1h, which is within. One more
+     * second and it is breached. */
+    cm_sla_policy *policy;
+    ck_assert_status(cm_sla_policy_parse("first-reply * 1h calendar\n", &policy, NULL), CM_OK);
+    static const char *const levels[] = {"none", "low", "normal", "high", "urgent"};
+    const cm_table_key keys[] = {{"priority", 5, 1, 0, levels}};
+    for (int extra = 0; extra <= 1; extra++) {
+        cm_table_spec s;
+        ck_assert_status(cm_table_spec_init(&s), CM_OK);
+        s.keys = keys;
+        s.nkeys = 1;
+        s.priority_key = 0;
+        s.policy = policy;
+        s.flags |= CM_TABLE_SLA_ATTAINMENT;
+        cm_table_report *r;
+        ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+        const cm_time created[2] = {1736154000, 1736154000};
+        const cm_time reply[2] = {CM_TABLE_NO_TIME, 1736157600 + extra};
+        const uint8_t prio[2] = {3, 3};
+        const void *kc[] = {prio};
+        cm_table_columns c;
+        ck_assert_status(cm_table_columns_init(&c), CM_OK);
+        c.rows = 2;
+        c.created = created;
+        c.first_reply = reply;
+        c.keys = kc;
+        ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+        ck_assert_status(cm_table_report_finish(r), CM_OK);
+        cm_table_sla sla;
+        ck_assert_status(
+            cm_table_report_sla(r, 0, CM_SLA_FIRST_REPLY, CM_SLA_PRIORITY_HIGH, 0.95, &sla),
+            CM_OK);
+        ck_assert_uint_eq(sla.open, extra == 0 ? 1 : 0);
+        ck_assert_uint_eq(sla.breached, extra == 0 ? 0 : 2);
+        cm_table_report_free(r);
+    }
+    cm_sla_policy_free(policy);
+}
+END_TEST
+
 Suite *table_suite(void);
 Suite *table_suite(void)
 {
@@ -590,6 +1089,20 @@ Suite *table_suite(void)
     TCase *tc = tcase_create("property");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, random_tables_match_the_library, 0, 4);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("input");
+    tcase_add_loop_test(tc, spec_bad_input, 0, 30);
+    tcase_add_test(tc, calls_bad_input);
+    tcase_add_test(tc, bad_rows_name_their_column);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("groups");
+    tcase_add_test(tc, dst_buckets);
+    tcase_add_test(tc, merge_by_label);
+    tcase_add_test(tc, open_ticket_at_due_instant);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bytes");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, capacity_and_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,11 +18,11 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "staffing.h"
 
 #ifndef CM_FORECAST_SOURCE
@@ -84,17 +84,7 @@ typedef struct number_option {
 
 static bool parse_number(const number_option *o, const char *s)
 {
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-        return false;
-    if (o->lo_open ? !(v > o->lo) : !(v >= o->lo))
-        return false;
-    if (o->hi_open ? !(v < o->hi) : !(v <= o->hi))
-        return false;
-    *o->dest = v;
-    return true;
+    return cli_number(s, o->lo, o->hi, o->lo_open, o->hi_open, o->dest);
 }
 
 static bool parse_format(const char *s, format *out)

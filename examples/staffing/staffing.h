@@ -1,5 +1,5 @@
 /*
- * caremetrics-staffing: the pieces shared by its reader (forecast.c), its
+ * caremetrics-staffing: the pieces shared by its reader (forecast-csv.c), its
  * printers (output.c) and its command line (staffing.c).
  * SPDX-License-Identifier: MIT
  */

@@ -53,6 +53,8 @@ static cm_table_report *report_for(cm_csv_reader *r, int kind, int which)
     spec.ngroupings = spec.nkeys > 0 ? 2 : 1;
     spec.quantile_mode = CM_TABLE_QUANTILES_EXACT;
     spec.row_capacity = 4096;
+    spec.open_capacity = 1024; /* room for every line of an input; small reports reset fast */
+    spec.group_capacity = 256;
     cm_table_report *rep = NULL;
     CHECK(cm_table_report_new(&spec, NULL, &rep) == CM_OK);
     reports[kind][which] = rep;
