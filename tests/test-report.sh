@@ -478,6 +478,10 @@ check "--by channel --by month groups by both" $?
 "$report" --interval 4h --format json "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=[(x["start"], x["tickets"]) for x in d["groups"]]; assert g == [("2025-01-06T08:00:00Z", 3), ("2025-01-06T12:00:00Z", 1)], g' "$tmp/out.json"
 check "--interval 4h: intervals of the calendar's local time" $?
+# Time of day without --interval: hours of the day, each named by its start.
+"$report" --by time-of-day --format json "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=[(x["group"], x["tickets"], x["abandoned_contacts"]) for x in d["groups"]]; assert g == [("09:00", 1, 0), ("10:00", 1, 0), ("11:00", 1, 0), ("12:00", 1, 0), ("13:00", 0, 1), ("14:00", 0, 1)], g' "$tmp/out.json"
+check "--by time-of-day: hourly slots named by their start" $?
 "$report" --interval 7m "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ]; check "--interval that does not divide a day: exit 2" $?
 
