@@ -20,10 +20,12 @@
  * merges them exactly (cm_table_report_merge_bytes()).
  *
  * Exact quantiles keep every duration, so such a report needs room for the
- * rows it will hold, fixed when it is created: the state creates it with
- * room for ROWS_START rows and, when that runs out, creates one twice as large
- * and merges the old one into it. SLA attainment keeps open tickets the same
- * way.
+ * rows it will hold, fixed when it is created. Creating a report writes all
+ * of its memory, which costs more than folding on machines where page faults
+ * are slow, so the first room is the planner's estimate of the group's rows
+ * (ROWS_START when there is none); when it runs out, the state creates a
+ * report twice as large and merges the old one into it. SLA attainment keeps
+ * open tickets the same way.
  * SPDX-License-Identifier: MIT
  */
 #include "pgcm.h"
@@ -32,6 +34,8 @@
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "nodes/execnodes.h"
+#include "nodes/plannodes.h"
 #include "port/pg_crc32c.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -49,11 +53,14 @@
 /* Rows of a column block: the engine's tile. */
 #define BLOCK 1024
 /* Room of a new report for kept rows (exact quantiles) and open tickets (SLA
- * attainment); both grow by doubling. Creating a report writes all its memory
- * (over a megabyte with exact quantiles, whatever the room), so the first
- * room is large enough to make regrowing rare. */
-#define ROWS_START 65536
-#define OPEN_START 4096
+ * attainment); both grow by doubling. An exact report takes over a megabyte
+ * whatever its room, so without an estimate the first room is large enough to
+ * make regrowing rare; with the planner's estimate it is that, within
+ * [ROWS_MIN, ROWS_PLANNED_MAX]. */
+#define ROWS_START       65536
+#define ROWS_MIN         4096
+#define ROWS_PLANNED_MAX (8u * 1024 * 1024)
+#define OPEN_START       4096
 /* The quantiles of the result, named median, p90 and p99. */
 static const double QUANTILES[3] = {0.5, 0.9, 0.99};
 
@@ -147,6 +154,7 @@ typedef struct report_state {
     const cm_sla_policy *pol; /* held while ctx lives */
     cm_table_report *rep;     /* NULL until needed */
     uint64 capacity;          /* rows the report can keep (exact quantiles), else 0 */
+    uint64 first_capacity;    /* the room of its first report (exact quantiles) */
     uint64 open_capacity;     /* open tickets it can keep (SLA attainment), else 0 */
     uint64 bound;             /* rows folded or merged into it: >= its kept tickets */
     uint8 *pending;           /* engine bytes not merged yet (a deserialized state) */
@@ -544,6 +552,8 @@ static cm_table_report *report_new(report_state *s, uint64 rows, uint64 open, co
 static uint64 grown(uint64 capacity, uint64 need)
 {
     uint64 c = capacity > 0 ? capacity : ROWS_START;
+    if (c >= need)
+        return c;
     while (c < need && c <= UINT32_MAX / 2)
         c *= 2;
     return Max(c, need);
@@ -610,7 +620,7 @@ static void ensure_room(report_state *s, uint64 more, const char *what)
     const bool exact = s->opts.quantiles == CM_TABLE_QUANTILES_EXACT;
     const uint64 need = s->bound + s->pending_bound + more;
     if (s->rep == NULL) {
-        s->capacity = exact ? grown(0, need) : 0;
+        s->capacity = exact ? grown(s->first_capacity, need) : 0;
         s->open_capacity =
             (s->opts.flags & OPT_ATTAINMENT) && s->opts.as_of == CM_TABLE_NO_TIME ? OPEN_START : 0;
         s->rep = report_new(s, s->capacity, s->open_capacity, what);
@@ -662,6 +672,8 @@ static uint64 bad_count(report_state *s)
     return bad;
 }
 
+static void fold(report_state *s, const char *what);
+
 /* A row whose value the engine cannot be given (NULL creation, an infinite
  * instant, a number outside the column's type): counted as a bad row. */
 static void bad_row(report_state *s, uint64 row, const char *column, const char *expected,
@@ -678,8 +690,10 @@ static void bad_row(report_state *s, uint64 row, const char *column, const char 
     va_start(ap, fmt);
     vsnprintf(b.value, sizeof b.value, fmt, ap);
     va_end(ap);
-    if (s->opts.flags & OPT_STRICT)
+    if (s->opts.flags & OPT_STRICT) {
+        fold(s, "cm_report"); /* an earlier bad row among the rows before is the error */
         strict_error(&b);
+    }
     ensure_room(s, 0, "cm_report");
     pgcm_check(cm_table_report_add_bad_row(s->rep, &b), "cm_report", NULL);
 }
@@ -827,6 +841,24 @@ static void check_options(report_state *s, FunctionCallInfo fcinfo, int argno)
     s->options_null = isnull;
 }
 
+/* The planner's estimate of the rows a group of the calling aggregate folds: its
+ * input rows over its groups (a partial aggregate's input is its worker's share);
+ * 0 when unknown (a window, another caller). */
+static double planned_group_rows(FunctionCallInfo fcinfo)
+{
+    if (fcinfo->context == NULL || !IsA(fcinfo->context, AggState))
+        return 0;
+    const AggState *as = (const AggState *)fcinfo->context;
+    const Agg *agg = (const Agg *)as->ss.ps.plan;
+    const Plan *in = agg != NULL ? outerPlan(&agg->plan) : NULL;
+    if (in == NULL || !(in->plan_rows > 0))
+        return 0;
+    double rows = in->plan_rows;
+    if (agg->aggstrategy != AGG_PLAIN && agg->numGroups > 1)
+        rows /= (double)agg->numGroups;
+    return rows;
+}
+
 static report_state *state_for_rows(FunctionCallInfo fcinfo, int nargs)
 {
     MemoryContext ctx = pgcm_agg_context(fcinfo, "cm_report_trans");
@@ -849,6 +881,16 @@ static report_state *state_for_rows(FunctionCallInfo fcinfo, int nargs)
     if (priority) {
         const Oid t = get_fn_expr_argtype(fcinfo->flinfo, A_COLUMNS + 1);
         s->priority_enum = OidIsValid(t) && type_is_enum(t);
+    }
+    if (o.quantiles == CM_TABLE_QUANTILES_EXACT) {
+        /* Room for the estimate and a tenth more, in whole blocks. */
+        const double rows = planned_group_rows(fcinfo);
+        if (rows > 0) {
+            const double want = ceil(rows * 1.1 / BLOCK) * BLOCK;
+            s->first_capacity = want >= (double)ROWS_PLANNED_MAX ? ROWS_PLANNED_MAX
+                                : want <= (double)ROWS_MIN       ? ROWS_MIN
+                                                                 : (uint64)want;
+        }
     }
     ensure_room(s, 0, what_report);
     s->blk = MemoryContextAlloc(ctx, sizeof(block));
