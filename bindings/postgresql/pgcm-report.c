@@ -850,7 +850,7 @@ static double planned_group_rows(FunctionCallInfo fcinfo)
         return 0;
     const AggState *as = (const AggState *)fcinfo->context;
     const Agg *agg = (const Agg *)as->ss.ps.plan;
-    const Plan *in = agg != NULL ? outerPlan(&agg->plan) : NULL;
+    const Plan *in = agg != NULL ? agg->plan.lefttree : NULL; /* its input */
     if (in == NULL || !(in->plan_rows > 0))
         return 0;
     double rows = in->plan_rows;
@@ -1248,9 +1248,12 @@ static bytea *state_bytes(report_state *s, const char *what)
         engine = NULL;
     }
     const size_t hs = header_size(&s->opts);
-    if (elen > MaxAllocHugeSize - VARHDRSZ - hs)
-        pgcm_check(CM_EOVERFLOW, what, "%zu bytes do not fit a value", elen);
-    bytea *out = MemoryContextAllocHuge(CurrentMemoryContext, VARHDRSZ + hs + elen);
+    if (elen > MaxAllocSize - VARHDRSZ - hs)
+        pgcm_check(CM_EOVERFLOW, what,
+                   "the report takes %zu bytes, more than a value can hold (1 GB): "
+                   "use quantiles => 'sketch' or fewer quantile_durations",
+                   elen);
+    bytea *out = palloc(VARHDRSZ + hs + elen);
     SET_VARSIZE(out, VARHDRSZ + hs + elen);
     uint8 *p = (uint8 *)VARDATA(out);
     write_header(&s->opts, s->bound + s->pending_bound, p);
@@ -1632,8 +1635,10 @@ typedef Datum (*state_body)(FunctionCallInfo fcinfo, report_state *s, const char
 
 static Datum with_state(FunctionCallInfo fcinfo, bytea *b, const char *what, state_body body)
 {
-    MemoryContext tmp =
-        AllocSetContextCreate(CurrentMemoryContext, "cm_report_state", ALLOCSET_DEFAULT_SIZES);
+    /* AllocSetContextCreate() without its macro, whose compile-time check uses a
+     * GNU statement expression. */
+    MemoryContext tmp = AllocSetContextCreateInternal(CurrentMemoryContext, "cm_report_state",
+                                                      ALLOCSET_DEFAULT_SIZES);
     report_state *s =
         state_from_bytes((const uint8 *)VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), tmp, what);
     ensure_room(s, 0, what);

@@ -873,6 +873,32 @@ def report_bad_options_and_states(ctx):
     for b in bad:
         r("SELECT '\\x%s'::cm_report_state" % b.hex(), "CM_EPARSE")
         r("SELECT cm_report_result('\\x%s'::bytea::cm_report_state)" % b.hex(), "CM_EPARSE")
+    # A change of any bit of the header (the options, whose CRC-32C follows them) or
+    # of every 7th byte after it, and a cut at the same places, are refused as malformed
+    # (CM_EPARSE): the library checks its own bytes the same way.
+    ctx.q("""DO $$
+DECLARE
+  b bytea := (SELECT cm_report_state(%s, prio, cm_report_options(policy =>
+                'first-reply * 1h calendar'))::bytea FROM rp WHERE i < 40);
+  accepted text := '';
+BEGIN
+  FOR i IN 0 .. length(b) - 1 LOOP
+    CONTINUE WHEN i >= 160 AND i %% 7 <> 0;
+    BEGIN
+      PERFORM cm_report_result(set_byte(b, i, get_byte(b, i) # (1 << (i %% 8)))::cm_report_state);
+      accepted := accepted || ' flip ' || i;
+    EXCEPTION WHEN invalid_text_representation THEN NULL;
+    END;
+    BEGIN
+      PERFORM cm_report_result(substring(b FROM 1 FOR i)::cm_report_state);
+      accepted := accepted || ' cut ' || i;
+    EXCEPTION WHEN invalid_text_representation THEN NULL;
+    END;
+  END LOOP;
+  IF accepted <> '' OR length(b) < 200 THEN
+    RAISE EXCEPTION 'corrupt states accepted:%% (of %% bytes)', accepted, length(b);
+  END IF;
+END $$""" % REPORT_ARGS)
     # States made with different options do not merge.
     ctx.q("DROP TABLE IF EXISTS st; CREATE TABLE st AS SELECT cm_report_state(%s) AS s FROM rp"
           " UNION ALL SELECT cm_report_state(%s, cm_report_options(short_abandon_seconds => 9))"
