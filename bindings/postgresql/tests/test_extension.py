@@ -673,6 +673,20 @@ def same_report(got, want, what):
     check(not diff, "%s: %d fields differ, first %s" % (what, len(diff), diff[:4]))
 
 
+def replayed(cm, rows, now):
+    """SLA attainment of tickets (row dicts) under REPORT_POLICY, each replayed by the library
+    as the log creation, first reply, solve, judged at `now`."""
+    policy, cal = cm.sla.Policy(REPORT_POLICY), cm.Calendar(CALENDAR)
+    acc = cm.sla.Attainment()
+    for r in rows:
+        log = [(int(math.floor(r["created"])), "created", r["prio"] or "none")]
+        log += sorted([(int(math.floor(t)), k, v) for t, k, v in
+                       ((r["reply"], "agent", None), (r["solved"], "status", "solved"))
+                       if t is not None], key=lambda e: e[0])
+        acc.add(policy, py_events(cm, log), now, [cal])
+    return acc
+
+
 def report_options(extra=""):
     return "cm_report_options(calendar => %s, policy => %s%s)" % (lit(CALENDAR),
                                                                    lit(REPORT_POLICY), extra)
@@ -810,15 +824,7 @@ def report_states_merge(ctx):
     rows = [r for r in ctx.last_rows if r["bad"] is None and r["abandoned"] is not True]
     as_of = max(int(math.floor(max(v for v in (r["created"], r["reply"], r["solved"])
                                    if v is not None))) for r in rows) + 600
-    policy, cal = cm.sla.Policy(REPORT_POLICY), cm.Calendar(CALENDAR)
-    acc = cm.sla.Attainment()
-    for r in rows:
-        c = int(math.floor(r["created"]))
-        log = [(c, "created", r["prio"] or "none")]
-        log += sorted([(int(math.floor(t)), k, v) for t, k, v in
-                       ((r["reply"], "agent", None), (r["solved"], "status", "solved"))
-                       if t is not None], key=lambda e: e[0])
-        acc.add(policy, py_events(cm, log), as_of, [cal])
+    acc = replayed(cm, rows, as_of)
     state = ("(SELECT cm_report_state(%s, prio, %s) FROM rp)"
              % (REPORT_ARGS, report_options(", attainment => true, as_of => to_timestamp(%d)"
                                             % as_of)))
@@ -1097,17 +1103,7 @@ def report_parallel_equals_serial(ctx):
     good = [r for r in rows if r["bad"] is None]
     latest = max(int(math.floor(v)) for r in good for v in (r["created"], r["reply"], r["solved"])
                  if v is not None)
-    policy, cal = cm.sla.Policy(REPORT_POLICY), cm.Calendar(CALENDAR)
-    acc = cm.sla.Attainment()
-    for r in good:
-        if r["abandoned"] is True:
-            continue
-        c = int(math.floor(r["created"]))
-        log = [(c, "created", r["prio"] or "none")]
-        log += sorted([(int(math.floor(t)), k, v) for t, k, v in
-                       ((r["reply"], "agent", None), (r["solved"], "status", "solved"))
-                       if t is not None], key=lambda e: e[0])
-        acc.add(policy, py_events(cm, log), latest, [cal])
+    acc = replayed(cm, [r for r in good if r["abandoned"] is not True], latest)
     check(sum(1 for r in good if r["solved"] is None) > 8192, "few open tickets")
     state = ("(SELECT cm_report_state(%s, prio, %s) FROM rbig)"
              % (REPORT_ARGS, report_options(", attainment => true")))
