@@ -259,6 +259,10 @@ BUCKETS = {
 _MINUTES_BUCKET = 1
 _INTERVAL = re.compile(r"\s*(\d+)\s*(min|mins|minute|minutes|m|t|h|hr|hour|hours)\s*", re.I)
 
+#: What a report measures: "all" of docs/python.md, or the "headline" set (as
+#: caremetrics-report --kpis-only): no resolution times, first-reply quantiles of calendar
+#: time only, no SLA attainment (first replies within target stay), no service level.
+KPI_SETS = ("all", "headline")
 #: The rate KPIs: column prefix -> cm_table_rate_kpi.
 RATES = {"fcr": 0, "reopen_rate": 1, "escalation_rate": 2, "solved_rate": 4, "replied_rate": 5}
 #: The duration KPIs: column prefix -> cm_table_duration_metric.
@@ -445,6 +449,7 @@ class ReportSpec:
         exact_quantiles: bool = False,
         quantiles: Optional[Sequence[float]] = (0.5, 0.9, 0.99),
         as_of: Any = None,
+        kpis: str = "all",
         short_abandon_seconds: float = 5.0,
         service_target_seconds: float = 20.0,
         csat_scale: Optional[int] = None,
@@ -458,7 +463,7 @@ class ReportSpec:
     ) -> None:
         self._args = dict(
             by=by, keys=keys, calendar=calendar, policy=policy, policy_calendars=policy_calendars, columns=columns,
-            exact_quantiles=exact_quantiles, quantiles=quantiles, as_of=as_of,
+            exact_quantiles=exact_quantiles, quantiles=quantiles, as_of=as_of, kpis=kpis,
             short_abandon_seconds=short_abandon_seconds, service_target_seconds=service_target_seconds,
             csat_scale=csat_scale, csat_satisfied_min=csat_satisfied_min, ces_scale=ces_scale,
             ces_easy_min=ces_easy_min, ces_easy_max=ces_easy_max, row_capacity=row_capacity,
@@ -523,6 +528,9 @@ class ReportSpec:
         if not isinstance(exact_quantiles, bool):
             raise invalid(f"exact_quantiles must be True or False, not {exact_quantiles!r}")
         self.exact_quantiles = exact_quantiles
+        if kpis not in KPI_SETS:
+            raise invalid(f"kpis = {kpis!r} is none of: {', '.join(KPI_SETS)}")
+        self.kpis = kpis
         qs: Tuple[float, ...] = ()
         if quantiles is not None:
             if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__iter__"):
@@ -619,6 +627,8 @@ class ReportSpec:
         return -1
 
     def _flags(self) -> int:
+        if self.kpis == "headline":
+            return 0
         return _CONTACTS | (_ATTAINMENT if self.policy is not None else 0)
 
 
@@ -670,6 +680,9 @@ class _CSpec:
             self.qs = (ctypes.c_double * len(spec.quantiles))(*spec.quantiles)
             s.quantiles = self.qs
             s.nquantiles = len(spec.quantiles)
+        if spec.kpis == "headline":  # first replies only, quantiles of the calendar one
+            s.duration_metrics = (1 << DURATIONS["first_reply"]) | (1 << DURATIONS["first_reply_business"])
+            s.quantile_metrics = 1 << DURATIONS["first_reply"]
         s.short_abandon_seconds = spec.short_abandon_seconds
         s.service_target_seconds = spec.service_target_seconds
         s.csat_scale, s.csat_satisfied_min = spec.csat
@@ -1551,7 +1564,7 @@ class _Survey:
         # Open tickets (for the room SLA attainment needs): those without a solve instant.
         facts["unsolved"] = nrows
         solved_name = cmap.names.get("solved_at")
-        if solved_name in present:
+        if solved_name in present and spec._flags() & _ATTAINMENT and spec.as_of is None:
             s = tc.Col(data[solved_name], solved_name)
             if s.kind == "time":
                 facts["unsolved"] = int(np.count_nonzero(s.data == tc.NO_TIME))
@@ -1622,7 +1635,7 @@ def sized_spec(facts: Dict[str, Any], by: Any, **options: Any) -> ReportSpec:
     return base.replace(
         keys=keys,
         row_capacity=rows if base.exact_quantiles and base.quantiles else 0,
-        open_capacity=max(1, facts["unsolved"]) if base.policy is not None and base.as_of is None else 0,
+        open_capacity=max(1, facts["unsolved"]) if base._flags() & _ATTAINMENT and base.as_of is None else 0,
         group_capacity=options.get("group_capacity") or _group_capacity(base, facts, capacities),
     )
 
@@ -1638,6 +1651,7 @@ def report(
     exact_quantiles: bool = False,
     quantiles: Optional[Sequence[float]] = (0.5, 0.9, 0.99),
     as_of: Any = None,
+    kpis: str = "all",
     strict: bool = False,
     observed: bool = False,
     policy_calendars: Optional[Sequence[Optional[Calendar]]] = None,
@@ -1683,7 +1697,7 @@ def report(
         raise invalid(f"strict must be True or False, not {strict!r}")
     options = dict(
         calendar=calendar, policy=policy, policy_calendars=policy_calendars, columns=columns,
-        exact_quantiles=exact_quantiles, quantiles=quantiles, as_of=as_of,
+        exact_quantiles=exact_quantiles, quantiles=quantiles, as_of=as_of, kpis=kpis,
         short_abandon_seconds=short_abandon_seconds, service_target_seconds=service_target_seconds,
         csat_scale=csat_scale, csat_satisfied_min=csat_satisfied_min, ces_scale=ces_scale,
         ces_easy_min=ces_easy_min, ces_easy_max=ces_easy_max,

@@ -651,3 +651,43 @@ def test_table_report_contacts_and_lifetime(sample):
     rep.close()
     with pytest.raises(cm.InvalidArgumentError, match="closed"):
         rep.to_bytes()
+
+
+def test_engine_layouts_are_read_in_place():
+    from caremetrics import _table_columns as tc
+    from caremetrics import table
+
+    n = 100
+    waits = np.arange(n, dtype=np.float64)
+    flags = np.zeros(n, dtype=bool)
+    secs = np.arange(n, dtype=np.int64) + 1_700_000_000
+    answers = np.full(n, 3, dtype=np.uint8)
+    blk = tc.Block(0, n)
+    assert np.shares_memory(tc.Seconds("wait_seconds", tc.Col(waits, "w"), None, n).convert(blk), waits)
+    assert np.shares_memory(tc.Integers("reopened", tc.Col(flags, "r"), None, n).convert(blk), flags)
+    assert np.shares_memory(tc.Integers("csat", tc.Col(answers, "a"), None, n).convert(blk), answers)
+    assert np.shares_memory(tc.Instants("created_at", tc.Col(secs.view("datetime64[s]"), "c"), None, n).convert(blk), secs)
+    assert np.shares_memory(tc.Instants("created_at", tc.Col(pd.Series(secs), "c"), None, n).convert(blk), secs)
+    ns = pd.Series(secs.view("datetime64[s]").astype("datetime64[ns]"))
+    assert not np.shares_memory(tc.Instants("created_at", tc.Col(ns, "c"), None, n).convert(blk), ns.to_numpy())
+    # Categorical codes that are the engine's codes: the key is read in place too.
+    df = pd.DataFrame({"created_at": secs, "channel": pd.Categorical(["a", "b"] * 50)})
+    rep = table.TableReport(table.sized_spec({"rows": n, "unsolved": n, "first": None, "last": None, "keys": {"channel": (["a", "b"], True, False)}}, "channel"))
+    reader = table._Reader(rep, df, 64, 0)
+    assert reader.keys[0].zero_copy
+    codes = reader.keys[0].convert(tc.Block(0, n))
+    assert np.shares_memory(codes, df.channel.cat.codes.to_numpy())
+
+
+def test_headline_kpis_and_bad_row_errors_travel(sample, office, policy):
+    full = cm.report(sample, calendar=office, policy=policy)
+    head = cm.report(sample, calendar=office, policy=policy, kpis="headline")
+    for col in ("tickets", "csat_value", "fcr_value", "first_reply_median_seconds", "first_reply_business_mean_seconds", "sla_first_reply_within_high_value", "abandonment_value"):
+        assert head.loc["all", col] == full.loc["all", col], col
+    assert head.loc["all", "resolution_n"] == 0 and math.isnan(head.loc["all", "first_reply_business_median_seconds"])
+    assert head.loc["all", "sla_first_reply_all_den"] == 0 and head.loc["all", "offered"] == 0
+    with pytest.raises(cm.InvalidArgumentError, match="kpis"):
+        cm.report(sample, kpis="some")
+    e = cm.BadRowError(cm.BadRow(7, "csat", "6", "an answer 1..5, or none"), 3)
+    again = pickle.loads(pickle.dumps(e))
+    assert again.bad_row == e.bad_row and again.bad_rows == 3 and str(again) == str(e)
