@@ -25,7 +25,7 @@ import ctypes
 import math
 import numbers
 import re
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import numpy as np
 
@@ -244,12 +244,13 @@ class Col:
     and categories of a categorical), "masked" (a pandas nullable array) or "obj" (an
     object array: text, mixed values)."""
 
-    __slots__ = ("name", "kind", "data", "per_second", "categories", "n", "strided")
+    __slots__ = ("name", "kind", "data", "per_second", "categories", "n", "strided", "unit")
 
     def __init__(self, column: Any, name: Any) -> None:
         self.name = name
         self.per_second = 1
         self.strided = False
+        self.unit = "s"
         self.categories: Any = None
         if _is_pandas(column):
             import pandas as pd
@@ -282,11 +283,12 @@ class Col:
             self._numpy(a)
         self.n = len(self.data)
 
-    def _time(self, ticks: Any, unit: str, kind: str) -> None:
-        step = np.timedelta64(1, unit) if not isinstance(unit, tuple) else np.timedelta64(unit[1], unit[0])
-        per = np.timedelta64(1, "s") / step
+    def _time(self, ticks: Any, unit: Any, kind: str) -> None:
+        unit, count = (unit, 1) if not isinstance(unit, tuple) else unit
+        self.unit = f"{count}{unit}" if count != 1 else unit
         self.kind, self.data = kind, ticks
-        self.per_second = per  # may be below 1 for units coarser than seconds
+        # Ticks per second: below 1 for units coarser than a second.
+        self.per_second = np.timedelta64(1, "s") / np.timedelta64(count, unit)
 
     def _numpy(self, a: Any) -> None:
         if a.ndim != 1:
@@ -510,6 +512,10 @@ class Instants(Target):
                 if not private:
                     return ticks  # datetime64[s] is the engine's layout, NaT included
                 np.copyto(out, ticks)
+                return out
+            if not (float(per).is_integer() or float(1 / per).is_integer()):
+                # An unusual unit (such as 7 ms): numpy's own conversion, NaT kept.
+                np.copyto(out, ticks.view(f"datetime64[{col.unit}]").astype("datetime64[s]").view(np.int64))
                 return out
             if per > 1 and float(per).is_integer():
                 per = int(per)

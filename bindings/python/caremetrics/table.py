@@ -23,7 +23,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _convert as cv
 from . import _table_columns as tc
@@ -481,6 +481,7 @@ class ReportSpec:
         self.bucket: Optional[Tuple[str, int, int]] = None
         self.by_keys: Tuple[str, ...] = ()
         keys_: List[str] = []
+        bucket_text = None
         for name in names:
             if not isinstance(name, str):
                 raise invalid(f"by has {name!r}: names must be str")
@@ -488,7 +489,7 @@ class ReportSpec:
             if b is not None:
                 if self.bucket is not None:
                     raise invalid(f"by = {names!r} has two time buckets ({self.bucket[0]} and {name}); at most one")
-                self.bucket = b
+                self.bucket, bucket_text = b, name
                 continue
             problem = tc.label_problem(name)
             if problem is not None or not name:
@@ -575,6 +576,12 @@ class ReportSpec:
             raise cv._out_of_range("group_capacity", self.group_capacity, 0, 2**31 - 1)
         if exact_quantiles and qs and self.row_capacity == 0:
             raise invalid("exact_quantiles needs row_capacity: the number of tickets the report will hold")
+        # The arguments as checked, for copies, pickling and equality.
+        self._args.update(
+            by=list(self.by_keys) + ([bucket_text] if bucket_text is not None else []),
+            quantiles=list(qs), as_of=self.as_of,
+            policy_calendars=list(self.policy_calendars) if self.policy_calendars is not None else None,
+        )
 
     # -- copies and pickling
 
@@ -954,7 +961,7 @@ def _key_column(cmap: tc.ColumnMap, key: str) -> Any:
 class _Reader:
     """One DataFrame or mapping folded into a report, block by block."""
 
-    def __init__(self, rep: TableReport, data: Any, block_rows: int, first_row: int) -> None:
+    def __init__(self, rep: TableReport, data: Any, block_rows: int, first_row: int, codes: Optional[Dict[str, Any]] = None) -> None:
         spec = rep.spec
         names, nrows = _columns_of(data)
         present = set(names)
@@ -997,7 +1004,8 @@ class _Reader:
             col = tc.Col(data[name], name)
             if col.n != nrows:
                 raise invalid(f"column {name!r} has {col.n} rows, not {nrows}")
-            self.keys.append(_KeyReader(rep, i, col, cmap.values.get(k.name, {}), nrows))
+            known = (codes or {}).get(k.name)
+            self.keys.append(_KeyReader(rep, i, col, cmap.values.get(k.name, {}), nrows, known))
         self.rows = _RowNumbers(data, nrows, first_row)
         self.c = _Columns()
         check(lib.cm_table_columns_init(ctypes.byref(self.c)))
@@ -1137,7 +1145,7 @@ class _RowNumbers:
 class _KeyReader:
     """A key column as the engine's codes, block by block."""
 
-    def __init__(self, rep: TableReport, index: int, col: Optional[tc.Col], values: Dict[str, str], rows: int) -> None:
+    def __init__(self, rep: TableReport, index: int, col: Optional[tc.Col], values: Dict[str, str], rows: int, known: Optional[tc.KeyCodes] = None) -> None:
         import numpy as np
 
         spec = rep.spec.keys[index]
@@ -1149,7 +1157,7 @@ class _KeyReader:
         if col is None:  # a priority key without a column: every ticket without priority
             self.codes = None
             return
-        kc = tc.KeyCodes(col)
+        kc = known if known is not None else tc.KeyCodes(col)  # factorized once per frame
         self.codes = kc.codes
         # The engine's code of each distinct value, -1 when it cannot have one; the last
         # slot is for missing values.
@@ -1537,13 +1545,14 @@ def _zone_of(calendar: Optional[Calendar], starts: Any, offsets: Any) -> str:
 class _Survey:
     """Reads the columns a spec's sizes depend on (creation instants, solve instants, keys)."""
 
-    def __init__(self, data: Any, spec: ReportSpec, by: Sequence[str]) -> None:
+    def __init__(self, data: Any, spec: ReportSpec, by: Sequence[str], keep_codes: bool = False) -> None:
         import numpy as np
 
         names, nrows = _columns_of(data)
         present = set(names)
         cmap = spec.columns
         facts: Dict[str, Any] = {"rows": 0, "unsolved": 0, "first": None, "last": None, "keys": {}}
+        self.codes: Dict[str, tc.KeyCodes] = {}
         created_name = cmap.names.get("created_at")
         if created_name not in present:
             raise NotFoundError(STATUS["CM_ENOTFOUND"], f"the data has no creation column {created_name!r} (created_at)")
@@ -1577,6 +1586,8 @@ class _Survey:
                 raise NotFoundError(STATUS["CM_ENOTFOUND"], f"by has {name!r}, but the data has no column {col_name!r}" + where)
             kc = tc.KeyCodes(tc.Col(data[col_name], col_name))
             facts["keys"][name] = (kc.values, kc.categorical, kc.has_missing)
+            if keep_codes:
+                self.codes[name] = kc
         self.facts = facts
 
 
@@ -1708,8 +1719,11 @@ def report(
         if not 0.0 < c < 1.0:
             raise invalid(f"confidence = {confidence!r} is outside (0, 1)")
     _columns_of(data)
-    facts = _Survey(data, base, base.by_keys).facts
-    spec = sized_spec(facts, by, **options)
+    if not isinstance(threads, bool):
+        raise invalid(f"threads must be True or False, not {threads!r}")
+    survey = _Survey(data, base, base.by_keys, keep_codes=True)
+    spec = sized_spec(survey.facts, by, **options)
     with TableReport(spec) as rep:
-        rep.add(data, block_rows=block_rows, strict=strict, threads=threads)
+        block = cv.integer(block_rows, "u32", "block_rows") or _too_small()
+        _Reader(rep, data, block, 0, survey.codes).run(strict, threads)
         return rep.result(confidence, observed)

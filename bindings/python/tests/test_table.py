@@ -691,3 +691,17 @@ def test_headline_kpis_and_bad_row_errors_travel(sample, office, policy):
     e = cm.BadRowError(cm.BadRow(7, "csat", "6", "an answer 1..5, or none"), 3)
     again = pickle.loads(pickle.dumps(e))
     assert again.bad_row == e.bad_row and again.bad_rows == 3 and str(again) == str(e)
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "ms", "s", "m", "h", "D", "7ms", "2s"])
+def test_datetime_units_floor_to_the_second(unit):
+    base = np.array(["2025-01-06T09:00:00.123", "NaT", "1969-12-31T23:59:59.5", "2025-03-09T10:00:00.999"], dtype="datetime64[ms]")
+    a = base.astype(f"datetime64[{unit}]")
+    got = cm.report({"created_at": a, "csat": [5, 4, 3, 2]})
+    # Floored Unix seconds, from numpy's exact conversion to milliseconds.
+    ms = a[~np.isnat(a)].astype("datetime64[ms]").astype(np.int64)
+    want = np.floor_divide(ms, 1000)
+    assert got.attrs["bad_rows"] == 1 and got.attrs["first_bad_rows"][0].row == 1  # NaT creation
+    assert got.loc["all", "first_created"].value // 10**9 == want.min()
+    assert got.loc["all", "last_created"].value // 10**9 == want.max()
+    assert got.loc["all", "csat_n"] == 3
