@@ -30,19 +30,18 @@ from . import _table_columns as tc
 from ._handle import Handle
 from ._lib import c_status, check_layouts, declare, lib
 from .calendar import Calendar
-from .contact import Contacts, _Contact
+from .contact import Contacts, SlVariant, _Contact
 from .errors import (
     STATUS,
     BufferTooSmallError,
     CaremetricsError,
     InvalidArgumentError,
-    NoDataError,
     NotFoundError,
     check,
     error_for,
     invalid,
 )
-from .kpi import DEFAULT_CONFIDENCE, _CesSummary, _CsatSummary, _NpsSummary, _Proportion, rate
+from .kpi import DEFAULT_CONFIDENCE, _CesSummary, _CsatSummary, _NpsSummary, _Proportion
 from .sla import Metric, Policy, Priority
 
 _vp = ctypes.c_void_p
@@ -803,10 +802,7 @@ class TableReport(Handle):
 
     def bad_rows(self) -> List[BadRow]:
         """The first bad rows (up to 16, by row number) with what was wrong."""
-        out = (_BadRow * BAD_ROWS_KEPT)()
-        n = ctypes.c_size_t()
-        check(self._call(lib.cm_table_report_rows, None, None, out, BAD_ROWS_KEPT, ctypes.byref(n)))
-        return [BadRow(int(b.row), b.column.decode(errors="replace"), b.value.decode(errors="replace"), b.expected.decode(errors="replace")) for b in out[: n.value]]
+        return self._call(_bad_rows)
 
     def merge(self, other: "TableReport") -> "TableReport":
         """Adds another report of an equal spec into this one, exactly. Returns self."""
@@ -926,6 +922,13 @@ class TableReport(Handle):
             return "TableReport(closed)"
         rows, bad = self.rows()
         return f"TableReport({self.spec!r}, rows={rows}, bad_rows={bad})"
+
+
+def _bad_rows(ptr: Any) -> List[BadRow]:
+    out = (_BadRow * BAD_ROWS_KEPT)()
+    n = ctypes.c_size_t()
+    check(lib.cm_table_report_rows(ptr, None, None, out, BAD_ROWS_KEPT, ctypes.byref(n)))
+    return [BadRow(int(b.row), b.column.decode(errors="replace"), b.value.decode(errors="replace"), b.expected.decode(errors="replace")) for b in out[: n.value]]
 
 
 def _too_small() -> int:
@@ -1239,12 +1242,7 @@ class _KeyReader:
 # ---- results ------------------------------------------------------------------------------------------
 
 _NAN = math.nan
-
-
-def _proportion(p: Optional[_Proportion]) -> Dict[str, Any]:
-    if p is None:
-        return {"value": _NAN, "lo": _NAN, "hi": _NAN, "num": 0, "den": 0, "n": 0}
-    return {"value": p.value, "lo": p.lo, "hi": p.hi, "num": int(p.num), "den": int(p.den), "n": int(p.den)}
+_ENODATA = STATUS["CM_ENODATA"]
 
 
 class _Result:
@@ -1253,73 +1251,104 @@ class _Result:
     def __init__(self, rep: TableReport, confidence: float, observed: bool) -> None:
         self.rep, self.c, self.observed = rep, confidence, observed
         self.spec = rep.spec
+        self.ptr: Any = None  # the report, held open while the frame is read
+        self.qnames = [f"_{quantile_name(q)}_seconds" for q in self.spec.quantiles]
+        self.prefixed = {prefix: [f"{prefix}_{f}" for f in _PROPORTION] for prefix in
+                         list(RATES) + ["abandonment", "service_level", "csat"]
+                         + [f"sla_first_reply_within_{p}" for p in SLA_PRIORITIES]
+                         + [f"sla_{m}_{p}" for m in SLA_METRICS for p in SLA_PRIORITIES]}
+        self.targets: Dict[Tuple[int, int], Tuple[int, bool]] = {}
 
     def _get(self, fn: Any, *args: Any) -> bool:
-        status = self.rep._call(fn, *args)
-        if status == STATUS["CM_ENODATA"]:
+        status = fn(self.ptr, *args)
+        if status == 0:
+            return True
+        if status == _ENODATA:
+            return False
+        check(status)
+        return False
+
+    @staticmethod
+    def _get_status(status: int) -> bool:
+        if status == _ENODATA:
             return False
         check(status)
         return True
 
+    def _share(self, out: Dict[str, Any], prefix: str, p: Optional[_Proportion]) -> None:
+        names = self.prefixed[prefix]
+        if p is None:
+            out[names[0]] = out[names[1]] = out[names[2]] = _NAN
+            out[names[3]] = out[names[4]] = out[names[5]] = 0
+        else:
+            out[names[0]], out[names[1]], out[names[2]] = p.value, p.lo, p.hi
+            out[names[3]], out[names[4]] = int(p.num), int(p.den)
+            out[names[5]] = int(p.den)
+
     def row(self, g: Optional[int]) -> Dict[str, Any]:
-        """The columns of group g (None: an empty group)."""
+        """The columns of group g (None: an empty group), always in the same order."""
         c = self.c
         out: Dict[str, Any] = {}
         k = _Counts()
         have = g is not None and self._get(lib.cm_table_report_counts, g, ctypes.byref(k))
-        for f, src in (("rows", "rows"), ("tickets", "tickets"), ("abandoned_contacts", "abandoned"), ("replied", "replied"), ("solved", "solved")):
-            out[f] = int(getattr(k, src)) if have else 0
-        for f in ("first_created", "last_created"):  # Unix seconds here; datetimes in the frame
-            out[f] = _Instant(getattr(k, f) if have else tc.NO_TIME)
+        out["rows"] = int(k.rows) if have else 0
+        out["tickets"] = int(k.tickets) if have else 0
+        out["abandoned_contacts"] = int(k.abandoned) if have else 0
+        out["replied"] = int(k.replied) if have else 0
+        out["solved"] = int(k.solved) if have else 0
+        out["first_created"] = _Instant(k.first_created if have else tc.NO_TIME)  # datetimes in the frame
+        out["last_created"] = _Instant(k.last_created if have else tc.NO_TIME)
         cs = _CsatSummary()
-        if g is not None and self._get(lib.cm_table_report_csat, g, c, ctypes.byref(cs)):
-            self._put(out, "csat", _proportion(cs.satisfied))
-            out["csat_mean"] = cs.mean
-        else:
-            self._put(out, "csat", _proportion(None))
-            out["csat_mean"] = _NAN
+        ok = g is not None and self._get(lib.cm_table_report_csat, g, c, ctypes.byref(cs))
+        self._share(out, "csat", cs.satisfied if ok else None)
+        out["csat_mean"] = cs.mean if ok else _NAN
         ns = _NpsSummary()
         if g is not None and self._get(lib.cm_table_report_nps, g, c, ctypes.byref(ns)):
-            vals = {"value": ns.score, "lo": ns.lo, "hi": ns.hi, "se": ns.se, "n": int(ns.n), "promoters": int(ns.promoters), "passives": int(ns.passives), "detractors": int(ns.detractors)}
+            out["nps_value"], out["nps_lo"], out["nps_hi"], out["nps_se"] = ns.score, ns.lo, ns.hi, ns.se
+            out["nps_n"], out["nps_promoters"], out["nps_passives"], out["nps_detractors"] = int(ns.n), int(ns.promoters), int(ns.passives), int(ns.detractors)
         else:
-            vals = {"value": _NAN, "lo": _NAN, "hi": _NAN, "se": _NAN, "n": 0, "promoters": 0, "passives": 0, "detractors": 0}
-        self._put(out, "nps", vals)
+            out["nps_value"] = out["nps_lo"] = out["nps_hi"] = out["nps_se"] = _NAN
+            out["nps_n"] = out["nps_promoters"] = out["nps_passives"] = out["nps_detractors"] = 0
         es = _CesSummary()
         if g is not None and self._get(lib.cm_table_report_ces, g, c, ctypes.byref(es)):
-            vals = {"value": es.mean, "lo": es.lo, "hi": es.hi, "sd": es.sd, "n": int(es.n), "easy": es.easy.value, "easy_lo": es.easy.lo, "easy_hi": es.easy.hi}
+            out["ces_value"], out["ces_lo"], out["ces_hi"], out["ces_sd"], out["ces_n"] = es.mean, es.lo, es.hi, es.sd, int(es.n)
+            out["ces_easy"], out["ces_easy_lo"], out["ces_easy_hi"] = es.easy.value, es.easy.lo, es.easy.hi
         else:
-            vals = {"value": _NAN, "lo": _NAN, "hi": _NAN, "sd": _NAN, "n": 0, "easy": _NAN, "easy_lo": _NAN, "easy_hi": _NAN}
-        self._put(out, "ces", vals)
+            out["ces_value"] = out["ces_lo"] = out["ces_hi"] = out["ces_sd"] = _NAN
+            out["ces_n"] = 0
+            out["ces_easy"] = out["ces_easy_lo"] = out["ces_easy_hi"] = _NAN
+        p = _Proportion()
         for name, kpi in RATES.items():
-            p = _Proportion()
             ok = g is not None and self._get(lib.cm_table_report_rate, g, kpi, c, ctypes.byref(p))
-            self._put(out, name, _proportion(p if ok else None))
+            self._share(out, name, p if ok else None)
+        d = _Duration()
         for name, metric in DURATIONS.items():
-            d = _Duration()
             ok = g is not None and self._get(lib.cm_table_report_duration, g, metric, ctypes.byref(d))
-            out[f"{name}_n"] = int(d.n) if ok else 0
-            for f in ("mean_seconds", "total_seconds", "min_seconds", "max_seconds"):
-                out[f"{name}_{f}"] = getattr(d, f) if ok else (0.0 if f == "total_seconds" else _NAN)
-            for i, q in enumerate(self.spec.quantiles):
-                out[f"{name}_{quantile_name(q)}_seconds"] = d.quantiles[i] if ok and i < d.nquantiles else _NAN
+            out[name + "_n"] = int(d.n) if ok else 0
+            out[name + "_mean_seconds"] = d.mean_seconds if ok else _NAN
+            out[name + "_total_seconds"] = d.total_seconds if ok else 0.0
+            out[name + "_min_seconds"] = d.min_seconds if ok else _NAN
+            out[name + "_max_seconds"] = d.max_seconds if ok else _NAN
+            for i, q in enumerate(self.qnames):
+                out[name + q] = d.quantiles[i] if ok and i < d.nquantiles else _NAN
         out["handle_n"] = int(k.handled) if have else 0
         out["handle_total_seconds"] = k.handle_seconds if have else 0.0
         out["handle_mean_seconds"] = k.handle_seconds / k.handled if have and k.handled else _NAN
-        p = _Proportion()
         ok = g is not None and self._get(lib.cm_table_report_rate, g, 3, c, ctypes.byref(p))
-        self._put(out, "abandonment", _proportion(p if ok else None))
+        self._share(out, "abandonment", p if ok else None)
         ct = _Contact()
         ok = g is not None and self._get(lib.cm_table_report_contact, g, ctypes.byref(ct))
         out["offered"] = int(ct.offered) if ok else 0
         sl, asa, aht = None, _NAN, _NAN
         if ok and ct.offered:
-            acc = object.__new__(Contacts)
-            acc._c = ct
-            num, den = acc.service_level_counts()
-            sl = rate(num, den, c) if den else None
-            asa = _maybe(acc.asa)
-            aht = _maybe(acc.aht)
-        self._put(out, "service_level", sl.to_dict() if sl is not None else _proportion(None))
+            num, den, sl = ctypes.c_uint64(), ctypes.c_uint64(), _Proportion()
+            cref = ctypes.byref(ct)
+            check(lib.cm_contact_service_level_counts(cref, int(SlVariant.ABANDONS_AGAINST), ctypes.byref(num), ctypes.byref(den)))
+            if not den.value or self._get_status(lib.cm_rate(num.value, den.value, c, ctypes.byref(sl))) is False:
+                sl = None
+            asa = _measure(lib.cm_contact_asa, cref)
+            aht = _measure(lib.cm_contact_aht, cref)
+        self._share(out, "service_level", sl)
         out["asa_seconds"], out["aht_seconds"] = asa, aht
         if self.spec.policy is not None:
             self._sla(out, g)
@@ -1327,44 +1356,46 @@ class _Result:
 
     def _sla(self, out: Dict[str, Any], g: Optional[int]) -> None:
         c = self.c
+        p = _Proportion()
         for pname, level in SLA_PRIORITIES.items():
-            p = _Proportion()
             ok = g is not None and self._get(lib.cm_table_report_reply_within, g, level, c, ctypes.byref(p))
-            self._put(out, f"sla_first_reply_within_{pname}", _proportion(p if ok else None))
+            self._share(out, f"sla_first_reply_within_{pname}", p if ok else None)
+        s = _Sla()
         for mname, metric in SLA_METRICS.items():
             for pname, level in SLA_PRIORITIES.items():
-                s = _Sla()
                 ok = g is not None and self._get(lib.cm_table_report_sla, g, metric, level, c, ctypes.byref(s))
                 prefix = f"sla_{mname}_{pname}"
-                self._put(out, prefix, _proportion(s.attained if ok else None))
-                out[f"{prefix}_open"] = int(s.open) if ok else 0
-                out[f"{prefix}_mean_seconds"] = s.mean_seconds if ok and s.achieved + s.breached else _NAN
-                if ok:
-                    target, business = int(s.target_seconds), bool(s.business)
-                else:
-                    target, business = self._target(metric, level)
-                out[f"{prefix}_target_seconds"] = target
-                out[f"{prefix}_business"] = business
+                self._share(out, prefix, s.attained if ok else None)
+                out[prefix + "_open"] = int(s.open) if ok else 0
+                out[prefix + "_mean_seconds"] = s.mean_seconds if ok and s.achieved + s.breached else _NAN
+                target, business = (int(s.target_seconds), bool(s.business)) if ok else self._target(metric, level)
+                out[prefix + "_target_seconds"] = target
+                out[prefix + "_business"] = business
 
     def _target(self, metric: int, level: int) -> Tuple[int, bool]:
-        if level == _SLA_ALL:
-            return 0, False
-        t = self.spec.policy.target(Metric(metric), Priority(level))
-        return (0, False) if t is None else (int(t.seconds), t.calendar is not None)
-
-    @staticmethod
-    def _put(out: Dict[str, Any], prefix: str, fields: Dict[str, Any]) -> None:
-        for f, v in fields.items():
-            out[f"{prefix}_{f}"] = v
+        """The policy's target of a metric at a level (for groups without a judged instance)."""
+        if (metric, level) not in self.targets:
+            t = None if level == _SLA_ALL else self.spec.policy.target(Metric(metric), Priority(level))
+            self.targets[(metric, level)] = (0, False) if t is None else (int(t.seconds), t.calendar is not None)
+        return self.targets[(metric, level)]
 
     # -- the frame
 
     def frame(self) -> Any:
+        rep = self.rep
+        ngroups = rep._finish()
+        self.ptr = rep._acquire()
+        try:
+            return self._frame(ngroups)
+        finally:
+            self.ptr = None
+            rep._release()
+
+    def _frame(self, ngroups: int) -> Any:
         import numpy as np
         import pandas as pd
 
-        rep, spec = self.rep, self.spec
-        ngroups = rep._finish()
+        spec, ptr = self.spec, self.ptr
         key_index = [[k.name for k in spec.keys].index(name) for name in spec.by_keys]
         label_to_value = [self._label_values(spec.keys[i]) for i in key_index]
         index_rows: List[Tuple[Any, ...]] = []
@@ -1376,10 +1407,10 @@ class _Result:
         bucket = spec.bucket[0] if spec.bucket is not None else None
         instants = bucket is not None and bucket not in ("weekday", "time_of_day", "time-of-day")
         for gi in range(ngroups):
-            check(rep._call(lib.cm_table_report_group, gi, ctypes.byref(grp)))
+            check(lib.cm_table_report_group(ptr, gi, ctypes.byref(grp)))
             labels = []
             for j, ki in enumerate(key_index):
-                raw = rep._call(lib.cm_table_report_label, ki, grp.codes[ki])
+                raw = lib.cm_table_report_label(ptr, ki, grp.codes[ki])
                 label = raw.decode("utf-8", "surrogatepass") if raw is not None else tc.NONE_LABEL
                 labels.append(label_to_value[j](label))
             if bucket == "weekday":
@@ -1394,9 +1425,9 @@ class _Result:
             index_rows.append(tuple(labels))
             rows.append(self.row(gi))
         template = self.row(None)
+        columns = list(zip(*(r.values() for r in rows))) if rows else [()] * len(template)
         data: Dict[str, Any] = {}
-        for col, empty in template.items():
-            values = [r[col] for r in rows]
+        for (col, empty), values in zip(template.items(), columns):
             if isinstance(empty, _Instant):
                 stamps = np.array([int(v) for v in values], dtype=np.int64).view("datetime64[s]")  # NO_TIME is NaT
                 data[col] = pd.DatetimeIndex(stamps).tz_localize("UTC")
@@ -1425,12 +1456,14 @@ class _Result:
         if instants:
             empty_row = {"bucket_end": pd.NaT, **empty_row}
         frame = self._complete(frame, empty_row, key_index)
-        rows_seen, bad = rep.rows()
+        rows_seen, bad = ctypes.c_uint64(), ctypes.c_uint64()
+        check(lib.cm_table_report_rows(ptr, ctypes.byref(rows_seen), ctypes.byref(bad), None, 0, None))
+        rows_seen, bad = int(rows_seen.value), int(bad.value)
         frame.attrs["rows"] = rows_seen
         frame.attrs["bad_rows"] = bad
-        frame.attrs["first_bad_rows"] = rep.bad_rows()
+        frame.attrs["first_bad_rows"] = _bad_rows(ptr)
         as_of = ctypes.c_int64()
-        check(rep._call(lib.cm_table_report_as_of, ctypes.byref(as_of)))
+        check(lib.cm_table_report_as_of(ptr, ctypes.byref(as_of)))
         frame.attrs["as_of"] = None if as_of.value == tc.NO_TIME else pd.Timestamp(as_of.value, unit="s", tz="UTC")
         frame.attrs["confidence"] = self.c
         return frame
@@ -1507,11 +1540,14 @@ def _sorted(values: List[Any]) -> List[Any]:
         return sorted(values, key=lambda v: (type(v).__name__, str(v)))
 
 
-def _maybe(fn: Any) -> float:
-    try:
-        return fn()
-    except NoDataError:
+def _measure(fn: Any, counter: Any) -> float:
+    """A measure of a contact counter (ASA, AHT), NaN without data."""
+    out = ctypes.c_double()
+    status = fn(counter, ctypes.byref(out))
+    if status == _ENODATA:
         return _NAN
+    check(status)
+    return out.value
 
 
 def _zone_of(calendar: Optional[Calendar], starts: Any, offsets: Any) -> str:
