@@ -462,9 +462,7 @@ class Target:
             bad = ~ok.take(codes)
             return vals.take(codes), (bad if bad.any() else None)
         if kind == "obj":
-            import pandas as pd
-
-            codes, uniques = pd.factorize(raw, sort=False)
+            codes, uniques = cv.factorize(raw, f"column {self.col.name!r}")
             vals, ok = self._labels(uniques)
             bad = ~ok.take(codes)
             return vals.take(codes), (bad if bad.any() else None)
@@ -779,23 +777,17 @@ def priority_level(value: Any, values: Dict[str, str]) -> Optional[int]:
 
 
 class KeyCodes:
-    """A key column as codes into its distinct values (categories, or factorized once)."""
+    """A key column as codes into its distinct values: a categorical's codes and
+    categories (read in place), or the column factorized once (``_convert.factorize``)."""
 
-    def __init__(self, col: Col) -> None:
-        import pandas as pd
-
+    def __init__(self, column: Any, col: Col) -> None:
         self.col = col
-        if col.kind == "cat":
-            self.codes, self.values = col.data, list(col.categories)
-            self.categorical = True
-        else:
-            if col.kind in ("time", "delta"):
-                raise invalid(f"column {col.name!r} holds {col.kind == 'time' and 'datetime64' or 'timedelta64'} values; group by time with a bucket such as 'day'")
-            data = col.data
-            if col.kind == "masked":
-                data = pd.array(data)
-            codes, uniques = pd.factorize(data, sort=False)
-            self.codes = codes.astype(np.int32) if len(uniques) < 2**31 else codes
-            self.values = list(uniques)
-            self.categorical = False
-        self.has_missing = bool(len(self.codes) and self.codes.min() < 0)
+        if col.kind in ("time", "delta"):
+            kind = "datetime64" if col.kind == "time" else "timedelta64"
+            raise invalid(f"column {col.name!r} holds {kind} values; group by time with a bucket such as 'day'")
+        self.categorical = col.kind == "cat"
+        codes, values = cv.factorize(column, f"column {col.name!r}", keep_dtype=True)
+        if not self.categorical and len(values) < 2**31:
+            codes = codes.astype(np.int32)
+        self.codes, self.values = codes, list(values)
+        self.has_missing = bool(len(codes) and codes.min() < 0)

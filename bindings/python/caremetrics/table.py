@@ -1001,14 +1001,14 @@ class _Reader:
             name = _key_column(cmap, k.name)
             if name not in present:
                 if k.name == "priority" and "priority" not in spec.by_keys:
-                    self.keys.append(_KeyReader(rep, i, None, {}, nrows))  # no priorities: no SLA
+                    self.keys.append(_KeyReader(rep, i, None, None, {}, nrows))  # no priorities: no SLA
                     continue
                 raise NotFoundError(STATUS["CM_ENOTFOUND"], f"the data has no column {name!r} to group by ({k.name})")
             col = tc.Col(data[name], name)
             if col.n != nrows:
                 raise invalid(f"column {name!r} has {col.n} rows, not {nrows}")
             known = (codes or {}).get(k.name)
-            self.keys.append(_KeyReader(rep, i, col, cmap.values.get(k.name, {}), nrows, known))
+            self.keys.append(_KeyReader(rep, i, data[name], col, cmap.values.get(k.name, {}), nrows, known))
         self.rows = _RowNumbers(data, nrows, first_row)
         self.c = _Columns()
         check(lib.cm_table_columns_init(ctypes.byref(self.c)))
@@ -1148,7 +1148,7 @@ class _RowNumbers:
 class _KeyReader:
     """A key column as the engine's codes, block by block."""
 
-    def __init__(self, rep: TableReport, index: int, col: Optional[tc.Col], values: Dict[str, str], rows: int, known: Optional[tc.KeyCodes] = None) -> None:
+    def __init__(self, rep: TableReport, index: int, column: Any, col: Optional[tc.Col], values: Dict[str, str], rows: int, known: Optional[tc.KeyCodes] = None) -> None:
         import numpy as np
 
         spec = rep.spec.keys[index]
@@ -1160,7 +1160,7 @@ class _KeyReader:
         if col is None:  # a priority key without a column: every ticket without priority
             self.codes = None
             return
-        kc = known if known is not None else tc.KeyCodes(col)  # factorized once per frame
+        kc = known if known is not None else tc.KeyCodes(column, col)  # factorized once per frame
         self.codes = kc.codes
         # The engine's code of each distinct value, -1 when it cannot have one; the last
         # slot is for missing values.
@@ -1620,7 +1620,7 @@ class _Survey:
             if col_name not in present:
                 where = f" ({cmap.source})" if name == "channel" else f"; its columns: {', '.join(map(str, names[:20]))}"
                 raise NotFoundError(STATUS["CM_ENOTFOUND"], f"by has {name!r}, but the data has no column {col_name!r}" + where)
-            kc = tc.KeyCodes(tc.Col(data[col_name], col_name))
+            kc = tc.KeyCodes(data[col_name], tc.Col(data[col_name], col_name))
             facts["keys"][name] = (kc.values, kc.categorical, kc.has_missing)
             if keep_codes:
                 self.codes[name] = kc
