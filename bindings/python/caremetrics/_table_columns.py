@@ -744,6 +744,17 @@ def label_of(value: Any) -> str:
     return str(value)
 
 
+def key_label(value: Any, values: Dict[str, str]) -> str:
+    """The engine's label of a value of a key column, through its value map (``value
+    channel "Web form"=web``); an empty text is the label of missing values."""
+    label = label_of(value)
+    if isinstance(value, str):
+        mapped = values.get(fold(value))
+        if mapped:
+            label = mapped
+    return label if label != "" else NONE_LABEL
+
+
 def label_problem(label: str) -> Optional[str]:
     """Why a text cannot be a label, or None."""
     if "\0" in label:

@@ -1195,16 +1195,7 @@ class _KeyReader:
             if level is None:
                 return None, "urgent, high, normal, low or missing (or a value map for it)"
             return level, ""
-        if missing:
-            label = tc.NONE_LABEL
-        else:
-            label = tc.label_of(value)
-            if isinstance(value, str):
-                mapped = values.get(tc.fold(value))
-                if mapped:
-                    label = mapped
-            if label == "":
-                label = tc.NONE_LABEL
+        label = tc.NONE_LABEL if missing else tc.key_label(value, values)
         problem = tc.label_problem(label)
         if problem is not None:
             return None, problem
@@ -1621,7 +1612,9 @@ class _Survey:
                 where = f" ({cmap.source})" if name == "channel" else f"; its columns: {', '.join(map(str, names[:20]))}"
                 raise NotFoundError(STATUS["CM_ENOTFOUND"], f"by has {name!r}, but the data has no column {col_name!r}" + where)
             kc = tc.KeyCodes(data[col_name], tc.Col(data[col_name], col_name))
-            facts["keys"][name] = (kc.values, kc.categorical, kc.has_missing)
+            vmap = cmap.values.get(name, {})
+            values = list(dict.fromkeys(tc.key_label(v, vmap) for v in kc.values)) if vmap else kc.values
+            facts["keys"][name] = (values, kc.categorical, kc.has_missing)
             if keep_codes:
                 self.codes[name] = kc
         self.facts = facts

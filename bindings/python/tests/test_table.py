@@ -705,3 +705,26 @@ def test_datetime_units_floor_to_the_second(unit):
     assert got.loc["all", "first_created"].value // 10**9 == want.min()
     assert got.loc["all", "last_created"].value // 10**9 == want.max()
     assert got.loc["all", "csat_n"] == 3
+
+
+def test_as_of_confidence_and_quantile_options(sample, office, policy):
+    t = sample[sample.abandoned == 0]
+    later = pd.Timestamp("2026-03-01", tz="UTC")  # after every event: open tickets run longer
+    got = cm.report(sample, calendar=office, policy=policy, as_of=later, confidence=0.9, quantiles=None)
+    assert got.attrs["as_of"] == later and got.attrs["confidence"] == 0.9
+    att = sla.Attainment().add_many(policy, ticket_events(t[t.priority.notna()]), later, [office])
+    for level, name in ((4, "urgent"), (1, "low"), (sla.ALL_PRIORITIES, "all")):
+        r = att.result(sla.Metric.TOTAL_RESOLUTION, level, 0.9)
+        assert got.loc["all", [f"sla_total_resolution_{name}_num", f"sla_total_resolution_{name}_den", f"sla_total_resolution_{name}_open"]].tolist() == [r.achieved, r.achieved + r.breached, r.open]
+        assert got.loc["all", f"sla_total_resolution_{name}_lo"] == r.attained.lo
+    csat = cm.Csat().add_many(t.csat).result(0.9)
+    assert got.loc["all", "csat_lo"] == csat.satisfied.lo and got.loc["all", "csat_hi"] == csat.satisfied.hi
+    assert not any(c.endswith("_median_seconds") for c in got.columns)
+    assert got.loc["all", "first_reply_mean_seconds"] == cm.report(sample).loc["all", "first_reply_mean_seconds"]
+
+
+def test_value_maps_relabel_keys():
+    df = pd.DataFrame({"opened": pd.to_datetime(["2025-01-06"] * 4, utc=True), "via": ["Web form", "Mail", "web FORM", None]})
+    text = 'column created_at opened\ncolumn channel via\nvalue channel "web form"=web mail=email\n'
+    got = cm.report(df, by="channel", columns=text)
+    assert got["rows"].to_dict() == {"(none)": 1, "email": 1, "web": 2}
