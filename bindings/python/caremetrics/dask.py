@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, Hashable, Iterable, List, Optional, Sequ
 import dask
 from dask.delayed import Delayed
 
+from . import _convert as cv
 from ._accumulator import Accumulator
 from .errors import invalid
 from .table import BadRowError, ReportSpec, TableReport, _Survey, base_spec, sized_spec
@@ -127,13 +128,14 @@ def merge_surveys(*parts: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def _partial(part: Any, spec: ReportSpec) -> TableReport:
+def _partial(part: Any, spec: ReportSpec, block_rows: int) -> TableReport:
     rows = max(1, len(part))
     own = spec.replace(
         row_capacity=rows if spec.row_capacity else 0,
         open_capacity=rows if spec.open_capacity else 0,
     )
-    return TableReport(own).add(part, threads=False)
+    # One thread per partition: the workers run partitions side by side.
+    return TableReport(own).add(part, block_rows=block_rows, threads=False)
 
 
 def _result(total: TableReport, confidence: Optional[float], observed: bool, strict: bool) -> Any:
@@ -156,6 +158,7 @@ def report(
     strict: bool = False,
     split_every: int = 8,
     compute: bool = True,
+    block_rows: int = 65536,
     **options: Any,
 ) -> Any:
     """``caremetrics.report`` over a dask DataFrame: the same DataFrame, field for field.
@@ -166,15 +169,19 @@ def report(
     travel between processes) and the partials are merged ``split_every`` at a time in a
     tree. Keys are matched by their text, so partitions that met their values in another
     order, or whose categories differ, merge exactly. Other keyword arguments are those of
-    ``caremetrics.report``. With ``compute=False`` the result is a Delayed."""
+    ``caremetrics.report`` (``threads`` is ignored: each partition is read by one
+    thread). With ``compute=False`` the result is a Delayed."""
     if not isinstance(strict, bool):
         raise invalid(f"strict must be True or False, not {strict!r}")
-    for name in ("threads", "block_rows"):
-        options.pop(name, None)
+    options.pop("threads", None)
+    if confidence is not None and not 0.0 < cv.f64(confidence, "confidence") < 1.0:
+        raise invalid(f"confidence = {confidence!r} is outside (0, 1)")
+    if isinstance(block_rows, bool) or not isinstance(block_rows, int) or block_rows < 1:
+        raise invalid(f"block_rows = {block_rows!r} must be an integer >= 1")
     base = base_spec(by, calendar=calendar, policy=policy, columns=columns, **options)
     parts = _partitions(frame)
     facts = merge_tree([dask.delayed(_survey)(p, base) for p in parts], split_every, merge_surveys).compute()
     spec = sized_spec(facts, by, calendar=calendar, policy=policy, columns=columns, **options)
-    total = merge_tree([dask.delayed(_partial)(p, spec) for p in parts], split_every)
+    total = merge_tree([dask.delayed(_partial)(p, spec, block_rows) for p in parts], split_every)
     out = dask.delayed(_result)(total, confidence, observed, strict)
     return out.compute() if compute else out
