@@ -108,12 +108,13 @@ static const char csv_header[] = "created_at,channel,priority,first_reply_at,sol
 static void setup_table(void)
 {
     static const char *const channels[] = {"phone", "email"};
-    static const cm_table_key keys[] = {{"channel", 2, 1, 0, channels}, {"priority", 5, 1, 0, NULL}};
+    static const cm_table_key keys[] = {{"channel", 2, 1, 0, channels},
+                                        {"priority", 5, 1, 0, NULL}};
     static const cm_table_grouping groupings[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0},
                                                   {1, CM_TABLE_BUCKET_NONE, 0, 0},
                                                   {2, CM_TABLE_BUCKET_HOUR, 0, 64}};
-    EXPECT(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n", &table_calendar,
-                             NULL) == CM_OK);
+    EXPECT(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n", &table_calendar, NULL) ==
+           CM_OK);
     EXPECT(cm_sla_policy_parse("first-reply * 1h business\ntotal-resolution * 8h calendar\n",
                                &table_policy, NULL) == CM_OK);
     for (int i = 0; i < 2; i++) {
