@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _convert as cv
-from . import _table_columns as tc
 from ._handle import Handle
 from ._lib import c_status, check_layouts, declare, lib
 from .calendar import Calendar
@@ -43,6 +42,21 @@ from .errors import (
 )
 from .kpi import DEFAULT_CONFIDENCE, _CesSummary, _CsatSummary, _NpsSummary, _Proportion
 from .sla import Metric, Policy, Priority
+
+
+class _LazyColumnsModule:
+    """caremetrics._table_columns, imported on first use: it needs numpy, which the
+    scalar API does not (``import caremetrics`` works without numpy)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from . import _table_columns
+
+        value = getattr(_table_columns, name)
+        setattr(self, name, value)  # found in the instance from now on
+        return value
+
+
+tc: Any = _LazyColumnsModule()
 
 _vp = ctypes.c_void_p
 _u8p = ctypes.POINTER(ctypes.c_uint8)

@@ -12,6 +12,7 @@ import math
 import os
 import pickle
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -728,3 +729,27 @@ def test_value_maps_relabel_keys():
     text = 'column created_at opened\ncolumn channel via\nvalue channel "web form"=web mail=email\n'
     got = cm.report(df, by="channel", columns=text)
     assert got["rows"].to_dict() == {"(none)": 1, "email": 1, "web": 2}
+
+
+def test_import_needs_neither_numpy_nor_pandas():
+    # The scalar API stays usable without numpy: the report's column conversions load numpy
+    # on first use only, and report() then raises ImportError.
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] in ('numpy', 'pandas'):\n"
+        "            raise ImportError('no ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import caremetrics as cm\n"
+        "assert cm.Csat().add_many([5, 4, 1]).result().satisfied.num == 2\n"
+        "try:\n"
+        "    cm.report({'created_at': [0]})\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('report ran without numpy')\n"
+        "assert 'numpy' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
