@@ -53,13 +53,8 @@ NO_TIME = -(2**63)
 
 
 def best_of(fn, repeat):
-    """fn() repeat times: its last result, the best wall and the best processor time."""
-    wall, cpu, out = [], [], None
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        out = fn()
-        cpu.append(time.process_time() - c)
-        wall.append(time.perf_counter() - w)
+    """fn() repeat times (pandas_kpis.best_of): its last result, the best wall and the best processor time."""
+    out, wall, cpu = pk.best_of(fn, repeat)
     return out, min(wall), min(cpu)
 
 
