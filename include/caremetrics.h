@@ -19,6 +19,7 @@
 #include <caremetrics/tz.h>
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
+#include <caremetrics/forecast.h>
 #include <caremetrics/table.h>
 #include <caremetrics/csv.h>
 
