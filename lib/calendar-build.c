@@ -563,6 +563,12 @@ static int cmp_dated(const void *pa, const void *pb)
     return (a->derived > b->derived) - (a->derived < b->derived); /* explicit first */
 }
 
+static int cmp_rule_order(const void *pa, const void *pb)
+{
+    const cm__rule *a = pa, *b = pb;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
 static int cmp_i64(const void *pa, const void *pb)
 {
     const int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
@@ -726,6 +732,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
             r->first = e->first;
             r->last = e->last;
             r->interval = e->interval;
+            r->order = (uint32_t)order[i].index;
             r->eoff = eused;
             r->nexcept = e->nexcept;
             memcpy(c->except + eused, b->except + e->except_off, e->nexcept * sizeof(int32_t));
@@ -769,6 +776,9 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
             if (c->naff == 0 || c->aff[c->naff - 1] != aff[i])
                 c->aff[c->naff++] = (int32_t)aff[i];
     }
+    /* Rules in the order they were added: on a date where several give
+     * hours, the first one's apply. */
+    qsort(c->rules, c->nrules, sizeof *c->rules, cmp_rule_order);
     /* The days of each type of year that rules may change. */
     uint32_t h = 0;
     for (int t = 0; t < CM__YEAR_TYPES; t++) {

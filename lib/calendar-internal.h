@@ -147,6 +147,7 @@ typedef struct cm__rule {
     bool observed;
     int16_t first, last, interval;
     uint32_t eoff, nexcept;
+    uint32_t order; /* position of the rule's first entry in the builder */
     cm__kind k;
 } cm__rule;
 

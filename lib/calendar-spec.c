@@ -341,8 +341,11 @@ static cm_status parse_date_suffix(parser *p, date_line *d)
 {
     for (;;) {
         const size_t before = p->pos;
+        /* A word must follow blanks (the list of intervals may have eaten them). */
+        const bool after_blank =
+            before > p->line_start && (p->s[before - 1] == ' ' || p->s[before - 1] == '\t');
         skip_blanks(p);
-        if (at_line_end(p) || p->pos == before) {
+        if (at_line_end(p) || (p->pos == before && !after_blank)) {
             p->pos = before;
             return CM_OK;
         }
