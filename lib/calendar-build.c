@@ -12,7 +12,6 @@
  */
 #include <caremetrics/calendar.h>
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "calendar-internal.h"
@@ -29,6 +28,54 @@ _Static_assert(CM_CALENDAR_TIME_MIN == CM_TZ_TIME_MIN && CM_CALENDAR_TIME_MAX ==
 #define CACHE_FIRST_DEFAULT 1970
 #define CACHE_YEARS_DEFAULT 131
 #define CACHE_YEARS_MAX     132
+
+/* ---------------------------------------------------------------------- */
+/* Sorting without the C library's qsort, which may call malloc           */
+/* ---------------------------------------------------------------------- */
+
+typedef int (*cmp_fn)(const void *, const void *);
+
+static void swap_bytes(char *a, char *b, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        const char t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+static void sift_down(char *base, size_t root, size_t n, size_t size, cmp_fn cmp)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && cmp(base + child * size, base + (child + 1) * size) < 0)
+            child++;
+        if (cmp(base + root * size, base + child * size) >= 0)
+            return;
+        swap_bytes(base + root * size, base + child * size, size);
+        root = child;
+    }
+}
+
+/*
+ * Heap sort: in place, O(n log n), no allocation (glibc's qsort may take a
+ * buffer from malloc, behind the caller's allocator). Not stable: every
+ * comparison below breaks ties where order matters.
+ */
+static void sort(void *arr, size_t n, size_t size, cmp_fn cmp)
+{
+    char *base = arr;
+    if (n < 2)
+        return;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(base, i, n, size, cmp);
+    for (size_t end = n - 1; end > 0; end--) {
+        swap_bytes(base, base + end * size, size);
+        sift_down(base, 0, end, size, cmp);
+    }
+}
 
 /* ---------------------------------------------------------------------- */
 /* Growing lists through the builder's allocator                          */
@@ -166,7 +213,7 @@ cm_status cm__builder_push_yearly(cm_calendar_builder *b, const cm_calendar_year
     }
     size_t n = b->nexcept - base;
     if (n > 1) {
-        qsort(b->except + base, n, sizeof *b->except, cmp_i32);
+        sort(b->except + base, n, sizeof *b->except, cmp_i32);
         size_t m = 1;
         for (size_t i = 1; i < n; i++)
             if (b->except[base + i] != b->except[base + m - 1])
@@ -385,7 +432,7 @@ static keyed *sorted_dates(const cm_calendar_builder *b)
         k[i].except = b->except;
         k[i].index = i;
     }
-    qsort(k, b->ndates, sizeof *k, cmp_keyed);
+    sort(k, b->ndates, sizeof *k, cmp_keyed);
     return k;
 }
 
@@ -491,7 +538,7 @@ static uint32_t year_hits(const cm__rule *rules, uint32_t nrules, int type, uint
                     out[n++] = (uint16_t)(cand[k] - jan1);
         }
     }
-    qsort(out, n, sizeof *out, cmp_u16);
+    sort(out, n, sizeof *out, cmp_u16);
     uint32_t m = 0;
     for (uint32_t i = 0; i < n; i++)
         if (m == 0 || out[i] != out[m - 1])
@@ -516,7 +563,7 @@ static uint32_t merge_ivals(cm__ival *iv, uint32_t n)
 {
     if (n == 0)
         return 0;
-    qsort(iv, n, sizeof *iv, cmp_ival);
+    sort(iv, n, sizeof *iv, cmp_ival);
     uint32_t m = 0;
     for (uint32_t i = 1; i < n; i++) {
         if (iv[i].s <= iv[m].e) {
@@ -755,7 +802,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
         }
         i = j;
     }
-    qsort(gathered, ng, sizeof *gathered, cmp_dated);
+    sort(gathered, ng, sizeof *gathered, cmp_dated);
     for (size_t i = 0; i < ng; i++) {
         if (c->ndated > 0 && c->dated_day[c->ndated - 1] == gathered[i].day)
             continue; /* an explicit entry (sorted first) or another observed closing */
@@ -771,14 +818,14 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
             aff[n++] = c->dated_day[i];
             aff[n++] = (int64_t)c->dated_day[i] + 1;
         }
-        qsort(aff, n, sizeof *aff, cmp_i64);
+        sort(aff, n, sizeof *aff, cmp_i64);
         for (uint32_t i = 0; i < n; i++)
             if (c->naff == 0 || c->aff[c->naff - 1] != aff[i])
                 c->aff[c->naff++] = (int32_t)aff[i];
     }
     /* Rules in the order they were added: on a date where several give
      * hours, the first one's apply. */
-    qsort(c->rules, c->nrules, sizeof *c->rules, cmp_rule_order);
+    sort(c->rules, c->nrules, sizeof *c->rules, cmp_rule_order);
     /* The days of each type of year that rules may change. */
     uint32_t h = 0;
     for (int t = 0; t < CM__YEAR_TYPES; t++) {
