@@ -782,7 +782,8 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
             r->order = (uint32_t)order[i].index;
             r->eoff = eused;
             r->nexcept = e->nexcept;
-            memcpy(c->except + eused, b->except + e->except_off, e->nexcept * sizeof(int32_t));
+            if (e->nexcept > 0) /* b->except is NULL until a rule has excepted years */
+                memcpy(c->except + eused, b->except + e->except_off, e->nexcept * sizeof(int32_t));
             eused += e->nexcept;
             r->k = k;
             if (!k.closed)
