@@ -365,7 +365,7 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_add_spec(cm_calendar_builder *
  * @retval CM_EINVAL @p b is NULL.
  * @retval CM_ERANGE @p first_year or @p years is out of range.
  * @since 0.1
- * @deprecated Has no effect since 0.2.
+ * @note Has no effect since 0.2.
  */
 CM_API CM_NODISCARD cm_status cm_calendar_builder_set_cache_years(cm_calendar_builder *b,
                                                                   int32_t first_year,
