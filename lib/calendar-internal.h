@@ -1,7 +1,7 @@
 /*
  * Calendar internals shared by lib/calendar.c (the calendar and its
- * operations), lib/calendar-build.c (the builder), lib/calendar-spec.c (the
- * text spec) and lib/calendar-ical.c (iCalendar import); never installed.
+ * operations), lib/calendar-build.c (the builder) and lib/calendar-spec.c
+ * (the text spec); never installed.
  * The calendar uses the zone layer (tz-internal.h); the zone knows nothing
  * of calendars.
  * SPDX-License-Identifier: MIT
