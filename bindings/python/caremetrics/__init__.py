@@ -10,6 +10,9 @@ converts arguments and results. Errors raise subclasses of
 >>> nps = cm.Nps().add_many([10, 9, 9, 7, 3])
 >>> round(nps.result().score, 1)
 40.0
+
+``caremetrics.report(df, by="channel")`` gives the whole KPI report of a ticket
+DataFrame, one row per group (docs/python.md).
 """
 
 from .common import format_time, parse_time, version, version_number
@@ -26,9 +29,10 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, forecast, frames, queue, sla, spc
+from . import contact, forecast, frames, queue, sla, spc, table
+from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
-from .calendar import Calendar, TimeZone
+from .calendar import Calendar, TimeZone, closed_dates_spec
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -53,6 +57,7 @@ __version__ = version()
 __all__ = [
     "Calendar",
     "TimeZone",
+    "closed_dates_spec",
     "Sketch",
     "SketchResult",
     "quantile_exact",
@@ -67,6 +72,12 @@ __all__ = [
     "rate_frame",
     "sketch_frame",
     "forecast",
+    "table",
+    "report",
+    "ReportSpec",
+    "TableReport",
+    "BadRow",
+    "BadRowError",
     "queue",
     "sla",
     "spc",
