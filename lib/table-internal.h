@@ -32,6 +32,8 @@
 #define TBL_TILE 1024
 /* UTC days memoised per clock: about 45 years around the first instant seen. */
 #define TBL_DAYS 16384
+/* Exact quantiles of at most this many values are taken by sorting them in place. */
+#define TBL_SORT_MAX 4096
 /* Longest duration kept, in whole seconds: what the response-time sketch holds. */
 #define TBL_MAX_DURATION ((int64_t)CM_SKETCH_MAX_SECONDS)
 /* Dense groupings hold at most this many code combinations; larger ones are hashed. */
@@ -132,6 +134,13 @@ typedef struct tbl_grouping {
     tbl_gkey last_key;
 } tbl_grouping;
 
+/* A grouping of one group (the whole history, or keys of one code each): every row's
+ * slot is its base, so the kept durations need no slot column for it. */
+static inline bool cm__single_slot(const tbl_grouping *g)
+{
+    return !g->hashed && g->combos == 1;
+}
+
 /* Per-key state: labels and their lookup table. */
 typedef struct tbl_key {
     char name[CM_TABLE_LABEL_MAX + 1];
@@ -168,6 +177,16 @@ typedef struct tbl_tile {
     double sketch_in[CM_TABLE_DURATION_COUNT][TBL_TILE];
     double wait_in[TBL_TILE], handle_in[TBL_TILE];
     uint8_t flag_in[TBL_TILE];
+    /* Other groupings: each row's durations (in dur) and contact, then the rows
+     * ordered by group, so sketches and contacts take a group's values in one call. */
+    uint8_t has[CM_TABLE_DURATION_COUNT][TBL_TILE];
+    uint8_t row_contact[TBL_TILE], row_abandoned[TBL_TILE];
+    double row_wait[TBL_TILE], row_handle[TBL_TILE];
+    uint16_t local[TBL_TILE], order[TBL_TILE];
+    uint32_t local_slot[TBL_TILE], run_end[TBL_TILE];
+    double group_in[TBL_TILE], group_wait[TBL_TILE], group_handle[TBL_TILE];
+    uint8_t group_flag[TBL_TILE];
+    uint8_t level[TBL_TILE]; /* the fast path's priority levels */
 } tbl_tile;
 
 /* SLA target of a metric at a level. */
@@ -246,6 +265,7 @@ struct cm_table_report {
     uint32_t *remap[CM_TABLE_MAX_KEYS];
     uint32_t src_labels[CM_TABLE_MAX_KEYS];
     uint32_t *slot_map;
+    uint16_t *local_of;      /* per slot: its index among a tile's groups, or UINT16_MAX */
     const char **label_ptrs; /* the largest cardinality */
     char *label_arena;       /* as many labels */
 

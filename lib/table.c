@@ -196,14 +196,13 @@ typedef struct places {
     size_t select_scratch, select_counts;
     size_t open, open_slot[CM_TABLE_MAX_GROUPINGS];
     size_t clock_days[CM_SLA_MAX_CALENDARS + 1], zone_days;
-    size_t remap[CM_TABLE_MAX_KEYS], slot_map, label_ptrs, label_arena;
+    size_t remap[CM_TABLE_MAX_KEYS], slot_map, local_of, label_ptrs, label_arena;
 } places;
 
 /* Room for the fingerprint: fixed fields, each key, grouping, priority level and quantile. */
 static size_t fingerprint_size(const cm_table_report *r)
 {
-    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 +
-               r->nquantiles * 8;
+    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 + r->nquantiles * 8;
     if (r->priority_key >= 0)
         n += r->keys[r->priority_key].cardinality;
     return n;
@@ -237,8 +236,16 @@ static void plan(const cm_table_report *r, layout *l, places *p)
     for (size_t m = 0; m < r->nkept; m++)
         p->kept_value[m] = part(l, rows, sizeof(uint32_t));
     for (size_t g = 0; g < r->ngroupings; g++)
-        p->kept_slot[g] = part(l, r->nkept > 0 ? rows : 0, sizeof(uint32_t));
-    p->select_scratch = part(l, r->nkept > 0 ? rows : 0, sizeof(uint32_t));
+        p->kept_slot[g] = part(l, r->nkept > 0 && !cm__single_slot(&r->groupings[g]) ? rows : 0,
+                               sizeof(uint32_t));
+    /* Selection gathers the values of each group of a grouping of several groups; a
+     * one-group grouping is read in place (copied only when small enough to sort). */
+    size_t scratch = r->nkept > 0 ? (rows <= TBL_SORT_MAX ? rows : TBL_SORT_MAX + 1) : 0;
+    for (size_t g = 0; g < r->ngroupings && r->nkept > 0; g++) {
+        if (!cm__single_slot(&r->groupings[g]))
+            scratch = rows;
+    }
+    p->select_scratch = part(l, scratch, sizeof(uint32_t));
     p->select_counts = part(l, r->nkept > 0 ? 2 * 65536 + r->ngroups + 1 : 0, sizeof(uint64_t));
     const size_t open = (size_t)r->open_capacity;
     p->open = part(l, open, sizeof(tbl_open));
@@ -253,6 +260,7 @@ static void plan(const cm_table_report *r, layout *l, places *p)
         widest = r->keys[k].cardinality > widest ? r->keys[k].cardinality : widest;
     }
     p->slot_map = part(l, r->ngroups, sizeof(uint32_t));
+    p->local_of = part(l, r->ngroups, sizeof(uint16_t));
     p->label_ptrs = part(l, widest, sizeof(const char *));
     p->label_arena = part(l, widest, CM_TABLE_LABEL_MAX + 1);
 }
@@ -405,6 +413,8 @@ static cm_status place(cm_table_report *r, uint8_t *block, const places *p, cons
         r->remap[k] = (uint32_t *)(void *)(block + p->remap[k]);
     }
     r->slot_map = (uint32_t *)(void *)(block + p->slot_map);
+    r->local_of = (uint16_t *)(void *)(block + p->local_of);
+    memset(r->local_of, 0xFF, r->ngroups * sizeof *r->local_of);
     r->label_ptrs = (const char **)(void *)(block + p->label_ptrs);
     r->label_arena = (char *)(block + p->label_arena);
     for (size_t g = 0; g < r->ngroupings; g++) {
@@ -415,7 +425,9 @@ static cm_status place(cm_table_report *r, uint8_t *block, const places *p, cons
     for (size_t m = 0; m < r->nkept; m++)
         r->kept_value[m] = (uint32_t *)(void *)(block + p->kept_value[m]);
     for (size_t g = 0; g < r->ngroupings; g++) {
-        r->kept_slot[g] = r->nkept > 0 ? (uint32_t *)(void *)(block + p->kept_slot[g]) : NULL;
+        r->kept_slot[g] = r->nkept > 0 && !cm__single_slot(&r->groupings[g])
+                              ? (uint32_t *)(void *)(block + p->kept_slot[g])
+                              : NULL;
         r->open_slot[g] =
             r->open_capacity > 0 ? (uint32_t *)(void *)(block + p->open_slot[g]) : NULL;
     }
@@ -470,14 +482,6 @@ static void reset_accumulators(cm_table_report *r)
         gr->last_slot = SIZE_MAX;
         if (gr->hashed)
             memset(gr->table, 0, (gr->table_mask + 1) * sizeof *gr->table);
-    }
-    /* The whole-history groupings' slot is the same for every kept ticket. */
-    for (size_t g = 0; g < r->ngroupings && r->nkept > 0; g++) {
-        const tbl_grouping *gr = &r->groupings[g];
-        if (!gr->hashed && gr->combos == 1) {
-            for (uint64_t i = 0; i < r->row_capacity; i++)
-                r->kept_slot[g][i] = (uint32_t)gr->base;
-        }
     }
     r->kept = 0;
     r->nopen = 0;

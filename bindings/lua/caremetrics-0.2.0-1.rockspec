@@ -34,7 +34,7 @@ build = {
       caremetrics = {
          sources = {
             "lcaremetrics.c", "lcm-util.c", "lcm-kpi.c", "lcm-sketch.c", "lcm-spc.c",
-            "lcm-queue.c", "lcm-calendar.c", "lcm-sla.c",
+            "lcm-queue.c", "lcm-calendar.c", "lcm-sla.c", "lcm-forecast.c",
          },
          incdirs = { "$(CAREMETRICS_INCDIR)" },
          libdirs = { "$(CAREMETRICS_LIBDIR)" },

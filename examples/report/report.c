@@ -304,8 +304,13 @@ static bool add_by(options *opt, const char *list)
             ok = bad_option("--by", list, "at most 4 columns");
             break;
         }
-        /* Kept for the program's life: the options point into argv or this copy. */
-        opt->by[opt->nby++] = strdup(name);
+        if (strlen(name) > CM_TABLE_LABEL_MAX) {
+            ok = bad_option("--by", list, "column names of at most 63 bytes");
+            break;
+        }
+        strcpy(opt->by_names[opt->nby], name);
+        opt->by[opt->nby] = opt->by_names[opt->nby];
+        opt->nby++;
     }
     free(copy);
     return ok;

@@ -26,7 +26,7 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, frames, queue, sla, spc
+from . import contact, forecast, frames, queue, sla, spc
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
@@ -66,6 +66,7 @@ __all__ = [
     "nps_frame",
     "rate_frame",
     "sketch_frame",
+    "forecast",
     "queue",
     "sla",
     "spc",
