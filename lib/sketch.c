@@ -163,15 +163,12 @@ static void u192_add3(uint64_t w[3], const uint64_t v[3])
 }
 
 /*
- * A value rounded to the nearest whole millionth of its unit, halves up, with
- * no floating-point rounding at all: for 0 <= x < 2^52, x is m 2^-s with m
- * its 53-bit significand, so x 10^6 = m 10^6 / 2^s and the rounded value is
- * (m 10^6 + 2^(s-1)) >> s, computed in integers (m 10^6 < 2^73). Computing
- * x * 1e6 + 0.5 in doubles instead rounds twice: 5e-7 then counts as one
- * millionth and 1.9999995 as 2,000,000. The sketch's values are below 2^30,
- * so the result is below 2^50.
+ * x 10^6 rounded to the nearest integer, halves up, with no floating-point
+ * rounding at all: for 0 <= x < 2^52, x is m 2^-s with m its 53-bit
+ * significand, so x 10^6 = m 10^6 / 2^s and the rounded value is
+ * (m 10^6 + 2^(s-1)) >> s, computed in integers (m 10^6 < 2^73).
  */
-static uint64_t micros(double x)
+static __attribute__((noinline, cold)) uint64_t micros_exact(double x)
 {
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
@@ -198,6 +195,34 @@ static uint64_t micros(double x)
         hi += UINT64_C(1) << (s - 65);
     }
     return s < 64 ? (lo >> s) | (hi << (64 - s)) : hi >> (s - 64);
+}
+
+/*
+ * A value (0 <= x < CM_SKETCH_MAX_SECONDS < 2^30) rounded to the nearest
+ * whole millionth of its unit, halves up, exactly as micros_exact() rounds
+ * it, at the cost of x * 1e6 + 0.5 in doubles.
+ *
+ * That formula rounds twice: the product P = x 10^6 to the nearest double p,
+ * then p to an integer. The second rounding is exact (p < 2^50 has an ulp of
+ * at most 2^-3, so p + 0.5 is exact and truncating it is p rounded half up).
+ * The first can change the answer only if a half-integer k + 1/2 lies
+ * between P and p, or equals one of them. Half-integers below 2^50 are
+ * doubles, and p is the double nearest to P, so no half-integer lies strictly
+ * between them, and P = k + 1/2 is itself a double, so then p = P. Hence the
+ * formula is wrong only when p is exactly a half-integer, which is when
+ * p + 0.5 is an integer: only then does the exact computation decide. Whole
+ * seconds, whole milliseconds and most measured values never get there. (A
+ * compiler that fuses the multiply and add rounds X + 1/2 once instead: an
+ * integer result is again decided exactly, and a fractional one has no
+ * integer between it and X + 1/2, so its truncation is right.)
+ */
+static inline uint64_t micros(double x)
+{
+    const double h = x * 1e6 + 0.5; /* separate roundings: see above */
+    const int64_t r = (int64_t)h;   /* h < 2^51: signed conversions are one instruction each */
+    if ((double)r != h)
+        return (uint64_t)r;
+    return micros_exact(x);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -436,24 +461,42 @@ cm_status cm_sketch_add_n(cm_sketch *sketch, double seconds, uint64_t count)
     return CM_OK;
 }
 
+/* Two doubles and two 64-bit integers, as GCC and Clang vector types (SSE2 on x86-64). */
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2i __attribute__((vector_size(16)));
+
 /*
  * Checks an array of values (and of counts, unless NULL) for the add
  * functions, before anything is recorded: an invalid value or count outranks
  * an out-of-range one, and the total count must fit.
  */
-static cm_status check_values(const cm_sketch *s, const double *xs, const uint64_t *counts,
-                              size_t n, double limit)
+static inline __attribute__((always_inline)) cm_status
+check_values(const cm_sketch *s, const double *xs, const uint64_t *counts, size_t n, double limit)
 {
-    bool invalid = false, out_of_range = false;
-    for (size_t i = 0; i < n; i++) {
-        const double x = xs[i];
-        invalid |= !valid_value(x);
-        out_of_range |= !(x < limit);
+    /* Two comparisons a value and no branch, two values at a time: NaN and
+     * negatives fail the first, NaN, infinities and values past the limit
+     * the second. Only then is a second pass needed, to tell an invalid
+     * +infinity from a value out of range. */
+    const v2d zero = {0.0, 0.0}, lim = {limit, limit};
+    v2i below = {0, 0}, above = {0, 0};
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        v2d v;
+        memcpy(&v, xs + i, sizeof v);
+        below |= ~(v >= zero);
+        above |= ~(v < lim);
     }
+    bool invalid = (below[0] | below[1]) != 0, out_of_range = (above[0] | above[1]) != 0;
+    if (i < n) {
+        invalid |= !(xs[i] >= 0.0);
+        out_of_range |= !(xs[i] < limit);
+    }
+    for (i = 0; out_of_range && !invalid && i < n; i++)
+        invalid = isinf(xs[i]);
     uint64_t total = s->n;
     bool overflow = false;
     if (counts != NULL) {
-        for (size_t i = 0; i < n; i++) {
+        for (i = 0; i < n; i++) {
             invalid |= counts[i] == 0;
             overflow |= __builtin_add_overflow(total, counts[i], &total);
         }
@@ -471,8 +514,11 @@ static cm_status check_values(const cm_sketch *s, const double *xs, const uint64
  * sketch_put() for every value of an array (values already checked, in
  * seconds; scale turns them into units), with the running fields kept in
  * registers: the same counts, extremes and sums, about twice as fast.
+ * Inlined, so that cm_sketch_add_many() (no squares, scale 1) pays for
+ * neither.
  */
-static void put_many(cm_sketch *s, uint64_t *sq, const double *xs, size_t n, double scale)
+static inline __attribute__((always_inline)) void put_many(cm_sketch *s, uint64_t *sq,
+                                                           const double *xs, size_t n, double scale)
 {
     if (n == 0)
         return;
