@@ -525,5 +525,65 @@ test("forecast: staffing the seeds' examples, chat concurrency", function()
     assert(not pcall(iv.staffing_plan, iv, vol, aht, {queue = "erlang-x"}), "unknown queue raises")
 end)
 
+test("EWMA, CUSUM, Laney p', median sigma, revised limits, Nelson rules", function()
+    -- Montgomery, Introduction to Statistical Quality Control, examples 9.1 and 9.2.
+    local xs = {9.45, 7.99, 9.29, 11.66, 12.16, 10.18, 8.04, 11.46, 9.20, 10.34,
+                9.03, 11.47, 10.51, 9.40, 10.08, 9.37, 10.62, 10.31, 8.52, 10.84,
+                10.90, 9.33, 12.29, 11.50, 10.60, 11.08, 10.38, 11.62, 11.31, 10.52}
+    -- CUSUM k = 0.5, h = 5: C+ = 5.28 > 5 at period 29, 5.30 at 30.
+    local c = assert(cm.spc_cusum(xs, {center = 10, sigma = 1, k = 0.5, h = 5}))
+    eq(#c.signals, 2, "CUSUM signals")
+    eq(c.signals[1].index, 28)
+    eq(c.signals[1].rule, cm.SPC_CUSUM)
+    near(c.c_plus[29], 5.28, 1e-12, "C+ at 29")
+    near(c.c_minus[2], 1.56, 1e-12, "C- at 2")
+    -- EWMA lambda 0.1, L 2.7: limits 10 +- 0.27 at period 1; signals at 29 and 30.
+    local e = assert(cm.spc_ewma(xs, {center = 10, sigma = 1, lambda = 0.1, width = 2.7}))
+    near(e.z[1], 9.945, 1e-12, "z_1")
+    near(e.ucl[1], 10.27, 1e-12, "UCL_1")
+    eq(#e.signals, 2, "EWMA signals")
+    eq(e.signals[1].index, 28)
+    eq(e.signals[1].rule, cm.SPC_EWMA)
+    -- Laney: 50, 60, 40, 50 of 100: z = 0, 2, -2, 0, sigma_z = (8/3) / 1.128.
+    local lp = assert(cm.spc_laney_p_chart({50, 60, 40, 50}, {100, 100, 100, 100}))
+    near(lp.center, 0.5, 0, "pbar")
+    near(lp.sigma_z, 8 / 3 / 1.128, 1e-14, "sigma_z")
+    near(lp.ucl[1], 0.5 + 0.4 / 1.128, 1e-14, "UCL")
+    local ls = assert(cm.spc_laney_p_evaluate({50, 90}, {100, 100},
+        {center = 0.5, sigma_z = 2, rules = cm.SPC_BEYOND_3SIGMA}))
+    eq(#ls, 1)
+    eq(ls[1].index, 1)
+    -- Median moving range 2 of 2, 1, 2, 1, 18: sigma 2 / 0.954.
+    local lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 30}, {sigma = "median"}))
+    near(lim.sigma, 2 / 0.954, 1e-15, "median sigma")
+    -- The 40 is dropped by the first revision; the rest has mean 11.6.
+    lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 10, 12, 11, 13, 12, 40}, {max_rounds = 5}))
+    near(lim.center, 11.6, 1e-15, "revised centre")
+    eq(lim.excluded[11], 2)
+    eq(lim.excluded[1], 0)
+    lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 30},
+        {exclude = {false, false, true, false, false, false}}))
+    near(lim.center, 77 / 5, 1e-15, "centre without index 2")
+    eq(lim.excluded[3], 1)
+    -- Trend: six rising points fire at the sixth.
+    local sig = cm.spc_evaluate({0, 1, 2, 3, 4, 5}, {rules = cm.SPC_TREND,
+        limits = {center = 0, sigma = 100}})
+    eq(#sig, 1)
+    eq(sig[1].index, 5)
+    eq(sig[1].side, 1)
+    -- Bad input.
+    fails("CM_EINVAL", cm.spc_ewma({1, 2}, {lambda = 0}))
+    fails("CM_EINVAL", cm.spc_ewma({1, 2}, {lambda = 1.5}))
+    fails("CM_EINVAL", cm.spc_cusum({1, 2}, {k = -1}))
+    fails("CM_EINVAL", cm.spc_cusum({1, 2}, {h = -1}))
+    fails("CM_ENODATA", cm.spc_cusum({}, {}))
+    fails("CM_EINVAL", cm.spc_individuals({1, 2}, {sigma = "range"}))
+    fails("CM_EINVAL", cm.spc_individuals({1, 2}, {exclude = {true}}))
+    fails("CM_ENODATA", cm.spc_laney_p_chart({1}, {10}))
+    fails("CM_EINVAL", cm.spc_laney_p_chart({1, 2}, {10}))
+    fails_with("CM_EINVAL", "num = -1 is outside", cm.spc_laney_p_chart({-1, 2}, {10, 10}))
+    fails("CM_EINVAL", cm.spc_laney_p_evaluate({1}, {10}, {center = 0.1, sigma_z = -1}))
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)
