@@ -663,6 +663,19 @@ START_TEST(individuals_ex_hand)
     for (size_t i = 0; i < 10; i++)
         ck_assert_uint_eq(drop[i], 0);
     ck_assert_uint_eq(drop[10], 2);
+    /* A round that would leave no two kept neighbours is not made. {31, 35,
+     * 29, 33, 36, 30, 34, 32, 35, 31, 240, 33, 30}: mean 629 / 13 = 48.38,
+     * median moving range 4, sigma 4 / 0.954: limits 35.8 .. 60.96 leave only
+     * the 36 (index 4) inside; the round is undone. */
+    const double asa[] = {31, 35, 29, 33, 36, 30, 34, 32, 35, 31, 240, 33, 30};
+    uint8_t none[13] = {0};
+    double sc[13];
+    const cm_spc_xmr_options med = {CM_SPC_SIGMA_MR_MEDIAN, 5};
+    ck_assert_status(cm_spc_individuals_ex(asa, 13, &med, none, sc, 13, &l), CM_OK);
+    ck_assert_rel(l.center, 629.0 / 13.0, TOL);
+    ck_assert_rel(l.sigma, 4.0 / 0.954, TOL);
+    for (size_t i = 0; i < 13; i++)
+        ck_assert_uint_eq(none[i], 0);
     /* max_rounds 1 stops after the first drop; the limits are recomputed. */
     memset(drop, 0, sizeof drop);
     o.max_rounds = 1;
