@@ -29,7 +29,7 @@ from .errors import (
 from . import contact, forecast, frames, queue, sla, spc
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .calendar import Calendar, TimeZone
-from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
+from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
     SCORE_NONE,
@@ -53,10 +53,15 @@ __version__ = version()
 __all__ = [
     "Calendar",
     "TimeZone",
+    "Share",
     "Sketch",
+    "Sketch2",
+    "Sketch2Result",
     "SketchResult",
     "quantile_exact",
     "quantiles_exact",
+    "quantiles_exact_method",
+    "share_exact",
     "contact",
     "frames",
     "art_frame",
