@@ -585,5 +585,49 @@ test("EWMA, CUSUM, Laney p', median sigma, revised limits, Nelson rules", functi
     fails("CM_EINVAL", cm.spc_laney_p_evaluate({1}, {10}, {center = 0.1, sigma_z = -1}))
 end)
 
+test("sketch: weighted adds, shares, quantile methods, sub-second sketch", function()
+    -- Weighted adds give the same bytes as repeated adds.
+    local a = cm.sketch():add_weighted({1.5, 60, 0}, {3, 2, 4})
+    local b = cm.sketch():add_many({1.5, 1.5, 1.5, 60, 60, 0, 0, 0, 0})
+    eq(a:serialize(), b:serialize(), "add_weighted")
+    eq(cm.sketch():add_n(7.25, 5):serialize(), cm.sketch():add_many({7.25, 7.25, 7.25, 7.25, 7.25}):serialize(), "add_n")
+    -- Exact share: 3 of 5 at or below 10; Wilson 95 % interval written out.
+    local sh = assert(cm.share_exact({4, 10, 11, 2, 30}, 10))
+    eq(sh.count, 3)
+    local z, nn, p = 1.959963984540054, 5, 0.6
+    local c = (p + z * z / (2 * nn)) / (1 + z * z / nn)
+    local h = z / (1 + z * z / nn) * math.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn))
+    near(sh.lo, c - h, 1e-12, "Wilson lo")
+    near(sh.hi, c + h, 1e-12, "Wilson hi")
+    -- From a sketch: 3 values of 1 s and more, thresholds between buckets are exact.
+    local ss = assert(cm.sketch():add_many({4, 10, 11, 2, 30}):share(20))
+    eq(ss.count, 4)
+    -- Quantile methods: numpy.quantile([1, 2, 3, 4], 0.3, method=...) gives 2 (inverted_cdf),
+    -- 1.5 (weibull: h = 5 * 0.3 - 1 = 0.5), 1.9 (linear), 1.6333 (median_unbiased: h = 4.3333 * 0.3 - 2/3).
+    eq(cm.quantiles_exact({1, 2, 3, 4}, {0.3}, "inverted_cdf")[1], 2)
+    near(cm.quantiles_exact({1, 2, 3, 4}, {0.3}, "weibull")[1], 1.5, 1e-15)
+    near(cm.quantiles_exact({1, 2, 3, 4}, {0.3})[1], 1.9, 1e-15)
+    near(cm.quantiles_exact({1, 2, 3, 4}, {0.3}, "median_unbiased")[1], 1 + (4 + 1 / 3) * 0.3 - 2 / 3, 1e-15)
+    -- Sub-second sketch with the standard deviation: 0.25, 0.5, 0.75 s -> sd 0.25 (n - 1).
+    local s2 = cm.sketch2({subsecond = true}):add_many({0.25, 0.5, 0.75})
+    local r = assert(s2:result())
+    near(r.stddev_seconds, 0.25, 1e-12, "sample sd")
+    near(r.stddev_pop_seconds, math.sqrt(0.125 / 3), 1e-12, "population sd")
+    eq(r.min_seconds, 0.25)
+    eq(cm.sketch2_deserialize(s2:serialize()), s2, "round trip")
+    fails("CM_EINVAL", s2:merge(cm.sketch2()))
+    -- Bad input.
+    fails("CM_EINVAL", cm.sketch():add_n(1, 0))
+    fails_with("CM_EINVAL", "count = -1 is outside", cm.sketch():add_n(1, -1))
+    fails("CM_EINVAL", cm.sketch():add_weighted({1, 2}, {1}))
+    fails("CM_EINVAL", cm.sketch():add_weighted({1, 2}, {1, 0}))
+    fails("CM_EINVAL", cm.sketch():add(1):share(0 / 0))
+    fails("CM_EINVAL", cm.sketch():add(1):share(1, 1))
+    fails("CM_ENODATA", cm.sketch():share(1))
+    fails("CM_EINVAL", cm.share_exact({1}, 1 / 0))
+    fails("CM_EINVAL", cm.quantiles_exact({1}, {0.5}, "nearest"))
+    fails("CM_EINVAL", cm.quantiles_exact({1}, {0.5}, "wei\0bull"))
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)
