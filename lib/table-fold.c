@@ -22,7 +22,7 @@
  * before anything is folded.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -23,7 +23,7 @@
  * Slots are the writer's; the reader maps them through the group list.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <string.h>
 

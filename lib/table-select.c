@@ -15,7 +15,7 @@
  * cm_quantile_exact(), so both give the same doubles bit for bit.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <string.h>
 

@@ -157,6 +157,11 @@ static int open_input(const char *path, input *in, const char **why)
 #ifdef MAP_POPULATE
     flags |= MAP_POPULATE; /* paged in now, not while the report is timed */
 #endif
+    /* The handler is in place before the mapping exists, for the reads below too. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigaction(SIGBUS, &sa, NULL);
     void *p = mmap(NULL, in->size, PROT_READ, flags, fd, 0);
     close(fd);
     if (p == MAP_FAILED) {
@@ -171,10 +176,6 @@ static int open_input(const char *path, input *in, const char **why)
     volatile unsigned char sink = 0;
     for (size_t i = 0; i < in->size; i += 64)
         sink = (unsigned char)(sink + ((const unsigned char *)p)[i]);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigaction(SIGBUS, &sa, NULL);
     return 0;
 }
 

@@ -10,6 +10,9 @@ converts arguments and results. Errors raise subclasses of
 >>> nps = cm.Nps().add_many([10, 9, 9, 7, 3])
 >>> round(nps.result().score, 1)
 40.0
+
+``caremetrics.report(df, by="channel")`` gives the whole KPI report of a ticket
+DataFrame, one row per group (docs/python.md).
 """
 
 from .common import format_time, parse_time, version, version_number
@@ -26,7 +29,8 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, forecast, frames, queue, sla, spc
+from . import contact, forecast, frames, queue, sla, spc, table
+from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .calendar import Calendar, TimeZone
 from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
@@ -72,6 +76,12 @@ __all__ = [
     "rate_frame",
     "sketch_frame",
     "forecast",
+    "table",
+    "report",
+    "ReportSpec",
+    "TableReport",
+    "BadRow",
+    "BadRowError",
     "queue",
     "sla",
     "spc",
