@@ -811,6 +811,62 @@ START_TEST(run_lengths_sustained_shift)
 }
 END_TEST
 
+/* A standard normal variate (Box-Muller; rng_unit is in [0, 1)). */
+static double normal(test_rng *r)
+{
+    const double u = 1.0 - rng_unit(r), v = rng_unit(r);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Mean run length to the first CUSUM signal over `runs` simulated series of
+ * N(shift, 1) points, and its standard error. A series is drawn 256 points at
+ * a time and the chart rerun over the longer series until it signals. */
+static void cusum_arl(test_rng *r, double shift, double h, int runs, double *arl, double *se)
+{
+    enum { LEN = 1 << 14 };
+    static double xs[LEN];
+    static cm_spc_signal sig[2 * LEN];
+    const cm_spc_cusum_params p = {0, 1, 0.5, h};
+    double sum = 0, sq = 0;
+    for (int k = 0; k < runs; k++) {
+        size_t len = 0, count = 0;
+        while (count == 0) {
+            ck_assert_uint_lt(len, LEN); /* P(no signal in 16384 points) < 1e-15 */
+            const size_t more = len < 256 ? 256 : len;
+            for (size_t i = len; i < len + more; i++)
+                xs[i] = shift + normal(r);
+            len += more;
+            ck_assert_status(cm_spc_cusum(xs, len, &p, NULL, NULL, sig, NELEM(sig), &count), CM_OK);
+        }
+        const size_t first = sig[0].index;
+        const double rl = (double)(first + 1);
+        sum += rl;
+        sq += rl * rl;
+    }
+    *arl = sum / runs;
+    *se = sqrt((sq / runs - *arl * *arl) / runs);
+}
+
+START_TEST(cusum_average_run_lengths)
+{
+    /* Montgomery, table 9.3 (two-sided tabular CUSUM, k = 1/2): h = 4: ARL
+     * 168 in control and 8.38 for a 1-sigma shift; h = 5: 465 and 10.4.
+     * Simulated, accepted within 4 standard errors of the estimate. */
+    test_rng r = test_rng_make("cusum_average_run_lengths");
+    const struct {
+        double shift, h, want;
+        int runs;
+    } cases[] = {{0, 4, 168, 2000}, {0, 5, 465, 2000}, {1, 4, 8.38, 2000}, {1, 5, 10.4, 2000}};
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        double arl, se;
+        cusum_arl(&r, cases[i].shift, cases[i].h, cases[i].runs, &arl, &se);
+        ck_assert_msg(fabs(arl - cases[i].want) <= 4 * se,
+                      "shift %g, h %g: ARL %.2f (se %.2f), textbook %.2f", cases[i].shift,
+                      cases[i].h, arl, se, cases[i].want);
+    }
+}
+END_TEST
+
 START_TEST(ewma_cusum_bad_input)
 {
     const double xs[] = {1, 2, 3}, nan[] = {1, D_NAN, 3};
@@ -1007,6 +1063,7 @@ static Suite *spc_suite(void)
     tcase_add_test(tc, cusum_montgomery);
     tcase_add_test(tc, ewma_montgomery);
     tcase_add_test(tc, run_lengths_sustained_shift);
+    tcase_add_test(tc, cusum_average_run_lengths);
     tcase_add_test(tc, ewma_cusum_bad_input);
     tcase_add_test(tc, laney_hand);
     tcase_add_test(tc, laney_bad_input);
