@@ -32,7 +32,7 @@ from .errors import (
 from . import contact, forecast, frames, queue, sla, spc, table
 from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
-from .calendar import Calendar, TimeZone
+from .calendar import Calendar, TimeZone, closed_dates_spec
 from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -57,6 +57,7 @@ __version__ = version()
 __all__ = [
     "Calendar",
     "TimeZone",
+    "closed_dates_spec",
     "Share",
     "Sketch",
     "Sketch2",
