@@ -395,7 +395,6 @@ static cm_status zd_audits(imp *m, const json_value *root)
     json_iter it;
     json_value a;
     bool created = false;
-    cm_time created_at = 0;
     cm__json_iter(&audits, &it);
     while (cm__json_next(&it, NULL, &a)) {
         json_value t, events, v;
@@ -425,7 +424,27 @@ static cm_status zd_audits(imp *m, const json_value *root)
         if (is_create && created)
             return ifail(m, a.p, "two audits create the ticket");
         bool description = is_create;
-        uint16_t create_flags = 0;
+        if (is_create) {
+            /* The description (the first comment) says who created the ticket. */
+            uint16_t flags = 0;
+            cm__json_iter(&events, &ei);
+            while (cm__json_next(&ei, NULL, &e)) {
+                if (e.kind != JSON_OBJECT || !cm__json_get(&e, "type", &type) ||
+                    !(cm__json_eq(&type, "Comment") || cm__json_eq(&type, "VoiceComment")))
+                    continue;
+                char who[ID_CAP];
+                memcpy(who, author, sizeof who);
+                if (cm__json_get(&e, "author_id", &v) && v.kind != JSON_NULL &&
+                    !id_text(&v, who, sizeof who))
+                    return ifail(m, v.p, "author_id is a number");
+                const bool pub = !(cm__json_get(&e, "public", &v) && v.kind == JSON_FALSE);
+                if (pub && !zd_is_requester(&z, who))
+                    flags = CM_SLA_EVENT_BY_AGENT;
+                break;
+            }
+            created = true;
+            iev(m, at, CM_SLA_EVENT_CREATED, flags, 0, NULL, NULL, 0);
+        }
         cm__json_iter(&events, &ei);
         while (cm__json_next(&ei, NULL, &e)) {
             if (e.kind != JSON_OBJECT)
@@ -447,10 +466,7 @@ static cm_status zd_audits(imp *m, const json_value *root)
                     return ifail(m, v.p, "author_id is a number");
                 const bool customer = zd_is_requester(&z, who);
                 if (description) {
-                    /* The description: part of the creation, by an agent or the requester. */
-                    description = false;
-                    if (pub && !customer)
-                        create_flags = CM_SLA_EVENT_BY_AGENT;
+                    description = false; /* part of the creation */
                     continue;
                 }
                 const uint16_t type16 = !pub       ? CM_SLA_EVENT_AGENT_NOTE
@@ -465,15 +481,9 @@ static cm_status zd_audits(imp *m, const json_value *root)
                     CM_TRY(unknown(m, type.p, "unknown Zendesk audit event type"));
             }
         }
-        if (is_create) {
-            created = true;
-            created_at = at;
-            iev(m, at, CM_SLA_EVENT_CREATED, create_flags, 0, NULL, NULL, 0);
-        }
     }
     if (!created)
         return ifail(m, root->p, "no audit creates the ticket (no Create event)");
-    (void)created_at;
     return CM_OK;
 }
 

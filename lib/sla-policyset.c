@@ -1100,6 +1100,23 @@ static bool value(tparser *p, const char **out, size_t *at, bool *bad)
     return true;
 }
 
+/* The start of the list item after the one at `at` (raw text of a parsed list). */
+static size_t skip_item(const char *s, size_t at)
+{
+    if (s[at] == '"') {
+        at++;
+        while (s[at] != '"')
+            at += s[at] == '\\' ? 2 : 1;
+        at++;
+    } else {
+        while (word_char(s[at]))
+            at++;
+    }
+    while (s[at] == ' ' || s[at] == '\t' || s[at] == ',')
+        at++;
+    return at;
+}
+
 /* A comma-separated list of values into the value store. */
 static bool list(tparser *p, const char *missing, const char *const **items, uint32_t *n,
                  size_t *first_at)
@@ -1275,7 +1292,6 @@ static bool metric_list(tparser *p, uint32_t *set, size_t *at_first)
     const char *const *items;
     uint32_t n;
     *set = 0;
-    const size_t before = p->i;
     if (!list(p, "expected a metric", &items, &n, at_first))
         return false;
     if (n == 1 && strcmp(items[0], "*") == 0) {
@@ -1283,10 +1299,8 @@ static bool metric_list(tparser *p, uint32_t *set, size_t *at_first)
         return true;
     }
     /* Locate each item for its error column: re-scan the raw text. */
-    size_t at = before;
-    for (uint32_t k = 0; k < n; k++) {
-        while (p->s[at] == ' ' || p->s[at] == '\t' || p->s[at] == ',')
-            at++;
+    size_t at = *at_first;
+    for (uint32_t k = 0; k < n; k++, at = skip_item(p->s, at)) {
         int slot = find(cm__sla_metric_names, CM_SLA_METRIC_COUNT, items[k]);
         if (slot < 0 && strcmp(items[k], "group-ownership") == 0)
             slot = SLA_GROUP_SLOT;
@@ -1300,15 +1314,6 @@ static bool metric_list(tparser *p, uint32_t *set, size_t *at_first)
                          "requester-wait, agent-work, total-resolution, group-ownership, a "
                          "clock defined above or *");
         *set |= 1u << slot;
-        if (p->s[at] == '"') {
-            at++;
-            while (p->s[at] != '"')
-                at += p->s[at] == '\\' ? 2 : 1;
-            at++;
-        } else {
-            while (word_char(p->s[at]))
-                at++;
-        }
     }
     return true;
 }
@@ -1324,7 +1329,6 @@ static bool priority_list(tparser *p, uint32_t *levels)
     const char *const *items;
     uint32_t n;
     size_t first;
-    const size_t before = p->i;
     if (!list(p, "expected a priority", &items, &n, &first))
         return false;
     const uint32_t nl = (uint32_t)(p->prio_set ? p->nprio : 4);
@@ -1337,10 +1341,8 @@ static bool priority_list(tparser *p, uint32_t *levels)
         return true;
     }
     *levels = 0;
-    size_t at = before;
-    for (uint32_t k = 0; k < n; k++) {
-        while (p->s[at] == ' ' || p->s[at] == '\t' || p->s[at] == ',')
-            at++;
+    size_t at = first;
+    for (uint32_t k = 0; k < n; k++, at = skip_item(p->s, at)) {
         int l = strcmp(items[k], "none") == 0 ? 0 : -1;
         for (uint32_t j = 0; l < 0 && j < nl; j++) {
             if (strcmp(items[k], p->prio_set ? p->prio[j] : default_levels[j]) == 0)
@@ -1353,15 +1355,6 @@ static bool priority_list(tparser *p, uint32_t *levels)
                                      : "unknown priority: use urgent, high, normal, low, none, "
                                        "any or *");
         *levels |= 1u << l;
-        if (p->s[at] == '"') {
-            at++;
-            while (p->s[at] != '"')
-                at += p->s[at] == '\\' ? 2 : 1;
-            at++;
-        } else {
-            while (word_char(p->s[at]))
-                at++;
-        }
     }
     return true;
 }
@@ -1635,12 +1628,15 @@ static bool priorities_line(tparser *p, size_t at_kw)
         return false;
     if (n > CM_SLA_MAX_LEVELS)
         return tfail(p, first, "at most 15 priorities");
+    size_t at = first;
     for (uint32_t k = 0; k < n; k++) {
         p->prio[k] = items[k];
-        p->prio_pos[k] = pos_at(p, first);
+        p->prio_pos[k] = pos_at(p, at);
+        at = skip_item(p->s, at);
     }
     p->nprio = n;
     p->prio_set = true;
+    p->any_statement = true;
     return line_end(p);
 }
 
