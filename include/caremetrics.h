@@ -18,5 +18,8 @@
 #include <caremetrics/queue.h>
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
+#include <caremetrics/forecast.h>
+#include <caremetrics/table.h>
+#include <caremetrics/csv.h>
 
 #endif /* CAREMETRICS_H */

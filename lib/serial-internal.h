@@ -25,7 +25,8 @@ enum cm__serial_kind {
     CM__SERIAL_SKETCH = 5,
     CM__SERIAL_CONTACT = 6,
     CM__SERIAL_SLA_ATTAINMENT = 7,
-    CM__SERIAL_SLA_BREAKDOWN = 8,
+    CM__SERIAL_TABLE = 8,
+    CM__SERIAL_SLA_BREAKDOWN = 9,
 };
 
 #define CM__SERIAL_HEADER  4

@@ -16,5 +16,6 @@ void lcm_open_spc(lua_State *L);
 void lcm_open_queue(lua_State *L);
 void lcm_open_calendar(lua_State *L);
 void lcm_open_sla(lua_State *L);
+void lcm_open_forecast(lua_State *L);
 
 #endif /* LCAREMETRICS_H */

@@ -151,7 +151,11 @@ static int l_csat(lua_State *L)
 {
     cm_csat init = {0};
     if (!lua_isnoneornil(L, 1)) {
-        const cm_status st = cm_csat_init(&init, lcm_check_u32(L, 1), lcm_check_u32(L, 2));
+        uint32_t scale, satisfied_min;
+        if (!lcm_arg_u32(L, 1, "scale", &scale) ||
+            !lcm_arg_u32(L, 2, "satisfied_min", &satisfied_min))
+            return 3;
+        const cm_status st = cm_csat_init(&init, scale, satisfied_min);
         if (st != CM_OK)
             return lcm_fail(L, st);
     }
@@ -169,8 +173,11 @@ static int l_ces(lua_State *L)
 {
     cm_ces init = {0};
     if (!lua_isnoneornil(L, 1)) {
-        const cm_status st =
-            cm_ces_init(&init, lcm_check_u32(L, 1), lcm_check_u32(L, 2), lcm_check_u32(L, 3));
+        uint32_t scale, easy_min, easy_max;
+        if (!lcm_arg_u32(L, 1, "scale", &scale) || !lcm_arg_u32(L, 2, "easy_min", &easy_min) ||
+            !lcm_arg_u32(L, 3, "easy_max", &easy_max))
+            return 3;
+        const cm_status st = cm_ces_init(&init, scale, easy_min, easy_max);
         if (st != CM_OK)
             return lcm_fail(L, st);
     }

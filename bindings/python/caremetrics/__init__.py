@@ -26,7 +26,8 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, queue, sla, spc
+from . import contact, forecast, frames, queue, sla, spc
+from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
@@ -57,6 +58,15 @@ __all__ = [
     "quantile_exact",
     "quantiles_exact",
     "contact",
+    "frames",
+    "art_frame",
+    "ces_frame",
+    "csat_frame",
+    "frame_of",
+    "nps_frame",
+    "rate_frame",
+    "sketch_frame",
+    "forecast",
     "queue",
     "sla",
     "spc",
