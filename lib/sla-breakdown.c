@@ -270,7 +270,7 @@ static bool tally_empty(const cm_sla_tally *t)
 cm_status cm_sla_breakdown_serialize(const cm_sla_breakdown *b, uint8_t *buf, size_t cap,
                                      size_t *written)
 {
-    CM_REQUIRE(b != NULL && buf != NULL && written != NULL, CM_EINVAL);
+    CM_REQUIRE(b != NULL && (buf != NULL || cap == 0) && written != NULL, CM_EINVAL);
     const size_t n = b->ncells * b->nmetrics;
     size_t used = 0;
     for (size_t i = 0; i < n; i++)

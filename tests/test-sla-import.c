@@ -78,8 +78,8 @@ static void check_events(const cm_sla_ticket *t, const xev *want, size_t n)
                           e->event.flags == want[i].flags && e->event.value == want[i].value &&
                           same_str(e->name, want[i].name) && same_str(e->text, want[i].text) &&
                           e->number == want[i].number,
-                      "event %zu: at %lld type %u flags %u value %u name %s text %s number %lld",
-                      i, (long long)e->event.at, e->event.type, e->event.flags, e->event.value,
+                      "event %zu: at %lld type %u flags %u value %u name %s text %s number %lld", i,
+                      (long long)e->event.at, e->event.type, e->event.flags, e->event.value,
                       e->name ? e->name : "(null)", e->text ? e->text : "(null)",
                       (long long)e->number);
     }
@@ -197,13 +197,13 @@ START_TEST(zendesk_audits_clocks)
                 r = &out[i];
         }
         ck_assert_msg(r != NULL, "row %zu: no record", w);
-        ck_assert_msg(r->instance.state == want[w].state && r->instance.elapsed == want[w].elapsed &&
-                          r->instance.target == want[w].target && r->instance.due == want[w].due &&
-                          r->event == want[w].event && r->policy == (w >= 5 ? 1u : 0u),
-                      "row %zu: %s elapsed %lld target %lld due %lld event %u policy %u", w,
-                      cm_sla_state_name(r->instance.state), (long long)r->instance.elapsed,
-                      (long long)r->instance.target, (long long)r->instance.due, r->event,
-                      r->policy);
+        ck_assert_msg(
+            r->instance.state == want[w].state && r->instance.elapsed == want[w].elapsed &&
+                r->instance.target == want[w].target && r->instance.due == want[w].due &&
+                r->event == want[w].event && r->policy == (w >= 5 ? 1u : 0u),
+            "row %zu: %s elapsed %lld target %lld due %lld event %u policy %u", w,
+            cm_sla_state_name(r->instance.state), (long long)r->instance.elapsed,
+            (long long)r->instance.target, (long long)r->instance.due, r->event, r->policy);
     }
     ck_assert_uint_eq(out[0].instance.priority, 2); /* normal at its stop (09:45) */
     cm_sla_policyset_free(set);
@@ -359,17 +359,16 @@ START_TEST(jira_status_options)
         "\"status\":{\"name\":\"Triage\"}},\"changelog\":{\"histories\":[]}}";
     cm_sla_ticket *t = NULL;
     cm_parse_error err = {0, 0, NULL};
-    ck_assert_status(cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), NULL, NULL, &t,
-                                   &err),
-                     CM_EPARSE);
+    ck_assert_status(
+        cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), NULL, NULL, &t, &err),
+        CM_EPARSE);
     ck_assert_ptr_nonnull(strstr(err.message, "unknown Jira status"));
     ck_assert_uint_eq(err.column, 82); /* the name "Triage" */
     static const char *const names[] = {"Triage"};
     static const uint32_t cats[] = {CM_SLA_STATUS_NEW};
     const cm_sla_import_options o = {0, 0, names, cats, 1};
-    ck_assert_status(cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), &o, NULL, &t,
-                                   NULL),
-                     CM_OK);
+    ck_assert_status(
+        cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), &o, NULL, &t, NULL), CM_OK);
     /* +0100: 09:00 there is 08:00 UTC. */
     static const xev want[] = {{AT(0, 8, 0), CREATED, 0, 0, NULL, NULL, 0},
                                {AT(0, 8, 0), STATUS, 0, CM_SLA_STATUS_NEW, "Triage", NULL, 0}};
@@ -377,9 +376,9 @@ START_TEST(jira_status_options)
     cm_sla_ticket_free(t);
     const uint32_t badcat[] = {6};
     const cm_sla_import_options bad = {0, 0, names, badcat, 1};
-    ck_assert_status(cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), &bad, NULL, &t,
-                                   NULL),
-                     CM_EINVAL);
+    ck_assert_status(
+        cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), &bad, NULL, &t, NULL),
+        CM_EINVAL);
 }
 END_TEST
 
@@ -415,7 +414,8 @@ static const struct {
      "timestamp"},
     {"unknown audit event", 1,
      "{\"audits\": [{\"created_at\": \"2025-01-06T09:00:00Z\", \"events\": "
-     "[{\"type\": \"Create\", \"field_name\": \"status\", \"value\": \"new\"}, {\"type\": \"Teleport\"}]}]}",
+     "[{\"type\": \"Create\", \"field_name\": \"status\", \"value\": \"new\"}, {\"type\": "
+     "\"Teleport\"}]}]}",
      1, 132, "unknown Zendesk audit event type"},
     {"unknown status", 1,
      "{\"audits\": [{\"created_at\": \"2025-01-06T09:00:00Z\", \"events\": "
@@ -427,7 +427,8 @@ static const struct {
      1, 96, "several tickets"},
     {"event before creation", 1,
      "{\"audits\": [{\"created_at\": \"2025-01-06T10:00:00Z\", \"events\": [{\"type\": \"Create\", "
-     "\"field_name\": \"status\", \"value\": \"new\"}]}, {\"created_at\": \"2025-01-06T09:00:00Z\", "
+     "\"field_name\": \"status\", \"value\": \"new\"}]}, {\"created_at\": "
+     "\"2025-01-06T09:00:00Z\", "
      "\"events\": [{\"type\": \"Comment\", \"public\": false}]}]}",
      1, 1, "precedes"},
     {"unknown metric", 2,
@@ -482,9 +483,8 @@ START_TEST(import_skip_unknown_and_order)
         "true}, {\"type\": \"Create\", \"field_name\": \"n\", \"value\": -3}]}]}";
     const cm_sla_import_options o = {CM_SLA_IMPORT_SKIP_UNKNOWN, 0, NULL, NULL, 0};
     cm_sla_ticket *t = NULL;
-    ck_assert_status(cm_sla_import(CM_SLA_IMPORT_ZENDESK_AUDITS, json, strlen(json), &o, NULL,
-                                   &t, NULL),
-                     CM_OK);
+    ck_assert_status(
+        cm_sla_import(CM_SLA_IMPORT_ZENDESK_AUDITS, json, strlen(json), &o, NULL, &t, NULL), CM_OK);
     static const xev want[] = {
         {AT(0, 9, 0), CREATED, 0, 0, NULL, NULL, 0},
         {AT(0, 9, 0), ATTR, 0, 0, "custom", "12.5", 0},

@@ -19,21 +19,21 @@
 #define MIN(x)      ((int64_t)(x)*60)
 #define NO          CM_SLA_NO_TIME
 
-#define TE(t, type, flags, value, name, text, number) \
-    {                                                 \
-        {(t), (type), (flags), (value)}, (name), (text), (number)  \
+#define TE(t, type, flags, value, name, text, number)             \
+    {                                                             \
+        {(t), (type), (flags), (value)}, (name), (text), (number) \
     }
-#define T_CREATED(t, lvl)   TE(t, CM_SLA_EVENT_CREATED, 0, lvl, NULL, NULL, 0)
-#define T_BY_AGENT(t, lvl)  TE(t, CM_SLA_EVENT_CREATED, CM_SLA_EVENT_BY_AGENT, lvl, NULL, NULL, 0)
-#define T_AGENT(t)          TE(t, CM_SLA_EVENT_AGENT_REPLY, 0, 0, NULL, NULL, 0)
-#define T_CUSTOMER(t)       TE(t, CM_SLA_EVENT_CUSTOMER_REPLY, 0, 0, NULL, NULL, 0)
-#define T_STATUS(t, s)      TE(t, CM_SLA_EVENT_STATUS, 0, s, NULL, NULL, 0)
-#define T_CSTATUS(t, s, n)  TE(t, CM_SLA_EVENT_STATUS, 0, s, n, NULL, 0)
-#define T_PRIO(t, l)        TE(t, CM_SLA_EVENT_PRIORITY, 0, l, NULL, NULL, 0)
-#define T_ATTR(t, n, v)     TE(t, CM_SLA_EVENT_ATTRIBUTE, 0, 0, n, v, 0)
-#define T_NUM(t, n, v)      TE(t, CM_SLA_EVENT_ATTRIBUTE, CM_SLA_EVENT_NUMBER, 0, n, NULL, v)
-#define T_TAGS(t, v)        TE(t, CM_SLA_EVENT_TAGS, 0, 0, NULL, v, 0)
-#define T_SCHED(t, c)       TE(t, CM_SLA_EVENT_SCHEDULE, 0, c, NULL, NULL, 0)
+#define T_CREATED(t, lvl)  TE(t, CM_SLA_EVENT_CREATED, 0, lvl, NULL, NULL, 0)
+#define T_BY_AGENT(t, lvl) TE(t, CM_SLA_EVENT_CREATED, CM_SLA_EVENT_BY_AGENT, lvl, NULL, NULL, 0)
+#define T_AGENT(t)         TE(t, CM_SLA_EVENT_AGENT_REPLY, 0, 0, NULL, NULL, 0)
+#define T_CUSTOMER(t)      TE(t, CM_SLA_EVENT_CUSTOMER_REPLY, 0, 0, NULL, NULL, 0)
+#define T_STATUS(t, s)     TE(t, CM_SLA_EVENT_STATUS, 0, s, NULL, NULL, 0)
+#define T_CSTATUS(t, s, n) TE(t, CM_SLA_EVENT_STATUS, 0, s, n, NULL, 0)
+#define T_PRIO(t, l)       TE(t, CM_SLA_EVENT_PRIORITY, 0, l, NULL, NULL, 0)
+#define T_ATTR(t, n, v)    TE(t, CM_SLA_EVENT_ATTRIBUTE, 0, 0, n, v, 0)
+#define T_NUM(t, n, v)     TE(t, CM_SLA_EVENT_ATTRIBUTE, CM_SLA_EVENT_NUMBER, 0, n, NULL, v)
+#define T_TAGS(t, v)       TE(t, CM_SLA_EVENT_TAGS, 0, 0, NULL, v, 0)
+#define T_SCHED(t, c)      TE(t, CM_SLA_EVENT_SCHEDULE, 0, c, NULL, NULL, 0)
 
 #define FIRST   CM_SLA_FIRST_REPLY
 #define NEXT    CM_SLA_NEXT_REPLY
@@ -89,8 +89,8 @@ static size_t eval(const cm_sla_policyset *set, const cm_sla_ticket_event *ev, s
                    cm_time now, cm_sla_record *out, size_t cap)
 {
     const cm_calendar_history *const hs[1] = {hist};
-    const cm_sla_calendars cs = {(const cm_calendar *const *)cals, cals[0] != NULL ? 2 : 0,
-                                 hs, hist != NULL ? 1 : 0};
+    const cm_sla_calendars cs = {(const cm_calendar *const *)cals, cals[0] != NULL ? 2 : 0, hs,
+                                 hist != NULL ? 1 : 0};
     size_t count = 0;
     ck_assert_status(cm_sla_policyset_evaluate(set, &cs, ev, n, now, out, cap, &count), CM_OK);
     /* Invariants of every record. */
@@ -186,10 +186,9 @@ START_TEST(reselect_priority)
      */
     cm_sla_policyset *set = set_of(vip_set);
     cm_sla_record out[16];
-    const cm_sla_ticket_event ev[] = {T_CREATED(AT(0, 9, 0), 2),
-                                      T_ATTR(AT(0, 9, 0), "organization", "Acme"),
-                                      T_PRIO(AT(0, 10, 0), 4),
-                                      T_ATTR(AT(0, 10, 45), "organization", "VIP")};
+    const cm_sla_ticket_event ev[] = {
+        T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 0), "organization", "Acme"),
+        T_PRIO(AT(0, 10, 0), 4), T_ATTR(AT(0, 10, 45), "organization", "VIP")};
     size_t n = eval(set, ev, 4, AT(0, 9, 30), out, 16);
     want(rec_of(out, n, FIRST, 1), ACTIVE, 2, MIN(30), H(4), AT(0, 13, 0));
     n = eval(set, ev, 4, AT(0, 10, 30), out, 16);
@@ -215,10 +214,9 @@ START_TEST(reselect_group)
                                    "policy default\n"
                                    "  first-reply * 4h calendar\n");
     cm_sla_record out[16];
-    const cm_sla_ticket_event ev[] = {T_CREATED(AT(0, 9, 0), 2),
-                                      T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
-                                      T_ATTR(AT(0, 9, 30), "group", "Tier 2"),
-                                      T_AGENT(AT(0, 10, 15))};
+    const cm_sla_ticket_event ev[] = {
+        T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
+        T_ATTR(AT(0, 9, 30), "group", "Tier 2"), T_AGENT(AT(0, 10, 15))};
     size_t n = eval(set, ev, 4, AT(0, 9, 20), out, 16);
     want(rec_of(out, n, FIRST, 1), ACTIVE, 1, MIN(20), H(4), AT(0, 13, 0));
     ck_assert_uint_eq(rec_of(out, n, FIRST, 1)->values[0], CM_SLA_VALUE_OTHER); /* Tier 1 */
@@ -257,8 +255,7 @@ START_TEST(group_two_groups)
     const cm_sla_ticket_event ev[] = {T_CREATED(AT(0, 9, 0), 2),
                                       T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
                                       T_ATTR(AT(0, 10, 30), "group", "Tier 2"),
-                                      T_AGENT(AT(0, 14, 0)),
-                                      T_STATUS(AT(0, 15, 0), SOLVED)};
+                                      T_AGENT(AT(0, 14, 0)), T_STATUS(AT(0, 15, 0), SOLVED)};
     const size_t n = eval(set, ev, 5, AT(0, 16, 0), out, 16);
     ck_assert_uint_eq(n, 8); /* six n/a metrics, two group spans */
     const cm_sla_record *a = rec_of(out, n, GROUP, 1), *b = rec_of(out, n, GROUP, 2);
@@ -291,13 +288,13 @@ START_TEST(group_reopen)
      */
     cm_sla_policyset *set = set_of("group-policy any\n  group-ownership * 2h calendar\n");
     cm_sla_record out[16];
-    const cm_sla_ticket_event ev[] = {T_CREATED(AT(0, 9, 0), 2),
-                                      T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
-                                      T_ATTR(AT(0, 9, 30), "group", "Tier 1"),
-                                      T_STATUS(AT(0, 10, 0), SOLVED),
-                                      T_CUSTOMER(AT(0, 11, 0)),
-                                      TE(AT(0, 11, 30), CM_SLA_EVENT_ATTRIBUTE, 0, 0, "group",
-                                         NULL, 0)};
+    const cm_sla_ticket_event ev[] = {
+        T_CREATED(AT(0, 9, 0), 2),
+        T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
+        T_ATTR(AT(0, 9, 30), "group", "Tier 1"),
+        T_STATUS(AT(0, 10, 0), SOLVED),
+        T_CUSTOMER(AT(0, 11, 0)),
+        TE(AT(0, 11, 30), CM_SLA_EVENT_ATTRIBUTE, 0, 0, "group", NULL, 0)};
     const size_t n = eval(set, ev, 6, AT(0, 12, 0), out, 16);
     ck_assert_uint_eq(n, 8);
     want(rec_of(out, n, GROUP, 1), OK_, 0, H(1), H(2), AT(0, 11, 0));
@@ -496,16 +493,16 @@ START_TEST(clock_cycles_and_triggers)
                                    "policy default\n"
                                    "  turn * 2h calendar\n");
     cm_sla_record out[32];
-    const cm_sla_ticket_event ev[] = {T_CREATED(AT(0, 8, 0), 2),
-                                      T_CUSTOMER(AT(0, 9, 0)),
-                                      T_TAGS(AT(0, 9, 30), "vip waiting-vendor"),
-                                      TE(AT(0, 10, 0), CM_SLA_EVENT_TAG_REMOVE, 0, 0, NULL,
-                                         "waiting-vendor", 0),
-                                      T_AGENT(AT(0, 10, 30)),
-                                      T_CUSTOMER(AT(0, 11, 0)),
-                                      T_AGENT(AT(0, 11, 20)),
-                                      T_ATTR(AT(0, 12, 0), "tier", "gold"),
-                                      T_ATTR(AT(0, 12, 30), "tier", "silver")};
+    const cm_sla_ticket_event ev[] = {
+        T_CREATED(AT(0, 8, 0), 2),
+        T_CUSTOMER(AT(0, 9, 0)),
+        T_TAGS(AT(0, 9, 30), "vip waiting-vendor"),
+        TE(AT(0, 10, 0), CM_SLA_EVENT_TAG_REMOVE, 0, 0, NULL, "waiting-vendor", 0),
+        T_AGENT(AT(0, 10, 30)),
+        T_CUSTOMER(AT(0, 11, 0)),
+        T_AGENT(AT(0, 11, 20)),
+        T_ATTR(AT(0, 12, 0), "tier", "gold"),
+        T_ATTR(AT(0, 12, 30), "tier", "silver")};
     const size_t n = eval(set, ev, 9, AT(0, 13, 0), out, 32);
     const uint32_t turn = CM_SLA_CUSTOM_METRIC;
     want(rec_of(out, n, turn, 1), OK_, 0, H(1), H(2), AT(0, 11, 30));
@@ -692,9 +689,9 @@ START_TEST(legacy_equivalence)
         cm_sla_instance a[6 * NELEM(ev)];
         cm_sla_record b[6 * NELEM(ev)];
         size_t na = 0;
-        ck_assert_status(cm_sla_evaluate(pol, (const cm_calendar *const *)cals, 2, ev, n, now, a,
-                                         NELEM(a), &na),
-                         CM_OK);
+        ck_assert_status(
+            cm_sla_evaluate(pol, (const cm_calendar *const *)cals, 2, ev, n, now, a, NELEM(a), &na),
+            CM_OK);
         const size_t nb = eval(set, te, n, now, b, NELEM(b));
         ck_assert_uint_eq(na, nb);
         for (size_t i = 0; i < na; i++) {
@@ -714,31 +711,30 @@ END_TEST
 START_TEST(parse_forms)
 {
     /* Every form of the grammar, with comments, quotes and lists with blanks. */
-    static const char text[] =
-        "# a set\n"
-        "priorities p1, p2, \"p 3\"\n"
-        "customer-reply-opens no\r\n"
-        "first-reply agent-created requester-comment\n"
-        "requester-wait pause pending, \"Waiting on \\\"vendor\\\"\"\n"
-        "group-ownership reopen reactivate\n"
-        "clock c-1\n"
-        "  start created\n"
-        "  start set team \"Red, Blue\"\n"
-        "  stop unset team\n"
-        "  stop reopened\n"
-        "  pause tags exclude a, b\n"
-        "  pause priority >= p2\n"
-        "policy \"P #1\"   # comment\n"
-        "  when tier >= 2\n"
-        "  when team is-not \"Red, Blue\", Green\n"
-        "  when status is open, \"Custom one\"\n"
-        "  when brand is-set\n"
-        "  first-reply,next-reply p1,\"p 3\" 1h30m calendar warn 10%, 90%\n"
-        "  c-1 any 45s business 3\n"
-        "  total-resolution none 2h history 2\n"
-        "  agent-work * 1d calendar\n"
-        "group-policy g\n"
-        "  group-ownership * 8h business\n";
+    static const char text[] = "# a set\n"
+                               "priorities p1, p2, \"p 3\"\n"
+                               "customer-reply-opens no\r\n"
+                               "first-reply agent-created requester-comment\n"
+                               "requester-wait pause pending, \"Waiting on \\\"vendor\\\"\"\n"
+                               "group-ownership reopen reactivate\n"
+                               "clock c-1\n"
+                               "  start created\n"
+                               "  start set team \"Red, Blue\"\n"
+                               "  stop unset team\n"
+                               "  stop reopened\n"
+                               "  pause tags exclude a, b\n"
+                               "  pause priority >= p2\n"
+                               "policy \"P #1\"   # comment\n"
+                               "  when tier >= 2\n"
+                               "  when team is-not \"Red, Blue\", Green\n"
+                               "  when status is open, \"Custom one\"\n"
+                               "  when brand is-set\n"
+                               "  first-reply,next-reply p1,\"p 3\" 1h30m calendar warn 10%, 90%\n"
+                               "  c-1 any 45s business 3\n"
+                               "  total-resolution none 2h history 2\n"
+                               "  agent-work * 1d calendar\n"
+                               "group-policy g\n"
+                               "  group-ownership * 8h business\n";
     cm_sla_policyset *set = NULL;
     cm_parse_error err = {0, 0, NULL};
     ck_assert_msg(cm_sla_policyset_parse(text, NULL, &set, &err) == CM_OK, "%u:%u %s",
@@ -828,8 +824,7 @@ static const struct {
     {"policy p\n  first-reply * 1h calendar warn 100%", 2, 34, "percentage"},
     {"policy p\n  first-reply * 1h calendar warn 1%,2%,3%,4%,5%", 2, 34, "at most 4"},
     {"policy p\n  first-reply * 1h calendar extra", 2, 29, "unexpected text"},
-    {"policy p\n  first-reply * 1h calendar\n  first-reply high 2h calendar", 3, 3,
-     "already set"},
+    {"policy p\n  first-reply * 1h calendar\n  first-reply high 2h calendar", 3, 3, "already set"},
     {"policy p\npolicy p", 2, 1, "same name"},
     {"priorities a, b\npriorities c", 2, 1, "come first"},
     {"first-reply pause none\npriorities a", 2, 1, "come first"},
@@ -921,10 +916,10 @@ START_TEST(struct_api)
     static const char *const vip[] = {"VIP"};
     const cm_sla_condition c0[] = {{"priority", CM_SLA_OP_IS, 1, urgent, 0},
                                    {"organization", CM_SLA_OP_IS, 1, vip, 0}};
-    const cm_sla_goal g0[] = {{FIRST, CM_SLA_LEVELS_NAMED, 1800, CM_SLA_CLOCK_CALENDAR_TIME, 0,
-                               {0, 0, 0, 0}, 0}};
-    const cm_sla_goal g1[] = {{FIRST, CM_SLA_LEVELS_NAMED, 14400, CM_SLA_CLOCK_CALENDAR_TIME, 0,
-                               {25, 0, 0, 0}, 0}};
+    const cm_sla_goal g0[] = {
+        {FIRST, CM_SLA_LEVELS_NAMED, 1800, CM_SLA_CLOCK_CALENDAR_TIME, 0, {0, 0, 0, 0}, 0}};
+    const cm_sla_goal g1[] = {
+        {FIRST, CM_SLA_LEVELS_NAMED, 14400, CM_SLA_CLOCK_CALENDAR_TIME, 0, {25, 0, 0, 0}, 0}};
     const cm_sla_policy_def pols[] = {{"VIP urgent", CM_SLA_POLICY_REGULAR, 0, c0, 2, g0, 1},
                                       {"default", CM_SLA_POLICY_REGULAR, 0, NULL, 0, g1, 1}};
     cm_sla_policyset_spec spec;
@@ -989,12 +984,12 @@ START_TEST(struct_api_bad_input)
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
         const bool has_cond = rows[i].cond.attribute != NULL || rows[i].cond.op != 0;
-        const cm_sla_goal *g = rows[i].goal.seconds != 0 || rows[i].goal.metric != 0 ||
-                                       rows[i].goal.levels != 0
-                                   ? &rows[i].goal
-                                   : &good;
-        const cm_sla_policy_def p = {"p", rows[i].kind, 0, has_cond ? &rows[i].cond : NULL,
-                                     has_cond ? 1u : 0u, g, 1};
+        const cm_sla_goal *g =
+            rows[i].goal.seconds != 0 || rows[i].goal.metric != 0 || rows[i].goal.levels != 0
+                ? &rows[i].goal
+                : &good;
+        const cm_sla_policy_def p = {
+            "p", rows[i].kind, 0, has_cond ? &rows[i].cond : NULL, has_cond ? 1u : 0u, g, 1};
         cm_sla_policyset_spec spec;
         memset(&spec, 0, sizeof spec);
         spec.policies = &p;
@@ -1044,8 +1039,8 @@ START_TEST(struct_api_bad_input)
     cm_sla_policy_def pol[2];
     for (size_t p = 0; p < 2; p++) {
         for (size_t i = 0; i < CM_SLA_MAX_ITEMS; i++)
-            goals[i] = (cm_sla_goal){FIRST, 1u << (i % 4 + 1), (int64_t)(60 * (i + 1)), 0, 0,
-                                     {0, 0, 0, 0}, 0};
+            goals[i] = (cm_sla_goal){
+                FIRST, 1u << (i % 4 + 1), (int64_t)(60 * (i + 1)), 0, 0, {0, 0, 0, 0}, 0};
         pol[p] = (cm_sla_policy_def){p == 0 ? "a" : "b", 0, 0, NULL, 0, goals, 4};
     }
     pol[1].goals = goals + 4;
@@ -1084,14 +1079,17 @@ START_TEST(evaluate_bad_input)
         cm_sla_ticket_event ev[2];
         cm_status want;
     } bad[] = {
-        {"type 13", {T_CREATED(AT(0, 9, 0), 2), TE(AT(0, 9, 1), 13, 0, 0, NULL, NULL, 0)},
+        {"type 13",
+         {T_CREATED(AT(0, 9, 0), 2), TE(AT(0, 9, 1), 13, 0, 0, NULL, NULL, 0)},
          CM_EINVAL},
-        {"attribute without name", {T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 1), NULL, "x")},
+        {"attribute without name",
+         {T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 1), NULL, "x")},
          CM_EINVAL},
         {"attribute named status",
          {T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 1), "status", "x")},
          CM_EINVAL},
-        {"attribute named tags", {T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 1), "tags", "x")},
+        {"attribute named tags",
+         {T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 1), "tags", "x")},
          CM_EINVAL},
         {"number and text",
          {T_CREATED(AT(0, 9, 0), 2),
@@ -1100,7 +1098,8 @@ START_TEST(evaluate_bad_input)
         {"number without the flag",
          {T_CREATED(AT(0, 9, 0), 2), TE(AT(0, 9, 1), CM_SLA_EVENT_ATTRIBUTE, 0, 0, "a", NULL, 1)},
          CM_EINVAL},
-        {"priority number 5", {T_CREATED(AT(0, 9, 0), 2), T_NUM(AT(0, 9, 1), "priority", 5)},
+        {"priority number 5",
+         {T_CREATED(AT(0, 9, 0), 2), T_NUM(AT(0, 9, 1), "priority", 5)},
          CM_EINVAL},
         {"tags without text", {T_CREATED(AT(0, 9, 0), 2), T_TAGS(AT(0, 9, 1), NULL)}, CM_EINVAL},
         {"empty tag",
@@ -1109,7 +1108,8 @@ START_TEST(evaluate_bad_input)
         {"text on a reply",
          {T_CREATED(AT(0, 9, 0), 2), TE(AT(0, 9, 1), CM_SLA_EVENT_AGENT_REPLY, 0, 0, NULL, "x", 0)},
          CM_EINVAL},
-        {"empty custom status", {T_CREATED(AT(0, 9, 0), 2), T_CSTATUS(AT(0, 9, 1), OPEN, "")},
+        {"empty custom status",
+         {T_CREATED(AT(0, 9, 0), 2), T_CSTATUS(AT(0, 9, 1), OPEN, "")},
          CM_EINVAL},
         {"schedule 1 missing", {T_CREATED(AT(0, 9, 0), 2), T_SCHED(AT(0, 9, 1), 1)}, CM_EINVAL},
         {"priority level 5", {T_CREATED(AT(0, 9, 0), 2), T_PRIO(AT(0, 9, 1), 5)}, CM_EINVAL},
@@ -1185,8 +1185,15 @@ START_TEST(breakdown_counts)
     ck_assert_status(cm_sla_breakdown_result(b, TOTAL, all, 0.95, &s), CM_ENODATA);
     /* Bytes round trip into a breakdown of the same shape. */
     uint8_t buf[4096];
-    size_t w = 0;
+    size_t w = 0, need = 0;
+    ck_assert_status(cm_sla_breakdown_serialize(b, NULL, 0, &need), CM_ENOSPC);
+    ck_assert_status(cm_sla_breakdown_serialize(b, buf, need - 1, &w), CM_ENOSPC);
+    ck_assert_uint_eq(w, need);
+    ck_assert_status(cm_sla_breakdown_serialize(b, NULL, 1, &w), CM_EINVAL);
+    ck_assert_status(cm_sla_breakdown_serialize(b, buf, sizeof buf, NULL), CM_EINVAL);
+    ck_assert_status(cm_sla_breakdown_serialize(NULL, buf, sizeof buf, &w), CM_EINVAL);
     ck_assert_status(cm_sla_breakdown_serialize(b, buf, sizeof buf, &w), CM_OK);
+    ck_assert_uint_eq(w, need);
     cm_sla_breakdown *d = NULL;
     ck_assert_status(cm_sla_breakdown_new(set, keys, 2, NULL, &d), CM_OK);
     ck_assert_status(cm_sla_breakdown_deserialize(d, buf, w), CM_OK);
@@ -1241,10 +1248,9 @@ START_TEST(breakdown_by_group)
     static const char *const keys[] = {"group"};
     cm_sla_breakdown *b = NULL;
     ck_assert_status(cm_sla_breakdown_new(set, keys, 1, NULL, &b), CM_OK);
-    const cm_sla_ticket_event ev[] = {T_CREATED(AT(0, 9, 0), 2),
-                                      T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
-                                      T_ATTR(AT(0, 10, 30), "group", "Tier 2"),
-                                      T_STATUS(AT(0, 15, 0), SOLVED)};
+    const cm_sla_ticket_event ev[] = {
+        T_CREATED(AT(0, 9, 0), 2), T_ATTR(AT(0, 9, 0), "group", "Tier 1"),
+        T_ATTR(AT(0, 10, 30), "group", "Tier 2"), T_STATUS(AT(0, 15, 0), SOLVED)};
     cm_sla_record out[16];
     const size_t n = eval(set, ev, 4, AT(0, 16, 0), out, 16);
     ck_assert_status(cm_sla_breakdown_add(b, out, n), CM_OK);

@@ -1285,11 +1285,11 @@ CM_API CM_NODISCARD cm_status cm_sla_breakdown_result(const cm_sla_breakdown *b,
  * Writes the counts as portable bytes (layout in `docs/sla.md`).
  *
  * @param b the breakdown.
- * @param[out] buf destination.
+ * @param[out] buf destination; may be NULL when @p cap is 0 (to ask the size).
  * @param cap capacity of @p buf in bytes.
  * @param[out] written bytes written; on ::CM_ENOSPC, the size needed.
  * @retval CM_OK success.
- * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_EINVAL @p b or @p written is NULL, or @p buf is NULL with @p cap above 0.
  * @retval CM_ENOSPC @p cap is too small; @p written holds the size needed.
  * @since 0.2
  */
