@@ -238,6 +238,10 @@ grep -A1 "^group-ownership  *2 " "$tmp/out" | grep -q "group 360002"
 check "zendesk: then group 360002" $?
 grep -q "^next: next-reply cycle 2 warns (75%) at 2025-01-07T10:30:00Z" "$tmp/out"
 check "zendesk: next alarm, the reply's warning at 10:30" $?
+printf '{"audits":[{"id":1,"ticket_id":9,"created_at":"2025-01-06T09:00:00Z","author_id":5,"events":[{"type":"Create","field_name":"status","value":"new"},{"type":"Create","field_name":"group_id","value":360007}]}]}' >"$tmp/numeric.json"
+"$timer" --policy "$data/zendesk-sla.txt" --from zendesk-audits "$tmp/numeric.json" >"$tmp/out" 2>"$tmp/err"
+grep -A1 "^group-ownership  *1 " "$tmp/out" | grep -q "group 360007$"
+check "zendesk: a numeric group id" $?
 "$timer" --policy "$data/zendesk-sla.txt" --from zendesk-metric-events - \
     <"$data/zendesk-metric-events.json" >"$tmp/out" 2>"$tmp/err"
 grep -q "^ticket 4712: " "$tmp/out"

@@ -493,8 +493,11 @@ static void print_records(const cm_sla_policyset *set, const cm_sla_ticket_event
                na ? "-" : due, na ? "-" : rem, na ? "-" : el, na ? "-" : tg, na ? "-" : clock,
                policy);
         if (rec[i].event != CM_SLA_NO_EVENT) {
-            const char *group = ev[rec[i].event].text;
-            printf("%30s group %s\n", "", group != NULL ? group : "(none)");
+            const cm_sla_ticket_event *g = &ev[rec[i].event];
+            if (g->event.flags & CM_SLA_EVENT_NUMBER)
+                printf("%30s group %" PRId64 "\n", "", g->number);
+            else
+                printf("%30s group %s\n", "", g->text != NULL ? g->text : "(none)");
         }
         if (r->stop != CM_SLA_NO_TIME || r->breach != CM_SLA_NO_TIME) {
             char start[CM_TIME_FORMAT_SIZE], stop[CM_TIME_FORMAT_SIZE], br[CM_TIME_FORMAT_SIZE];
