@@ -679,7 +679,10 @@ typedef struct jira_item {
     cm_time at;
     json_value item;
     json_value field; /* its "field", a string */
+    bool first;       /* the earliest change of its field */
 } jira_item;
+_Static_assert(sizeof(jira_item) >= 2 * sizeof(size_t) && _Alignof(jira_item) >= _Alignof(size_t),
+               "the indices of jira_mark_first fit in the second half of the scratch");
 
 static cm_time jira_key(const void *p)
 {
@@ -832,7 +835,7 @@ static cm_status jira_items(imp *m, const json_value *histories, jira_item *item
                 return ifail(m, it.p, "a changelog item is an object");
             CM_TRY(need(m, &it, "field", K(JSON_STRING), &field, "a changelog item has a field"));
             if (items != NULL)
-                items[k] = (jira_item){at, it, field};
+                items[k] = (jira_item){at, it, field, false};
             k++;
         }
     }
@@ -840,28 +843,54 @@ static cm_status jira_items(imp *m, const json_value *histories, jira_item *item
     return CM_OK;
 }
 
-/* Whether two JSON strings decode to the same text. */
-static bool same_string(const json_value *a, const json_value *b)
+/* A field's name to compare: decoded when it has escapes and is short, else the bytes
+ * between its quotes. */
+static const char *field_text(const json_value *f, char buf[256], size_t *n)
 {
-    if (a->len == b->len && memcmp(a->p, b->p, a->len) == 0)
-        return true;
-    if (memchr(a->p, '\\', a->len) == NULL && memchr(b->p, '\\', b->len) == NULL)
-        return false;
-    char x[256];
-    if (a->len > sizeof x)
-        return false;
-    (void)cm__json_decode(a, x);
-    return cm__json_eq(b, x);
+    if (f->len < 256 && memchr(f->p, '\\', f->len) != NULL) {
+        *n = cm__json_decode(f, buf);
+        return buf;
+    }
+    *n = f->len - 2;
+    return f->p + 1;
 }
 
-/* Whether an earlier item (in time order) changes the same field. */
-static bool jira_seen(const jira_item *items, size_t i)
+static int field_cmp(const jira_item *a, const jira_item *b)
 {
-    for (size_t j = 0; j < i; j++) {
-        if (same_string(&items[j].field, &items[i].field))
-            return true;
+    char x[256], y[256];
+    size_t nx, ny;
+    const char *p = field_text(&a->field, x, &nx), *q = field_text(&b->field, y, &ny);
+    const int c = memcmp(p, q, nx < ny ? nx : ny);
+    return c != 0 ? c : (nx > ny) - (nx < ny);
+}
+
+/*
+ * Marks the earliest change of each field among items in time order: a
+ * stable merge sort of their indices by field (in `idx`, with `tmp` as
+ * large), then the first of each run. O(n log n), whatever the fields.
+ */
+static void jira_mark_first(jira_item *items, size_t n, size_t *idx, size_t *tmp)
+{
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    size_t *a = idx, *b = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            const size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                b[k++] = field_cmp(&items[a[j]], &items[a[i]]) < 0 ? a[j++] : a[i++];
+            while (i < mid)
+                b[k++] = a[i++];
+            while (j < hi)
+                b[k++] = a[j++];
+        }
+        size_t *x = a;
+        a = b;
+        b = x;
     }
-    return false;
+    for (size_t k = 0; k < n; k++)
+        items[a[k]].first = k == 0 || field_cmp(&items[a[k]], &items[a[k - 1]]) != 0;
 }
 
 static cm_status jira_issue(imp *m, const json_value *root)
@@ -899,6 +928,9 @@ static cm_status jira_issue(imp *m, const json_value *root)
         items = (jira_item *)m->scratch;
         CM_TRY(jira_items(m, &histories, items, &n));
         msort(items, items + n, n, sizeof *items, jira_key);
+        /* The sort's half of the scratch is free again: the indices go there. */
+        size_t *idx = (size_t *)(void *)(items + n);
+        jira_mark_first(items, n, idx, idx + n);
     } else {
         m->nscratch = 2 * n * sizeof(jira_item);
     }
@@ -955,7 +987,7 @@ static cm_status jira_issue(imp *m, const json_value *root)
         }
         if (items[i].at < created)
             return ifail(m, items[i].item.p, "a change precedes the issue's creation");
-        if (!jira_seen(items, i))
+        if (items[i].first)
             CM_TRY(jira_item_event(m, created, &items[i].item, false));
         CM_TRY(jira_item_event(m, items[i].at, &items[i].item, true));
     }

@@ -382,6 +382,39 @@ START_TEST(jira_status_options)
 }
 END_TEST
 
+START_TEST(jira_field_first_change)
+{
+    /*
+     * A field's value at creation is the "from" side of its earliest change,
+     * whatever the order of the histories and however the field's name is
+     * escaped: "Te\u0061m" is "Team". Histories listed newest first: Team
+     * changes at 11:00 (B -> C) and 10:00 (A -> B, escaped), Tier at 10:30
+     * (1 -> 2). At creation: Team A, Tier 1; then B, 2, C.
+     */
+    static const char json[] =
+        "{\"key\":\"X-2\",\"fields\":{\"created\":\"2025-01-06T09:00:00.000+0000\"},"
+        "\"changelog\":{\"histories\":["
+        "{\"created\":\"2025-01-06T11:00:00.000+0000\",\"items\":"
+        "[{\"field\":\"Team\",\"fromString\":\"B\",\"toString\":\"C\"}]},"
+        "{\"created\":\"2025-01-06T10:30:00.000+0000\",\"items\":"
+        "[{\"field\":\"Tier\",\"fromString\":\"1\",\"toString\":\"2\"}]},"
+        "{\"created\":\"2025-01-06T10:00:00.000+0000\",\"items\":"
+        "[{\"field\":\"Te\\u0061m\",\"fromString\":\"A\",\"toString\":\"B\"}]}]}}";
+    cm_sla_ticket *t = NULL;
+    cm_parse_error err = {0, 0, NULL};
+    ck_assert_msg(
+        cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, strlen(json), NULL, NULL, &t, &err) == CM_OK,
+        "%s", err.message);
+    static const xev want[] = {
+        {AT(0, 9, 0), CREATED, 0, 0, NULL, NULL, 0}, {AT(0, 9, 0), ATTR, 0, 0, "Team", "A", 0},
+        {AT(0, 9, 0), ATTR, 0, 0, "Tier", "1", 0},   {AT(0, 10, 0), ATTR, 0, 0, "Team", "B", 0},
+        {AT(0, 10, 30), ATTR, 0, 0, "Tier", "2", 0}, {AT(0, 11, 0), ATTR, 0, 0, "Team", "C", 0},
+    };
+    check_events(t, want, NELEM(want));
+    cm_sla_ticket_free(t);
+}
+END_TEST
+
 /* ---- bad input ------------------------------------------------------------------------ */
 
 static const struct {
@@ -575,6 +608,7 @@ void sla_import_tcases(Suite *s)
     tcase_add_test(tc, jira_issue_events);
     tcase_add_test(tc, jira_issue_clocks);
     tcase_add_test(tc, jira_status_options);
+    tcase_add_test(tc, jira_field_first_change);
     tcase_add_loop_test(tc, import_errors, 0, (int)NELEM(bad_json));
     tcase_add_test(tc, import_skip_unknown_and_order);
     tcase_add_test(tc, import_bad_input);
