@@ -1831,6 +1831,19 @@ size_t cm_sla_sizeof(const char *name)
         {"cm_sla_tally", sizeof(cm_sla_tally)},
         {"cm_sla_attainment", sizeof(cm_sla_attainment)},
         {"cm_sla_attainment_summary", sizeof(cm_sla_attainment_summary)},
+        {"cm_sla_condition", sizeof(cm_sla_condition)},
+        {"cm_sla_goal", sizeof(cm_sla_goal)},
+        {"cm_sla_policy_def", sizeof(cm_sla_policy_def)},
+        {"cm_sla_trigger", sizeof(cm_sla_trigger)},
+        {"cm_sla_clock_def", sizeof(cm_sla_clock_def)},
+        {"cm_sla_metric_rules", sizeof(cm_sla_metric_rules)},
+        {"cm_sla_policyset_spec", sizeof(cm_sla_policyset_spec)},
+        {"cm_sla_ticket_event", sizeof(cm_sla_ticket_event)},
+        {"cm_sla_calendars", sizeof(cm_sla_calendars)},
+        {"cm_sla_record", sizeof(cm_sla_record)},
+        {"cm_sla_policyset_shape", sizeof(cm_sla_policyset_shape)},
+        {"cm_sla_alarm", sizeof(cm_sla_alarm)},
+        {"cm_sla_import_options", sizeof(cm_sla_import_options)},
     };
     if (name == NULL)
         return 0;

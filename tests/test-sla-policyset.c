@@ -595,6 +595,25 @@ START_TEST(warnings)
 }
 END_TEST
 
+START_TEST(struct_sizes)
+{
+    /* The sizes bindings mirror, for the structs of policy sets and importers. */
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_condition"), sizeof(cm_sla_condition));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_goal"), sizeof(cm_sla_goal));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_policy_def"), sizeof(cm_sla_policy_def));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_trigger"), sizeof(cm_sla_trigger));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_clock_def"), sizeof(cm_sla_clock_def));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_metric_rules"), sizeof(cm_sla_metric_rules));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_policyset_spec"), sizeof(cm_sla_policyset_spec));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_ticket_event"), sizeof(cm_sla_ticket_event));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_calendars"), sizeof(cm_sla_calendars));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_record"), sizeof(cm_sla_record));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_policyset_shape"), sizeof(cm_sla_policyset_shape));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_alarm"), sizeof(cm_sla_alarm));
+    ck_assert_uint_eq(cm_sla_sizeof("cm_sla_import_options"), sizeof(cm_sla_import_options));
+}
+END_TEST
+
 START_TEST(alarm_edges)
 {
     cm_sla_alarm al;
@@ -1386,6 +1405,7 @@ void sla_policyset_tcases(Suite *s)
     tcase_add_test(tc, agent_created_first_reply);
     tcase_add_test(tc, warnings);
     tcase_add_test(tc, alarm_edges);
+    tcase_add_test(tc, struct_sizes);
     tcase_add_test(tc, legacy_equivalence);
     tcase_add_test(tc, parse_forms);
     tcase_add_loop_test(tc, parse_errors, 0, (int)NELEM(set_errors));

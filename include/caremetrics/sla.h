@@ -1457,7 +1457,12 @@ CM_API const char *cm_sla_state_name(uint32_t state);
  *
  * @param name one of `"cm_sla_event"`, `"cm_sla_metric_options"`, `"cm_sla_target"`,
  *        `"cm_sla_instance"`, `"cm_sla_tally"`, `"cm_sla_attainment"`,
- *        `"cm_sla_attainment_summary"`.
+ *        `"cm_sla_attainment_summary"`; since 0.2 also the structs of policy sets and
+ *        importers: `"cm_sla_condition"`, `"cm_sla_goal"`, `"cm_sla_policy_def"`,
+ *        `"cm_sla_trigger"`, `"cm_sla_clock_def"`, `"cm_sla_metric_rules"`,
+ *        `"cm_sla_policyset_spec"`, `"cm_sla_ticket_event"`, `"cm_sla_calendars"`,
+ *        `"cm_sla_record"`, `"cm_sla_policyset_shape"`, `"cm_sla_alarm"`,
+ *        `"cm_sla_import_options"`.
  * @return the size in bytes, or 0 for an unknown name or NULL.
  * @since 0.1
  */
