@@ -123,16 +123,33 @@ bad_option "--status without --from" 'sla-timer: --status and --skip-unknown app
     --status Triage=open 2025-01-10T16:30:00Z created normal
 bad_option "events two ways" 'give the events in one way' \
     --events "$tmp/events" 2025-01-10T16:30:00Z created normal
+bad_option "--policy twice" 'sla-timer: --policy: given twice; it takes one value' \
+    --policy "$data/sla-policy.txt" --policy "$data/jira-sla.txt" 2025-01-10T16:30:00Z created normal
+bad_option "--now twice" 'sla-timer: --now: given twice; it takes one value' \
+    --now 2025-01-11T10:00:00Z --now 2025-01-12T10:00:00Z 2025-01-10T16:30:00Z created normal
+bad_option "--events twice" 'sla-timer: --events: given twice; it takes one value' \
+    --events a --events b
+bad_option "--from twice" 'sla-timer: --from: given twice; it takes one value' \
+    --from jira-issue a --from zendesk-audits b
+bad_option "a single-dash option" 'sla-timer: unknown option "-x"' \
+    -x 2025-01-10T16:30:00Z created normal
 "$timer" --help >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && grep -q "^usage: sla-timer" "$tmp/out"
 check "--help: usage on standard output, exit 0" $?
 
-# Endless or huge inputs stop at the first line past a limit, with a message.
+# Endless or huge inputs stop at the first byte past a limit, with a message
+# naming the limit; exit status 2.
 timeout 20 "$timer" --events /dev/zero >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "^sla-timer: /dev/zero:1: a NUL byte" "$tmp/err"
-check "--events /dev/zero: stops at once" $?
+[ $? -eq 2 ] && grep -q "^sla-timer: /dev/zero:1: a NUL byte: not a text file" "$tmp/err"
+check "--events /dev/zero: stops at once, exit 2" $?
+timeout 20 "$timer" --events - </dev/zero >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^sla-timer: (standard input):1: a NUL byte: not a text file" "$tmp/err"
+check "--events - from /dev/zero: stops at once, exit 2" $?
+tr '\0' 'a' </dev/zero | timeout 20 "$timer" --events - >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "(standard input):1: line longer than 1024 bytes" "$tmp/err"
+check "an endless line: stops past 1024 bytes, exit 2" $?
 yes "2025-01-10T16:30:00Z note" | timeout 20 "$timer" --events - >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "(standard input):4097: more than 4096 events, the limit of sla-timer" "$tmp/err"
+[ $? -eq 2 ] && grep -q "(standard input):4097: more than 4096 events, the limit of sla-timer" "$tmp/err"
 check "endless events: stops at the 4097th" $?
 {
     echo "2025-01-10T16:30:00Z created normal"
@@ -147,14 +164,26 @@ check "4096 events: accepted" $?
 head -c 2000 /dev/zero | tr '\0' ' ' >"$tmp/long"
 echo "2025-01-10T16:30:00Z created normal" >>"$tmp/long"
 "$timer" --events "$tmp/long" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "long:1: line longer than 1024 bytes" "$tmp/err"
+[ $? -eq 2 ] && grep -q "long:1: line longer than 1024 bytes" "$tmp/err"
 check "a line over 1024 bytes" $?
+"$timer" 2025-01-10T16:30:00Z set group "$(head -c 1025 /dev/zero | tr '\0' g)" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "an event word longer than 1024 bytes, the limit of sla-timer" "$tmp/err"
+check "an event word over 1024 bytes" $?
 timeout 20 "$timer" --from zendesk-audits /dev/zero >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "/dev/zero: larger than 32 MiB, the limit of sla-timer" "$tmp/err"
+[ $? -eq 2 ] && grep -q "/dev/zero: larger than 32 MiB, the limit of sla-timer" "$tmp/err"
 check "--from /dev/zero: stops past 32 MiB" $?
+timeout 20 "$timer" --from jira-issue - </dev/zero >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^sla-timer: (standard input): larger than 32 MiB, the limit of sla-timer" "$tmp/err"
+check "--from jira-issue - from /dev/zero: stops past 32 MiB" $?
 timeout 20 "$timer" --policy /dev/zero 2025-01-10T16:30:00Z created normal >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q "/dev/zero: larger than 1 MiB" "$tmp/err"
+[ $? -eq 2 ] && grep -q "/dev/zero: larger than 1 MiB" "$tmp/err"
 check "--policy /dev/zero: stops past 1 MiB" $?
+timeout 20 "$timer" --calendar /dev/zero 2025-01-10T16:30:00Z created normal >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "/dev/zero: larger than 1 MiB" "$tmp/err"
+check "--calendar /dev/zero: stops past 1 MiB" $?
+"$timer" --events "$tmp/nonexistent" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "nonexistent: No such file or directory" "$tmp/err"
+check "a missing events file: exit 1" $?
 printf '2025-01-10T16:30:00Z created normal\n2025-01-10T16:40:00Z set group "Tier 1\n' >"$tmp/quote"
 "$timer" --events "$tmp/quote" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "quote:2: a quote without its end" "$tmp/err"

@@ -33,9 +33,12 @@
  * histories (--history) are numbered the same way. --now defaults to the last
  * event's instant.
  *
- * Inputs are bounded: at most 4096 events and 1024 bytes per line in an
- * events file, 1 MiB per policy or calendar file, 32 MiB per export.
- * Exit status: 0 success, 1 bad input or evaluation error, 2 bad options.
+ * Inputs are bounded: at most 4096 events, 1024 bytes per line of an events
+ * file or per event word, 1 MiB per policy or calendar file, 32 MiB per
+ * export; an events file must be text (no NUL byte). Reading stops at the
+ * first byte past a limit, so an endless input (/dev/zero, a pipe) ends at once.
+ * Exit status: 0 success; 1 a malformed input or an evaluation error; 2 a bad
+ * option, or an input refused for a limit of sla-timer (too large, not text).
  * SPDX-License-Identifier: MIT
  */
 #include <caremetrics.h>
@@ -88,11 +91,14 @@ static int bad_option(const char *option, const char *expects, const char *got)
 /*
  * Reads a whole file (or standard input for "-") into a NUL-terminated
  * buffer of at most `limit` bytes; refuses larger inputs as soon as they
- * pass the limit.
+ * pass the limit, and then sets *refused.
  */
-static char *slurp(const char *path, size_t limit, size_t *len_out)
+static char *slurp(const char *path, size_t limit, size_t *len_out, bool *refused)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    const bool std_in = strcmp(path, "-") == 0;
+    FILE *f = std_in ? stdin : fopen(path, "rb");
+    if (std_in)
+        path = "(standard input)";
     if (f == NULL) {
         fprintf(stderr, "sla-timer: %s: %s\n", path, strerror(errno));
         return NULL;
@@ -124,6 +130,7 @@ static char *slurp(const char *path, size_t limit, size_t *len_out)
     if (too_big) {
         fprintf(stderr, "sla-timer: %s: larger than %zu MiB, the limit of sla-timer\n", path,
                 limit >> 20);
+        *refused = true;
         free(buf);
         return NULL;
     }
@@ -149,6 +156,7 @@ typedef struct words {
     char buf[MAX_LINE + 2];
     size_t at; /* next unread byte of buf */
     bool failed;
+    bool refused; /* failed on a limit of sla-timer */
 } words;
 
 /* Reads the next line of the events file into w->buf, comments blanked; false at the end. */
@@ -161,13 +169,13 @@ static bool next_line(words *w)
     while ((c = getc(w->in)) != EOF && c != '\n') {
         if (c == '\0') {
             fprintf(stderr, "sla-timer: %s:%lu: a NUL byte: not a text file\n", w->path, w->line);
-            w->failed = true;
+            w->failed = w->refused = true;
             return false;
         }
         if (n == MAX_LINE) {
             fprintf(stderr, "sla-timer: %s:%lu: line longer than %d bytes\n", w->path, w->line,
                     MAX_LINE);
-            w->failed = true;
+            w->failed = w->refused = true;
             return false;
         }
         comment = comment || c == '#';
@@ -191,8 +199,10 @@ static bool next_word(words *w, char *out)
             return false;
         const char *a = w->argv[w->next++];
         if (strlen(a) > MAX_LINE) {
-            fprintf(stderr, "sla-timer: an event word longer than %d bytes\n", MAX_LINE);
-            w->failed = true;
+            fprintf(stderr,
+                    "sla-timer: an event word longer than %d bytes, the limit of sla-timer\n",
+                    MAX_LINE);
+            w->failed = w->refused = true;
             return false;
         }
         strcpy(out, a);
@@ -394,6 +404,7 @@ static bool parse_events(words *w, events *all, const cm_sla_policyset *set, uin
         if (all->n == MAX_EVENTS) {
             where(w);
             fprintf(stderr, "more than %d events, the limit of sla-timer\n", MAX_EVENTS);
+            w->refused = true;
             return false;
         }
         cm_sla_ticket_event *e = &all->ev[all->n];
@@ -546,6 +557,7 @@ static const struct {
 
 typedef struct options {
     const char *policy_path;
+    bool has_policy;
     const char *calendar_paths[MAX_CALENDARS];
     int ncal;
     const char *history_paths[MAX_CALENDARS];
@@ -581,10 +593,20 @@ static int parse_options(int argc, char **argv, options *o)
         }
         /* Every other option takes a value; a file name does not start with "--". */
         const bool no_file = v == NULL || v[0] == '\0' || (v[0] == '-' && v[1] == '-');
+        const bool again = (strcmp(a, "--policy") == 0 && o->has_policy) ||
+                           (strcmp(a, "--now") == 0 && o->has_now) ||
+                           (strcmp(a, "--events") == 0 && o->events_path != NULL) ||
+                           (strcmp(a, "--from") == 0 && o->import_path != NULL);
+        if (again) {
+            fprintf(stderr, "sla-timer: %s: given twice; it takes one value\n", a);
+            fputs("sla-timer: run sla-timer --help for the usage\n", stderr);
+            return 2;
+        }
         if (strcmp(a, "--policy") == 0) {
             if (no_file)
                 return bad_option(a, "a policy set file", v);
             o->policy_path = v;
+            o->has_policy = true;
         } else if (strcmp(a, "--calendar") == 0 || strcmp(a, "--history") == 0) {
             const bool cal = a[2] == 'c';
             if (no_file)
@@ -673,6 +695,7 @@ typedef struct loaded {
     cm_sla_ticket *ticket;
     events ev;
     cm_sla_record *out;
+    bool refused; /* an input over a limit of sla-timer: exit status 2 */
 } loaded;
 
 static void unload(loaded *l, const options *o)
@@ -695,7 +718,7 @@ static bool load_calendars(loaded *l, const options *o)
     for (int c = 0; c < o->ncal + o->nhist; c++) {
         const bool cal = c < o->ncal;
         const char *path = cal ? o->calendar_paths[c] : o->history_paths[c - o->ncal];
-        char *spec = slurp(path, MAX_TEXT, NULL);
+        char *spec = slurp(path, MAX_TEXT, NULL, &l->refused);
         if (spec == NULL)
             return false;
         const cm_status st =
@@ -716,7 +739,7 @@ static bool load_events(loaded *l, const options *o, uint32_t nlevels,
 {
     if (o->import_path != NULL) {
         size_t len = 0;
-        char *json = slurp(o->import_path, MAX_EXPORT, &len);
+        char *json = slurp(o->import_path, MAX_EXPORT, &len, &l->refused);
         if (json == NULL)
             return false;
         const cm_sla_import_options io = {o->import_flags, 0, o->status_names, o->status_categories,
@@ -757,6 +780,7 @@ static bool load_events(loaded *l, const options *o, uint32_t nlevels,
         }
     }
     const bool ok = parse_events(&w, &l->ev, l->set, nlevels);
+    l->refused = w.refused;
     if (w.in != NULL && w.in != stdin)
         fclose(w.in);
     if (!ok)
@@ -795,7 +819,7 @@ int main(int argc, char **argv)
     const cm_sla_ticket_event *ev = NULL;
     size_t nev = 0;
 
-    char *policy_text = slurp(o.policy_path, MAX_TEXT, NULL);
+    char *policy_text = slurp(o.policy_path, MAX_TEXT, NULL, &l.refused);
     if (policy_text == NULL)
         goto done;
     st = cm_sla_policyset_parse(policy_text, NULL, &l.set, &err);
@@ -839,6 +863,8 @@ int main(int argc, char **argv)
     print_records(l.set, ev, l.out, n, now);
     rc = 0;
 done:
+    if (rc != 0 && l.refused)
+        rc = 2;
     unload(&l, &o);
     free(o.event_words);
     return rc;
