@@ -26,7 +26,7 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, forecast, frames, queue, sla, spc
+from . import contact, forecast, frames, queue, sla, sla_policyset, spc
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
@@ -69,6 +69,7 @@ __all__ = [
     "forecast",
     "queue",
     "sla",
+    "sla_policyset",
     "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",

@@ -1,0 +1,439 @@
+"""Policy sets and help-desk exports (caremetrics/sla.h, docs/sla.md sections 11-16).
+
+A :class:`PolicySet` is parsed from the policy-set text format (ordered
+policies with conditions, any number of priority levels, group policies,
+custom clocks, warnings). :func:`import_ticket` reads one ticket's history
+from a Zendesk ticket-audits or ticket-metric-events export or a Jira issue
+with its changelog. :meth:`PolicySet.evaluate` replays an imported ticket
+and gives one :class:`Record` per metric instance; :func:`records_frame`
+turns them into a pandas DataFrame, and :func:`next_alarm` gives the next
+warning or breach over all of a ticket's clocks.
+
+Instants are Unix seconds (UTC); elapsed, target and remaining time are
+seconds, business seconds when the target's clock is a calendar.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from . import _convert as cv
+from ._handle import Handle, Holding
+from ._lib import c_status, check_layouts, declare, lib
+from .calendar import Calendar, _ParseError
+from .errors import STATUS, check, invalid, parse_error
+from .sla import _NO_TIME, STATE_NAMES, STATUS_NAMES, State, _calendar_handles, _Event, _Instance, _time
+
+_vp = ctypes.c_void_p
+_MAX_WARNINGS = 4
+_MAX_DIMENSIONS = 16
+_NO_INDEX = 0xFFFFFFFF
+_GROUP_OWNERSHIP = 6  # CM_SLA_GROUP_OWNERSHIP
+_CUSTOM_METRIC = 16  # CM_SLA_CUSTOM_METRIC: the first custom clock
+
+
+class ImportFormat(enum.IntEnum):
+    """Export formats :func:`import_ticket` reads (values pinned by the library)."""
+
+    ZENDESK_AUDITS = 1
+    ZENDESK_METRIC_EVENTS = 2
+    JIRA_ISSUE = 3
+
+
+_FORMAT_NAMES = {
+    "zendesk-audits": ImportFormat.ZENDESK_AUDITS,
+    "zendesk-metric-events": ImportFormat.ZENDESK_METRIC_EVENTS,
+    "jira-issue": ImportFormat.JIRA_ISSUE,
+    "jira-changelog": ImportFormat.JIRA_ISSUE,
+}
+_SKIP_UNKNOWN = 0x1
+
+
+class _TicketEvent(ctypes.Structure):
+    _fields_ = [("event", _Event), ("name", ctypes.c_char_p), ("text", ctypes.c_char_p), ("number", ctypes.c_int64)]
+
+
+class _Calendars(ctypes.Structure):
+    _fields_ = [
+        ("calendars", ctypes.POINTER(_vp)),
+        ("ncalendars", ctypes.c_size_t),
+        ("histories", ctypes.POINTER(_vp)),
+        ("nhistories", ctypes.c_size_t),
+    ]
+
+
+class _Record(ctypes.Structure):
+    _fields_ = [
+        ("instance", _Instance),
+        ("policy", ctypes.c_uint32),
+        ("event", ctypes.c_uint32),
+        ("clock", ctypes.c_uint32),
+        ("nwarnings", ctypes.c_uint8),
+        ("warn_percent", ctypes.c_uint8 * _MAX_WARNINGS),
+        ("reserved", ctypes.c_uint8 * 3),
+        ("warnings", ctypes.c_int64 * _MAX_WARNINGS),
+        ("values", ctypes.c_uint16 * _MAX_DIMENSIONS),
+    ]
+
+
+class _Shape(ctypes.Structure):
+    _fields_ = [
+        ("npolicies", ctypes.c_uint32),
+        ("nclocks", ctypes.c_uint32),
+        ("nlevels", ctypes.c_uint32),
+        ("ndimensions", ctypes.c_uint32),
+        ("nmetrics", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+        ("ncalendars", ctypes.c_size_t),
+        ("nhistories", ctypes.c_size_t),
+    ]
+
+
+class _Alarm(ctypes.Structure):
+    _fields_ = [("at", ctypes.c_int64), ("record", ctypes.c_uint32), ("kind", ctypes.c_uint32)]
+
+
+class _ImportOptions(ctypes.Structure):
+    _fields_ = [
+        ("flags", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        ("status_names", ctypes.POINTER(ctypes.c_char_p)),
+        ("status_categories", ctypes.POINTER(ctypes.c_uint32)),
+        ("nstatuses", ctypes.c_size_t),
+    ]
+
+
+_sizep = ctypes.POINTER(ctypes.c_size_t)
+_strp = ctypes.POINTER(ctypes.c_char_p)
+declare(
+    [
+        ("cm_sla_policyset_parse", c_status, [ctypes.c_char_p, _vp, ctypes.POINTER(_vp), ctypes.POINTER(_ParseError)]),
+        ("cm_sla_policyset_free", None, [_vp]),
+        ("cm_sla_policyset_info", c_status, [_vp, ctypes.POINTER(_Shape)]),
+        ("cm_sla_policyset_policy", c_status, [_vp, ctypes.c_uint32, _strp, ctypes.POINTER(ctypes.c_uint32)]),
+        ("cm_sla_policyset_metric_name", ctypes.c_char_p, [_vp, ctypes.c_uint32]),
+        ("cm_sla_policyset_level_name", ctypes.c_char_p, [_vp, ctypes.c_uint32]),
+        ("cm_sla_policyset_dimension", c_status, [_vp, ctypes.c_uint32, _strp, ctypes.POINTER(_strp), _sizep]),
+        (
+            "cm_sla_policyset_evaluate",
+            c_status,
+            [_vp, ctypes.POINTER(_Calendars), ctypes.POINTER(_TicketEvent), ctypes.c_size_t, ctypes.c_int64,
+             ctypes.POINTER(_Record), ctypes.c_size_t, _sizep],
+        ),
+        ("cm_sla_next_alarm", c_status, [ctypes.POINTER(_Record), ctypes.c_size_t, ctypes.POINTER(_Alarm)]),
+        (
+            "cm_sla_import",
+            c_status,
+            [ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(_ImportOptions), _vp, ctypes.POINTER(_vp),
+             ctypes.POINTER(_ParseError)],
+        ),
+        ("cm_sla_ticket_free", None, [_vp]),
+        ("cm_sla_ticket_events", c_status, [_vp, ctypes.POINTER(ctypes.POINTER(_TicketEvent)), _sizep]),
+        ("cm_sla_ticket_info", c_status, [_vp, _strp, _sizep]),
+    ]
+)
+check_layouts(
+    lib.cm_sla_sizeof,
+    [
+        ("cm_sla_ticket_event", _TicketEvent),
+        ("cm_sla_calendars", _Calendars),
+        ("cm_sla_record", _Record),
+        ("cm_sla_policyset_shape", _Shape),
+        ("cm_sla_alarm", _Alarm),
+        ("cm_sla_import_options", _ImportOptions),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One instance of a metric under a policy set at the evaluation instant.
+
+    ``metric`` is the metric's name (``"first-reply"``, ``"group-ownership"`` or a
+    custom clock); ``level`` the priority level's name (``"none"`` for none);
+    ``policy`` the name of the policy whose target applies, or None; ``group_event``
+    the index of the event that assigned the group (group ownership only);
+    ``calendar`` the index of the target's calendar or history, None for calendar
+    time; ``warnings`` the ``(percent, instant)`` of each warning threshold, the
+    instant None while it is not forecast. Instants that do not exist are None."""
+
+    metric: str
+    cycle: int
+    state: State
+    level: str
+    policy: Optional[str]
+    breached: bool
+    calendar: Optional[int]
+    start: Optional[int]
+    stop: Optional[int]
+    elapsed: int
+    target: int
+    remaining: int
+    due: Optional[int]
+    breach: Optional[int]
+    group_event: Optional[int]
+    warnings: Tuple[Tuple[int, Optional[int]], ...]
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """The next warning or breach of a ticket: when it fires, the index of its
+    record in the list evaluate() gave, and ``warning`` (the threshold in percent)
+    or None for the breach itself."""
+
+    at: int
+    record: int
+    warning: Optional[int]
+
+
+class PolicySet(Handle):
+    """An ordered list of SLA policies with conditions, parsed from the text format of
+    docs/sla.md (section 11); the 0.1 policy text is valid too.
+
+    Immutable and shareable between threads; freed on close(), at the end of a with
+    block, or when collected, never while a call in another thread uses it. Pickles
+    by its text."""
+
+    __slots__ = ("_text",)
+    _free = lib.cm_sla_policyset_free
+
+    def __init__(self, text: str) -> None:
+        raw = cv.text(text, "text")
+        err = _ParseError()
+        out = _vp()
+        status = lib.cm_sla_policyset_parse(raw, None, ctypes.byref(out), ctypes.byref(err))
+        if status != 0:
+            raise parse_error(status, err)
+        self._take(out)
+        self._text = text
+
+    def _shape(self) -> _Shape:
+        s = _Shape()
+        check(self._call(lib.cm_sla_policyset_info, ctypes.byref(s)))
+        return s
+
+    @property
+    def levels(self) -> List[str]:
+        """The priority levels' names, lowest first (level 1 first)."""
+        n = self._shape().nlevels
+        return [self._call(lib.cm_sla_policyset_level_name, i).decode() for i in range(1, n + 1)]
+
+    @property
+    def policies(self) -> List[str]:
+        """The policies' names, regular and group, in their order."""
+        names = []
+        for i in range(self._shape().npolicies):
+            name = ctypes.c_char_p()
+            check(self._call(lib.cm_sla_policyset_policy, i, ctypes.byref(name), None))
+            names.append(name.value.decode() if name.value is not None else "")
+        return names
+
+    @property
+    def metrics(self) -> List[str]:
+        """The metrics an evaluation reports: the six, group ownership when the set has a
+        group policy, and the custom clocks."""
+        shape = self._shape()
+        has_group = shape.nmetrics > _GROUP_OWNERSHIP + shape.nclocks
+        numbers = [*range(_GROUP_OWNERSHIP + has_group), *range(_CUSTOM_METRIC, _CUSTOM_METRIC + shape.nclocks)]
+        return [self._call(lib.cm_sla_policyset_metric_name, m).decode() for m in numbers]
+
+    @property
+    def calendars_needed(self) -> int:
+        """The least number of calendars evaluate() needs."""
+        return int(self._shape().ncalendars)
+
+    def evaluate(self, ticket: "Ticket", now: Any = None, calendars: Sequence[Optional[Calendar]] = ()) -> List[Record]:
+        """Replays an imported ticket up to ``now`` (default: its last event's instant):
+        one Record per metric instance, grouped by metric and by cycle.
+        ``calendars[i]`` is the calendar a target's ``calendar i`` names. Calendar
+        histories are not available from Python yet: a set that names one is refused."""
+        if not isinstance(ticket, Ticket):
+            raise invalid(f"ticket must be a Ticket from import_ticket(), not {type(ticket).__name__}")
+        handles = _calendar_handles(calendars)
+        shape = self._shape()
+        if shape.nhistories > 0:
+            raise invalid(f"the policy set names {shape.nhistories} calendar histories; Python cannot give them yet")
+        if shape.ncalendars > len(handles):
+            raise invalid(f"the policy set names {shape.ncalendars} calendars, {len(handles)} given")
+        count = ctypes.c_size_t()
+        with Holding([self, ticket, *handles]) as (p, tk, *ptrs):
+            evp = ctypes.POINTER(_TicketEvent)()
+            nev = ctypes.c_size_t()
+            check(lib.cm_sla_ticket_events(tk, ctypes.byref(evp), ctypes.byref(nev)))
+            t = evp[nev.value - 1].event.at if now is None else cv.instant(now, "now")
+            arr = (_vp * max(1, len(ptrs)))(*ptrs)
+            cals = _Calendars(arr, len(ptrs), None, 0)
+            cap = max(8, shape.nmetrics)
+            while True:
+                out = (_Record * cap)()
+                status = lib.cm_sla_policyset_evaluate(p, ctypes.byref(cals), evp, nev.value, t, out, cap, ctypes.byref(count))
+                if status == STATUS["CM_ENOSPC"] and count.value > cap:
+                    cap = count.value
+                    continue
+                check(status, f"now = {t}")
+                break
+            metric_names: Dict[int, str] = {}
+            records = []
+            for o in out[: count.value]:
+                i = o.instance
+                m = int(i.metric)
+                if m not in metric_names:
+                    metric_names[m] = lib.cm_sla_policyset_metric_name(p, m).decode()
+                policy = None
+                if o.policy != _NO_INDEX:
+                    name = ctypes.c_char_p()
+                    check(lib.cm_sla_policyset_policy(p, o.policy, ctypes.byref(name), None))
+                    policy = (name.value or b"").decode()
+                records.append(
+                    Record(
+                        metric_names[m],
+                        int(i.cycle),
+                        State(i.state),
+                        lib.cm_sla_policyset_level_name(p, i.priority).decode(),
+                        policy,
+                        bool(i.breached),
+                        None if i.calendar < 0 else int(i.calendar),
+                        _time(i.start),
+                        _time(i.stop),
+                        int(i.elapsed),
+                        int(i.target),
+                        int(i.remaining),
+                        _time(i.due),
+                        _time(i.breach),
+                        None if o.event == _NO_INDEX else int(o.event),
+                        tuple((int(o.warn_percent[k]), _time(o.warnings[k])) for k in range(o.nwarnings)),
+                    )
+                )
+        return records
+
+    def __reduce__(self) -> Any:
+        return (_restore_policyset, (self._text,))
+
+    def __repr__(self) -> str:
+        return "PolicySet(...)"
+
+
+def _restore_policyset(text: str) -> PolicySet:
+    """Rebuilds a pickled PolicySet from its text."""
+    return PolicySet(text)
+
+
+class Ticket(Handle):
+    """One ticket's events as read from a help desk's export by :func:`import_ticket`."""
+
+    __slots__ = ()
+    _free = lib.cm_sla_ticket_free
+
+    def _info(self) -> Tuple[str, int]:
+        ident = ctypes.c_char_p()
+        skipped = ctypes.c_size_t()
+        check(self._call(lib.cm_sla_ticket_info, ctypes.byref(ident), ctypes.byref(skipped)))
+        return (ident.value or b"").decode(), int(skipped.value)
+
+    @property
+    def id(self) -> str:
+        """The Zendesk ticket id or the Jira issue key ("" when the export has none)."""
+        return self._info()[0]
+
+    @property
+    def skipped(self) -> int:
+        """Entries of unknown types skipped (with ``skip_unknown=True``)."""
+        return self._info()[1]
+
+    def __len__(self) -> int:
+        evp = ctypes.POINTER(_TicketEvent)()
+        n = ctypes.c_size_t()
+        check(self._call(lib.cm_sla_ticket_events, ctypes.byref(evp), ctypes.byref(n)))
+        return int(n.value)
+
+    def __repr__(self) -> str:
+        return f"Ticket(id={self.id!r}, events={len(self)})"
+
+
+def import_ticket(
+    format: str, data: Any, statuses: Optional[Mapping[str, str]] = None, skip_unknown: bool = False
+) -> Ticket:
+    """Reads one ticket's history from a JSON export (field mapping in docs/sla.md,
+    "Importers"). ``format`` is ``"zendesk-audits"``, ``"zendesk-metric-events"`` or
+    ``"jira-issue"`` (alias ``"jira-changelog"``); ``data`` the export as bytes or str;
+    ``statuses`` maps Jira status names to a category (``"new"``, ``"open"``,
+    ``"pending"``, ``"on-hold"``, ``"solved"``, ``"closed"``), tried before the built-in
+    table; ``skip_unknown`` skips entries of unknown types instead of failing.
+    Malformed exports raise ParseError with the line and column."""
+    if not isinstance(format, str) or format not in _FORMAT_NAMES:
+        raise invalid(f"format = {format!r} is not one of {', '.join(sorted(_FORMAT_NAMES))}")
+    if isinstance(data, str):
+        raw = data.encode("utf-8", "surrogatepass")
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+    else:
+        raise invalid(f"data must be bytes or str, not {type(data).__name__}")
+    if not isinstance(skip_unknown, bool):
+        raise invalid(f"skip_unknown must be a bool, not {type(skip_unknown).__name__}")
+    items = list((statuses or {}).items())
+    names = (ctypes.c_char_p * max(1, len(items)))()
+    cats = (ctypes.c_uint32 * max(1, len(items)))()
+    for k, (name, cat) in enumerate(items):
+        names[k] = cv.text(name, f"statuses key {name!r}")
+        if not name:
+            raise invalid("statuses has an empty status name")
+        if cat not in STATUS_NAMES:
+            raise invalid(f"statuses[{name!r}] = {cat!r} is not one of {', '.join(STATUS_NAMES)}")
+        cats[k] = STATUS_NAMES.index(cat)
+    opts = _ImportOptions(_SKIP_UNKNOWN if skip_unknown else 0, 0, names, cats, len(items))
+    err = _ParseError()
+    out = _vp()
+    status = lib.cm_sla_import(int(_FORMAT_NAMES[format]), raw, len(raw), ctypes.byref(opts), None, ctypes.byref(out), ctypes.byref(err))
+    if status != 0:
+        raise parse_error(status, err)
+    t = object.__new__(Ticket)
+    t._take(out)
+    return t
+
+
+def next_alarm(records: Sequence[Record]) -> Optional[Alarm]:
+    """The next warning or breach over a ticket's records, as evaluate() gave them
+    (cm_sla_next_alarm): only running, unpaused clocks count; the earliest wins (the
+    lower record, then the breach before the warnings, on a tie). None when nothing
+    is pending."""
+    if isinstance(records, Record) or not hasattr(records, "__iter__"):
+        raise invalid("records must be a sequence of Record")
+    recs = list(records)
+    arr = (_Record * max(1, len(recs)))()
+    for r, rec in enumerate(recs):
+        if not isinstance(rec, Record):
+            raise invalid(f"records[{r}] is not a Record, but {type(rec).__name__}")
+        o = arr[r]
+        o.instance.state = int(rec.state)
+        o.instance.breached = rec.breached
+        o.instance.elapsed = rec.elapsed
+        o.instance.target = rec.target
+        o.instance.due = _NO_TIME if rec.due is None else rec.due
+        o.nwarnings = len(rec.warnings)
+        for k, (percent, at) in enumerate(rec.warnings[:_MAX_WARNINGS]):
+            o.warn_percent[k] = percent
+            o.warnings[k] = _NO_TIME if at is None else at
+    alarm = _Alarm()
+    status = lib.cm_sla_next_alarm(arr, len(recs), ctypes.byref(alarm))
+    if status == STATUS["CM_ENODATA"]:
+        return None
+    check(status)
+    rec = recs[alarm.record]
+    return Alarm(int(alarm.at), int(alarm.record), None if alarm.kind == 0 else rec.warnings[alarm.kind - 1][0])
+
+
+def records_frame(records: Sequence[Record]) -> Any:
+    """The records as a pandas DataFrame, one row each; instants as UTC timestamps
+    (NaT where none), the warnings as a column of ``(percent, instant)`` tuples."""
+    import pandas as pd
+
+    rows = [r.__dict__ for r in records]
+    cols = list(Record.__dataclass_fields__)
+    df = pd.DataFrame(rows, columns=cols)
+    df["state"] = [STATE_NAMES[int(s)] for s in df["state"]] if len(df) else df["state"]
+    for c in ("start", "stop", "due", "breach"):
+        df[c] = pd.to_datetime(df[c].astype("Int64"), unit="s", utc=True)
+    return df
