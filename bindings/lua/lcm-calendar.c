@@ -44,18 +44,6 @@ static handle *new_handle(lua_State *L, const char *mt)
     return h;
 }
 
-/* A parse failure: nil, "CM_EPARSE: ... (line L, column C: why)", "CM_EPARSE". */
-static int fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
-{
-    if (st != CM_EPARSE || err->message == NULL)
-        return lcm_fail(L, st);
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
-                    (int)err->line, (int)err->column, err->message);
-    lua_pushstring(L, cm_status_name(st));
-    return 3;
-}
-
 static int l_calendar(lua_State *L)
 {
     const char *spec = lcm_arg_text(L, 1, "spec");
@@ -80,7 +68,7 @@ static int l_calendar(lua_State *L)
         cm_calendar_builder_free(b);
     }
     if (st != CM_OK)
-        return fail_parse(L, st, &err);
+        return lcm_fail_parse(L, st, &err);
     h->ptr = cal;
     return 1;
 }
