@@ -24,7 +24,7 @@ from . import _convert as cv
 from ._handle import Handle, Holding
 from ._lib import c_status, check_layouts, declare, lib
 from .calendar import Calendar, _ParseError
-from .errors import STATUS, check, invalid, parse_error
+from .errors import STATUS, ParseError, check, invalid, parse_error
 from .sla import _NO_TIME, STATE_NAMES, STATUS_NAMES, State, _calendar_handles, _Event, _Instance, _time
 
 _vp = ctypes.c_void_p
@@ -210,6 +210,18 @@ class PolicySet(Handle):
         self._take(out)
         self._text = text
 
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> "PolicySet":
+        """A policy set from a dict, read as the text format (docs/python.md):
+        ``priorities``, ``customer_reply_opens``, ``pause`` and ``reopen`` (metric to statuses or
+        mode), ``first_reply_agent_created``, ``clocks`` (name, start and stop triggers
+        ``[kind, value...]``, pause conditions), ``policies`` and ``group_policies`` (name,
+        ``when`` conditions ``[attribute, operator, value...]``, ``targets`` with metrics,
+        levels, duration (seconds, a timedelta or text such as ``"1h30m"``), clock
+        (``"calendar"``, ``"business"``, ``("business", i)``, ``("history", i)``,
+        ``"ticket-schedule"``) and warn percents). Errors name the entry."""
+        return _from_dict(cls, spec)
+
     def _shape(self) -> _Shape:
         s = _Shape()
         check(self._call(lib.cm_sla_policyset_info, ctypes.byref(s)))
@@ -314,6 +326,182 @@ class PolicySet(Handle):
 
     def __repr__(self) -> str:
         return "PolicySet(...)"
+
+
+def _word(x: Any, where: str) -> str:
+    """A name or value of the text format, always quoted (or an integer, bare)."""
+    if isinstance(x, bool) or not isinstance(x, (str, int)):
+        raise invalid(f"{where} = {x!r} must be a str or an int")
+    if isinstance(x, int):
+        return str(x)
+    if x == "" or any(c in x for c in "\0\n\r"):
+        raise invalid(f"{where} = {x!r} must be non-empty, on one line, without NUL")
+    return '"' + x.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _words(xs: Any, where: str) -> str:
+    items = [xs] if isinstance(xs, (str, int)) else list(xs)
+    if not items:
+        raise invalid(f"{where} is empty")
+    return ", ".join(_word(x, f"{where}[{i}]") for i, x in enumerate(items))
+
+
+def _keyword(x: Any, allowed: Sequence[str], where: str) -> str:
+    if x not in allowed:
+        raise invalid(f"{where} = {x!r} is not one of {', '.join(allowed)}")
+    return str(x)
+
+
+_OPERATORS = ("is", "is-not", "=", "!=", "<", "<=", ">", ">=", "is-set", "is-unset", "include", "exclude")
+_TRIGGERS = ("created", "customer-reply", "agent-reply", "agent-note", "solved", "reopened",
+             "status-enter", "status-leave", "set", "unset")
+
+
+def _condition(c: Any, where: str) -> str:
+    if isinstance(c, (str, bytes)) or not isinstance(c, Sequence) or len(c) < 2:
+        raise invalid(f"{where} = {c!r} must be [attribute, operator, value...]")
+    op = _keyword(c[1], _OPERATORS, f"{where}[1]")
+    if op in ("is-set", "is-unset"):
+        if len(c) != 2:
+            raise invalid(f"{where}: {op} takes no value")
+        return f"{_word(c[0], f'{where}[0]')} {op}"
+    if len(c) < 3:
+        raise invalid(f"{where}: {op} needs a value")
+    attr = "tags" if c[0] == "tags" else _word(c[0], f"{where}[0]")
+    attr = "status" if c[0] == "status" else attr
+    attr = "priority" if c[0] == "priority" else attr
+    return f"{attr} {op} {_words(c[2:], f'{where}[2:]')}"
+
+
+def _trigger(t: Any, where: str) -> str:
+    if isinstance(t, str):
+        t = [t]
+    if isinstance(t, bytes) or not isinstance(t, Sequence) or not t:
+        raise invalid(f"{where} = {t!r} must be [kind, value...]")
+    kind = _keyword(t[0], _TRIGGERS, f"{where}[0]")
+    if kind in ("set", "unset"):
+        if len(t) < 2:
+            raise invalid(f"{where}: {kind} needs an attribute")
+        rest = f" {_words(t[2:], f'{where}[2:]')}" if len(t) > 2 else ""
+        return f"{kind} {_word(t[1], f'{where}[1]')}{rest}"
+    if kind in ("status-enter", "status-leave"):
+        return f"{kind} {_words(t[1:], f'{where}[1:]')}"
+    if len(t) != 1:
+        raise invalid(f"{where}: {kind} takes no value")
+    return kind
+
+
+def _duration(d: Any, where: str) -> str:
+    if isinstance(d, str):
+        if not d or not d.isalnum():
+            raise invalid(f"{where} = {d!r} is not a duration such as 4h or 1h30m")
+        return d
+    n = cv.seconds(d, where)
+    if n <= 0:
+        raise invalid(f"{where} = {d!r} must be positive")
+    return f"{n}s"
+
+
+def _percent(x: Any, where: str) -> str:
+    if isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= 100:
+        raise invalid(f"{where} = {x!r} must be a percent, an integer 1 .. 100")
+    return f"{x}%"
+
+
+def _clock(c: Any, where: str) -> str:
+    if c in ("calendar", "business", "ticket-schedule"):
+        return str(c)
+    if isinstance(c, (tuple, list)) and len(c) == 2 and c[0] in ("business", "history"):
+        return f"{c[0]} {cv.integer(c[1], 'u32', f'{where}[1]')}"
+    raise invalid(f"{where} = {c!r} is not calendar, business, ticket-schedule, "
+                  "(\"business\", INDEX) or (\"history\", INDEX)")
+
+
+def _policy_lines(kind: str, p: Any, where: str, out: List[Tuple[str, str]]) -> None:
+    if not isinstance(p, Mapping):
+        raise invalid(f"{where} must be a dict with name, when and targets")
+    unknown = set(p) - {"name", "when", "targets"}
+    if unknown:
+        raise invalid(f"{where} has unknown keys {sorted(unknown)}")
+    out.append((f"{kind} {_word(p.get('name'), f'{where}.name')}", where))
+    for i, c in enumerate(p.get("when", ())):
+        out.append((f"  when {_condition(c, f'{where}.when[{i}]')}", f"{where}.when[{i}]"))
+    targets = p.get("targets", ())
+    for i, t in enumerate(targets):
+        w = f"{where}.targets[{i}]"
+        if not isinstance(t, Mapping):
+            raise invalid(f"{w} must be a dict with metrics, levels, duration, clock and warn")
+        unknown = set(t) - {"metrics", "levels", "duration", "clock", "warn"}
+        if unknown:
+            raise invalid(f"{w} has unknown keys {sorted(unknown)}")
+        levels = t.get("levels", "*")
+        lv = levels if levels in ("*", "any") else _words(levels, f"{w}.levels")
+        line = f"  {_words(t.get('metrics'), f'{w}.metrics')} {lv} {_duration(t.get('duration'), f'{w}.duration')}"
+        line += f" {_clock(t.get('clock', 'calendar'), f'{w}.clock')}"
+        warn = t.get("warn", ())
+        if warn:
+            line += " warn " + ", ".join(_percent(x, f"{w}.warn[{k}]") for k, x in enumerate(warn))
+        out.append((line, w))
+
+
+def _render(d: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """The text format's lines of a policy-set dict, each with the place it came from."""
+    known = {"priorities", "customer_reply_opens", "pause", "reopen", "first_reply_agent_created",
+             "clocks", "policies", "group_policies"}
+    unknown = set(d) - known
+    if unknown:
+        raise invalid(f"unknown keys {sorted(unknown)}; expected some of {sorted(known)}")
+    out: List[Tuple[str, str]] = []
+    if "priorities" in d:
+        out.append((f"priorities {_words(d['priorities'], 'priorities')}", "priorities"))
+    if "customer_reply_opens" in d:
+        v = d["customer_reply_opens"]
+        if not isinstance(v, bool):
+            raise invalid(f"customer_reply_opens = {v!r} must be a bool")
+        out.append((f"customer-reply-opens {'yes' if v else 'no'}", "customer_reply_opens"))
+    for metric, statuses in dict(d.get("pause", {})).items():
+        w = f"pause[{metric!r}]"
+        what = "none" if not statuses else _words(statuses, w)
+        out.append((f"{_words(metric, w)} pause {what}", w))
+    for metric, mode in dict(d.get("reopen", {})).items():
+        w = f"reopen[{metric!r}]"
+        out.append((f"{_words(metric, w)} reopen {_keyword(mode, ('reactivate', 'new-cycle', 'restart'), w)}", w))
+    if "first_reply_agent_created" in d:
+        mode = _keyword(d["first_reply_agent_created"], ("not-applicable", "requester-comment"), "first_reply_agent_created")
+        out.append((f"first-reply agent-created {mode}", "first_reply_agent_created"))
+    for i, c in enumerate(d.get("clocks", ())):
+        w = f"clocks[{i}]"
+        if not isinstance(c, Mapping):
+            raise invalid(f"{w} must be a dict with name, start, stop and pause")
+        out.append((f"clock {_word(c.get('name'), f'{w}.name')}", w))
+        for part, render in (("start", _trigger), ("stop", _trigger), ("pause", _condition)):
+            for k, x in enumerate(c.get(part, ())):
+                out.append((f"  {part} {render(x, f'{w}.{part}[{k}]')}", f"{w}.{part}[{k}]"))
+    for i, p in enumerate(d.get("policies", ())):
+        _policy_lines("policy", p, f"policies[{i}]", out)
+    for i, p in enumerate(d.get("group_policies", ())):
+        _policy_lines("group-policy", p, f"group_policies[{i}]", out)
+    return out
+
+
+def _from_dict(cls: Any, spec: Mapping[str, Any]) -> PolicySet:
+    if not isinstance(spec, Mapping):
+        raise invalid(f"spec must be a dict, not {type(spec).__name__}")
+    lines = _render(spec)
+    text = "".join(line + "\n" for line, _ in lines)
+    err = _ParseError()
+    out = _vp()
+    status = lib.cm_sla_policyset_parse(cv.text(text, "spec"), None, ctypes.byref(out), ctypes.byref(err))
+    if status != 0:
+        if status == STATUS["CM_EPARSE"] and 1 <= err.line <= len(lines):
+            line, where = lines[err.line - 1]
+            why = (err.message or b"").decode()
+            raise ParseError(status, f"{where}: {why}, in the line {line.strip()!r} of the text it reads as")
+        raise parse_error(status, err)
+    s = object.__new__(cls)
+    s._take(out)
+    s._text = text
+    return s
 
 
 def _restore_policyset(text: str) -> PolicySet:

@@ -133,9 +133,10 @@ def test_parse_and_import_errors_locate_the_fault(jira):
     with pytest.raises(cm.InvalidArgumentError):
         s.evaluate(t, now=at(0, 8))  # before the creation
     z = ps.PolicySet((DATA / "zendesk-sla.txt").read_text())
-    t.close()
+    closed = ps.import_ticket("zendesk-audits", (DATA / "zendesk-audits.json").read_bytes())
+    closed.close()
     with pytest.raises(cm.InvalidArgumentError, match="closed"):
-        z.evaluate(t)
+        z.evaluate(closed)
 
 
 def test_pickle_and_business_calendar():
@@ -154,3 +155,66 @@ def test_pickle_and_business_calendar():
     # Friday 16:30 on Monday-Friday 09:00-17:00: 30 min Friday, due Monday 12:30.
     r = rec(s.evaluate(t, now=at(7, 10), calendars=[cal]), "first-reply", 1)
     assert (r.state, r.calendar, r.elapsed, r.due) == (State.ACTIVE, 0, 90 * 60, at(7, 12, 30))
+
+
+JIRA_DICT = {
+    "priorities": ["Lowest", "Low", "Medium", "High", "Highest"],
+    "clocks": [
+        {"name": "time-to-first-response", "start": ["created"], "stop": ["agent-reply"]},
+        {
+            "name": "time-to-resolution",
+            "start": ["created"],
+            "stop": [["set", "resolution"]],
+            "pause": [["status", "is", "Waiting for customer", "Waiting for approval"]],
+        },
+    ],
+    "policies": [
+        {
+            "name": "incidents",
+            "when": [["type", "is", "[System] Incident"]],
+            "targets": [
+                {"metrics": "time-to-first-response", "levels": ["Highest", "High"], "duration": 1800},
+                {"metrics": "time-to-first-response", "levels": ["Medium", "Low", "Lowest"], "duration": dt.timedelta(hours=2)},
+                {"metrics": "time-to-resolution", "levels": "Highest", "duration": "4h", "warn": [75]},
+                {"metrics": "time-to-resolution", "levels": ["High", "Medium"], "duration": "8h", "clock": "calendar", "warn": [75]},
+            ],
+        },
+        {"name": "requests", "targets": [{"metrics": "time-to-first-response", "levels": "*", "duration": 8 * 3600}]},
+    ],
+}
+
+
+def test_from_dict_reads_as_the_text(jira):
+    s, t = jira
+    d = ps.PolicySet.from_dict(JIRA_DICT)
+    assert (d.levels, d.policies, d.metrics) == (s.levels, s.policies, s.metrics)
+    for now in (at(0, 9, 10), at(0, 12), at(0, 16)):
+        assert d.evaluate(t, now=now) == s.evaluate(t, now=now)
+    again = pickle.loads(pickle.dumps(d))
+    assert again.evaluate(t, now=at(0, 16)) == s.evaluate(t, now=at(0, 16))
+
+
+def test_from_dict_errors_name_the_entry():
+    with pytest.raises(cm.ParseError, match=r"policies\[0\]\.targets\[1\]: unknown priority"):
+        ps.PolicySet.from_dict(
+            {"policies": [{"name": "p", "targets": [
+                {"metrics": "first-reply", "levels": "*", "duration": 60},
+                {"metrics": "first-reply", "levels": "Urgent", "duration": 60},
+            ]}]}
+        )
+    bad = [
+        ({"polices": []}, "unknown keys ['polices']"),
+        ({"policies": [{"name": "p", "when": [["group", "matches", "x"]]}]}, "policies[0].when[0][1] = 'matches'"),
+        ({"policies": [{"name": "p", "when": [["group", "is"]]}]}, "policies[0].when[0]: is needs a value"),
+        ({"policies": [{"name": "a\nb"}]}, "policies[0].name = 'a\\nb' must be non-empty, on one line"),
+        ({"policies": [{"name": "p", "targets": [{"metrics": "first-reply", "duration": -5}]}]}, "targets[0].duration = -5 must be positive"),
+        ({"policies": [{"name": "p", "targets": [{"metrics": "first-reply", "duration": 60, "clock": "weekly"}]}]}, "targets[0].clock = 'weekly'"),
+        ({"policies": [{"name": "p", "targets": [{"metrics": "first-reply", "duration": 60, "warn": [300]}]}]}, "warn[0]"),
+        ({"clocks": [{"name": "c", "start": [["opened"]]}]}, "clocks[0].start[0][0] = 'opened'"),
+        ({"customer_reply_opens": "yes"}, "customer_reply_opens = 'yes' must be a bool"),
+        ({"reopen": {"first-reply": "again"}}, "reopen['first-reply'] = 'again'"),
+    ]
+    for spec, message in bad:
+        with pytest.raises(cm.InvalidArgumentError) as e:
+            ps.PolicySet.from_dict(spec)
+        assert message in str(e.value), (spec, str(e.value))
