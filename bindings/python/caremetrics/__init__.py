@@ -28,7 +28,7 @@ from .errors import (
 )
 from . import contact, forecast, frames, queue, sla, sla_policyset, spc
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
-from .calendar import Calendar, TimeZone
+from .calendar import Calendar, CalendarHistory, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -52,6 +52,7 @@ __version__ = version()
 
 __all__ = [
     "Calendar",
+    "CalendarHistory",
     "TimeZone",
     "Sketch",
     "SketchResult",

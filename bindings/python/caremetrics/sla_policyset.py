@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import _convert as cv
-from ._handle import Handle, Holding
+from ._handle import Handle, Holding, all_handles
 from ._lib import c_status, check_layouts, declare, lib
-from .calendar import Calendar, _ParseError
+from .calendar import Calendar, CalendarHistory, _ParseError
 from .errors import STATUS, ParseError, check, invalid, parse_error
 from .sla import _NO_TIME, STATE_NAMES, STATUS_NAMES, State, _calendar_handles, _Event, _Instance, _time
 
@@ -257,27 +257,38 @@ class PolicySet(Handle):
         """The least number of calendars evaluate() needs."""
         return int(self._shape().ncalendars)
 
-    def evaluate(self, ticket: "Ticket", now: Any = None, calendars: Sequence[Optional[Calendar]] = ()) -> List[Record]:
+    def evaluate(
+        self,
+        ticket: "Ticket",
+        now: Any = None,
+        calendars: Sequence[Optional[Calendar]] = (),
+        histories: Sequence[CalendarHistory] = (),
+    ) -> List[Record]:
         """Replays an imported ticket up to ``now`` (default: its last event's instant):
         one Record per metric instance, grouped by metric and by cycle.
-        ``calendars[i]`` is the calendar a target's ``calendar i`` names. Calendar
-        histories are not available from Python yet: a set that names one is refused."""
+        ``calendars[i]`` is the calendar a target's ``business i`` (and the ticket's
+        schedule ``i``) names, ``histories[i]`` the calendar history of ``history i``."""
         if not isinstance(ticket, Ticket):
             raise invalid(f"ticket must be a Ticket from import_ticket(), not {type(ticket).__name__}")
         handles = _calendar_handles(calendars)
+        if isinstance(histories, CalendarHistory) or not hasattr(histories, "__iter__"):
+            raise invalid("histories must be a sequence of CalendarHistory")
+        hist = all_handles(histories, CalendarHistory, "histories")
         shape = self._shape()
-        if shape.nhistories > 0:
-            raise invalid(f"the policy set names {shape.nhistories} calendar histories; Python cannot give them yet")
         if shape.ncalendars > len(handles):
             raise invalid(f"the policy set names {shape.ncalendars} calendars, {len(handles)} given")
+        if shape.nhistories > len(hist):
+            raise invalid(f"the policy set names {shape.nhistories} calendar histories, {len(hist)} given")
         count = ctypes.c_size_t()
-        with Holding([self, ticket, *handles]) as (p, tk, *ptrs):
+        with Holding([self, ticket, *handles, *hist]) as (p, tk, *held):
+            ptrs, hptrs = held[: len(handles)], held[len(handles) :]
             evp = ctypes.POINTER(_TicketEvent)()
             nev = ctypes.c_size_t()
             check(lib.cm_sla_ticket_events(tk, ctypes.byref(evp), ctypes.byref(nev)))
             t = evp[nev.value - 1].event.at if now is None else cv.instant(now, "now")
             arr = (_vp * max(1, len(ptrs)))(*ptrs)
-            cals = _Calendars(arr, len(ptrs), None, 0)
+            harr = (_vp * max(1, len(hptrs)))(*hptrs)
+            cals = _Calendars(arr, len(ptrs), harr, len(hptrs))
             cap = max(8, shape.nmetrics)
             while True:
                 out = (_Record * cap)()

@@ -218,3 +218,27 @@ def test_from_dict_errors_name_the_entry():
         with pytest.raises(cm.InvalidArgumentError) as e:
             ps.PolicySet.from_dict(spec)
         assert message in str(e.value), (spec, str(e.value))
+
+
+def test_calendar_history_mid_ticket():
+    # 09:00-17:00 until Wednesday 2025-01-08, 08:00-18:00 from then. Created Tuesday 13:00,
+    # 16 business hours: Tuesday 4 h, Wednesday 10 h, Thursday 08:00 + 2 h = due 10:00.
+    # At Wednesday 12:00: 4 h + 4 h counted.
+    team = cm.CalendarHistory("tz UTC\nmon-fri 09:00-17:00\nfrom 2025-01-08\ntz UTC\nmon-fri 08:00-18:00\n")
+    assert team.elapsed(at(1, 13), at(2, 12)) == 8 * 3600
+    assert team.add(at(1, 13), 16 * 3600) == at(3, 10)
+    s = ps.PolicySet.from_dict(
+        {"policies": [{"name": "team", "targets": [{"metrics": "total-resolution", "duration": 16 * 3600, "clock": ("history", 0)}]}]}
+    )
+    doc = (
+        '{"audits":[{"id":1,"ticket_id":9,"created_at":"2025-01-07T13:00:00Z","author_id":5,'
+        '"events":[{"type":"Create","field_name":"status","value":"new"},'
+        '{"type":"Create","field_name":"priority","value":"normal"}]}]}'
+    )
+    t = ps.import_ticket("zendesk-audits", doc)
+    with pytest.raises(cm.InvalidArgumentError, match="names 1 calendar histories, 0 given"):
+        s.evaluate(t, now=at(2, 12))
+    with pytest.raises(cm.InvalidArgumentError, match="histories\\[0\\] must be a CalendarHistory"):
+        s.evaluate(t, now=at(2, 12), histories=["team"])
+    r = rec(s.evaluate(t, now=at(2, 12), histories=[pickle.loads(pickle.dumps(team))]), "total-resolution", 1)
+    assert (r.state, r.calendar, r.elapsed, r.due) == (State.ACTIVE, 0, 8 * 3600, at(3, 10))
