@@ -4,7 +4,7 @@
  *   local set = assert(caremetrics.sla_policyset(text))
  *   local ticket = assert(caremetrics.sla_import("jira-issue", json,
  *                                                {statuses = {Triage = "new"}, skip_unknown = true}))
- *   local records, alarm = set:evaluate(ticket, now, {calendar})
+ *   local records, alarm = set:evaluate(ticket, now, {calendar}, {calendar_history})
  *   -- records[i]: metric, cycle, state, level, policy, breached, calendar, start, stop,
  *   --   due, breach, elapsed, target, remaining, group_event, warnings = {{percent, at}}
  *   -- alarm: the next warning or breach, {at, record, warning} (nil when none)
@@ -158,34 +158,44 @@ static void push_record(lua_State *L, const cm_sla_policyset *set, const cm_sla_
     lua_setfield(L, -2, "warnings");
 }
 
-/* set:evaluate(ticket [, now [, calendars]]): records, and the next alarm or nil. */
+/* The table at idx (nil: none) of calendars (into cals) or histories (into hists, when
+ * cals is NULL), at most MAX_CALENDARS. */
+static size_t check_clocks(lua_State *L, int idx, const cm_calendar **cals,
+                           const cm_calendar_history **hists)
+{
+    if (lua_isnil(L, idx))
+        return 0;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    const lua_Integer len = luaL_len(L, idx);
+    luaL_argcheck(L, len <= MAX_CALENDARS, idx, "too many calendars");
+    for (lua_Integer i = 0; i < len; i++) {
+        lua_geti(L, idx, i + 1);
+        if (cals != NULL)
+            cals[i] = lcm_check_calendar(L, -1);
+        else
+            hists[i] = lcm_check_calendar_history(L, -1);
+        lua_pop(L, 1);
+    }
+    return (size_t)len;
+}
+
+/* set:evaluate(ticket [, now [, calendars [, histories]]]): records, and the next alarm or nil. */
 static int set_evaluate(lua_State *L)
 {
-    lua_settop(L, 4); /* the records are pushed above the arguments */
+    lua_settop(L, 5); /* the records are pushed above the arguments */
     const cm_sla_policyset *set = check_set(L, 1);
     const cm_sla_ticket *ticket = check_ticket(L, 2);
     const cm_calendar *cals[MAX_CALENDARS];
-    size_t ncal = 0;
-    if (!lua_isnil(L, 4)) {
-        luaL_checktype(L, 4, LUA_TTABLE);
-        const lua_Integer len = luaL_len(L, 4);
-        luaL_argcheck(L, len <= MAX_CALENDARS, 4, "too many calendars");
-        for (lua_Integer i = 0; i < len; i++) {
-            lua_geti(L, 4, i + 1);
-            cals[i] = lcm_check_calendar(L, -1);
-            lua_pop(L, 1);
-        }
-        ncal = (size_t)len;
-    }
+    const cm_calendar_history *hists[MAX_CALENDARS];
+    const size_t ncal = check_clocks(L, 4, cals, NULL);
+    const size_t nhist = check_clocks(L, 5, NULL, hists);
     cm_sla_policyset_shape shape;
     cm_status st = cm_sla_policyset_info(set, &shape);
     if (st != CM_OK)
         return lcm_fail(L, st);
-    if (shape.nhistories > 0)
-        return lcm_fail_detail(L, CM_EINVAL,
-                               "the policy set names %d calendar histories; Lua cannot give "
-                               "them yet",
-                               (int)shape.nhistories);
+    if (shape.nhistories > nhist)
+        return lcm_fail_detail(L, CM_EINVAL, "the policy set names %d calendar histories, %d given",
+                               (int)shape.nhistories, (int)nhist);
     if (shape.ncalendars > ncal)
         return lcm_fail_detail(L, CM_EINVAL, "the policy set names %d calendars, %d given",
                                (int)shape.ncalendars, (int)ncal);
@@ -195,7 +205,7 @@ static int set_evaluate(lua_State *L)
     if (st != CM_OK)
         return lcm_fail(L, st);
     const cm_time now = lua_isnil(L, 3) ? ev[nev - 1].event.at : luaL_checkinteger(L, 3);
-    const cm_sla_calendars calendars = {cals, ncal, NULL, 0};
+    const cm_sla_calendars calendars = {cals, ncal, hists, nhist};
     size_t need = 0;
     st = cm_sla_policyset_evaluate(set, &calendars, ev, nev, now, NULL, 0, &need);
     if (st != CM_ENOSPC && st != CM_OK)

@@ -598,5 +598,25 @@ test("importers and policy sets: errors with line and column", function()
     fails("CM_EINVAL", assert(cm.sla_policyset(slurp("jira-sla.txt"))):evaluate(t, at(0, 8)))
 end)
 
+test("calendar history mid-ticket through a policy set", function()
+    -- 09:00-17:00 until Wednesday 2025-01-08, 08:00-18:00 from then. Created Tuesday 13:00,
+    -- 16 business hours: Tuesday 4 h, Wednesday 10 h, Thursday 08:00 + 2 h = due 10:00.
+    local team = assert(cm.calendar_history("tz UTC\nmon-fri 09:00-17:00\nfrom 2025-01-08\ntz UTC\nmon-fri 08:00-18:00\n"))
+    eq(team:elapsed(at(1, 13), at(2, 12)), 8 * 3600)
+    eq(team:add(at(1, 13), 16 * 3600), at(3, 10))
+    fails_with("CM_EPARSE", "line 3", cm.calendar_history("tz UTC\nmon-fri 09:00-17:00\nfrom yesterday\n"))
+    local set = assert(cm.sla_policyset("policy team\n  total-resolution * 16h history 0\n"))
+    local t = assert(cm.sla_import("zendesk-audits", '{"audits":[{"id":1,"ticket_id":9,'
+        .. '"created_at":"2025-01-07T13:00:00Z","author_id":5,"events":[{"type":"Create",'
+        .. '"field_name":"status","value":"new"},{"type":"Create","field_name":"priority","value":"normal"}]}]}'))
+    fails_with("CM_EINVAL", "names 1 calendar histories, 0 given", set:evaluate(t, at(2, 12)))
+    local records, alarm = assert(set:evaluate(t, at(2, 12), nil, {team}))
+    local r = find(records, "total-resolution", 1)
+    eq(r.state, "active"); eq(r.calendar, 0); eq(r.elapsed, 8 * 3600); eq(r.due, at(3, 10))
+    eq(alarm.at, at(3, 10)); eq(alarm.warning, nil)
+    team:close()
+    assert(not pcall(set.evaluate, set, t, at(2, 12), nil, {team}), "a closed history raises")
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)
