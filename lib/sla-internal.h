@@ -124,6 +124,8 @@ struct cm_sla_policy {
     sla_metric_plan plan_metric[CM_SLA_METRIC_COUNT];
     uint16_t plan_goal_of[CM_SLA_METRIC_COUNT * CM_SLA_PRIORITY_COUNT];
     sla_goal plan_goals[CM_SLA_METRIC_COUNT * CM_SLA_PRIORITY_LEVELS];
+    cm_allocator alloc; /* copy of the caller's, when has_alloc */
+    bool has_alloc;
 };
 
 /* Fills p->plan and the arrays behind it from the targets and options (lib/sla.c). */

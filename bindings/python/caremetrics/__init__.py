@@ -10,6 +10,9 @@ converts arguments and results. Errors raise subclasses of
 >>> nps = cm.Nps().add_many([10, 9, 9, 7, 3])
 >>> round(nps.result().score, 1)
 40.0
+
+``caremetrics.report(df, by="channel")`` gives the whole KPI report of a ticket
+DataFrame, one row per group (docs/python.md).
 """
 
 from .common import format_time, parse_time, version, version_number
@@ -26,9 +29,10 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, forecast, frames, queue, sla, sla_policyset, spc
+from . import contact, forecast, frames, queue, sla, sla_policyset, spc, table
+from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
-from .calendar import Calendar, CalendarHistory, TimeZone
+from .calendar import Calendar, CalendarHistory, TimeZone, closed_dates_spec
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -54,6 +58,7 @@ __all__ = [
     "Calendar",
     "CalendarHistory",
     "TimeZone",
+    "closed_dates_spec",
     "Sketch",
     "SketchResult",
     "quantile_exact",
@@ -68,6 +73,12 @@ __all__ = [
     "rate_frame",
     "sketch_frame",
     "forecast",
+    "table",
+    "report",
+    "ReportSpec",
+    "TableReport",
+    "BadRow",
+    "BadRowError",
     "queue",
     "sla",
     "sla_policyset",

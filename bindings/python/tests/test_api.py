@@ -6,9 +6,9 @@ import inspect
 import pytest
 
 import caremetrics as cm
-from caremetrics import _accumulator, _handle, calendar, common, contact, errors, frames, kpi, queue, sketch, sla, spc
+from caremetrics import _accumulator, _handle, calendar, common, contact, errors, frames, kpi, queue, sketch, sla, spc, table
 
-MODULES = [cm, calendar, common, contact, errors, frames, kpi, queue, sketch, sla, spc]
+MODULES = [cm, calendar, common, contact, errors, frames, kpi, queue, sketch, sla, spc, table]
 # Base classes whose methods every accumulator / calendar / policy inherits.
 BASES = [_accumulator.Accumulator, _handle.Handle]
 
