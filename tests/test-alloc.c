@@ -305,6 +305,58 @@ done:
     return st;
 }
 
+static cm_status sla_policyset_and_breakdown(const cm_allocator *a)
+{
+    cm_status st;
+    cm_sla_policyset *set = NULL;
+    cm_sla_breakdown *b = NULL;
+    static const char *const keys[] = {"policy", "organization"};
+    STEP(set, cm_sla_policyset_parse("priorities Lowest, Low, Medium, High, Highest\n"
+                                     "clock approval\n"
+                                     "  start status-enter \"Waiting for approval\"\n"
+                                     "  stop status-leave \"Waiting for approval\"\n"
+                                     "policy vip\n"
+                                     "  when organization is VIP\n"
+                                     "  first-reply * 30m calendar warn 75%\n"
+                                     "  approval * 2h calendar\n"
+                                     "group-policy ola\n"
+                                     "  when group is \"Tier 2\"\n"
+                                     "  group-ownership * 1h calendar\n",
+                                     a, &set, NULL));
+    STEP(b, cm_sla_breakdown_new(set, keys, NELEM(keys), a, &b));
+done:
+    cm_sla_breakdown_free(b);
+    cm_sla_policyset_free(set);
+    return st;
+}
+
+static cm_status calendar_history_parse(const cm_allocator *a)
+{
+    cm_status st;
+    cm_calendar_history *h = NULL;
+    STEP(h, cm_calendar_history_parse("tz UTC\nmon-fri 09:00-17:00\n"
+                                      "from 2025-01-08\ntz America/New_York\nmon-fri 08:00-18:00\n",
+                                      a, &h, NULL));
+done:
+    cm_calendar_history_free(h);
+    return st;
+}
+
+static cm_status sla_import(const cm_allocator *a)
+{
+    cm_status st;
+    cm_sla_ticket *t = NULL;
+    static const char json[] =
+        "{\"key\":\"X-1\",\"fields\":{\"created\":\"2025-01-06T09:00:00.000+0000\","
+        "\"status\":{\"name\":\"Open\"},\"priority\":{\"name\":\"High\"}},"
+        "\"changelog\":{\"histories\":[{\"created\":\"2025-01-06T10:00:00.000+0000\","
+        "\"items\":[{\"field\":\"status\",\"fromString\":\"Open\",\"toString\":\"Done\"}]}]}}";
+    STEP(t, cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, sizeof json - 1, NULL, a, &t, NULL));
+done:
+    cm_sla_ticket_free(t);
+    return st;
+}
+
 typedef struct scenario {
     const char *name;
     cm_status (*run)(const cm_allocator *a);
@@ -322,6 +374,9 @@ static const scenario scenarios[] = {
     {"cm_sla_policy_parse_with_allocator", sla_policy_parse},
     {"cm_csv_map_parse (with input-tz), cm_csv_reader_new", csv_map_and_reader},
     {"cm_table_report_new", table_report},
+    {"cm_sla_policyset_parse, cm_sla_breakdown_new", sla_policyset_and_breakdown},
+    {"cm_calendar_history_parse", calendar_history_parse},
+    {"cm_sla_import", sla_import},
 };
 
 START_TEST(every_allocation_fails_in_turn)

@@ -29,10 +29,10 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, forecast, frames, queue, sla, spc, table
+from . import contact, forecast, frames, queue, sla, sla_policyset, spc, table
 from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
-from .calendar import Calendar, TimeZone, closed_dates_spec
+from .calendar import Calendar, CalendarHistory, TimeZone, closed_dates_spec
 from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -56,6 +56,7 @@ __version__ = version()
 
 __all__ = [
     "Calendar",
+    "CalendarHistory",
     "TimeZone",
     "closed_dates_spec",
     "Share",
@@ -85,6 +86,7 @@ __all__ = [
     "BadRowError",
     "queue",
     "sla",
+    "sla_policyset",
     "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",
