@@ -622,9 +622,12 @@ static int cmp_i64(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
+/* Most buckets in the index of the affected dates. */
+#define AFF_BUCKETS 256
+
 /* Byte sizes of the calendar's arrays, laid out after the struct. */
 typedef struct layout {
-    size_t ivals, dated_day, dated_kind, aff, rules, except, hits, wk, total;
+    size_t ivals, dated_day, dated_kind, aff, aff_idx, rules, except, hits, wk, total;
 } layout;
 
 static size_t place(size_t *at, size_t bytes)
@@ -669,6 +672,26 @@ static void fill_circle(cm_calendar *c, cm__ival *tmp)
     }
 }
 
+/* The index of the affected dates: buckets of 2^shift days, at most nb_max of them. */
+static void fill_aff_idx(cm_calendar *c, size_t nb_max)
+{
+    if (c->naff == 0)
+        return;
+    const int64_t first = c->aff[0], span = (int64_t)c->aff[c->naff - 1] - first;
+    uint32_t shift = 0;
+    while ((span >> shift) >= (int64_t)nb_max)
+        shift++;
+    c->aff_shift = shift;
+    c->aff_nb = (uint32_t)(span >> shift) + 1;
+    uint32_t i = 0;
+    for (uint32_t k = 0; k <= c->aff_nb; k++) {
+        const int64_t start = first + ((int64_t)k << shift);
+        while (i < c->naff && c->aff[i] < start)
+            i++;
+        c->aff_idx[k] = i;
+    }
+}
+
 /* Years of an instant's neighbourhood where add() cannot leave the accepted range. */
 static void fill_safe_margins(cm_calendar *c)
 {
@@ -710,6 +733,8 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     l.dated_day = place(&at, ndated_max * sizeof(int32_t));
     l.dated_kind = place(&at, ndated_max * sizeof(cm__kind));
     l.aff = place(&at, 2 * ndated_max * sizeof(int32_t));
+    const size_t aff_nb_max = 2 * ndated_max < AFF_BUCKETS ? 2 * ndated_max : AFF_BUCKETS;
+    l.aff_idx = place(&at, (aff_nb_max + 1) * sizeof(uint32_t));
     l.rules = place(&at, (ngroups_rules + 1) * sizeof(cm__rule));
     l.except = place(&at, (b->nexcept + 1) * sizeof(int32_t));
     l.hits = place(&at, nhits_max * sizeof(uint16_t));
@@ -732,6 +757,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->dated_day = (int32_t *)(void *)(base + l.dated_day);
     c->dated_kind = (cm__kind *)(void *)(base + l.dated_kind);
     c->aff = (int32_t *)(void *)(base + l.aff);
+    c->aff_idx = (uint32_t *)(void *)(base + l.aff_idx);
     c->rules = (cm__rule *)(void *)(base + l.rules);
     c->except = (int32_t *)(void *)(base + l.except);
     c->hits = (uint16_t *)(void *)(base + l.hits);
@@ -823,6 +849,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
         for (uint32_t i = 0; i < n; i++)
             if (c->naff == 0 || c->aff[c->naff - 1] != aff[i])
                 c->aff[c->naff++] = (int32_t)aff[i];
+        fill_aff_idx(c, aff_nb_max);
     }
     /* Rules in the order they were added: on a date where several give
      * hours, the first one's apply. */

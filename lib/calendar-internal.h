@@ -174,6 +174,10 @@ struct cm_calendar {
     cm__kind *dated_kind;
     uint32_t naff; /* dates whose hours a dated entry changes: the date and the next */
     int32_t *aff;  /* ascending */
+    /* An index of aff: for each bucket k of 2^aff_shift days from aff[0], the
+     * first entry at or after the bucket's first day (aff_nb + 1 entries). */
+    uint32_t *aff_idx;
+    uint32_t aff_nb, aff_shift;
     uint32_t nrules;
     cm__rule *rules;
     int32_t *except; /* exception years of the rules, ascending per rule */

@@ -63,33 +63,37 @@ static int64_t ceil_div(int64_t a, int64_t b)
     return -cm__floor_div(-a, b);
 }
 
-/* Dates just outside the accepted instants, where searches give up. */
-static int64_t date_first(void)
+/*
+ * Dates just outside the accepted instants, where searches give up: 0000-12-29
+ * (every chunk from here on starts before T_MIN) and 10000-01-03 (its chunk
+ * starts after T_MAX), as day numbers since 1970-01-01.
+ */
+static inline int64_t date_first(void)
 {
-    return cm__days_from_civil(0, 12, 29); /* every chunk from here on starts before T_MIN */
+    return -719165;
 }
 
-static int64_t date_end(void)
+static inline int64_t date_end(void)
 {
-    return cm__days_from_civil(10000, 1, 3); /* its chunk starts after T_MAX */
+    return 2932899;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Kinds of day                                                           */
 /* ---------------------------------------------------------------------- */
 
-/* Index of the first element of a[0..n) that is >= d. */
-static uint32_t lower_bound(const int32_t *a, uint32_t n, int64_t d)
+/* Index of the first element of a[0..n) that is >= d (without branches to mispredict). */
+static inline uint32_t lower_bound(const int32_t *a, uint32_t n, int64_t d)
 {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (n == 0)
+        return 0;
+    const int32_t *base = a;
+    while (n > 1) {
+        const uint32_t half = n / 2;
+        base = base[half - 1] < d ? base + half : base;
+        n -= half;
     }
-    return lo;
+    return (uint32_t)(base - a) + (*base < d);
 }
 
 /* First dated entry at or after day d (INT64_MAX when none). */
@@ -286,6 +290,19 @@ static int64_t rule_hit_le(const cm_calendar *c, int64_t d)
     return INT64_MIN;
 }
 
+/* Index of the first date of c->aff that is >= d, through the bucket index. */
+static inline uint32_t aff_lower_bound(const cm_calendar *c, int64_t d)
+{
+    if (c->naff == 0 || d <= c->aff[0])
+        return 0;
+    if (d > c->aff[c->naff - 1])
+        return c->naff;
+    uint32_t i = c->aff_idx[(d - c->aff[0]) >> c->aff_shift];
+    while (c->aff[i] < d) /* stops at the last date at the latest */
+        i++;
+    return i;
+}
+
 /*
  * Dates whose local hours may differ from the weekly pattern: a dated entry
  * or a rule changes the date itself and, through the overnight spill, the
@@ -293,7 +310,7 @@ static int64_t rule_hit_le(const cm_calendar *c, int64_t d)
  */
 static int64_t affected_ge(const cm_calendar *c, int64_t d)
 {
-    const uint32_t i = lower_bound(c->aff, c->naff, d);
+    const uint32_t i = aff_lower_bound(c, d);
     int64_t a = i < c->naff ? c->aff[i] : INT64_MAX;
     if (c->nrules > 0 && a > d) {
         const int64_t h = rule_hit_ge(c, d - 1);
@@ -306,7 +323,7 @@ static int64_t affected_ge(const cm_calendar *c, int64_t d)
 /* The last such date <= d (INT64_MIN when none). */
 static int64_t affected_le(const cm_calendar *c, int64_t d)
 {
-    const uint32_t i = lower_bound(c->aff, c->naff, d + 1);
+    const uint32_t i = aff_lower_bound(c, d + 1);
     int64_t a = i > 0 ? c->aff[i - 1] : INT64_MIN;
     if (c->nrules > 0 && a < d) {
         const int64_t h = rule_hit_le(c, d);

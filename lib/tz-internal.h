@@ -56,6 +56,17 @@ typedef struct cm__tz_rule {
 #define CM__TZ_EVENTS      (2 * (CM__TZ_CYCLE_YEARS + 2 * CM__TZ_CYCLE_EXTRA))
 
 /*
+ * An index of the transitions for the instants [CM__TZ_IDX_BASE,
+ * CM__TZ_IDX_BASE + CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT), 1900-01-01 to
+ * about 2172: for each bucket of 2^22 seconds (about 48 days), the number of
+ * transitions at or before its start, so that a lookup searches only the few
+ * transitions of one bucket.
+ */
+#define CM__TZ_IDX_BASE    (-2208988800LL) /* 1900-01-01T00:00:00Z */
+#define CM__TZ_IDX_SHIFT   22
+#define CM__TZ_IDX_BUCKETS 2048
+
+/*
  * A zone: a table of transitions (only those that change the offset are
  * kept), the offset in force before the first one, and optionally a rule for
  * every instant at or after the last one (or for all instants when the table
@@ -77,6 +88,7 @@ struct cm_tz {
     int32_t *offs;   /* offset from each transition on */
     int64_t *ev;     /* nev rule events, ascending (an end before a start at equal instants) */
     int32_t *ev_off; /* offset from each event on */
+    uint32_t *idx;   /* CM__TZ_IDX_BUCKETS + 1 counts (see above) when ntrans > 0, else NULL */
     int64_t data[];
 };
 

@@ -100,9 +100,18 @@ static void fill_events(const cm__tz_rule *r, int64_t *ev, int32_t *ev_off)
 /* ---------------------------------------------------------------------- */
 
 /* Number of transitions at or before t. */
-static uint32_t trans_upper(const cm_tz *tz, int64_t t)
+static inline uint32_t trans_upper(const cm_tz *tz, int64_t t)
 {
     uint32_t lo = 0, hi = tz->ntrans;
+    if (tz->idx != NULL && t >= CM__TZ_IDX_BASE &&
+        t < CM__TZ_IDX_BASE + ((int64_t)CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT)) {
+        const int64_t k = (t - CM__TZ_IDX_BASE) >> CM__TZ_IDX_SHIFT;
+        lo = tz->idx[k]; /* the transitions <= t are those up to the bucket and some of it */
+        hi = tz->idx[k + 1];
+        while (lo < hi && tz->trans[lo] <= t)
+            lo++;
+        return lo;
+    }
     while (lo < hi) {
         const uint32_t mid = lo + (hi - lo) / 2;
         if (tz->trans[mid] <= t)
@@ -219,8 +228,9 @@ int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
 static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
 {
     const size_t nev = events ? CM__TZ_EVENTS : 0;
-    const size_t size =
-        sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) + (ntrans + nev) * sizeof(int32_t);
+    const size_t nidx = ntrans > 0 ? CM__TZ_IDX_BUCKETS + 1 : 0;
+    const size_t size = sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) +
+                        (ntrans + nev) * sizeof(int32_t) + nidx * sizeof(uint32_t);
     cm_tz *tz = cm__alloc(alloc, size);
     if (tz == NULL)
         return NULL;
@@ -238,6 +248,7 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     tz->ev = times + ntrans;
     tz->offs = offs;
     tz->ev_off = offs + ntrans;
+    tz->idx = nidx > 0 ? (uint32_t *)(offs + ntrans + nev) : NULL;
     return tz;
 }
 
@@ -265,6 +276,16 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
     }
     tz->min_off = lo;
     tz->max_off = hi;
+    if (tz->idx != NULL) {
+        /* The transitions are ascending: one merge fills the index. */
+        uint32_t i = 0;
+        for (uint32_t k = 0; k <= CM__TZ_IDX_BUCKETS; k++) {
+            const int64_t start = CM__TZ_IDX_BASE + ((int64_t)k << CM__TZ_IDX_SHIFT);
+            while (i < tz->ntrans && tz->trans[i] <= start)
+                i++;
+            tz->idx[k] = i;
+        }
+    }
 }
 
 cm_tz *cm__tz_new_fixed(int32_t off, const cm_allocator *alloc)
