@@ -627,7 +627,7 @@ static int cmp_i64(const void *pa, const void *pb)
 
 /* Byte sizes of the calendar's arrays, laid out after the struct. */
 typedef struct layout {
-    size_t ivals, dated_day, dated_kind, aff, aff_idx, rules, except, hits, wk, total;
+    size_t ivals, dated_day, dated_kind, aff, aff_idx, aff_sum, rules, except, hits, wk, total;
 } layout;
 
 static size_t place(size_t *at, size_t bytes)
@@ -735,6 +735,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     l.aff = place(&at, 2 * ndated_max * sizeof(int32_t));
     const size_t aff_nb_max = 2 * ndated_max < AFF_BUCKETS ? 2 * ndated_max : AFF_BUCKETS;
     l.aff_idx = place(&at, (aff_nb_max + 1) * sizeof(uint32_t));
+    l.aff_sum = place(&at, (2 * ndated_max + 1) * sizeof(int64_t));
     l.rules = place(&at, (ngroups_rules + 1) * sizeof(cm__rule));
     l.except = place(&at, (b->nexcept + 1) * sizeof(int32_t));
     l.hits = place(&at, nhits_max * sizeof(uint16_t));
@@ -758,6 +759,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->dated_kind = (cm__kind *)(void *)(base + l.dated_kind);
     c->aff = (int32_t *)(void *)(base + l.aff);
     c->aff_idx = (uint32_t *)(void *)(base + l.aff_idx);
+    c->aff_sum = (int64_t *)(void *)(base + l.aff_sum);
     c->rules = (cm__rule *)(void *)(base + l.rules);
     c->except = (int32_t *)(void *)(base + l.except);
     c->hits = (uint16_t *)(void *)(base + l.hits);
@@ -882,6 +884,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->back = c->max_off - c->min_off >= DAY ? 2 * DAY : 0;
     c->generic_full = c->week_open == WEEK && c->nrules == 0;
     c->generic_empty = !rec_special && (c->bdays_per_week == 0 || rec_closed == 366);
+    cm__calendar_fill_aff_sum(c);
     fill_safe_margins(c);
     *out = c;
     return CM_OK;

@@ -178,6 +178,9 @@ struct cm_calendar {
      * first entry at or after the bucket's first day (aff_nb + 1 entries). */
     uint32_t *aff_idx;
     uint32_t aff_nb, aff_shift;
+    /* Without rules: aff_sum[i] is what the dates aff[0 .. i) add to the weekly
+     * pattern's open seconds, each date taken whole (naff + 1 entries). */
+    int64_t *aff_sum;
     uint32_t nrules;
     cm__rule *rules;
     int32_t *except; /* exception years of the rules, ascending per rule */
@@ -198,6 +201,9 @@ struct cm_calendar {
 
 /* Open seconds of [x, y), x <= y, both in range (set up by cm__calendar_build). */
 int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y);
+
+/* Fills aff_sum (calendars without yearly rules; the rest of the calendar is set). */
+void cm__calendar_fill_aff_sum(cm_calendar *c);
 
 /* The kind of day of local date d: dated entry, yearly rules, or its weekday. */
 cm__kind cm__kind_of(const cm_calendar *c, int64_t d);

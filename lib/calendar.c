@@ -472,21 +472,57 @@ static inline int64_t day_of_local(int64_t L)
     return cm__floor_div(L, DAY);
 }
 
+/* What changed date a adds to the weekly pattern's open seconds of [u, v), within a. */
+static int64_t local_change(const cm_calendar *c, int64_t a, int64_t u, int64_t v)
+{
+    ival iv[MAXI + 1];
+    const int64_t base = a * DAY;
+    const int n = local_day(c, a, iv);
+    int64_t sum = local_overlap(iv, n, u - base, v - base);
+    if (c->week_open > 0)
+        sum -= pat_cum(c, v) - pat_cum(c, u);
+    return sum;
+}
+
+void cm__calendar_fill_aff_sum(cm_calendar *c)
+{
+    c->aff_sum[0] = 0;
+    if (c->nrules > 0)
+        return;
+    for (uint32_t i = 0; i < c->naff; i++) {
+        const int64_t base = (int64_t)c->aff[i] * DAY;
+        c->aff_sum[i + 1] = c->aff_sum[i] + local_change(c, c->aff[i], base, base + DAY);
+    }
+}
+
 /* Open local seconds of [Lx, Ly), Lx <= Ly. */
 static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
 {
     if (Lx >= Ly)
         return 0;
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
-    const int64_t last = day_of_local(Ly - 1);
-    ival iv[MAXI + 1];
-    for (int64_t a = affected_ge(c, day_of_local(Lx)); a <= last; a = affected_ge(c, a + 1)) {
+    const int64_t first = day_of_local(Lx), last = day_of_local(Ly - 1);
+    if (c->nrules == 0) {
+        /* The changed dates first .. last: the whole ones from the sums. */
+        uint32_t i = aff_lower_bound(c, first);
+        if (i == c->naff || c->aff[i] > last)
+            return sum;
+        uint32_t j = aff_lower_bound(c, last + 1);
+        if (c->aff[i] == first && Lx > first * DAY) {
+            const int64_t v = Ly < (first + 1) * DAY ? Ly : (first + 1) * DAY;
+            sum += local_change(c, first, Lx, v);
+            i++;
+        }
+        if (j > i && c->aff[j - 1] == last && Ly < (last + 1) * DAY) {
+            sum += local_change(c, last, last * DAY > Lx ? last * DAY : Lx, Ly);
+            j--;
+        }
+        return j > i ? sum + c->aff_sum[j] - c->aff_sum[i] : sum;
+    }
+    for (int64_t a = affected_ge(c, first); a <= last; a = affected_ge(c, a + 1)) {
         const int64_t base = a * DAY;
         const int64_t u = Lx > base ? Lx : base, v = Ly < base + DAY ? Ly : base + DAY;
-        const int n = local_day(c, a, iv);
-        sum += local_overlap(iv, n, u - base, v - base);
-        if (c->week_open > 0)
-            sum -= pat_cum(c, v) - pat_cum(c, u);
+        sum += local_change(c, a, u, v);
     }
     return sum;
 }
