@@ -916,10 +916,34 @@ static int64_t piece_open(const cm_calendar *c, cm__tz_hint *h, const piece *p, 
 /* Walks                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * The common case of a walk: instant x whose date lies in a plain run (see
+ * plain_in), which is then the run of x's zone segment [*slo, *shi) with
+ * offset *off; false otherwise (or for calendars alike on every generic date).
+ */
+static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *slo, int64_t *shi,
+                               int32_t *off)
+{
+    if (c->generic_full || c->generic_empty)
+        return false;
+    cm__tz_segment(c->tz, x, slo, shi, off);
+    const int64_t dx = cm__floor_div(x + *off, DAY);
+    return dx >= date_first() && dx < date_end() && dx * DAY - c->back - c->max_off >= *slo &&
+           dx * DAY + c->fwd - c->min_off < *shi;
+}
+
 int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
 {
     if (x >= y)
         return 0;
+    int64_t slo, shi;
+    int32_t off;
+    if (plain_start(c, x, &slo, &shi, &off)) {
+        /* [x, y) within that run: y's date is plain too. */
+        const int64_t dy = cm__floor_div(y - 1 + off, DAY);
+        if (dy < date_end() && dy * DAY + c->fwd - c->min_off < shi)
+            return local_open(c, x + off, y + off);
+    }
     cm__tz_hint h;
     cm__tz_hint_init(&h);
     piece p;
@@ -940,6 +964,21 @@ int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
  */
 static bool walk_add_fwd(const cm_calendar *c, int64_t x, int64_t rem, int64_t limit, int64_t *out)
 {
+    int64_t slo, shi;
+    int32_t off;
+    if (plain_start(c, x, &slo, &shi, &off)) {
+        /* Within the plain run of x (it ends where plain_in says), if it gets there. */
+        int64_t r =
+            shi == INT64_MAX ? date_end() : cm__floor_div(shi - 1 - c->fwd + c->min_off, DAY) + 1;
+        if (r > date_end())
+            r = date_end();
+        const int64_t z = r * DAY - off < limit ? r * DAY - off : limit;
+        int64_t left = rem, L;
+        if (local_add_fwd(c, x + off, &left, z + off, &L)) {
+            *out = L - off;
+            return true;
+        }
+    }
     cm__tz_hint h;
     cm__tz_hint_init(&h);
     piece p;
