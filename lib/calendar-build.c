@@ -884,7 +884,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->back = c->max_off - c->min_off >= DAY ? 2 * DAY : 0;
     c->generic_full = c->week_open == WEEK && c->nrules == 0;
     c->generic_empty = !rec_special && (c->bdays_per_week == 0 || rec_closed == 366);
-    cm__calendar_fill_aff_sum(c);
+    cm__calendar_fill_index(c);
     fill_safe_margins(c);
     *out = c;
     return CM_OK;

@@ -190,6 +190,7 @@ struct cm_calendar {
     cm__wk *wk;
     uint32_t wk_first[8];   /* first interval of wk ending after each day's start */
     int64_t week_open;      /* open seconds of the weekly pattern */
+    int32_t hours[168];     /* per hour of the week: open seconds before it * 4 + state (pat_cum) */
     int32_t bdays_per_week; /* weekdays with hours */
     bool generic_full;      /* every date without a dated entry is open all day */
     bool generic_empty;     /* no date without a dated entry has hours */
@@ -202,8 +203,8 @@ struct cm_calendar {
 /* Open seconds of [x, y), x <= y, both in range (set up by cm__calendar_build). */
 int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y);
 
-/* Fills aff_sum (calendars without yearly rules; the rest of the calendar is set). */
-void cm__calendar_fill_aff_sum(cm_calendar *c);
+/* Fills hours and aff_sum (the rest of the calendar is set). */
+void cm__calendar_fill_index(cm_calendar *c);
 
 /* The kind of day of local date d: dated entry, yearly rules, or its weekday. */
 cm__kind cm__kind_of(const cm_calendar *c, int64_t d);

@@ -397,15 +397,23 @@ static inline uint32_t pat_find(const cm_calendar *c, int32_t r)
     return i;
 }
 
+/* Open seconds of the weekly pattern from the start of the week to r (0 <= r < WEEK). */
+static inline int64_t pat_week(const cm_calendar *c, int32_t r)
+{
+    const uint32_t i = pat_find(c, r);
+    return i == c->nwk ? c->week_open : c->wk[i].cum + (r > c->wk[i].s ? r - c->wk[i].s : 0);
+}
+
 /* Open seconds of the weekly pattern from the start of week 0 to local L. */
 static inline int64_t pat_cum(const cm_calendar *c, int64_t L)
 {
     const int64_t u = L - MON0;
     const int64_t w = cm__floor_div(u, WEEK);
     const int32_t r = (int32_t)(u - w * WEEK);
-    const uint32_t i = pat_find(c, r);
-    const int64_t p =
-        i == c->nwk ? c->week_open : c->wk[i].cum + (r > c->wk[i].s ? r - c->wk[i].s : 0);
+    /* The hour's entry: open seconds before it, times 4, plus 1 when the
+     * whole hour is open, 0 when it is closed, 2 when it is mixed. */
+    const int32_t h = r / 3600, e = c->hours[h], state = e & 3;
+    const int64_t p = state == 2 ? pat_week(c, r) : (e >> 2) + (int64_t)state * (r - h * 3600);
     return w * c->week_open + p;
 }
 
@@ -484,8 +492,14 @@ static int64_t local_change(const cm_calendar *c, int64_t a, int64_t u, int64_t 
     return sum;
 }
 
-void cm__calendar_fill_aff_sum(cm_calendar *c)
+void cm__calendar_fill_index(cm_calendar *c)
 {
+    for (int32_t h = 0; h < 168; h++) {
+        const int64_t a = pat_week(c, h * 3600),
+                      b = h < 167 ? pat_week(c, (h + 1) * 3600) : c->week_open;
+        const int32_t state = b - a == 3600 ? 1 : b == a ? 0 : 2;
+        c->hours[h] = (int32_t)a * 4 + state;
+    }
     c->aff_sum[0] = 0;
     if (c->nrules > 0)
         return;
