@@ -423,6 +423,12 @@ static int64_t pat_inv_fwd(const cm_calendar *c, int64_t v)
     const int64_t w = ceil_div(v, c->week_open) - 1;
     const int64_t rem = v - w * c->week_open; /* 1 .. week_open */
     uint32_t lo = 0, hi = c->nwk - 1;         /* first i with cum + length >= rem */
+    if (hi <= 32) {
+        /* Few intervals: count those that end before rem, without branches. */
+        for (uint32_t i = 0; i < hi; i++)
+            lo += c->wk[i].cum + (c->wk[i].e - c->wk[i].s) < rem;
+        hi = lo;
+    }
     while (lo < hi) {
         const uint32_t mid = lo + (hi - lo) / 2;
         if (c->wk[mid].cum + (c->wk[mid].e - c->wk[mid].s) >= rem)
@@ -439,6 +445,11 @@ static int64_t pat_inv_bwd(const cm_calendar *c, int64_t v)
     const int64_t w = cm__floor_div(v, c->week_open);
     const int64_t rem = v - w * c->week_open; /* 0 .. week_open - 1 */
     uint32_t lo = 0, hi = c->nwk - 1;         /* last i with cum <= rem */
+    if (hi <= 32) {
+        for (uint32_t i = 1; i <= hi; i++)
+            lo += c->wk[i].cum <= rem;
+        hi = lo;
+    }
     while (lo < hi) {
         const uint32_t mid = lo + (hi - lo + 1) / 2;
         if (c->wk[mid].cum <= rem)
