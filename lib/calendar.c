@@ -561,6 +561,17 @@ static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t
         const int64_t a = affected_ge(c, d);
         if (a == d) {
             const int64_t base = d * DAY, end = base + DAY < Lz ? base + DAY : Lz;
+            if (c->nrules == 0 && L == base && end == base + DAY) {
+                /* A whole changed date: its open seconds from the sums. */
+                const uint32_t j = aff_lower_bound(c, d);
+                const int64_t whole = (c->week_open > 0 ? pat_cum(c, end) - pat_cum(c, base) : 0) +
+                                      c->aff_sum[j + 1] - c->aff_sum[j];
+                if (*rem > whole) {
+                    *rem -= whole;
+                    L = end;
+                    continue;
+                }
+            }
             const int n = local_day(c, d, iv);
             for (int i = 0; i < n; i++) {
                 const int64_t s = base + iv[i].s > L ? base + iv[i].s : L;
