@@ -962,7 +962,7 @@ static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *slo, in
 {
     if (c->generic_full || c->generic_empty)
         return false;
-    cm__tz_segment(c->tz, x, slo, shi, off);
+    cm__tz_segment_quick(c->tz, x, slo, shi, off);
     const int64_t dx = cm__floor_div(x + *off, DAY);
     return dx >= date_first() && dx < date_end() && dx * DAY - c->back - c->max_off >= *slo &&
            dx * DAY + c->fwd - c->min_off < *shi;

@@ -120,6 +120,30 @@ int32_t cm__tz_offset(const cm_tz *tz, int64_t t);
 void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off);
 
 /*
+ * cm__tz_segment, inline for instants within the transitions' index (the
+ * common case of the layers above); the same results.
+ */
+static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
+                                        int32_t *off)
+{
+    if (tz->idx != NULL && t >= CM__TZ_IDX_BASE &&
+        t < CM__TZ_IDX_BASE + ((int64_t)CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT)) {
+        const int64_t k = (t - CM__TZ_IDX_BASE) >> CM__TZ_IDX_SHIFT;
+        uint32_t i = tz->idx[k];
+        const uint32_t end = tz->idx[k + 1];
+        while (i < end && tz->trans[i] <= t)
+            i++;
+        if (i < tz->ntrans) { /* between two transitions, or before the first */
+            *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
+            *hi = tz->trans[i];
+            *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
+            return;
+        }
+    }
+    cm__tz_segment(tz, t, lo, hi, off);
+}
+
+/*
  * Instant of local wall-clock seconds L (seconds since 1970-01-01T00:00 as
  * if local time were UTC), with the compatible rule: a time in a gap uses the
  * offset in force before the gap (so it moves forward by the gap), an
