@@ -90,7 +90,7 @@ static inline uint32_t lower_bound(const int32_t *a, uint32_t n, int64_t d)
     const int32_t *base = a;
     while (n > 1) {
         const uint32_t half = n / 2;
-        base = base[half - 1] < d ? base + half : base;
+        base += (size_t)(base[half - 1] < d) * half; /* arithmetic, not a jump */
         n -= half;
     }
     return (uint32_t)(base - a) + (*base < d);
