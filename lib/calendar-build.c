@@ -623,7 +623,7 @@ static int cmp_i64(const void *pa, const void *pb)
 }
 
 /* Most buckets in the index of the affected dates. */
-#define AFF_BUCKETS 256
+#define AFF_BUCKETS 1024
 
 /* Byte sizes of the calendar's arrays, laid out after the struct. */
 typedef struct layout {
@@ -733,7 +733,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     l.dated_day = place(&at, ndated_max * sizeof(int32_t));
     l.dated_kind = place(&at, ndated_max * sizeof(cm__kind));
     l.aff = place(&at, 2 * ndated_max * sizeof(int32_t));
-    const size_t aff_nb_max = 2 * ndated_max < AFF_BUCKETS ? 2 * ndated_max : AFF_BUCKETS;
+    const size_t aff_nb_max = 4 * ndated_max < AFF_BUCKETS ? 4 * ndated_max : AFF_BUCKETS;
     l.aff_idx = place(&at, (aff_nb_max + 1) * sizeof(uint32_t));
     l.aff_sum = place(&at, (2 * ndated_max + 1) * sizeof(int64_t));
     l.rules = place(&at, (ngroups_rules + 1) * sizeof(cm__rule));
