@@ -58,13 +58,13 @@ typedef struct cm__tz_rule {
 /*
  * An index of the transitions for the instants [CM__TZ_IDX_BASE,
  * CM__TZ_IDX_BASE + CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT), 1900-01-01 to
- * about 2172: for each bucket of 2^22 seconds (about 48 days), the number of
+ * about 2172: for each bucket of 2^21 seconds (about 24 days), the number of
  * transitions at or before its start, so that a lookup searches only the few
  * transitions of one bucket.
  */
 #define CM__TZ_IDX_BASE    (-2208988800LL) /* 1900-01-01T00:00:00Z */
-#define CM__TZ_IDX_SHIFT   22
-#define CM__TZ_IDX_BUCKETS 2048
+#define CM__TZ_IDX_SHIFT   21
+#define CM__TZ_IDX_BUCKETS 4096
 
 /*
  * A zone: a table of transitions (only those that change the offset are
