@@ -67,6 +67,15 @@ typedef struct cm__tz_rule {
 #define CM__TZ_IDX_BUCKETS 4096
 
 /*
+ * An index of the rule's events over the cycle's years 2000..2399, where
+ * instants are shifted to look them up: for each bucket of 2^22 seconds
+ * (about 49 days) from 2000-01-01, the number of events at or before its start.
+ */
+#define CM__TZ_EV_BASE    946684800LL /* 2000-01-01T00:00:00Z */
+#define CM__TZ_EV_SHIFT   22
+#define CM__TZ_EV_BUCKETS ((int64_t)(CM__TZ_CYCLE_SECS >> CM__TZ_EV_SHIFT) + 1)
+
+/*
  * A zone: a table of transitions (only those that change the offset are
  * kept), the offset in force before the first one, and optionally a rule for
  * every instant at or after the last one (or for all instants when the table
@@ -83,12 +92,13 @@ struct cm_tz {
     int32_t max_off;
     bool has_rule; /* rule governs t >= last transition (all t if ntrans == 0) */
     cm__tz_rule rule;
-    uint32_t nev;    /* sorted rule events (CM__TZ_EVENTS with DST, else 0) */
-    int64_t *trans;  /* ntrans transition instants, ascending */
-    int32_t *offs;   /* offset from each transition on */
-    int64_t *ev;     /* nev rule events, ascending (an end before a start at equal instants) */
-    int32_t *ev_off; /* offset from each event on */
-    uint32_t *idx;   /* CM__TZ_IDX_BUCKETS + 1 counts (see above) when ntrans > 0, else NULL */
+    uint32_t nev;     /* sorted rule events (CM__TZ_EVENTS with DST, else 0) */
+    int64_t *trans;   /* ntrans transition instants, ascending */
+    int32_t *offs;    /* offset from each transition on */
+    int64_t *ev;      /* nev rule events, ascending (an end before a start at equal instants) */
+    int32_t *ev_off;  /* offset from each event on */
+    uint32_t *idx;    /* CM__TZ_IDX_BUCKETS + 1 counts (see above) when ntrans > 0, else NULL */
+    uint32_t *ev_idx; /* CM__TZ_EV_BUCKETS + 1 counts (see above) when nev > 0, else NULL */
     int64_t data[];
 };
 

@@ -134,6 +134,15 @@ static void rule_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, i
     const int64_t shift = q * CM__TZ_CYCLE_SECS, u = t - shift;
     /* ev[0] (in 1998) <= u < ev[nev - 1] (in 2401): the last event <= u exists, and one after it. */
     uint32_t a = 0, b = tz->nev - 1;
+    if (tz->ev_idx != NULL) {
+        /* 0 <= u - base < CM__TZ_CYCLE_SECS: the events <= u are those up to
+         * u's bucket and some of it. */
+        uint32_t n = tz->ev_idx[(u - base) >> CM__TZ_EV_SHIFT];
+        while (tz->ev[n] <= u) /* stops at ev[nev - 1] at the latest */
+            n++;
+        a = n - 1;
+        b = n;
+    }
     while (b - a > 1) {
         const uint32_t mid = a + (b - a) / 2;
         if (tz->ev[mid] <= u)
@@ -229,8 +238,9 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
 {
     const size_t nev = events ? CM__TZ_EVENTS : 0;
     const size_t nidx = ntrans > 0 ? CM__TZ_IDX_BUCKETS + 1 : 0;
+    const size_t nev_idx = events ? (size_t)CM__TZ_EV_BUCKETS + 1 : 0;
     const size_t size = sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) +
-                        (ntrans + nev) * sizeof(int32_t) + nidx * sizeof(uint32_t);
+                        (ntrans + nev) * sizeof(int32_t) + (nidx + nev_idx) * sizeof(uint32_t);
     cm_tz *tz = cm__alloc(alloc, size);
     if (tz == NULL)
         return NULL;
@@ -248,7 +258,9 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     tz->ev = times + ntrans;
     tz->offs = offs;
     tz->ev_off = offs + ntrans;
-    tz->idx = nidx > 0 ? (uint32_t *)(offs + ntrans + nev) : NULL;
+    uint32_t *counts = (uint32_t *)(offs + ntrans + nev);
+    tz->idx = nidx > 0 ? counts : NULL;
+    tz->ev_idx = nev_idx > 0 ? counts + nidx : NULL;
     return tz;
 }
 
@@ -284,6 +296,15 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
             while (i < tz->ntrans && tz->trans[i] <= start)
                 i++;
             tz->idx[k] = i;
+        }
+    }
+    if (tz->ev_idx != NULL) {
+        uint32_t i = 0;
+        for (int64_t k = 0; k <= CM__TZ_EV_BUCKETS; k++) {
+            const int64_t start = CM__TZ_EV_BASE + (k << CM__TZ_EV_SHIFT);
+            while (i < tz->nev && tz->ev[i] <= start)
+                i++;
+            tz->ev_idx[k] = i;
         }
     }
 }
