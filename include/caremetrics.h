@@ -18,5 +18,6 @@
 #include <caremetrics/queue.h>
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
+#include <caremetrics/qa.h>
 
 #endif /* CAREMETRICS_H */
