@@ -19,5 +19,6 @@
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
 #include <caremetrics/qa.h>
+#include <caremetrics/topk.h>
 
 #endif /* CAREMETRICS_H */
