@@ -20,5 +20,6 @@
 #include <caremetrics/sla.h>
 #include <caremetrics/qa.h>
 #include <caremetrics/topk.h>
+#include <caremetrics/backlog.h>
 
 #endif /* CAREMETRICS_H */
