@@ -359,6 +359,15 @@ cm_status cm_backlog_info(const cm_backlog *backlog, cm_backlog_summary *out)
     return CM_OK;
 }
 
+cm_status cm_backlog_age_bounds(const cm_backlog *backlog, int64_t *bounds, size_t cap)
+{
+    CM_REQUIRE(backlog != NULL && (cap == 0 || bounds != NULL), CM_EINVAL);
+    CM_REQUIRE(cap >= backlog->nbounds, CM_ENOSPC);
+    if (backlog->nbounds > 0)
+        memcpy(bounds, backlog->bounds, backlog->nbounds * sizeof *bounds);
+    return CM_OK;
+}
+
 static cm_status check_query(const cm_backlog *b, uint32_t group, size_t index)
 {
     CM_REQUIRE(group < b->groups || group == CM_BACKLOG_ALL_GROUPS, CM_ERANGE);

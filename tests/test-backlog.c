@@ -459,6 +459,14 @@ START_TEST(add_and_query_bad_input)
     uint8_t *bn = bytes_of(nos, &ln);
     ck_assert_status(cm_backlog_merge_serialized(b, bn, ln), CM_EINVAL);
     free(bn);
+    int64_t got_bounds[2];
+    ck_assert_status(cm_backlog_age_bounds(b, got_bounds, 2), CM_OK);
+    ck_assert_mem_eq(got_bounds, day_bounds, sizeof got_bounds);
+    poison(&got_bounds);
+    ck_assert_status(cm_backlog_age_bounds(b, got_bounds, 1), CM_ENOSPC);
+    ck_assert_status(cm_backlog_age_bounds(b, NULL, 2), CM_EINVAL);
+    ck_assert_status(cm_backlog_age_bounds(NULL, got_bounds, 2), CM_EINVAL);
+    ck_assert_untouched(&got_bounds);
     cm_backlog_summary info;
     poison(&info);
     ck_assert_status(cm_backlog_info(NULL, &info), CM_EINVAL);

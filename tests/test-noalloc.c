@@ -249,6 +249,8 @@ static void exercise_qa_topk_backlog(void)
     EXPECT(cm_backlog_add_many(backlog_biz, groups, created, solved, 3) == CM_OK);
     EXPECT(cm_backlog_merge(backlog, backlog) == CM_OK);
     EXPECT(cm_backlog_info(backlog, &bs) == CM_OK);
+    int64_t bb[2];
+    EXPECT(cm_backlog_age_bounds(backlog, bb, 2) == CM_OK);
     EXPECT(cm_backlog_snapshot(backlog, CM_BACKLOG_ALL_GROUPS, 1, &pt) == CM_OK);
     EXPECT(cm_backlog_buckets(backlog, 1, 1, bk, 3) == CM_OK);
     EXPECT(cm_backlog_quantiles(backlog, CM_BACKLOG_ALL_GROUPS, 1, qv, 2, ages) == CM_OK);

@@ -205,6 +205,20 @@ CM_API CM_NODISCARD cm_status cm_backlog_merge(cm_backlog *backlog, const cm_bac
 CM_API CM_NODISCARD cm_status cm_backlog_info(const cm_backlog *backlog, cm_backlog_summary *out);
 
 /**
+ * The age bounds a backlog was set up with.
+ *
+ * @param backlog the backlog.
+ * @param[out] bounds receives nbounds values (see cm_backlog_info()); may be NULL when @p cap is 0.
+ * @param cap capacity of @p bounds in elements.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_ENOSPC @p cap is below nbounds; @p bounds is untouched.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_backlog_age_bounds(const cm_backlog *backlog, int64_t *bounds,
+                                                    size_t cap);
+
+/**
  * Open, created and solved counts and ages of one group (or all) at one snapshot.
  *
  * @param backlog the backlog.

@@ -26,7 +26,10 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, queue, sla, spc
+from . import backlog, contact, qa, queue, sla, spc, topk
+from .backlog import Backlog
+from .qa import QaScores, Rubric
+from .topk import TopK
 from .calendar import Calendar, TimeZone
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
@@ -34,6 +37,8 @@ from .kpi import (
     SCORE_NONE,
     Art,
     ArtResult,
+    CostPerContact,
+    CostResult,
     Ces,
     CesResult,
     Csat,
@@ -44,12 +49,23 @@ from .kpi import (
     abandonment_rate,
     abandonment_rate_many,
     art_mean,
+    cost_per_contact,
     rate,
 )
 
 __version__ = version()
 
 __all__ = [
+    "Backlog",
+    "CostPerContact",
+    "CostResult",
+    "QaScores",
+    "Rubric",
+    "TopK",
+    "backlog",
+    "cost_per_contact",
+    "qa",
+    "topk",
     "Calendar",
     "TimeZone",
     "Sketch",
