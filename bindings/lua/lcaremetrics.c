@@ -173,6 +173,9 @@ int luaopen_caremetrics(lua_State *L)
     lcm_open_queue(L);
     lcm_open_calendar(L);
     lcm_open_sla(L);
+    lcm_open_qa(L);
+    lcm_open_topk(L);
+    lcm_open_backlog(L);
 
     lua_pushinteger(L, CM_SCORE_NONE);
     lua_setfield(L, -2, "SCORE_NONE");

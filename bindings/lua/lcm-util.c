@@ -16,6 +16,27 @@ int lcm_fail(lua_State *L, cm_status st)
     return 3;
 }
 
+int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
+{
+    if (st != CM_EPARSE || err->message == NULL)
+        return lcm_fail(L, st);
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
+                    (int)err->line, (int)err->column, err->message);
+    lua_pushstring(L, cm_status_name(st));
+    return 3;
+}
+
+const char *lcm_check_text(lua_State *L, int idx, size_t *len)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, idx, &n);
+    if (strlen(s) != n)
+        return NULL;
+    *len = n;
+    return s;
+}
+
 uint64_t lcm_check_count(lua_State *L, int idx, bool *ok)
 {
     const lua_Integer v = luaL_checkinteger(L, idx);
