@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 /* Awards for the rubric's items from the input's bytes: in range, N/A or out of range. */
-static void pick_awards(const cm_qa_rubric *r, const cm_qa_rubric_summary *sum,
-                        const uint8_t *data, size_t size, unsigned round, int32_t *aw)
+static void pick_awards(const cm_qa_rubric *r, const cm_qa_rubric_summary *sum, const uint8_t *data,
+                        size_t size, unsigned round, int32_t *aw)
 {
     for (uint32_t i = 0; i < sum->items; i++) {
         cm_qa_item it;
