@@ -628,6 +628,10 @@ static cm_status check_bytes(const uint8_t *buf, size_t len, backlog_bytes *h)
     const bool sketches = (h->flags & CM_BACKLOG_NO_SKETCH) == 0;
     cm_sketch s;
     uint64_t bk[CM_BACKLOG_MAX_BOUNDS + 1];
+    /* Every ticket is created in at most one interval of one group, so the creations of all
+     * cells add up to at most the ticket count; the open counts of a snapshot, summed over
+     * the groups, are then bounded by it too, and no all-groups query can overflow. */
+    uint64_t created_all = 0;
     for (uint32_t g = 0; g < h->groups; g++) {
         uint64_t in = 0, out = 0;
         for (uint32_t j = 0; j < h->nsnap; j++) {
@@ -636,7 +640,9 @@ static cm_status check_bytes(const uint8_t *buf, size_t len, backlog_bytes *h)
             CM_REQUIRE(cell_valid(&c, bk, h->nbounds, sketches ? &s : NULL, h->tickets), CM_EPARSE);
             CM_REQUIRE(!__builtin_add_overflow(in, c.created, &in) &&
                            !__builtin_add_overflow(out, c.solved, &out) && in <= h->tickets &&
-                           out <= in && in - out == c.open,
+                           out <= in && in - out == c.open &&
+                           !__builtin_add_overflow(created_all, c.created, &created_all) &&
+                           created_all <= h->tickets,
                        CM_EPARSE);
         }
     }

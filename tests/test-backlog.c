@@ -529,6 +529,7 @@ START_TEST(bytes_rejected)
         {60 + 8 + 2, 0, "bounds not increasing (259200 becomes 62592)"},
         {4, 4, "unknown flag"},
         {24, 0, "fewer tickets than counted"},
+        {24, 1, "fewer tickets than created over all cells (2 created, 1 ticket)"},
     };
     uint8_t *bad = malloc(len);
     for (size_t i = 0; i < NELEM(edits); i++) {
