@@ -472,6 +472,44 @@ static bool next_tag(const char *text, size_t len, const bool *sep, size_t *at, 
     return true;
 }
 
+/* Length of field i of a column (0 for a NULL field). */
+static size_t field_len(const char *const *fields, const size_t *lens, size_t i)
+{
+    return lens != NULL ? lens[i] : fields[i] != NULL ? strlen(fields[i]) : 0;
+}
+
+cm_status cm_topk_add_tags_many(cm_topk *topk, const char *const *fields, const size_t *lens,
+                                size_t n, const char *separators, uint64_t weight)
+{
+    CM_REQUIRE(topk != NULL && separators != NULL && (n == 0 || fields != NULL), CM_EINVAL);
+    CM_REQUIRE(topk->keys == CM_TOPK_STRINGS && separators[0] != '\0', CM_EINVAL);
+    bool sep[256] = {false};
+    for (const char *s = separators; *s != '\0'; s++)
+        sep[(unsigned char)*s] = true;
+    uint64_t tags = 0;
+    for (size_t i = 0; i < n; i++) {
+        const size_t len = field_len(fields, lens, i);
+        CM_REQUIRE(len == 0 || fields[i] != NULL, CM_EINVAL);
+        size_t at = 0, b, k;
+        while (next_tag(fields[i], len, sep, &at, &b, &k)) {
+            CM_REQUIRE(k <= topk->max_key, CM_ERANGE);
+            tags++;
+        }
+    }
+    uint64_t sum;
+    CM_REQUIRE(!__builtin_mul_overflow(tags, weight, &sum), CM_EOVERFLOW);
+    CM_TRY(room_for(topk, sum));
+    for (size_t i = 0; i < n && weight > 0; i++) {
+        const size_t len = field_len(fields, lens, i);
+        size_t at = 0, b, k;
+        while (next_tag(fields[i], len, sep, &at, &b, &k)) {
+            const keyref key = string_key(fields[i] + b, k);
+            update(topk, &key, weight);
+        }
+    }
+    return CM_OK;
+}
+
 cm_status cm_topk_add_tags(cm_topk *topk, const char *text, size_t len, const char *separators,
                            uint64_t weight)
 {

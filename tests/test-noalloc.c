@@ -227,6 +227,8 @@ static void exercise_qa_topk_backlog(void)
     EXPECT(cm_topk_add_many(drivers, keys, NULL, NULL, 5) == CM_OK);
     EXPECT(cm_topk_add_tags(drivers, "a b c d e f", 11, " ", 1) == CM_OK);
     EXPECT(cm_topk_add_tags(drivers2, "x y billing", 11, " ", 3) == CM_OK);
+    const char *fields[] = {"billing vip", NULL, "refund"};
+    EXPECT(cm_topk_add_tags_many(drivers2, fields, NULL, 3, " ", 1) == CM_OK);
     EXPECT(cm_topk_merge(drivers, drivers2) == CM_OK);
     EXPECT(cm_topk_info(drivers, &ts) == CM_OK);
     EXPECT(cm_topk_result(drivers, top, 4, &n) == CM_OK);

@@ -227,6 +227,8 @@ static void add_range(cm_topk *t, const stream *s, size_t from, size_t to, bool 
     }
 }
 
+static uint8_t *bytes_of(const cm_topk *t, size_t *len);
+
 static stream g_stream;
 static truth g_truth[MAXN];
 
@@ -429,6 +431,44 @@ START_TEST(result_order_and_tags)
     ck_assert_status(cm_topk_add_tags(t, NULL, 0, " ", 1), CM_OK);
     ck_assert_status(cm_topk_info(t, &after), CM_OK);
     ck_assert_mem_eq(&before, &after, sizeof before);
+    /* The column form gives the same bytes as one field at a time; NULL fields are empty. */
+    cm_topk *col, *one;
+    ck_assert_status(cm_topk_new(CM_TOPK_STRINGS, 10, 16, NULL, &col), CM_OK);
+    ck_assert_status(cm_topk_new(CM_TOPK_STRINGS, 10, 16, NULL, &one), CM_OK);
+    const char *column[] = {"billing refund", NULL, "  vip,billing ", "refund;login"};
+    ck_assert_status(cm_topk_add_tags_many(col, column, NULL, 4, " ,;", 2), CM_OK);
+    for (size_t i = 0; i < 4; i++)
+        if (column[i] != NULL)
+            ck_assert_status(cm_topk_add_tags(one, column[i], strlen(column[i]), " ,;", 2), CM_OK);
+    size_t lc, lo;
+    uint8_t *bc = bytes_of(col, &lc), *bo = bytes_of(one, &lo);
+    ck_assert_uint_eq(lc, lo);
+    ck_assert_mem_eq(bc, bo, lc);
+    free(bc);
+    free(bo);
+    const size_t lens[] = {7, 3};
+    const char *pre[] = {"billingXYZ", "vip"}; /* lengths cut the first field to "billing" */
+    ck_assert_status(cm_topk_add_tags_many(col, pre, lens, 2, " ", 1), CM_OK);
+    uint64_t lo_count, hi_count;
+    ck_assert_status(cm_topk_estimate(col, "billing", 7, &lo_count, &hi_count), CM_OK);
+    ck_assert_uint_eq(lo_count, 5);
+    cm_topk_summary keep_col;
+    ck_assert_status(cm_topk_info(col, &keep_col), CM_OK);
+    const char *too_long[] = {"a b", "c 12345678901234567"};
+    ck_assert_status(cm_topk_add_tags_many(col, too_long, NULL, 2, " ", 1), CM_ERANGE);
+    const size_t bad_lens[] = {3, 2};
+    const char *null_field[] = {"a b", NULL};
+    ck_assert_status(cm_topk_add_tags_many(col, null_field, bad_lens, 2, " ", 1), CM_EINVAL);
+    ck_assert_status(cm_topk_add_tags_many(col, NULL, NULL, 1, " ", 1), CM_EINVAL);
+    ck_assert_status(cm_topk_add_tags_many(col, column, NULL, 4, "", 1), CM_EINVAL);
+    ck_assert_status(cm_topk_add_tags_many(col, column, NULL, 4, " ", CM_TOPK_MAX_TOTAL),
+                     CM_EOVERFLOW);
+    ck_assert_status(cm_topk_add_tags_many(col, NULL, NULL, 0, " ", 1), CM_OK);
+    cm_topk_summary now_col;
+    ck_assert_status(cm_topk_info(col, &now_col), CM_OK);
+    ck_assert_mem_eq(&keep_col, &now_col, sizeof now_col);
+    cm_topk_free(col);
+    cm_topk_free(one);
     ck_assert_status(cm_topk_clear(t), CM_OK);
     ck_assert_status(cm_topk_info(t, &after), CM_OK);
     ck_assert_uint_eq(after.total, 0);

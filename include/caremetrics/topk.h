@@ -220,6 +220,27 @@ CM_API CM_NODISCARD cm_status cm_topk_add_tags(cm_topk *topk, const char *text, 
                                                const char *separators, uint64_t weight);
 
 /**
+ * Adds the tags of a column of tag fields, one field per ticket: cm_topk_add_tags() over
+ * every field. All or nothing: every field is checked first.
+ *
+ * @param topk a summary of ::CM_TOPK_STRINGS.
+ * @param fields @p n fields; a NULL field (with length 0) is an empty one.
+ * @param lens their lengths, or NULL when every field is NUL-terminated (or NULL).
+ * @param n number of fields; the arrays may be NULL when it is 0.
+ * @param separators NUL-terminated set of separator bytes, at least one.
+ * @param weight weight of each tag.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL (a field only when its length is not 0), @p separators
+ *         is empty, or the summary counts codes.
+ * @retval CM_ERANGE a tag is longer than max_key_bytes.
+ * @retval CM_EOVERFLOW the total would exceed ::CM_TOPK_MAX_TOTAL.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_topk_add_tags_many(cm_topk *topk, const char *const *fields,
+                                                    const size_t *lens, size_t n,
+                                                    const char *separators, uint64_t weight);
+
+/**
  * Merges @p other into @p topk: afterwards @p topk summarises both streams,
  * with the guarantees of the module description for the combined total. O(k log k).
  *

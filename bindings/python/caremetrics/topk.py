@@ -65,6 +65,11 @@ declare(
         ("cm_topk_add_many", c_status, [_vp, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_size), _u64p, _size]),
         ("cm_topk_add_codes", c_status, [_vp, _u64p, _u64p, _size]),
         ("cm_topk_add_tags", c_status, [_vp, ctypes.c_char_p, _size, ctypes.c_char_p, _u64]),
+        (
+            "cm_topk_add_tags_many",
+            c_status,
+            [_vp, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_size), _size, ctypes.c_char_p, _u64],
+        ),
         ("cm_topk_merge", c_status, [_vp, _vp]),
         ("cm_topk_info", c_status, [_vp, ctypes.POINTER(_Summary)]),
         ("cm_topk_result", c_status, [_vp, ctypes.POINTER(_Entry), _size, ctypes.POINTER(_size)]),
@@ -185,12 +190,23 @@ class TopK(_Handle):
         check(lib.cm_topk_add_tags(self._p(), f, len(f), sep, cv.u64(weight, "weight")))
         return self
 
-    def add_tag_fields(self, fields: Iterable[Any], separators: str = " ,;") -> "TopK":
-        """Adds the tags of a column of tag fields (``None`` and NaN skipped), e.g. a pandas Series."""
-        for v in fields:
+    def add_tag_fields(self, fields: Iterable[Any], separators: str = " ,;", weight: int = 1) -> "TopK":
+        """Adds the tags of a column of tag fields (``None`` and NaN are empty), e.g. a pandas
+        Series. All or nothing."""
+        fs = []
+        for i, v in enumerate(fields):
             if v is None or (isinstance(v, float) and v != v):
+                fs.append(b"")
                 continue
-            self.add_tags(v, separators)
+            b = v.encode() if isinstance(v, str) else bytes(v)
+            if b"\0" in b:
+                raise invalid(f"fields[{i}] = {v!r} contains a NUL byte")
+            fs.append(b)
+        n = len(fs)
+        ptrs = (ctypes.c_char_p * max(1, n))(*fs)
+        lens = (_size * max(1, n))(*[len(f) for f in fs])
+        sep = _key(separators, "separators")
+        check(lib.cm_topk_add_tags_many(self._p(), ptrs, lens, n, sep, cv.u64(weight, "weight")))
         return self
 
     def merge(self, other: "TopK") -> "TopK":
