@@ -732,3 +732,29 @@ size_t cm_backlog_sizeof(const char *name)
         return sizeof(cm_backlog_summary);
     return 0;
 }
+
+cm_status cm_backlog_constant(const char *name, int64_t *out)
+{
+#define BACKLOG_CONSTANT(m) \
+    {                       \
+#m, (int64_t)(m)    \
+    }
+    static const struct {
+        const char *name;
+        int64_t value;
+    } constants[] = {
+        BACKLOG_CONSTANT(CM_BACKLOG_OPEN),       BACKLOG_CONSTANT(CM_BACKLOG_MAX_SNAPSHOTS),
+        BACKLOG_CONSTANT(CM_BACKLOG_MAX_BOUNDS), BACKLOG_CONSTANT(CM_BACKLOG_MAX_GROUPS),
+        BACKLOG_CONSTANT(CM_BACKLOG_MAX_CELLS),  BACKLOG_CONSTANT(CM_BACKLOG_ALL_GROUPS),
+        BACKLOG_CONSTANT(CM_BACKLOG_NO_SKETCH),
+    };
+#undef BACKLOG_CONSTANT
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
+        if (strcmp(constants[i].name, name) == 0) {
+            *out = constants[i].value;
+            return CM_OK;
+        }
+    }
+    return CM_ENOTFOUND;
+}

@@ -697,3 +697,40 @@ size_t cm_qa_sizeof(const char *name)
     }
     return 0;
 }
+
+cm_status cm_qa_constant(const char *name, double *out)
+{
+#define QA_CONSTANT(m)  \
+    {                   \
+#m, (double)(m) \
+    }
+    static const struct {
+        const char *name;
+        double value;
+    } constants[] = {
+        QA_CONSTANT(CM_QA_NA),
+        QA_CONSTANT(CM_QA_MAX_SECTIONS),
+        QA_CONSTANT(CM_QA_MAX_ITEMS),
+        QA_CONSTANT(CM_QA_MAX_POINTS),
+        QA_CONSTANT(CM_QA_NAME_MAX),
+        QA_CONSTANT(CM_QA_WEIGHT_TOLERANCE),
+        QA_CONSTANT(CM_QA_ACC_SERIALIZED_SIZE),
+        QA_CONSTANT(CM_QA_ITEM_CRITICAL),
+        QA_CONSTANT(CM_QA_ITEM_NA_ALLOWED),
+        QA_CONSTANT(CM_QA_PASSED),
+        QA_CONSTANT(CM_QA_CRITICAL_FAILED),
+        QA_CONSTANT(CM_QA_NOMINAL),
+        QA_CONSTANT(CM_QA_ORDINAL),
+        QA_CONSTANT(CM_QA_INTERVAL),
+        QA_CONSTANT(CM_QA_RATIO),
+    };
+#undef QA_CONSTANT
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
+        if (strcmp(constants[i].name, name) == 0) {
+            *out = constants[i].value;
+            return CM_OK;
+        }
+    }
+    return CM_ENOTFOUND;
+}

@@ -1048,3 +1048,28 @@ size_t cm_topk_sizeof(const char *name)
         return sizeof(cm_topk_summary);
     return 0;
 }
+
+cm_status cm_topk_constant(const char *name, int64_t *out)
+{
+#define TOPK_CONSTANT(m) \
+    {                    \
+#m, (int64_t)(m) \
+    }
+    static const struct {
+        const char *name;
+        int64_t value;
+    } constants[] = {
+        TOPK_CONSTANT(CM_TOPK_MAX_CAPACITY), TOPK_CONSTANT(CM_TOPK_MAX_KEY_BYTES),
+        TOPK_CONSTANT(CM_TOPK_MAX_TOTAL),    TOPK_CONSTANT(CM_TOPK_STRINGS),
+        TOPK_CONSTANT(CM_TOPK_CODES),
+    };
+#undef TOPK_CONSTANT
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
+        if (strcmp(constants[i].name, name) == 0) {
+            *out = constants[i].value;
+            return CM_OK;
+        }
+    }
+    return CM_ENOTFOUND;
+}

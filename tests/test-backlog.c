@@ -477,6 +477,15 @@ START_TEST(add_and_query_bad_input)
     ck_assert_uint_eq(cm_backlog_sizeof("cm_backlog_summary"), sizeof(cm_backlog_summary));
     ck_assert_uint_eq(cm_backlog_sizeof("nope"), 0);
     ck_assert_uint_eq(cm_backlog_sizeof(NULL), 0);
+    int64_t cv;
+    ck_assert_status(cm_backlog_constant("CM_BACKLOG_OPEN", &cv), CM_OK);
+    ck_assert_int_eq(cv, INT64_MAX);
+    ck_assert_status(cm_backlog_constant("CM_BACKLOG_ALL_GROUPS", &cv), CM_OK);
+    ck_assert_int_eq(cv, UINT32_MAX);
+    poison(&cv);
+    ck_assert_status(cm_backlog_constant("nope", &cv), CM_ENOTFOUND);
+    ck_assert_status(cm_backlog_constant(NULL, &cv), CM_EINVAL);
+    ck_assert_untouched(&cv);
     cm_backlog_free(b);
     cm_backlog_free(biz);
     cm_backlog_free(nos);

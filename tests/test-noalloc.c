@@ -216,6 +216,11 @@ static void exercise_qa_topk_backlog(void)
     EXPECT(cm_qa_icc(ratings, 4, 3, &ir) == CM_OK);
     EXPECT(cm_qa_grader_deviation(ratings, present, 4, 3, dev) == CM_OK);
     EXPECT(cm_qa_sizeof("cm_qa_acc") == sizeof(cm_qa_acc));
+    double qc;
+    int64_t ic;
+    EXPECT(cm_qa_constant("CM_QA_NA", &qc) == CM_OK);
+    EXPECT(cm_topk_constant("CM_TOPK_CODES", &ic) == CM_OK);
+    EXPECT(cm_backlog_constant("CM_BACKLOG_OPEN", &ic) == CM_OK);
 
     /* topk */
     const char *keys[] = {"billing", "refund", "login", "vip", "billing"};

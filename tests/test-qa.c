@@ -1135,6 +1135,20 @@ START_TEST(sizes)
     ck_assert_uint_eq(cm_qa_sizeof("cm_qa_icc_result"), sizeof(cm_qa_icc_result));
     ck_assert_uint_eq(cm_qa_sizeof("cm_qa_deviation"), sizeof(cm_qa_deviation));
     ck_assert_uint_eq(cm_qa_sizeof("nope"), 0);
+    double v;
+    ck_assert_status(cm_qa_constant("CM_QA_NA", &v), CM_OK);
+    ck_assert_double_eq(v, CM_QA_NA);
+    ck_assert_status(cm_qa_constant("CM_QA_ACC_SERIALIZED_SIZE", &v), CM_OK);
+    ck_assert_double_eq(v, CM_QA_ACC_SERIALIZED_SIZE);
+    ck_assert_status(cm_qa_constant("CM_QA_RATIO", &v), CM_OK);
+    ck_assert_double_eq(v, CM_QA_RATIO);
+    ck_assert_status(cm_qa_constant("CM_QA_WEIGHT_TOLERANCE", &v), CM_OK);
+    ck_assert_double_eq(v, CM_QA_WEIGHT_TOLERANCE);
+    poison(&v);
+    ck_assert_status(cm_qa_constant("CM_QA_NOPE", &v), CM_ENOTFOUND);
+    ck_assert_status(cm_qa_constant(NULL, &v), CM_EINVAL);
+    ck_assert_status(cm_qa_constant("CM_QA_NA", NULL), CM_EINVAL);
+    ck_assert_untouched(&v);
     ck_assert_uint_eq(cm_qa_sizeof(NULL), 0);
 }
 END_TEST

@@ -628,6 +628,16 @@ START_TEST(bad_input)
     ck_assert_uint_eq(cm_topk_sizeof("cm_topk_summary"), sizeof(cm_topk_summary));
     ck_assert_uint_eq(cm_topk_sizeof("x"), 0);
     ck_assert_uint_eq(cm_topk_sizeof(NULL), 0);
+    int64_t cv;
+    ck_assert_status(cm_topk_constant("CM_TOPK_MAX_TOTAL", &cv), CM_OK);
+    ck_assert_int_eq(cv, INT64_MAX);
+    ck_assert_status(cm_topk_constant("CM_TOPK_CODES", &cv), CM_OK);
+    ck_assert_int_eq(cv, CM_TOPK_CODES);
+    poison(&cv);
+    ck_assert_status(cm_topk_constant("nope", &cv), CM_ENOTFOUND);
+    ck_assert_status(cm_topk_constant(NULL, &cv), CM_EINVAL);
+    ck_assert_status(cm_topk_constant("CM_TOPK_CODES", NULL), CM_EINVAL);
+    ck_assert_untouched(&cv);
     cm_topk_free(s);
     cm_topk_free(c);
     cm_topk_free(s8);

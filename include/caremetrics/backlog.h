@@ -332,6 +332,20 @@ CM_API CM_NODISCARD cm_status cm_backlog_merge_serialized(cm_backlog *backlog, c
  */
 CM_API size_t cm_backlog_sizeof(const char *name);
 
+/**
+ * Value of a backlog macro in this build of the library, for bindings.
+ *
+ * @param name `"CM_BACKLOG_OPEN"`, `"CM_BACKLOG_MAX_SNAPSHOTS"`, `"CM_BACKLOG_MAX_BOUNDS"`,
+ *        `"CM_BACKLOG_MAX_GROUPS"`, `"CM_BACKLOG_MAX_CELLS"`, `"CM_BACKLOG_ALL_GROUPS"` or
+ *        `"CM_BACKLOG_NO_SKETCH"`.
+ * @param[out] out the value.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_ENOTFOUND no backlog constant has that name.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_backlog_constant(const char *name, int64_t *out);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -685,6 +685,21 @@ CM_API CM_NODISCARD cm_status cm_qa_grader_deviation(const double *ratings, cons
  */
 CM_API size_t cm_qa_sizeof(const char *name);
 
+/**
+ * Value of a QA macro in this build of the library, for bindings that cannot read macros.
+ *
+ * @param name the macro's name: `"CM_QA_NA"`, `"CM_QA_MAX_SECTIONS"`, `"CM_QA_MAX_ITEMS"`,
+ *        `"CM_QA_MAX_POINTS"`, `"CM_QA_NAME_MAX"`, `"CM_QA_WEIGHT_TOLERANCE"`,
+ *        `"CM_QA_ACC_SERIALIZED_SIZE"`, or an enumerator of ::cm_qa_item_flag,
+ *        ::cm_qa_outcome or ::cm_qa_level.
+ * @param[out] out the value.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_ENOTFOUND no QA macro or enumerator has that name.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_qa_constant(const char *name, double *out);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -372,6 +372,19 @@ CM_API CM_NODISCARD cm_status cm_topk_merge_serialized(cm_topk *topk, const uint
  */
 CM_API size_t cm_topk_sizeof(const char *name);
 
+/**
+ * Value of a top-k macro or enumerator in this build of the library, for bindings.
+ *
+ * @param name `"CM_TOPK_MAX_CAPACITY"`, `"CM_TOPK_MAX_KEY_BYTES"`, `"CM_TOPK_MAX_TOTAL"`,
+ *        `"CM_TOPK_STRINGS"` or `"CM_TOPK_CODES"`.
+ * @param[out] out the value.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_ENOTFOUND no top-k constant has that name.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_topk_constant(const char *name, int64_t *out);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -28,11 +28,20 @@ _u64p = ctypes.POINTER(ctypes.c_uint64)
 _f64p = ctypes.POINTER(ctypes.c_double)
 _size = ctypes.c_size_t
 
+declare([("cm_backlog_constant", c_status, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64)])])
+
+
+def _constant(name: str) -> int:
+    out = ctypes.c_int64()
+    check(lib.cm_backlog_constant(name.encode(), ctypes.byref(out)), name)
+    return int(out.value)
+
+
 #: Solve instant of a ticket that is still open (``None`` in Python).
-OPEN = 2**63 - 1
+OPEN = _constant("CM_BACKLOG_OPEN")
 #: The group argument meaning every group together.
-ALL_GROUPS = 2**32 - 1
-NO_SKETCH = 1
+ALL_GROUPS = _constant("CM_BACKLOG_ALL_GROUPS")
+NO_SKETCH = _constant("CM_BACKLOG_NO_SKETCH")
 
 
 class _Config(ctypes.Structure):

@@ -36,16 +36,26 @@ _i32p = ctypes.POINTER(ctypes.c_int32)
 _u8p = ctypes.POINTER(ctypes.c_uint8)
 _f64p = ctypes.POINTER(ctypes.c_double)
 
+declare([("cm_qa_constant", c_status, [ctypes.c_char_p, ctypes.POINTER(_f64)])])
+
+
+def _constant(name: str) -> int:
+    out = _f64()
+    check(lib.cm_qa_constant(name.encode(), ctypes.byref(out)), name)
+    return int(out.value)
+
+
 #: Award marking an item as not applicable (``None`` in Python).
-NA = -1
+NA = _constant("CM_QA_NA")
 #: Outcome bits of a scored evaluation.
-PASSED = 1
-CRITICAL_FAILED = 2
+PASSED = _constant("CM_QA_PASSED")
+CRITICAL_FAILED = _constant("CM_QA_CRITICAL_FAILED")
 #: Item flags.
-ITEM_CRITICAL = 1
-ITEM_NA_ALLOWED = 2
+ITEM_CRITICAL = _constant("CM_QA_ITEM_CRITICAL")
+ITEM_NA_ALLOWED = _constant("CM_QA_ITEM_NA_ALLOWED")
 #: Levels of measurement of :func:`alpha`, by name.
-LEVELS = {"nominal": 0, "ordinal": 1, "interval": 2, "ratio": 3}
+LEVELS = {name: _constant("CM_QA_" + name.upper()) for name in ("nominal", "ordinal", "interval", "ratio")}
+_ACC_BYTES = _constant("CM_QA_ACC_SERIALIZED_SIZE")
 
 
 class _Section(ctypes.Structure):
@@ -481,7 +491,7 @@ class QaScores:
         )
 
     def to_bytes(self) -> bytes:
-        size = 84
+        size = _ACC_BYTES
         buf = (_u8 * size)()
         w = ctypes.c_size_t()
         check(lib.cm_qa_acc_serialize(ctypes.byref(self._c), buf, size, ctypes.byref(w)))

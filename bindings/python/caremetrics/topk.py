@@ -26,10 +26,19 @@ _u64 = ctypes.c_uint64
 _u64p = ctypes.POINTER(ctypes.c_uint64)
 _size = ctypes.c_size_t
 
-STRINGS = 0
-CODES = 1
-MAX_CAPACITY = 1048576
-MAX_KEY_BYTES = 1024
+declare([("cm_topk_constant", c_status, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64)])])
+
+
+def _constant(name: str) -> int:
+    out = ctypes.c_int64()
+    check(lib.cm_topk_constant(name.encode(), ctypes.byref(out)), name)
+    return int(out.value)
+
+
+STRINGS = _constant("CM_TOPK_STRINGS")
+CODES = _constant("CM_TOPK_CODES")
+MAX_CAPACITY = _constant("CM_TOPK_MAX_CAPACITY")
+MAX_KEY_BYTES = _constant("CM_TOPK_MAX_KEY_BYTES")
 
 
 class _Entry(ctypes.Structure):
