@@ -21,5 +21,7 @@
 #include <caremetrics/qa.h>
 #include <caremetrics/topk.h>
 #include <caremetrics/backlog.h>
+#include <caremetrics/table.h>
+#include <caremetrics/csv.h>
 
 #endif /* CAREMETRICS_H */

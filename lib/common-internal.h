@@ -39,6 +39,14 @@ void *cm__alloc(const cm_allocator *a, size_t n);
 /* Releases p (which may be NULL) through the allocator that made it. */
 void cm__free(const cm_allocator *a, void *p);
 
+/* Calls a status-returning function whose failure is impossible by construction (the
+ * caller checked its arguments); a plain (void) cast does not silence GCC. */
+#define CM_CANNOT_FAIL(expr)                      \
+    do {                                          \
+        const cm_status cm_cannot_fail_ = (expr); \
+        (void)cm_cannot_fail_;                    \
+    } while (0)
+
 /* A confidence level is usable when it is a finite number strictly inside (0, 1). */
 static inline bool cm__valid_confidence(double c)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common-internal.h"
+#include "quantile-internal.h"
 #include "serial-internal.h"
 #include "sketch-table.h"
 
@@ -317,52 +318,6 @@ static bool valid_q(double q)
     return q >= 0.0 && q <= 1.0;
 }
 
-/*
- * numpy's linear interpolation between neighbouring order statistics a <= b
- * at weight g in [0, 1), written as numpy's _lerp writes it: from the nearer
- * end, so that g = 0 gives a and g near 1 gives b exactly. Separate
- * statements keep the compiler from fusing the multiply and add.
- */
-static double lerp(double a, double b, double g)
-{
-    const double diff = b - a;
-    if (g >= 0.5) {
-        const double step = diff * (1.0 - g);
-        return b - step;
-    }
-    const double step = diff * g;
-    return a + step;
-}
-
-/*
- * Position of quantile q among n > 0 sorted values, as numpy's "linear"
- * method computes it: h = (n - 1) * q in double, k = floor(h), g = h - k;
- * h >= n - 1 selects the last value alone.
- */
-typedef struct qpos {
-    uint64_t k;
-    double g;
-    bool last;
-} qpos;
-
-static qpos quantile_position(uint64_t n, double q)
-{
-    const double top = (double)(n - 1);
-    const double h = top * q;
-    qpos p;
-    if (h >= top) {
-        p.k = n - 1;
-        p.g = 0.0;
-        p.last = true;
-    } else {
-        const double k = floor(h);
-        p.k = (uint64_t)k;
-        p.g = h - k;
-        p.last = false;
-    }
-    return p;
-}
-
 static double clamp(double v, double lo, double hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
@@ -386,11 +341,11 @@ static double rank_value(const cm_sketch *s, uint64_t r)
 
 static double sketch_quantile(const cm_sketch *s, double q)
 {
-    const qpos p = quantile_position(s->n, q);
+    const cm__qpos p = cm__quantile_position(s->n, q);
     const double a = rank_value(s, p.k);
     if (p.last)
         return a;
-    return lerp(a, rank_value(s, p.k + 1), p.g);
+    return cm__lerp(a, rank_value(s, p.k + 1), p.g);
 }
 
 cm_status cm_sketch_quantile(const cm_sketch *sketch, double q, double *out)
@@ -749,13 +704,13 @@ cm_status cm_quantiles_exact(const double *xs, size_t n, const double *qs, size_
             if (qs[i] > last && qs[i] < q)
                 q = qs[i];
         }
-        const qpos p = quantile_position(n, q);
+        const cm__qpos p = cm__quantile_position(n, q);
         const size_t k = (size_t)p.k;
         select_rank(a + from, n - from, k - from);
         from = k;
         double v = a[k];
         if (!p.last)
-            v = lerp(v, min_of(a + k + 1, n - k - 1), p.g);
+            v = cm__lerp(v, min_of(a + k + 1, n - k - 1), p.g);
         for (size_t i = 0; i < nq; i++) {
             if (qs[i] == q) {
                 out[i] = v;

@@ -17,6 +17,13 @@ awk '/^CM_API / { decl = "" } /^CM_API / || decl != "" { decl = decl $0 " "; if 
     sort -u >"$tmp/headers"
 
 status=0
+# Every symbol carries a version node: a script the linker refused leaves none.
+unversioned=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDRBVW]$/ && $3 ~ /^cm_/ && $3 !~ /@@?CAREMETRICS_/ { print $3 }')
+if [ -n "$unversioned" ]; then
+    echo "symbols without a version node (is $map valid?):"
+    echo "$unversioned"
+    status=1
+fi
 if ! diff -u "$tmp/map" "$tmp/exported" >"$tmp/d1"; then
     echo "exported symbols differ from $map (- map, + library):"
     cat "$tmp/d1"

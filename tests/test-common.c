@@ -299,6 +299,14 @@ START_TEST(crc32_check_value)
     /* The standard CRC-32 check value of "123456789" (zlib, PNG, IEEE 802.3). */
     ck_assert_uint_eq(cm__crc32((const uint8_t *)"123456789", 9), 0xCBF43926u);
     ck_assert_uint_eq(cm__crc32(NULL, 0), 0u);
+    /* Every byte value, in both orders (Python's zlib.crc32 of the same bytes). */
+    uint8_t b[3 * 256];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = (uint8_t)(255 - i % 256);
+    ck_assert_uint_eq(cm__crc32(b, sizeof b), 0xBCDE63C3u);
+    for (size_t i = 0; i < 256; i++)
+        b[i] = (uint8_t)i;
+    ck_assert_uint_eq(cm__crc32(b, 256), 0x29058C73u);
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #include <caremetrics.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,15 +94,134 @@ static void exercise_calendar(const cm_calendar *cal)
 /* Objects created before the counting window (constructors may allocate). */
 static cm_sla_policy *sla_policy;
 
+/* The table engine and the CSV reader: reports, a map and a reader made outside the
+ * window; folding, merging, bytes and results inside it. */
+static cm_calendar *table_calendar;
+static cm_sla_policy *table_policy;
+static cm_table_report *table_reports[2];
+static cm_csv_map *csv_map;
+static cm_csv_reader *csv_reader;
+static cm_table_report *csv_report;
+static uint8_t table_bytes[1 << 20];
+static const char csv_header[] = "created_at,channel,priority,first_reply_at,solved_at,csat";
+
+static void setup_table(void)
+{
+    static const char *const channels[] = {"phone", "email"};
+    static const cm_table_key keys[] = {{"channel", 2, 1, 0, channels}, {"priority", 5, 1, 0, NULL}};
+    static const cm_table_grouping groupings[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0},
+                                                  {1, CM_TABLE_BUCKET_NONE, 0, 0},
+                                                  {2, CM_TABLE_BUCKET_HOUR, 0, 64}};
+    EXPECT(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n", &table_calendar,
+                             NULL) == CM_OK);
+    EXPECT(cm_sla_policy_parse("first-reply * 1h business\ntotal-resolution * 8h calendar\n",
+                               &table_policy, NULL) == CM_OK);
+    for (int i = 0; i < 2; i++) {
+        cm_table_spec s;
+        EXPECT(cm_table_spec_init(&s) == CM_OK);
+        s.keys = keys;
+        s.nkeys = 2;
+        s.groupings = groupings;
+        s.ngroupings = 3;
+        s.calendar = table_calendar;
+        s.policy = table_policy;
+        s.priority_key = 1;
+        s.flags |= CM_TABLE_SLA_ATTAINMENT;
+        s.quantile_mode = CM_TABLE_QUANTILES_EXACT;
+        s.row_capacity = 64;
+        EXPECT(cm_table_report_new(&s, NULL, &table_reports[i]) == CM_OK);
+    }
+    const char *text;
+    EXPECT(cm_csv_map_preset("caremetrics", &text) == CM_OK);
+    EXPECT(cm_csv_map_parse(text, NULL, &csv_map, NULL) == CM_OK);
+    EXPECT(cm_csv_reader_new(csv_map, csv_header, sizeof csv_header - 1, NULL, NULL, 0, NULL,
+                             &csv_reader, NULL) == CM_OK);
+    cm_table_spec s;
+    EXPECT(cm_table_spec_init(&s) == CM_OK);
+    EXPECT(cm_csv_reader_spec(csv_reader, &s) == CM_OK);
+    EXPECT(cm_table_report_new(&s, NULL, &csv_report) == CM_OK);
+}
+
+static void exercise_table(void)
+{
+    static const cm_time created[] = {1736154000, 1736157600, 1736240400, 1741500000};
+    static const cm_time reply[] = {1736154600, CM_TABLE_NO_TIME, 1736244000, 1741503600};
+    static const cm_time solved[] = {1736161200, CM_TABLE_NO_TIME, CM_TABLE_NO_TIME, 1741510000};
+    static const uint8_t channel[] = {0, 1, 1, 3}, priority[] = {2, 4, 1, 3};
+    static const uint8_t csat[] = {5, 255, 2, 9};
+    static const double wait[] = {12.0, (double)NAN, 3.0, 40.0};
+    const void *keys[] = {channel, priority};
+    cm_table_columns c;
+    EXPECT(cm_table_columns_init(&c) == CM_OK);
+    c.rows = 4;
+    c.created = created;
+    c.first_reply = reply;
+    c.solved = solved;
+    c.csat = csat;
+    c.wait_seconds = wait;
+    c.keys = keys;
+    cm_table_bad_row bad = {9, "(line)", "", "balanced quotes"};
+    for (int i = 0; i < 2; i++) {
+        EXPECT(cm_table_report_reset(table_reports[i]) == CM_OK);
+        EXPECT(cm_table_report_add(table_reports[i], &c) == CM_OK);
+        EXPECT(cm_table_report_add_bad_row(table_reports[i], &bad) == CM_OK);
+    }
+    size_t len = 0;
+    EXPECT(cm_table_report_serialize(table_reports[1], table_bytes, sizeof table_bytes, &len) ==
+           CM_OK);
+    EXPECT(cm_table_report_merge(table_reports[0], table_reports[1]) == CM_OK);
+    EXPECT(cm_table_report_merge_bytes(table_reports[0], table_bytes, len) == CM_OK);
+    EXPECT(cm_table_report_merge_bytes(table_reports[0], table_bytes, 3) == CM_EPARSE);
+    EXPECT(cm_table_report_finish(table_reports[0]) == CM_OK);
+    for (size_t g = 0; g < cm_table_report_group_count(table_reports[0]); g++) {
+        cm_table_group grp;
+        cm_table_counts n;
+        cm_proportion p;
+        cm_csat_summary cs;
+        cm_table_duration d;
+        cm_contact ct;
+        cm_table_sla sla;
+        EXPECT(cm_table_report_group(table_reports[0], g, &grp) == CM_OK);
+        EXPECT(cm_table_report_counts(table_reports[0], g, &n) == CM_OK);
+        (void)!cm_table_report_rate(table_reports[0], g, CM_TABLE_FCR, 0.95, &p);
+        (void)!cm_table_report_csat(table_reports[0], g, 0.95, &cs);
+        (void)!cm_table_report_duration(table_reports[0], g, CM_TABLE_FIRST_REPLY, &d);
+        (void)!cm_table_report_contact(table_reports[0], g, &ct);
+        (void)!cm_table_report_reply_within(table_reports[0], g, CM_SLA_PRIORITY_ALL, 0.9, &p);
+        (void)!cm_table_report_sla(table_reports[0], g, CM_SLA_FIRST_REPLY, CM_SLA_PRIORITY_ALL,
+                                   0.9, &sla);
+    }
+    cm_table_bad_row rows[4];
+    size_t n;
+    EXPECT(cm_table_report_rows(table_reports[0], NULL, NULL, rows, 4, &n) == CM_OK);
+    EXPECT(cm_table_report_label(table_reports[0], 0, 0) != NULL);
+    EXPECT(cm_table_sizeof("cm_table_spec") == sizeof(cm_table_spec));
+    static const char lines[] = "2025-01-06T09:00:00Z,email,high,2025-01-06T09:30:00Z,,5\n"
+                                "2025-01-06 10:00,\"chat\",low,,2025-01-07T10:00:00Z,4\n"
+                                "bad,\"x\n";
+    EXPECT(cm_table_report_reset(csv_report) == CM_OK);
+    EXPECT(cm_csv_reader_fold(csv_reader, lines, sizeof lines - 1, 2, csv_report, NULL) == CM_OK);
+    size_t at;
+    EXPECT(cm_csv_split_point(lines, sizeof lines - 1, 0, 10, &at) == CM_OK);
+}
+
 static void setup(void)
 {
     EXPECT(cm_sla_policy_parse("first-reply * 1h calendar\n* reopen new-cycle\n", &sla_policy,
                                NULL) == CM_OK);
+    setup_table();
 }
 
 static void teardown(void)
 {
     cm_sla_policy_free(sla_policy);
+    cm_table_report_free(table_reports[0]);
+    cm_table_report_free(table_reports[1]);
+    cm_table_report_free(csv_report);
+    cm_csv_reader_free(csv_reader);
+    cm_csv_map_free(csv_map);
+    cm_sla_policy_free(table_policy);
+    cm_calendar_free(table_calendar);
 }
 
 static void exercise_sla(void)
@@ -286,6 +406,7 @@ static void exercise_qa_topk_backlog(void)
 static void exercise(void)
 {
     exercise_sla();
+    exercise_table();
 
     cm_proportion p;
     EXPECT(cm_rate(3, 10, 0.95, &p) == CM_OK);

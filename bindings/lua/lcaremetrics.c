@@ -42,10 +42,11 @@ static int l_strerror(lua_State *L)
 
 static int l_parse_time(lua_State *L)
 {
-    size_t len;
-    const char *s = luaL_checklstring(L, 1, &len);
+    const char *s = lcm_arg_text(L, 1, "text");
+    if (s == NULL)
+        return 3;
     cm_time t;
-    const cm_status st = cm_time_parse(s, len, &t);
+    const cm_status st = cm_time_parse(s, strlen(s), &t);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_pushinteger(L, t);
@@ -66,12 +67,12 @@ static int l_format_time(lua_State *L)
 
 static int l_rate(lua_State *L)
 {
-    bool ok = true;
-    const uint64_t num = lcm_check_count(L, 1, &ok);
-    const uint64_t den = lcm_check_count(L, 2, &ok);
+    uint64_t num, den;
+    if (!lcm_arg_count(L, 1, "num", &num) || !lcm_arg_count(L, 2, "den", &den))
+        return 3;
     const double conf = luaL_optnumber(L, 3, CM_DEFAULT_CONFIDENCE);
     cm_proportion p;
-    const cm_status st = ok ? cm_rate(num, den, conf, &p) : CM_EINVAL;
+    const cm_status st = cm_rate(num, den, conf, &p);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lcm_push_proportion(L, &p);
@@ -80,14 +81,14 @@ static int l_rate(lua_State *L)
 
 static int l_abandonment_rate(lua_State *L)
 {
-    bool ok = true;
-    const uint64_t offered = lcm_check_count(L, 1, &ok);
-    const uint64_t abandoned = lcm_check_count(L, 2, &ok);
-    const uint64_t short_abandoned = lua_isnoneornil(L, 3) ? 0 : lcm_check_count(L, 3, &ok);
+    uint64_t offered, abandoned, short_abandoned = 0;
+    if (!lcm_arg_count(L, 1, "offered", &offered) ||
+        !lcm_arg_count(L, 2, "abandoned", &abandoned) ||
+        (!lua_isnoneornil(L, 3) && !lcm_arg_count(L, 3, "short_abandoned", &short_abandoned)))
+        return 3;
     const double conf = luaL_optnumber(L, 4, CM_DEFAULT_CONFIDENCE);
     cm_proportion p;
-    const cm_status st =
-        ok ? cm_abandonment_rate(offered, abandoned, short_abandoned, conf, &p) : CM_EINVAL;
+    const cm_status st = cm_abandonment_rate(offered, abandoned, short_abandoned, conf, &p);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lcm_push_proportion(L, &p);
@@ -137,11 +138,12 @@ static int l_abandonment_rate_many(lua_State *L)
 
 static int l_art_mean(lua_State *L)
 {
-    bool ok = true;
     const lua_Integer total = luaL_checkinteger(L, 1);
-    const uint64_t n = lcm_check_count(L, 2, &ok);
+    uint64_t n;
+    if (!lcm_arg_count(L, 2, "responses", &n))
+        return 3;
     double mean;
-    const cm_status st = ok ? cm_art_mean(total, n, &mean) : CM_EINVAL;
+    const cm_status st = cm_art_mean(total, n, &mean);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_pushnumber(L, mean);

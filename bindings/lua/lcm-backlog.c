@@ -83,7 +83,9 @@ static int l_backlog(lua_State *L)
     const int64_t *bounds = NULL;
     if (!lua_isnil(L, 2))
         bounds = check_ints(L, 2, &nb);
-    const uint32_t groups = lua_isnil(L, 3) ? 1u : lcm_check_u32(L, 3);
+    uint32_t groups = 1;
+    if (!lua_isnil(L, 3) && !lcm_arg_u32(L, 3, "groups", &groups))
+        return 3;
     const cm_calendar *cal = lua_isnil(L, 4) ? NULL : lcm_check_calendar(L, 4);
     const uint32_t flags = lua_isnil(L, 5) || lua_toboolean(L, 5) ? 0u : CM_BACKLOG_NO_SKETCH;
     const cm_backlog_config cfg = {snaps, ns, bounds, nb, groups, flags, cal};

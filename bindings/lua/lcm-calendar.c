@@ -58,7 +58,9 @@ static int fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
 
 static int l_calendar(lua_State *L)
 {
-    const char *spec = luaL_checkstring(L, 1);
+    const char *spec = lcm_arg_text(L, 1, "spec");
+    if (spec == NULL)
+        return 3;
     const cm_tz *tz = lua_isnoneornil(L, 2) ? NULL : check_tz(L, 2);
     handle *h = new_handle(L, CALENDAR);
     cm_parse_error err = {0, 0, NULL};
@@ -145,10 +147,12 @@ static int calendar_next_close(lua_State *L)
 static int calendar_add_days(lua_State *L)
 {
     cm_time t = 0;
-    const lua_Integer days = luaL_checkinteger(L, 3);
-    const int32_t d = days > INT32_MAX ? INT32_MAX : days < INT32_MIN ? INT32_MIN : (int32_t)days;
-    const cm_status st =
-        cm_calendar_add_days(lcm_check_calendar(L, 1), luaL_checkinteger(L, 2), d, &t);
+    const cm_calendar *cal = lcm_check_calendar(L, 1);
+    const lua_Integer start = luaL_checkinteger(L, 2);
+    int32_t d;
+    if (!lcm_arg_i32(L, 3, "days", &d))
+        return 3;
+    const cm_status st = cm_calendar_add_days(cal, start, d, &t);
     return lcm_integer_or_fail(L, st, t);
 }
 
@@ -209,7 +213,9 @@ static int calendar_tostring(lua_State *L)
 
 static int l_timezone(lua_State *L)
 {
-    const char *name = luaL_checkstring(L, 1);
+    const char *name = lcm_arg_text(L, 1, "name");
+    if (name == NULL)
+        return 3;
     handle *h = new_handle(L, TIMEZONE);
     cm_tz *tz = NULL;
     const cm_status st = cm_tz_load(name, &tz);
@@ -252,26 +258,27 @@ static int tz_to_local(lua_State *L)
     return 1;
 }
 
-static int32_t field_i32(lua_State *L, int idx, const char *key)
+/* An optional int32 field (0 when absent); false after pushing the error triple. */
+static bool field_i32(lua_State *L, int idx, const char *key, int32_t *out)
 {
     lua_getfield(L, idx, key);
     const lua_Integer v = luaL_optinteger(L, -1, 0);
     lua_pop(L, 1);
-    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+    if (!lcm_int_in(L, v, key, INT32_MIN, INT32_MAX))
+        return false;
+    *out = (int32_t)v;
+    return true;
 }
 
 static int tz_from_local(lua_State *L)
 {
     const cm_tz *tz = check_tz(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
-    const cm_civil c = {field_i32(L, 2, "year"),
-                        field_i32(L, 2, "month"),
-                        field_i32(L, 2, "day"),
-                        field_i32(L, 2, "hour"),
-                        field_i32(L, 2, "minute"),
-                        field_i32(L, 2, "second"),
-                        0,
-                        0};
+    cm_civil c = {0, 0, 0, 0, 0, 0, 0, 0};
+    if (!field_i32(L, 2, "year", &c.year) || !field_i32(L, 2, "month", &c.month) ||
+        !field_i32(L, 2, "day", &c.day) || !field_i32(L, 2, "hour", &c.hour) ||
+        !field_i32(L, 2, "minute", &c.minute) || !field_i32(L, 2, "second", &c.second))
+        return 3;
     cm_time t = 0;
     const cm_status st = cm_tz_from_local(tz, &c, &t);
     return lcm_integer_or_fail(L, st, t);

@@ -155,7 +155,11 @@ static int l_csat(lua_State *L)
 {
     cm_csat init = {0};
     if (!lua_isnoneornil(L, 1)) {
-        const cm_status st = cm_csat_init(&init, lcm_check_u32(L, 1), lcm_check_u32(L, 2));
+        uint32_t scale, satisfied_min;
+        if (!lcm_arg_u32(L, 1, "scale", &scale) ||
+            !lcm_arg_u32(L, 2, "satisfied_min", &satisfied_min))
+            return 3;
+        const cm_status st = cm_csat_init(&init, scale, satisfied_min);
         if (st != CM_OK)
             return lcm_fail(L, st);
     }
@@ -173,8 +177,11 @@ static int l_ces(lua_State *L)
 {
     cm_ces init = {0};
     if (!lua_isnoneornil(L, 1)) {
-        const cm_status st =
-            cm_ces_init(&init, lcm_check_u32(L, 1), lcm_check_u32(L, 2), lcm_check_u32(L, 3));
+        uint32_t scale, easy_min, easy_max;
+        if (!lcm_arg_u32(L, 1, "scale", &scale) || !lcm_arg_u32(L, 2, "easy_min", &easy_min) ||
+            !lcm_arg_u32(L, 3, "easy_max", &easy_max))
+            return 3;
+        const cm_status st = cm_ces_init(&init, scale, easy_min, easy_max);
         if (st != CM_OK)
             return lcm_fail(L, st);
     }
@@ -215,11 +222,12 @@ static int cost_add_cost(lua_State *L)
 static int cost_add_contacts(lua_State *L)
 {
     cm_cost *acc = check_cost(L, 1);
-    bool ok = true;
     const uint32_t ch = channel_at(L, 2, false);
-    const uint64_t n = lcm_check_count(L, 3, &ok);
-    const uint64_t h = lua_isnoneornil(L, 4) ? 0 : lcm_check_count(L, 4, &ok);
-    const cm_status st = ok ? cm_cost_add_contacts(acc, ch, n, h) : CM_EINVAL;
+    uint64_t n, h = 0;
+    if (!lcm_arg_count(L, 3, "contacts", &n) ||
+        (!lua_isnoneornil(L, 4) && !lcm_arg_count(L, 4, "handle_seconds", &h)))
+        return 3;
+    const cm_status st = cm_cost_add_contacts(acc, ch, n, h);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_settop(L, 1);
@@ -318,11 +326,12 @@ static int l_cost(lua_State *L)
 
 static int l_cost_per_contact(lua_State *L)
 {
-    bool ok = true;
     const lua_Integer total = luaL_checkinteger(L, 1);
-    const uint64_t n = lcm_check_count(L, 2, &ok);
+    uint64_t n;
+    if (!lcm_arg_count(L, 2, "contacts", &n))
+        return 3;
     double v = 0.0;
-    const cm_status st = ok ? cm_cost_per_contact(total, n, &v) : CM_EINVAL;
+    const cm_status st = cm_cost_per_contact(total, n, &v);
     return lcm_number_or_fail(L, st, v);
 }
 

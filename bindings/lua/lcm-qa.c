@@ -35,10 +35,9 @@ static cm_qa_rubric *check_rubric(lua_State *L, int idx)
 
 static int l_rubric(lua_State *L)
 {
-    size_t len;
-    const char *text = lcm_check_text(L, 1, &len);
+    const char *text = lcm_arg_text(L, 1, "text");
     if (text == NULL)
-        return lcm_fail(L, CM_EINVAL);
+        return 3;
     handle *h = (handle *)lua_newuserdatauv(L, sizeof *h, 0);
     h->ptr = NULL;
     luaL_setmetatable(L, RUBRIC);
@@ -123,7 +122,9 @@ static int32_t award_at(lua_State *L, int idx)
 {
     if (lua_type(L, idx) == LUA_TSTRING && strcmp(lua_tostring(L, idx), "na") == 0)
         return CM_QA_NA;
-    return lcm_check_i32(L, idx);
+    /* Out-of-range values saturate, so the library sees them and says CM_ERANGE. */
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
 /* Reads the awards table at idx into aw (item order); a table keyed by item names is
@@ -334,7 +335,9 @@ static int l_alerts(lua_State *L)
     size_t n;
     const double *v = lcm_check_doubles(L, 1, &n);
     const double threshold = luaL_checknumber(L, 2);
-    const uint32_t periods = lcm_check_u32(L, 3);
+    uint32_t periods;
+    if (!lcm_arg_u32(L, 3, "periods", &periods))
+        return 3;
     cm_spc_signal *sig = (cm_spc_signal *)lua_newuserdatauv(L, (n ? n : 1) * sizeof *sig, 0);
     size_t count = 0;
     const cm_status st = cm_qa_alerts(v, n, threshold, periods, sig, n, &count);

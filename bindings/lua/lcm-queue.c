@@ -19,38 +19,56 @@
 static int l_erlang_b(lua_State *L)
 {
     double v = 0;
-    const cm_status st = cm_erlang_b(luaL_checknumber(L, 1), lcm_check_u32(L, 2), &v);
+    const double traffic = luaL_checknumber(L, 1);
+    uint32_t agents;
+    if (!lcm_arg_u32(L, 2, "agents", &agents))
+        return 3;
+    const cm_status st = cm_erlang_b(traffic, agents, &v);
     return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_c(lua_State *L)
 {
     double v = 0;
-    const cm_status st = cm_erlang_c(luaL_checknumber(L, 1), lcm_check_u32(L, 2), &v);
+    const double traffic = luaL_checknumber(L, 1);
+    uint32_t agents;
+    if (!lcm_arg_u32(L, 2, "agents", &agents))
+        return 3;
+    const cm_status st = cm_erlang_c(traffic, agents, &v);
     return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_service_level(lua_State *L)
 {
     double v = 0;
-    const cm_status st =
-        cm_erlang_service_level(luaL_checknumber(L, 1), lcm_check_u32(L, 2), luaL_checknumber(L, 3),
-                                luaL_checknumber(L, 4), &v);
+    const double traffic = luaL_checknumber(L, 1);
+    uint32_t agents;
+    if (!lcm_arg_u32(L, 2, "agents", &agents))
+        return 3;
+    const cm_status st = cm_erlang_service_level(traffic, agents, luaL_checknumber(L, 3),
+                                                 luaL_checknumber(L, 4), &v);
     return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_asa(lua_State *L)
 {
     double v = 0;
-    const cm_status st =
-        cm_erlang_asa(luaL_checknumber(L, 1), lcm_check_u32(L, 2), luaL_checknumber(L, 3), &v);
+    const double traffic = luaL_checknumber(L, 1);
+    uint32_t agents;
+    if (!lcm_arg_u32(L, 2, "agents", &agents))
+        return 3;
+    const cm_status st = cm_erlang_asa(traffic, agents, luaL_checknumber(L, 3), &v);
     return lcm_number_or_fail(L, st, v);
 }
 
 static int l_erlang_occupancy(lua_State *L)
 {
     double v = 0;
-    const cm_status st = cm_erlang_occupancy(luaL_checknumber(L, 1), lcm_check_u32(L, 2), &v);
+    const double traffic = luaL_checknumber(L, 1);
+    uint32_t agents;
+    if (!lcm_arg_u32(L, 2, "agents", &agents))
+        return 3;
+    const cm_status st = cm_erlang_occupancy(traffic, agents, &v);
     return lcm_number_or_fail(L, st, v);
 }
 
@@ -75,9 +93,12 @@ static int l_erlang_agents_asa(lua_State *L)
 static int l_erlang_a(lua_State *L)
 {
     cm_erlang_a_result r;
-    const cm_status st =
-        cm_erlang_a(luaL_checknumber(L, 1), lcm_check_u32(L, 2), luaL_checknumber(L, 3),
-                    luaL_checknumber(L, 4), luaL_checknumber(L, 5), &r);
+    const double traffic = luaL_checknumber(L, 1);
+    uint32_t agents;
+    if (!lcm_arg_u32(L, 2, "agents", &agents))
+        return 3;
+    const cm_status st = cm_erlang_a(traffic, agents, luaL_checknumber(L, 3),
+                                     luaL_checknumber(L, 4), luaL_checknumber(L, 5), &r);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_createtable(L, 0, 7);

@@ -46,12 +46,16 @@ static double opt_field_number(lua_State *L, int idx, const char *key, double df
     return v;
 }
 
-static uint32_t opt_field_u32(lua_State *L, int idx, const char *key)
+/* An optional uint32 field (0 when absent); false after pushing the error triple. */
+static bool opt_field_u32(lua_State *L, int idx, const char *key, uint32_t *out)
 {
     lua_getfield(L, idx, key);
     const lua_Integer v = luaL_optinteger(L, -1, 0);
     lua_pop(L, 1);
-    return v < 0 ? UINT32_MAX : v > (lua_Integer)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    if (!lcm_int_in(L, v, key, 0, (lua_Integer)UINT32_MAX))
+        return false;
+    *out = (uint32_t)v;
+    return true;
 }
 
 static int l_evaluate(lua_State *L)
@@ -64,9 +68,10 @@ static int l_evaluate(lua_State *L)
     bool have_limits = false;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        rules.enabled = opt_field_u32(L, 2, "rules");
-        rules.side_run = opt_field_u32(L, 2, "side_run");
-        rules.level_run = opt_field_u32(L, 2, "level_run");
+        if (!opt_field_u32(L, 2, "rules", &rules.enabled) ||
+            !opt_field_u32(L, 2, "side_run", &rules.side_run) ||
+            !opt_field_u32(L, 2, "level_run", &rules.level_run))
+            return 3;
         rules.threshold = opt_field_number(L, 2, "threshold", 0.0);
         lua_getfield(L, 2, "limits");
         if (lua_istable(L, -1)) {

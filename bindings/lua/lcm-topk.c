@@ -43,9 +43,12 @@ static handle *new_handle(lua_State *L)
 static int l_topk(lua_State *L)
 {
     static const char *const kinds[] = {"strings", "codes", NULL};
-    const uint32_t k = lcm_check_u32(L, 1);
+    uint32_t k, max_key = 64;
+    if (!lcm_arg_u32(L, 1, "capacity", &k))
+        return 3;
     const int kind = luaL_checkoption(L, 2, "strings", kinds);
-    const uint32_t max_key = lua_isnoneornil(L, 3) ? 64u : lcm_check_u32(L, 3);
+    if (!lua_isnoneornil(L, 3) && !lcm_arg_u32(L, 3, "max_key_bytes", &max_key))
+        return 3;
     handle *h = new_handle(L);
     const cm_status st = cm_topk_new((uint32_t)kind, k, max_key, NULL, &h->ptr);
     if (st != CM_OK)
@@ -72,22 +75,21 @@ static bool weight_at(lua_State *L, int idx, uint64_t *w)
     return true;
 }
 
-static cm_status add_one(lua_State *L, const handle *h, int key_idx, uint64_t w)
-{
-    if (h->codes) {
-        const lua_Integer c = luaL_checkinteger(L, key_idx);
-        return cm_topk_add_code(h->ptr, (uint64_t)c, w);
-    }
-    size_t len;
-    const char *k = lcm_check_text(L, key_idx, &len);
-    return k == NULL ? CM_EINVAL : cm_topk_add(h->ptr, k, len, w);
-}
-
 static int topk_add(lua_State *L)
 {
     const handle *h = check_handle(L, 1);
     uint64_t w;
-    const cm_status st = weight_at(L, 3, &w) ? add_one(L, h, 2, w) : CM_EINVAL;
+    if (!weight_at(L, 3, &w))
+        return lcm_fail(L, CM_EINVAL);
+    cm_status st;
+    if (h->codes) {
+        st = cm_topk_add_code(h->ptr, (uint64_t)luaL_checkinteger(L, 2), w);
+    } else {
+        const char *k = lcm_arg_text(L, 2, "key");
+        if (k == NULL)
+            return 3;
+        st = cm_topk_add(h->ptr, k, strlen(k), w);
+    }
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_settop(L, 1);
@@ -134,10 +136,11 @@ static int topk_add_many(lua_State *L)
         /* The strings stay alive in the keys table, which is on the stack. */
         for (lua_Integer i = 0; i < n; i++) {
             lua_geti(L, 2, i + 1);
-            k[i] = lcm_check_text(L, -1, &len[i]);
-            lua_pop(L, 1);
+            k[i] = lcm_arg_text(L, -1, "keys[i]");
             if (k[i] == NULL)
-                return lcm_fail(L, CM_EINVAL);
+                return 3;
+            len[i] = strlen(k[i]);
+            lua_pop(L, 1);
         }
         st = cm_topk_add_many(h->ptr, k, len, w, (size_t)n);
     }
@@ -151,13 +154,15 @@ static int topk_add_many(lua_State *L)
 static int topk_add_tags(lua_State *L)
 {
     const handle *h = check_handle(L, 1);
-    size_t len, slen;
-    const char *field = lcm_check_text(L, 2, &len);
-    const char *sep = lua_isnoneornil(L, 3) ? " ,;" : lcm_check_text(L, 3, &slen);
+    const char *field = lcm_arg_text(L, 2, "field");
+    if (field == NULL)
+        return 3;
+    const char *sep = lua_isnoneornil(L, 3) ? " ,;" : lcm_arg_text(L, 3, "separators");
+    if (sep == NULL)
+        return 3;
     uint64_t w;
-    const cm_status st = field == NULL || sep == NULL || !weight_at(L, 4, &w)
-                             ? CM_EINVAL
-                             : cm_topk_add_tags(h->ptr, field, len, sep, w);
+    const cm_status st =
+        !weight_at(L, 4, &w) ? CM_EINVAL : cm_topk_add_tags(h->ptr, field, strlen(field), sep, w);
     if (st != CM_OK)
         return lcm_fail(L, st);
     lua_settop(L, 1);
@@ -195,7 +200,9 @@ static int topk_info(lua_State *L)
 static int topk_top(lua_State *L)
 {
     const handle *h = check_handle(L, 1);
-    const uint32_t n = lua_isnoneornil(L, 2) ? 10u : lcm_check_u32(L, 2);
+    uint32_t n = 10;
+    if (!lua_isnoneornil(L, 2) && !lcm_arg_u32(L, 2, "n", &n))
+        return 3;
     cm_topk_summary s;
     if (cm_topk_info(h->ptr, &s) != CM_OK)
         return lcm_fail(L, CM_EINVAL);
@@ -228,9 +235,10 @@ static int topk_estimate(lua_State *L)
     if (h->codes) {
         st = cm_topk_estimate_code(h->ptr, (uint64_t)luaL_checkinteger(L, 2), &lo, &hi);
     } else {
-        size_t len;
-        const char *k = lcm_check_text(L, 2, &len);
-        st = k == NULL ? CM_EINVAL : cm_topk_estimate(h->ptr, k, len, &lo, &hi);
+        const char *k = lcm_arg_text(L, 2, "key");
+        if (k == NULL)
+            return 3;
+        st = cm_topk_estimate(h->ptr, k, strlen(k), &lo, &hi);
     }
     if (st != CM_OK)
         return lcm_fail(L, st);

@@ -7,6 +7,7 @@
 #include "lcm-util.h"
 
 #include <limits.h>
+#include <stdarg.h>
 
 int lcm_fail(lua_State *L, cm_status st)
 {
@@ -27,35 +28,67 @@ int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
     return 3;
 }
 
-const char *lcm_check_text(lua_State *L, int idx, size_t *len)
+int lcm_fail_detail(lua_State *L, cm_status st, const char *fmt, ...)
 {
-    size_t n;
-    const char *s = luaL_checklstring(L, idx, &n);
-    if (strlen(s) != n)
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s (", cm_status_name(st), cm_strerror(st));
+    lua_pushvfstring(L, fmt, ap);
+    lua_pushliteral(L, ")");
+    lua_concat(L, 3);
+    lua_pushstring(L, cm_status_name(st));
+    va_end(ap);
+    return 3;
+}
+
+bool lcm_int_in(lua_State *L, lua_Integer v, const char *name, lua_Integer lo, lua_Integer hi)
+{
+    if (v >= lo && v <= hi)
+        return true;
+    const cm_status st = (lo == 0 && v < 0) ? CM_EINVAL : CM_ERANGE;
+    lcm_fail_detail(L, st, "%s = %I is outside %I .. %I", name, v, lo, hi);
+    return false;
+}
+
+bool lcm_arg_u32(lua_State *L, int idx, const char *name, uint32_t *out)
+{
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    if (!lcm_int_in(L, v, name, 0, (lua_Integer)UINT32_MAX))
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool lcm_arg_i32(lua_State *L, int idx, const char *name, int32_t *out)
+{
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    if (!lcm_int_in(L, v, name, INT32_MIN, INT32_MAX))
+        return false;
+    *out = (int32_t)v;
+    return true;
+}
+
+bool lcm_arg_count(lua_State *L, int idx, const char *name, uint64_t *out)
+{
+    const lua_Integer v = luaL_checkinteger(L, idx);
+    if (!lcm_int_in(L, v, name, 0, LUA_MAXINTEGER))
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+const char *lcm_arg_text(lua_State *L, int idx, const char *name)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, idx, &len);
+    const char *nul = memchr(s, '\0', len);
+    if (nul != NULL) {
+        lcm_fail_detail(L, CM_EINVAL, "%s contains a NUL byte at offset %I", name,
+                        (lua_Integer)(nul - s));
         return NULL;
-    *len = n;
+    }
     return s;
-}
-
-uint64_t lcm_check_count(lua_State *L, int idx, bool *ok)
-{
-    const lua_Integer v = luaL_checkinteger(L, idx);
-    if (v < 0)
-        *ok = false;
-    return v < 0 ? 0 : (uint64_t)v;
-}
-
-int32_t lcm_check_i32(lua_State *L, int idx)
-{
-    /* Out-of-range values saturate, so the library sees them and says CM_ERANGE. */
-    const lua_Integer v = luaL_checkinteger(L, idx);
-    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
-}
-
-uint32_t lcm_check_u32(lua_State *L, int idx)
-{
-    const lua_Integer v = luaL_checkinteger(L, idx);
-    return v < 0 ? UINT32_MAX : v > (lua_Integer)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
 int lcm_number_or_fail(lua_State *L, cm_status st, double v)

@@ -19,19 +19,30 @@ int lcm_fail(lua_State *L, cm_status st);
  * statuses as lcm_fail. Returns 3. */
 int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err);
 
-/* A string argument without embedded NUL bytes; NULL (and *len untouched) when it has one. */
-const char *lcm_check_text(lua_State *L, int idx, size_t *len);
-
 /* Push the result (1 value), or the error triple when st is not CM_OK (3 values). */
 int lcm_number_or_fail(lua_State *L, cm_status st, double v);
 int lcm_integer_or_fail(lua_State *L, cm_status st, int64_t v);
 
-/* A non-negative integer argument; a negative one clears *ok (the library's CM_EINVAL). */
-uint64_t lcm_check_count(lua_State *L, int idx, bool *ok);
+/* Pushes nil, "CM_NAME: message (detail)", "CM_NAME"; returns 3. The detail is a
+ * lua_pushfstring format (%s, %d, %I for lua_Integer, %f). */
+int lcm_fail_detail(lua_State *L, cm_status st, const char *fmt, ...);
 
-/* Integer arguments narrowed by saturation, so the library still sees an out-of-range value. */
-int32_t lcm_check_i32(lua_State *L, int idx);
-uint32_t lcm_check_u32(lua_State *L, int idx);
+/*
+ * Range checks before narrowing, as the Python binding does: each returns true
+ * with the value, or false after pushing the error triple, which names the
+ * argument, its value and the accepted range ("agents = -5 is outside
+ * 0 .. 4294967295"): CM_EINVAL for a negative value where 0 is the lower
+ * bound (a negative count), CM_ERANGE otherwise. The caller then returns 3.
+ * A value that is not an integer raises, as luaL_checkinteger does.
+ */
+bool lcm_int_in(lua_State *L, lua_Integer v, const char *name, lua_Integer lo, lua_Integer hi);
+bool lcm_arg_u32(lua_State *L, int idx, const char *name, uint32_t *out);
+bool lcm_arg_i32(lua_State *L, int idx, const char *name, int32_t *out);
+bool lcm_arg_count(lua_State *L, int idx, const char *name, uint64_t *out);
+
+/* A string argument without an embedded NUL (the C string would silently end
+ * there): the string, or NULL after pushing the CM_EINVAL triple naming it. */
+const char *lcm_arg_text(lua_State *L, int idx, const char *name);
 
 /* Fields of the table on top of the stack. */
 void lcm_set_number(lua_State *L, const char *key, double v);

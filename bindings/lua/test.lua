@@ -347,6 +347,81 @@ test("SLA replay and attainment", function()
     assert(not pcall(cm.sla_evaluate, policy, {{type = cm.SLA_CREATED}}, 20), "missing 'at' raises")
 end)
 
+-- Asserts the triple and that the message contains `text` (plain).
+local function fails_with(code, text, ...)
+    fails(code, ...)
+    local _, msg = ...
+    if not msg:find(text, 1, true) then
+        error(("message %q lacks %q"):format(msg, text), 2)
+    end
+end
+
+test("integer arguments are range-checked, not narrowed", function()
+    -- A negative agent count used to saturate to 4294967295 agents (service level 1.0).
+    fails_with("CM_EINVAL", "agents = -5 is outside 0 .. 4294967295", cm.erlang_service_level(30, -5, 360, 20))
+    fails_with("CM_ERANGE", "agents = 4294967296 is outside", cm.erlang_c(30, 4294967296))
+    fails_with("CM_EINVAL", "num = -1 is outside", cm.rate(-1, 2))
+    fails_with("CM_EINVAL", "scale = -1", cm.csat(-1, 4))
+    fails_with("CM_ERANGE", "days = 2147483648 is outside -2147483648 .. 2147483647",
+        assert(cm.calendar("tz UTC\nmon-fri 09:00-17:00")):add_days(0, 2147483648))
+    fails_with("CM_ERANGE", "year = 4294967296",
+        assert(cm.timezone("UTC")):from_local({year = 4294967296, month = 1, day = 1}))
+    local policy = assert(cm.sla_policy("first-reply * 1h calendar\n"))
+    fails_with("CM_EINVAL", "metric = -1", policy:target(-1, cm.SLA_HIGH))
+    fails_with("CM_ERANGE", "events[2].type = 65536 is outside 0 .. 65535",
+        cm.sla_evaluate(policy, {{at = 0, type = cm.SLA_CREATED, value = 2}, {at = 1, type = 65536}}, 5))
+    fails_with("CM_EINVAL", "events[1].value = -2", cm.sla_evaluate(policy, {{at = 0, type = cm.SLA_CREATED, value = -2}}, 5))
+    fails_with("CM_ERANGE", "side_run = 4294967296", cm.spc_evaluate({1, 2, 3}, {side_run = 4294967296}))
+    fails_with("CM_EINVAL", "priority = -1", cm.sla_attainment():result(cm.SLA_FIRST_REPLY, -1))
+    assert(not pcall(cm.erlang_c, 30, 1.5), "a fractional agent count raises")
+end)
+
+test("strings with an embedded NUL are refused", function()
+    -- The C string would end at the NUL: the calendar would be "tz UTC" only.
+    fails_with("CM_EINVAL", "spec contains a NUL byte at offset 6", cm.calendar("tz UTC\0\nmon-fri 09:00-17:00"))
+    fails_with("CM_EINVAL", "name contains a NUL", cm.timezone("UTC\0junk"))
+    fails_with("CM_EINVAL", "text contains a NUL", cm.sla_policy("first-reply * 4h calendar\0\nfirst-reply urgent 1h calendar"))
+    fails_with("CM_EINVAL", "text contains a NUL", cm.parse_time("2025-01-01\0"))
+end)
+
+test("SLA over many tickets in one call equals ticket by ticket", function()
+    local policy = assert(cm.sla_policy("first-reply normal 4h business\nfirst-reply high 2h calendar\n"
+        .. "total-resolution * 24h calendar\n"))
+    local cal = assert(cm.calendar("tz UTC\nmon-fri 09:00-17:00"))
+    local t0 = 1736154000 -- Monday 2025-01-06 09:00 UTC
+    local tickets = {}
+    for k = 1, 40 do
+        local created = t0 + k * 3917
+        local log = {{at = created, type = cm.SLA_CREATED, value = k % 3 == 0 and cm.SLA_HIGH or cm.SLA_NORMAL}}
+        if k % 4 ~= 0 then log[#log + 1] = {at = created + k * 611, type = cm.SLA_AGENT_REPLY} end
+        if k % 5 == 0 then log[#log + 1] = {at = created + 86400, type = cm.SLA_STATUS, value = cm.SLA_STATUS_SOLVED} end
+        tickets[k] = log
+    end
+    local now = t0 + 3 * 86400
+    local many = assert(cm.sla_evaluate_many(policy, tickets, now, {cal}))
+    eq(#many, #tickets, "one entry per ticket")
+    local one_by_one = cm.sla_attainment()
+    for k, log in ipairs(tickets) do
+        local single = assert(cm.sla_evaluate(policy, log, now, {cal}))
+        eq(#many[k], #single, "records of ticket " .. k)
+        for j, inst in ipairs(single) do
+            for _, f in ipairs({"metric", "state", "priority", "breached", "cycle", "elapsed", "due", "stop"}) do
+                eq(many[k][j][f], inst[f], ("ticket %d record %d %s"):format(k, j, f))
+            end
+        end
+        assert(one_by_one:add(policy, log, now, {cal}))
+    end
+    local acc = assert(cm.sla_attainment():add_many(policy, tickets, now, {cal}))
+    eq(acc, one_by_one, "attainment")
+    -- A bad ticket is named and leaves the accumulator as it was.
+    local before = acc:serialize()
+    tickets[7] = {{at = t0, type = cm.SLA_AGENT_REPLY}}
+    fails_with("CM_EINVAL", "tickets[7]", acc:add_many(policy, tickets, now, {cal}))
+    fails_with("CM_EINVAL", "tickets[7]", cm.sla_evaluate_many(policy, tickets, now, {cal}))
+    eq(acc:serialize(), before, "untouched")
+    eq(#assert(cm.sla_evaluate_many(policy, {}, now)), 0, "no tickets")
+end)
+
 -- ---- QA scorecards, drivers, backlog, cost per contact ------------------------------
 
 local SEED_RUBRIC = [[

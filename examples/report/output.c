@@ -1,11 +1,13 @@
 /*
- * caremetrics-report: printing the merged report as text, JSON or CSV.
+ * caremetrics-report: printing a finished report as text, JSON or CSV.
  * Every number comes from the library's result functions; a KPI without data
- * prints the library's message (text) or null (JSON, CSV).
+ * prints the library's message (text), null (JSON) or nothing (CSV). JSON and
+ * CSV carry every figure the text shows.
  * SPDX-License-Identifier: MIT
  */
 #include "report.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,49 +25,124 @@ void fmt_duration(char *buf, size_t cap, double seconds)
         snprintf(buf, cap, "%lldd %02lldh", s / 86400, s / 3600 % 24);
 }
 
-/* The quantiles every distribution shows. */
-static const double levels[3] = {0.5, 0.9, 0.99};
+static const char *const priority_order[] = {"urgent", "high", "normal", "low", "none"};
+/* SLA levels of the report's priority tables: urgent .. low. */
+static const uint32_t sla_levels[4] = {CM_SLA_PRIORITY_URGENT, CM_SLA_PRIORITY_HIGH,
+                                       CM_SLA_PRIORITY_NORMAL, CM_SLA_PRIORITY_LOW};
 
-/* Mean, median, p90, p99 and count of a distribution; exact quantiles when given. */
-typedef struct distribution {
-    cm_status status;
-    uint64_t n;
-    double mean, q[3];
-} distribution;
-
-static distribution distribution_of(const cm_sketch *s, const duration_list *exact)
+const char *view_label(const report_view *v, size_t gi, int key)
 {
-    distribution d = {CM_OK, 0, 0.0, {0.0, 0.0, 0.0}};
-    cm_sketch_summary sum;
-    d.status = cm_sketch_result(s, &sum);
-    if (d.status != CM_OK)
-        return d;
-    d.n = sum.n;
-    d.mean = sum.mean_seconds;
-    if (exact != NULL && exact->count > 0) {
-        const size_t need = cm_quantile_exact_scratch_size(exact->count);
-        double *scratch = malloc(need * sizeof *scratch);
-        d.status = scratch == NULL ? CM_ENOMEM
-                                   : cm_quantiles_exact(exact->values, exact->count, levels, 3,
-                                                        scratch, need, d.q);
-        free(scratch);
-    } else {
-        d.status = cm_sketch_quantiles(s, levels, 3, d.q);
+    cm_table_group g;
+    if (key < 0 || cm_table_report_group(v->rep, gi, &g) != CM_OK ||
+        g.codes[key] == CM_TABLE_ALL_CODES)
+        return "-";
+    const char *l = cm_table_report_label(v->rep, (size_t)key, g.codes[key]);
+    return l != NULL ? l : "-";
+}
+
+static int priority_rank(const char *label)
+{
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(label, priority_order[i]) == 0)
+            return i;
     }
-    return d;
+    return 5;
 }
 
-static const duration_list *exact_list(const report *rep, const options *opt)
+size_t view_groups(const report_view *v, int g, size_t *out, size_t cap)
 {
-    return opt->exact_quantiles ? &rep->first_reply_exact : NULL;
+    if (v->grouping[g] < 0)
+        return 0;
+    size_t n = 0;
+    const size_t total = cm_table_report_group_count(v->rep);
+    for (size_t i = 0; i < total && n < cap; i++) {
+        cm_table_group grp;
+        if (cm_table_report_group(v->rep, i, &grp) == CM_OK &&
+            grp.grouping == (uint32_t)v->grouping[g])
+            out[n++] = i;
+    }
+    /* Priorities urgent first and none last, other keys by label: the same order
+     * whatever order the labels were learnt in (a small insertion sort). */
+    const int key = g == G_PRIORITY ? v->priority_key : g == G_CHANNEL ? v->channel_key : -1;
+    for (size_t i = 1; key >= 0 && i < n; i++) {
+        const size_t x = out[i];
+        const char *lx = view_label(v, x, key);
+        size_t j = i;
+        while (j > 0) {
+            const char *lj = view_label(v, out[j - 1], key);
+            const bool after =
+                g == G_PRIORITY ? priority_rank(lj) > priority_rank(lx) : strcmp(lj, lx) > 0;
+            if (!after)
+                break;
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = x;
+    }
+    return n;
 }
 
-/* ---- text ----------------------------------------------------------------------- */
+/* The name of a --by group: its keys' labels and its time bucket, space-separated. */
+static void by_name(const report_view *v, size_t gi, char *buf, size_t cap)
+{
+    size_t w = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->nby_keys && w < cap; i++)
+        w += (size_t)snprintf(buf + w, cap - w, "%s%s", i ? " " : "",
+                              view_label(v, gi, v->by_keys[i]));
+    cm_table_group g;
+    if (w >= cap || cm_table_report_group(v->rep, gi, &g) != CM_OK)
+        return;
+    const char *sep = w > 0 ? " " : "";
+    char t[CM_TIME_FORMAT_SIZE];
+    cm_civil c;
+    switch (v->opt->by_bucket) {
+    case CM_TABLE_BUCKET_NONE:
+        break;
+    case CM_TABLE_BUCKET_WEEKDAY: {
+        static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        snprintf(buf + w, cap - w, "%s%s", sep,
+                 g.slot >= 1 && g.slot <= 7 ? days[g.slot - 1] : "?");
+        break;
+    }
+    case CM_TABLE_BUCKET_TIME_OF_DAY: {
+        const int64_t m = g.slot * (int64_t)v->opt->by_minutes;
+        snprintf(buf + w, cap - w, "%s%02d:%02d", sep, (int)(m / 60), (int)(m % 60));
+        break;
+    }
+    case CM_TABLE_BUCKET_MONTH:
+        if (cm_time_to_civil(g.start + g.utc_offset, &c) == CM_OK)
+            snprintf(buf + w, cap - w, "%s%04d-%02d", sep, (int)c.year, (int)c.month);
+        break;
+    case CM_TABLE_BUCKET_DAY:
+    case CM_TABLE_BUCKET_WEEK:
+        if (cm_time_to_civil(g.start + g.utc_offset, &c) == CM_OK)
+            snprintf(buf + w, cap - w, "%s%04d-%02d-%02d", sep, (int)c.year, (int)c.month,
+                     (int)c.day);
+        break;
+    default: /* hours and intervals: the start instant, with the local offset */
+        if (cm_time_to_civil(g.start + g.utc_offset, &c) == CM_OK)
+            snprintf(buf + w, cap - w, "%s%04d-%02d-%02dT%02d:%02d%+03d:%02d", sep, (int)c.year,
+                     (int)c.month, (int)c.day, (int)c.hour, (int)c.minute,
+                     (int)(g.utc_offset / 3600), (int)(labs((long)g.utc_offset) / 60 % 60));
+        else if (cm_time_format(g.start, t, sizeof t) == CM_OK)
+            snprintf(buf + w, cap - w, "%s%s", sep, t);
+        break;
+    }
+}
 
-static void print_rate(const char *label, uint64_t num, uint64_t den, double conf)
+/* An SLA metric's name as a JSON or CSV key (first_reply, total_resolution). */
+static const char *metric_key(uint32_t metric)
+{
+    return metric == CM_SLA_FIRST_REPLY ? "first_reply" : "total_resolution";
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+static void text_rate(const report_view *v, size_t gi, const char *label, uint32_t kpi)
 {
     cm_proportion p;
-    const cm_status st = cm_rate(num, den, conf, &p);
+    const cm_status st = cm_table_report_rate(v->rep, gi, kpi, v->opt->confidence, &p);
     if (st != CM_OK) {
         printf("  %-34s %s\n", label, cm_strerror(st));
         return;
@@ -74,26 +151,31 @@ static void print_rate(const char *label, uint64_t num, uint64_t den, double con
            100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
 }
 
-static void print_distribution(const char *label, const cm_sketch *s, const duration_list *exact)
+static void text_distribution(const report_view *v, size_t gi, const char *label, uint32_t m)
 {
-    const distribution d = distribution_of(s, exact);
-    if (d.status != CM_OK) {
-        printf("  %-34s %s\n", label, cm_strerror(d.status));
+    cm_table_duration d;
+    const cm_status st = cm_table_report_duration(v->rep, gi, m, &d);
+    if (st != CM_OK) {
+        printf("  %-34s %s\n", label, cm_strerror(st));
         return;
     }
-    char mean[32], med[32], p90[32], p99[32];
-    fmt_duration(mean, sizeof mean, d.mean);
-    fmt_duration(med, sizeof med, d.q[0]);
-    fmt_duration(p90, sizeof p90, d.q[1]);
-    fmt_duration(p99, sizeof p99, d.q[2]);
-    printf("  %-34s %10s %10s %10s %10s %10llu\n", label, mean, med, p90, p99,
+    char mean[32], q[3][32];
+    fmt_duration(mean, sizeof mean, d.mean_seconds);
+    for (size_t i = 0; i < 3; i++) {
+        if (i < d.nquantiles)
+            fmt_duration(q[i], sizeof q[i], d.quantiles[i]);
+        else
+            snprintf(q[i], sizeof q[i], "-");
+    }
+    printf("  %-34s %10s %10s %10s %10s %10llu\n", label, mean, q[0], q[1], q[2],
            (unsigned long long)d.n);
 }
 
-static void print_surveys(const kpi_set *s, double conf)
+static void text_surveys(const report_view *v, size_t gi)
 {
+    const double conf = v->opt->confidence;
     cm_csat_summary cs;
-    cm_status st = cm_csat_result(&s->csat, conf, &cs);
+    cm_status st = cm_table_report_csat(v->rep, gi, conf, &cs);
     if (st == CM_OK)
         printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu\n", "CSAT (4-5 on 1-5)",
                100.0 * cs.satisfied.value, 100.0 * cs.satisfied.lo, 100.0 * cs.satisfied.hi,
@@ -101,14 +183,14 @@ static void print_surveys(const kpi_set *s, double conf)
     else
         printf("  %-34s %s\n", "CSAT", cm_strerror(st));
     cm_nps_summary ns;
-    st = cm_nps_result(&s->nps, conf, &ns);
+    st = cm_table_report_nps(v->rep, gi, conf, &ns);
     if (st == CM_OK)
         printf("  %-34s %+7.1f    [%+5.1f, %+5.1f]  %10llu  (se %.1f)\n", "NPS", ns.score, ns.lo,
                ns.hi, (unsigned long long)ns.n, ns.se);
     else
         printf("  %-34s %s\n", "NPS", cm_strerror(st));
     cm_ces_summary es;
-    st = cm_ces_result(&s->ces, conf, &es);
+    st = cm_table_report_ces(v->rep, gi, conf, &es);
     if (st == CM_OK) {
         printf("  %-34s %7.2f    [%5.2f, %5.2f]  %10llu\n", "CES (mean on 1-7)", es.mean, es.lo,
                es.hi, (unsigned long long)es.n);
@@ -120,164 +202,252 @@ static void print_surveys(const kpi_set *s, double conf)
     }
 }
 
-static void print_abandonment(const kpi_set *s, const options *opt)
+/* The SLA first-reply target of level l, for labels. */
+static void target_label(const report_view *v, int p, char *buf, size_t cap)
 {
-    char label[64];
-    snprintf(label, sizeof label, "Abandonment (short < %gs excluded)", opt->short_abandon);
-    cm_proportion p;
-    const cm_status st =
-        cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, opt->confidence, &p);
-    if (st == CM_OK)
-        printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu of %llu\n", label, 100.0 * p.value,
-               100.0 * p.lo, 100.0 * p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
-    else
-        printf("  %-34s %s\n", label, cm_strerror(st));
+    const report_rules *rules = v->opt->rules;
+    char t[32];
+    fmt_duration(t, sizeof t, (double)rules->first_reply_target[p]);
+    snprintf(buf, cap, "%s (%s%s)", priority_order[p], t,
+             rules->first_reply_business[p] ? " business" : "");
 }
 
-static const char *const sla_priorities[4] = {"urgent", "high", "normal", "low"};
-
-/* First reply in business hours, and first reply within each priority's SLA target. */
-static void print_business(const kpi_set *s, const options *opt)
+static void text_business(const report_view *v)
 {
-    const report_rules *rules = opt->rules;
+    const report_rules *rules = v->opt->rules;
     if (rules->calendar == NULL) {
         printf("  %-34s %s\n", "First reply (business hours)", rules->problem);
         return;
     }
-    if (s->business_replies == 0) {
-        printf("  %-34s %s\n", "First reply (business hours)", cm_strerror(CM_ENODATA));
-    } else {
+    static const struct {
+        const char *label;
+        uint32_t metric;
+    } rows[] = {{"First reply (business hours)", CM_TABLE_FIRST_REPLY_BUSINESS},
+                {"Resolution (business hours)", CM_TABLE_RESOLUTION_BUSINESS}};
+    for (size_t i = 0; i < (v->opt->kpis_only ? 1u : 2u); i++) {
+        cm_table_duration d;
+        if (cm_table_report_duration(v->rep, 0, rows[i].metric, &d) != CM_OK) {
+            printf("  %-34s %s\n", rows[i].label, cm_strerror(CM_ENODATA));
+            continue;
+        }
+        if (d.nquantiles >= 3) {
+            text_distribution(v, 0, rows[i].label, rows[i].metric);
+            continue;
+        }
         char mean[32];
-        fmt_duration(mean, sizeof mean,
-                     (double)s->business_reply_seconds / (double)s->business_replies);
-        printf("  %-34s %10s %43llu\n", "First reply (business hours)", mean,
-               (unsigned long long)s->business_replies);
+        fmt_duration(mean, sizeof mean, d.mean_seconds);
+        printf("  %-34s %10s %43llu\n", rows[i].label, mean, (unsigned long long)d.n);
     }
     if (rules->policy == NULL)
         return;
     printf("\nFirst reply within the SLA target        value  interval              count\n");
     for (int p = 0; p < 4; p++) {
-        char label[64], target[32];
         if (rules->first_reply_target[p] == 0)
             continue;
-        fmt_duration(target, sizeof target, (double)rules->first_reply_target[p]);
-        snprintf(label, sizeof label, "%s (%s%s)", sla_priorities[p], target,
-                 rules->first_reply_business[p] ? " business" : "");
-        print_rate(label, s->sla_met[p], s->sla_judged[p], opt->confidence);
+        char label[64];
+        target_label(v, p, label, sizeof label);
+        cm_proportion r;
+        const cm_status st =
+            cm_table_report_reply_within(v->rep, 0, sla_levels[p], v->opt->confidence, &r);
+        if (st != CM_OK)
+            printf("  %-34s %s\n", label, cm_strerror(st));
+        else
+            printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %10llu of %llu\n", label, 100.0 * r.value,
+                   100.0 * r.lo, 100.0 * r.hi, (unsigned long long)r.num,
+                   (unsigned long long)r.den);
     }
 }
 
-/* One line per group for --by: the headline KPIs side by side. */
-static void print_group_line(const char *name, const kpi_set *s, double conf)
+static void text_breakdown(const report_view *v, int g, const char *what, uint32_t metric)
 {
+    size_t groups[CM_CSV_KEY_LABELS];
+    const size_t n = view_groups(v, g, groups, CM_CSV_KEY_LABELS);
+    if (n == 0)
+        return;
+    printf("\n%s by %s\n", what, g == G_CHANNEL ? "channel" : "priority");
+    for (size_t i = 0; i < n; i++)
+        text_distribution(
+            v, groups[i],
+            view_label(v, groups[i], g == G_CHANNEL ? v->channel_key : v->priority_key), metric);
+}
+
+static void text_sla(const report_view *v)
+{
+    const double conf = v->opt->confidence;
+    const report_rules *rules = v->opt->rules;
+    printf("\nSLA attainment (%d %% confidence)        value  interval       met of judged   open"
+           "        mean\n",
+           (int)lround(conf * 100.0));
+    if (rules->policy == NULL || rules->calendar == NULL) {
+        printf("  SLA policy unavailable: %s\n", rules->problem);
+        return;
+    }
+    cm_time as_of;
+    char when[CM_TIME_FORMAT_SIZE] = "-";
+    if (cm_table_report_as_of(v->rep, &as_of) == CM_OK && as_of != CM_TABLE_NO_TIME &&
+        cm_time_format(as_of, when, sizeof when) != CM_OK)
+        snprintf(when, sizeof when, "-");
+    printf("  policy %s, business hours %s, as of %s\n", rules->policy_path, rules->calendar_path,
+           when);
+    static const uint32_t metrics[2] = {CM_SLA_FIRST_REPLY, CM_SLA_TOTAL_RESOLUTION};
+    for (size_t m = 0; m < 2; m++) {
+        for (int p = 0; p <= 4; p++) {
+            const uint32_t level = p < 4 ? sla_levels[p] : CM_SLA_PRIORITY_ALL;
+            char label[48];
+            snprintf(label, sizeof label, "%s, %s",
+                     metrics[m] == CM_SLA_FIRST_REPLY ? "First reply" : "Total resolution",
+                     p < 4 ? priority_order[p] : "all");
+            cm_table_sla s;
+            const cm_status st = cm_table_report_sla(v->rep, 0, metrics[m], level, conf, &s);
+            if (st != CM_OK) {
+                printf("  %-34s %s\n", label, cm_strerror(st));
+                continue;
+            }
+            char mean[32] = "-";
+            if (s.achieved + s.breached > s.open || s.mean_seconds > 0)
+                fmt_duration(mean, sizeof mean, s.mean_seconds);
+            printf("  %-34s %7.1f %%  [%5.1f, %5.1f]  %6llu of %-6llu %6llu  %10s\n", label,
+                   100.0 * s.attained.value, 100.0 * s.attained.lo, 100.0 * s.attained.hi,
+                   (unsigned long long)s.achieved, (unsigned long long)s.attained.den,
+                   (unsigned long long)s.open, mean);
+        }
+    }
+}
+
+static void text_group_line(const report_view *v, size_t gi, const char *name)
+{
+    const double conf = v->opt->confidence;
     char csat[16] = "-", nps[16] = "-", fcr[16] = "-", med[32] = "-", p90[32] = "-",
          aband[16] = "-";
     cm_csat_summary cs;
     cm_nps_summary ns;
     cm_proportion p;
-    if (cm_csat_result(&s->csat, conf, &cs) == CM_OK)
+    cm_table_counts c;
+    cm_table_duration d;
+    if (cm_table_report_counts(v->rep, gi, &c) != CM_OK)
+        return;
+    if (cm_table_report_csat(v->rep, gi, conf, &cs) == CM_OK)
         snprintf(csat, sizeof csat, "%.1f %%", 100.0 * cs.satisfied.value);
-    if (cm_nps_result(&s->nps, conf, &ns) == CM_OK)
+    if (cm_table_report_nps(v->rep, gi, conf, &ns) == CM_OK)
         snprintf(nps, sizeof nps, "%+.1f", ns.score);
-    if (cm_rate(s->solved_first_contact, s->solved, conf, &p) == CM_OK)
+    if (cm_table_report_rate(v->rep, gi, CM_TABLE_FCR, conf, &p) == CM_OK)
         snprintf(fcr, sizeof fcr, "%.1f %%", 100.0 * p.value);
-    double q[2];
-    static const double mq[2] = {0.5, 0.9};
-    if (cm_sketch_quantiles(&s->first_reply, mq, 2, q) == CM_OK) {
-        fmt_duration(med, sizeof med, q[0]);
-        fmt_duration(p90, sizeof p90, q[1]);
+    if (cm_table_report_duration(v->rep, gi, CM_TABLE_FIRST_REPLY, &d) == CM_OK &&
+        d.nquantiles >= 2) {
+        fmt_duration(med, sizeof med, d.quantiles[0]);
+        fmt_duration(p90, sizeof p90, d.quantiles[1]);
     }
-    if (cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, conf, &p) == CM_OK)
+    if (cm_table_report_rate(v->rep, gi, CM_TABLE_ABANDONMENT, conf, &p) == CM_OK)
         snprintf(aband, sizeof aband, "%.1f %%", 100.0 * p.value);
-    printf("  %-10s %10llu %8s %7s %8s %10s %10s %8s\n", name, (unsigned long long)s->tickets, csat,
+    printf("  %-24s %10llu %8s %7s %8s %10s %10s %8s\n", name, (unsigned long long)c.tickets, csat,
            nps, fcr, med, p90, aband);
 }
 
-static void month_name(int64_t month, char *buf, size_t cap)
+static void by_title(const report_view *v, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%04lld-%02lld", (long long)(1970 + month / 12),
-             (long long)(month % 12 + 1));
+    static const char *const buckets[] = {"",     "interval", "hour",        "day",
+                                          "week", "month",    "time of day", "weekday"};
+    size_t w = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->opt->nby && w < cap; i++)
+        w += (size_t)snprintf(buf + w, cap - w, "%s%s", i ? ", " : "", v->opt->by[i]);
+    if (v->opt->by_bucket != CM_TABLE_BUCKET_NONE && w < cap)
+        snprintf(buf + w, cap - w, "%s%s", w ? ", " : "", buckets[v->opt->by_bucket]);
 }
 
-static void print_groups(const report *rep, const options *opt)
+static void text_by(const report_view *v)
 {
-    static const char *const by_names[] = {"", "channel", "priority", "month"};
-    printf("\nBy %s    %10s %8s %7s %8s %10s %10s %8s\n", by_names[opt->by], "tickets", "CSAT",
-           "NPS", "FCR", "reply p50", "reply p90", "abandon");
-    if (opt->by == BY_CHANNEL) {
-        for (int c = 0; c < NCHANNELS; c++)
-            print_group_line(channel_names[c], &rep->by_channel[c], opt->confidence);
-    } else if (opt->by == BY_PRIORITY) {
-        for (int p = 0; p < NPRIORITIES; p++)
-            print_group_line(priority_names[p], &rep->by_priority[p], opt->confidence);
-    } else {
-        for (size_t i = 0; i < rep->months.count; i++) {
-            int64_t m;
-            const kpi_set *s = report_month(rep, i, &m);
-            char name[48];
-            month_name(m, name, sizeof name);
-            print_group_line(name, s, opt->confidence);
-        }
+    const size_t total = cm_table_report_group_count(v->rep);
+    char title[128];
+    by_title(v, title, sizeof title);
+    printf("\nBy %-21s %10s %8s %7s %8s %10s %10s %8s\n", title, "tickets", "CSAT", "NPS", "FCR",
+           "reply p50", "reply p90", "abandon");
+    for (size_t gi = 0; gi < total; gi++) {
+        cm_table_group g;
+        if (cm_table_report_group(v->rep, gi, &g) != CM_OK ||
+            g.grouping != (uint32_t)v->grouping[G_BY])
+            continue;
+        char name[256];
+        by_name(v, gi, name, sizeof name);
+        text_group_line(v, gi, name);
     }
 }
 
-void print_text(const report *rep, const options *opt)
+void print_text(const report_view *v)
 {
+    const options *opt = v->opt;
     const double conf = opt->confidence;
-    const kpi_set *all = &rep->all;
+    cm_table_counts all;
+    uint64_t rows = 0, bad = 0;
+    if (cm_table_report_counts(v->rep, 0, &all) != CM_OK ||
+        cm_table_report_rows(v->rep, &rows, &bad, NULL, 0, NULL) != CM_OK)
+        return;
     printf("caremetrics-report %s: %s\n", cm_version_string(), opt->path);
-    printf("rows %llu: tickets %llu, abandoned contacts %llu, bad rows %llu\n\n",
-           (unsigned long long)rep->rows, (unsigned long long)all->tickets,
-           (unsigned long long)all->rt_abandoned, (unsigned long long)rep->bad_rows);
+    printf("rows %llu: tickets %llu, abandoned contacts %llu, bad rows %llu\n",
+           (unsigned long long)rows, (unsigned long long)all.tickets,
+           (unsigned long long)all.abandoned, (unsigned long long)bad);
 
-    printf("Tickets by channel\n");
-    for (int c = 0; c < NCHANNELS; c++)
-        printf("  %-34s %10llu\n", channel_names[c], (unsigned long long)all->by_channel[c]);
+    size_t groups[CM_CSV_KEY_LABELS];
+    size_t n = view_groups(v, G_CHANNEL, groups, CM_CSV_KEY_LABELS);
+    if (n > 0) {
+        printf("\nTickets by channel\n");
+        for (size_t i = 0; i < n; i++) {
+            cm_table_counts c;
+            if (cm_table_report_counts(v->rep, groups[i], &c) == CM_OK)
+                printf("  %-34s %10llu\n", view_label(v, groups[i], v->channel_key),
+                       (unsigned long long)c.tickets);
+        }
+    }
 
     printf("\nSatisfaction (%d %% confidence)          value  interval          responses\n",
            (int)lround(conf * 100.0));
-    print_surveys(all, conf);
+    text_surveys(v, 0);
 
     printf("\nResolution                              value  interval              count\n");
-    print_rate("First contact resolution", all->solved_first_contact, all->solved, conf);
-    print_rate("Reopen rate", all->reopened, all->solved, conf);
-    print_rate("Escalation rate", all->escalated, all->tickets, conf);
+    text_rate(v, 0, "First contact resolution", CM_TABLE_FCR);
+    text_rate(v, 0, "Reopen rate", CM_TABLE_REOPEN);
+    text_rate(v, 0, "Escalation rate", CM_TABLE_ESCALATION);
 
     printf("\n%-36s %10s %10s %10s %10s %10s\n", "Response times (calendar)", "mean", "median",
            "p90", "p99", "n");
-    print_distribution("First reply", &all->first_reply, exact_list(rep, opt));
+    text_distribution(v, 0, "First reply", CM_TABLE_FIRST_REPLY);
     if (!opt->kpis_only)
-        print_distribution("Resolution", &all->resolution, NULL);
-    print_business(all, opt);
+        text_distribution(v, 0, "Resolution", CM_TABLE_RESOLUTION);
+    text_business(v);
     if (!opt->kpis_only) {
-        static const char *const what[2] = {"First reply", "Resolution"};
-        for (int k = 0; k < 2; k++) {
-            printf("\n%s by channel\n", what[k]);
-            for (int c = 0; c < NCHANNELS; c++)
-                print_distribution(channel_names[c],
-                                   k == 0 ? &rep->by_channel[c].first_reply
-                                          : &rep->by_channel[c].resolution,
-                                   NULL);
-            printf("\n%s by priority\n", what[k]);
-            for (int p = 0; p < NPRIORITIES; p++)
-                print_distribution(priority_names[p],
-                                   k == 0 ? &rep->by_priority[p].first_reply
-                                          : &rep->by_priority[p].resolution,
-                                   NULL);
-        }
+        text_breakdown(v, G_CHANNEL, "First reply", CM_TABLE_FIRST_REPLY);
+        text_breakdown(v, G_PRIORITY, "First reply", CM_TABLE_FIRST_REPLY);
+        text_breakdown(v, G_CHANNEL, "Resolution", CM_TABLE_RESOLUTION);
+        text_breakdown(v, G_PRIORITY, "Resolution", CM_TABLE_RESOLUTION);
     }
 
-    printf("\nReal-time channels (phone, chat)        value  interval              count\n");
-    print_abandonment(all, opt);
+    printf("\nReal-time contacts (a wait or an abandon) value  interval              count\n");
+    char label[64];
+    snprintf(label, sizeof label, "Abandonment (short < %gs excluded)", opt->short_abandon);
+    text_rate(v, 0, label, CM_TABLE_ABANDONMENT);
     if (!opt->kpis_only) {
-        staffing_section_print(&rep->staffing, conf);
-        sla_section_print(&rep->sla, opt->rules, conf);
+        staffing_text(v);
+        text_sla(v);
     }
-    if (opt->by != BY_NONE)
-        print_groups(rep, opt);
+    if (v->grouping[G_BY] >= 0)
+        text_by(v);
 }
 
-/* ---- JSON ------------------------------------------------------------------------ */
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            printf("\\%c", *c);
+        else if (*c < 0x20)
+            printf("\\u%04x", *c);
+        else
+            putchar(*c);
+    }
+    putchar('"');
+}
 
 static void json_number(const char *key, double v, const char *sep)
 {
@@ -287,230 +457,396 @@ static void json_number(const char *key, double v, const char *sep)
         printf("\"%s\": null%s", key, sep);
 }
 
-static void json_proportion(const char *key, uint64_t num, uint64_t den, double conf,
-                            const char *sep)
+static void json_rate(const report_view *v, size_t gi, const char *key, uint32_t kpi)
 {
     cm_proportion p;
-    printf("\"%s\": {\"num\": %llu, \"den\": %llu, ", key, (unsigned long long)num,
-           (unsigned long long)den);
-    if (cm_rate(num, den, conf, &p) == CM_OK)
-        printf("\"value\": %.17g, \"lo\": %.17g, \"hi\": %.17g}%s", p.value, p.lo, p.hi, sep);
+    if (cm_table_report_rate(v->rep, gi, kpi, v->opt->confidence, &p) == CM_OK)
+        printf("\"%s\": {\"num\": %" PRIu64 ", \"den\": %" PRIu64
+               ", \"value\": %.17g, \"lo\": %.17g, \"hi\": %.17g}, ",
+               key, p.num, p.den, p.value, p.lo, p.hi);
     else
-        printf("\"value\": null, \"lo\": null, \"hi\": null}%s", sep);
+        printf("\"%s\": {\"num\": 0, \"den\": 0, \"value\": null, \"lo\": null, \"hi\": null}, ",
+               key);
 }
 
-static void json_distribution(const char *key, const cm_sketch *s, const duration_list *exact,
-                              const char *sep)
+static void json_duration(const report_view *v, size_t gi, const char *key, uint32_t m)
 {
-    const distribution d = distribution_of(s, exact);
-    printf("\"%s\": {\"n\": %llu, ", key, (unsigned long long)d.n);
-    if (d.status == CM_OK)
-        printf("\"mean_seconds\": %.17g, \"median_seconds\": %.17g, \"p90_seconds\": %.17g, "
-               "\"p99_seconds\": %.17g, \"exact\": %s}%s",
-               d.mean, d.q[0], d.q[1], d.q[2], exact != NULL ? "true" : "false", sep);
-    else
-        printf("\"mean_seconds\": null, \"median_seconds\": null, \"p90_seconds\": null, "
-               "\"p99_seconds\": null}%s",
-               sep);
-}
-
-/* Business-hours first reply and SLA first-reply attainment as JSON members. */
-static void json_business(const kpi_set *s, const options *opt)
-{
-    if (opt->rules->calendar == NULL)
+    cm_table_duration d;
+    if (cm_table_report_duration(v->rep, gi, m, &d) != CM_OK) {
+        printf("\"%s\": {\"n\": 0, \"total_seconds\": 0, \"mean_seconds\": null, "
+               "\"median_seconds\": null, \"p90_seconds\": null, \"p99_seconds\": null}, ",
+               key);
         return;
-    printf("\"first_reply_business\": {\"n\": %llu, \"total_seconds\": %lld, ",
-           (unsigned long long)s->business_replies, (long long)s->business_reply_seconds);
-    json_number("mean_seconds",
-                s->business_replies
-                    ? (double)s->business_reply_seconds / (double)s->business_replies
-                    : (double)NAN,
-                "}, ");
-    if (opt->rules->policy == NULL)
-        return;
-    printf("\"sla_first_reply\": {");
-    const char *sep = "";
-    for (int p = 0; p < 4; p++) {
-        if (opt->rules->first_reply_target[p] == 0)
-            continue;
-        printf("%s\"%s\": {\"achieved\": %llu, \"total\": %llu, \"target_seconds\": %lld, "
-               "\"business\": %s, ",
-               sep, sla_priorities[p], (unsigned long long)s->sla_met[p],
-               (unsigned long long)s->sla_judged[p], (long long)opt->rules->first_reply_target[p],
-               opt->rules->first_reply_business[p] ? "true" : "false");
-        json_number(
-            "value",
-            s->sla_judged[p] ? (double)s->sla_met[p] / (double)s->sla_judged[p] : (double)NAN, "}");
-        sep = ", ";
     }
-    printf("}, ");
+    printf("\"%s\": {\"n\": %" PRIu64 ", \"total_seconds\": %.17g, \"mean_seconds\": %.17g, "
+           "\"min_seconds\": %.17g, \"max_seconds\": %.17g, ",
+           key, d.n, d.total_seconds, d.mean_seconds, d.min_seconds, d.max_seconds);
+    static const char *const names[3] = {"median_seconds", "p90_seconds", "p99_seconds"};
+    for (size_t i = 0; i < 3; i++)
+        json_number(names[i], i < d.nquantiles ? d.quantiles[i] : (double)NAN, ", ");
+    printf("\"exact\": %s}, ", d.exact ? "true" : "false");
 }
 
-/* The KPIs of one set as JSON members (no braces). */
-static void json_kpis(const kpi_set *s, const duration_list *exact, const options *opt)
+/* The KPIs of one group as JSON members, each followed by ", ". */
+static void json_kpis(const report_view *v, size_t gi)
 {
-    const double conf = opt->confidence;
-    printf("\"tickets\": %llu, ", (unsigned long long)s->tickets);
+    const double conf = v->opt->confidence;
+    cm_table_counts c;
+    if (cm_table_report_counts(v->rep, gi, &c) != CM_OK)
+        return;
+    printf("\"tickets\": %" PRIu64 ", \"abandoned_contacts\": %" PRIu64 ", ", c.tickets,
+           c.abandoned);
     cm_csat_summary cs;
-    if (cm_csat_result(&s->csat, conf, &cs) == CM_OK)
-        printf("\"csat\": {\"num\": %llu, \"den\": %llu, \"value\": %.17g, \"lo\": %.17g, "
-               "\"hi\": %.17g, \"mean\": %.17g}, ",
-               (unsigned long long)cs.satisfied.num, (unsigned long long)cs.satisfied.den,
-               cs.satisfied.value, cs.satisfied.lo, cs.satisfied.hi, cs.mean);
+    if (cm_table_report_csat(v->rep, gi, conf, &cs) == CM_OK)
+        printf("\"csat\": {\"num\": %" PRIu64 ", \"den\": %" PRIu64 ", \"value\": %.17g, "
+               "\"lo\": %.17g, \"hi\": %.17g, \"mean\": %.17g}, ",
+               cs.satisfied.num, cs.satisfied.den, cs.satisfied.value, cs.satisfied.lo,
+               cs.satisfied.hi, cs.mean);
     else
-        printf("\"csat\": {\"num\": 0, \"den\": 0, \"value\": null, \"lo\": null, "
-               "\"hi\": null, \"mean\": null}, ");
+        printf("\"csat\": {\"num\": 0, \"den\": 0, \"value\": null, \"lo\": null, \"hi\": null, "
+               "\"mean\": null}, ");
     cm_nps_summary ns;
-    if (cm_nps_result(&s->nps, conf, &ns) == CM_OK)
-        printf("\"nps\": {\"n\": %llu, \"promoters\": %llu, \"passives\": %llu, "
-               "\"detractors\": %llu, \"score\": %.17g, \"se\": %.17g, \"lo\": %.17g, "
+    if (cm_table_report_nps(v->rep, gi, conf, &ns) == CM_OK)
+        printf("\"nps\": {\"n\": %" PRIu64 ", \"promoters\": %" PRIu64 ", \"passives\": %" PRIu64
+               ", \"detractors\": %" PRIu64 ", \"score\": %.17g, \"se\": %.17g, \"lo\": %.17g, "
                "\"hi\": %.17g}, ",
-               (unsigned long long)ns.n, (unsigned long long)ns.promoters,
-               (unsigned long long)ns.passives, (unsigned long long)ns.detractors, ns.score, ns.se,
-               ns.lo, ns.hi);
+               ns.n, ns.promoters, ns.passives, ns.detractors, ns.score, ns.se, ns.lo, ns.hi);
     else
         printf("\"nps\": {\"n\": 0, \"promoters\": 0, \"passives\": 0, \"detractors\": 0, "
                "\"score\": null, \"se\": null, \"lo\": null, \"hi\": null}, ");
     cm_ces_summary es;
-    if (cm_ces_result(&s->ces, conf, &es) == CM_OK)
-        printf("\"ces\": {\"n\": %llu, \"mean\": %.17g, \"lo\": %.17g, \"hi\": %.17g, "
-               "\"low_effort\": %.17g}, ",
-               (unsigned long long)es.n, es.mean, es.lo, es.hi, es.easy.value);
+    if (cm_table_report_ces(v->rep, gi, conf, &es) == CM_OK)
+        printf("\"ces\": {\"n\": %" PRIu64 ", \"mean\": %.17g, \"lo\": %.17g, \"hi\": %.17g, "
+               "\"low_effort\": %.17g, \"low_effort_lo\": %.17g, \"low_effort_hi\": %.17g}, ",
+               es.n, es.mean, es.lo, es.hi, es.easy.value, es.easy.lo, es.easy.hi);
     else
         printf("\"ces\": {\"n\": 0, \"mean\": null, \"lo\": null, \"hi\": null, "
                "\"low_effort\": null}, ");
-    json_proportion("fcr", s->solved_first_contact, s->solved, conf, ", ");
-    json_proportion("reopen_rate", s->reopened, s->solved, conf, ", ");
-    json_proportion("escalation_rate", s->escalated, s->tickets, conf, ", ");
-    json_distribution("first_reply", &s->first_reply, exact, ", ");
-    if (!opt->kpis_only)
-        json_distribution("resolution", &s->resolution, NULL, ", ");
-    json_business(s, opt);
+    json_rate(v, gi, "fcr", CM_TABLE_FCR);
+    json_rate(v, gi, "reopen_rate", CM_TABLE_REOPEN);
+    json_rate(v, gi, "escalation_rate", CM_TABLE_ESCALATION);
+    json_duration(v, gi, "first_reply", CM_TABLE_FIRST_REPLY);
+    json_duration(v, gi, "resolution", CM_TABLE_RESOLUTION);
+    json_duration(v, gi, "first_reply_business", CM_TABLE_FIRST_REPLY_BUSINESS);
+    json_duration(v, gi, "resolution_business", CM_TABLE_RESOLUTION_BUSINESS);
+    const report_rules *rules = v->opt->rules;
+    if (rules->policy != NULL && rules->calendar != NULL) {
+        printf("\"sla_first_reply\": {");
+        const char *sep = "";
+        for (int p = 0; p < 4; p++) {
+            if (rules->first_reply_target[p] == 0)
+                continue;
+            cm_proportion r;
+            const bool ok =
+                cm_table_report_reply_within(v->rep, gi, sla_levels[p], conf, &r) == CM_OK;
+            printf("%s\"%s\": {\"achieved\": %" PRIu64 ", \"total\": %" PRIu64
+                   ", \"target_seconds\": %lld, \"business\": %s, ",
+                   sep, priority_order[p], ok ? r.num : 0, ok ? r.den : 0,
+                   (long long)rules->first_reply_target[p],
+                   rules->first_reply_business[p] ? "true" : "false");
+            json_number("value", ok ? r.value : (double)NAN, ", ");
+            json_number("lo", ok ? r.lo : (double)NAN, ", ");
+            json_number("hi", ok ? r.hi : (double)NAN, "}");
+            sep = ", ";
+        }
+        printf("}, ");
+    }
     cm_proportion p;
-    printf("\"abandonment\": {\"offered\": %llu, \"abandoned\": %llu, \"short\": %llu, ",
-           (unsigned long long)s->rt_offered, (unsigned long long)s->rt_abandoned,
-           (unsigned long long)s->rt_short);
-    if (cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, conf, &p) == CM_OK)
-        printf("\"num\": %llu, \"den\": %llu, \"value\": %.17g}", (unsigned long long)p.num,
-               (unsigned long long)p.den, p.value);
-    else
-        printf("\"num\": 0, \"den\": 0, \"value\": null}");
+    const bool ab = cm_table_report_rate(v->rep, gi, CM_TABLE_ABANDONMENT, conf, &p) == CM_OK;
+    printf("\"abandonment\": {\"num\": %" PRIu64 ", \"den\": %" PRIu64 ", ", ab ? p.num : 0,
+           ab ? p.den : 0);
+    json_number("value", ab ? p.value : (double)NAN, ", ");
+    json_number("lo", ab ? p.lo : (double)NAN, ", ");
+    json_number("hi", ab ? p.hi : (double)NAN, "}, ");
+    printf("\"handle\": {\"n\": %" PRIu64 ", \"total_seconds\": %.17g}", c.handled,
+           c.handle_seconds);
 }
 
-void print_json(const report *rep, const options *opt, double compute_seconds,
-                double compute_cpu_seconds)
+static void json_group_list(const report_view *v, int g, const char *key, int label_key)
 {
-    printf("{\"version\": \"%s\", \"input\": \"", cm_version_string());
-    for (const char *c = opt->path; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            putchar('\\');
-        if ((unsigned char)*c >= 0x20)
-            putchar(*c);
+    size_t groups[CM_CSV_KEY_LABELS];
+    const size_t n = view_groups(v, g, groups, CM_CSV_KEY_LABELS);
+    printf(", \"%s\": [", key);
+    for (size_t i = 0; i < n; i++) {
+        printf("%s{\"group\": ", i ? ", " : "");
+        json_string(view_label(v, groups[i], label_key));
+        printf(", ");
+        json_kpis(v, groups[i]);
+        printf("}");
     }
-    printf("\", \"rows\": %llu, \"bad_rows\": %llu, \"threads\": %u, ",
-           (unsigned long long)rep->rows, (unsigned long long)rep->bad_rows, opt->threads);
-    json_number("compute_seconds", compute_seconds, ", ");
-    json_number("compute_cpu_seconds", compute_cpu_seconds, ", ");
+    printf("]");
+}
+
+static void json_sla(const report_view *v)
+{
+    const report_rules *rules = v->opt->rules;
+    if (rules->policy == NULL || rules->calendar == NULL) {
+        printf(", \"sla\": null");
+        return;
+    }
+    cm_time as_of;
+    char when[CM_TIME_FORMAT_SIZE] = "";
+    if (cm_table_report_as_of(v->rep, &as_of) == CM_OK && as_of != CM_TABLE_NO_TIME)
+        (void)!cm_time_format(as_of, when, sizeof when);
+    printf(", \"sla\": {\"policy\": ");
+    json_string(rules->policy_path);
+    printf(", \"calendar\": ");
+    json_string(rules->calendar_path);
+    printf(", \"as_of\": ");
+    json_string(when);
+    printf(", \"attainment\": [");
+    static const uint32_t metrics[2] = {CM_SLA_FIRST_REPLY, CM_SLA_TOTAL_RESOLUTION};
+    const char *sep = "";
+    for (size_t m = 0; m < 2; m++) {
+        for (int p = 0; p <= 4; p++) {
+            const uint32_t level = p < 4 ? sla_levels[p] : CM_SLA_PRIORITY_ALL;
+            cm_table_sla s;
+            const bool ok =
+                cm_table_report_sla(v->rep, 0, metrics[m], level, v->opt->confidence, &s) == CM_OK;
+            printf("%s{\"metric\": \"%s\", \"priority\": \"%s\", ", sep, metric_key(metrics[m]),
+                   p < 4 ? priority_order[p] : "all");
+            printf("\"achieved\": %" PRIu64 ", \"breached\": %" PRIu64 ", \"open\": %" PRIu64 ", ",
+                   ok ? s.achieved : 0, ok ? s.breached : 0, ok ? s.open : 0);
+            json_number("value", ok ? s.attained.value : (double)NAN, ", ");
+            json_number("lo", ok ? s.attained.lo : (double)NAN, ", ");
+            json_number("hi", ok ? s.attained.hi : (double)NAN, ", ");
+            json_number("mean_seconds", ok ? s.mean_seconds : (double)NAN, ", ");
+            printf("\"target_seconds\": %lld, \"business\": %s}",
+                   ok ? (long long)s.target_seconds : 0LL, ok && s.business ? "true" : "false");
+            sep = ", ";
+        }
+    }
+    printf("]}");
+}
+
+void print_json(const report_view *v)
+{
+    const options *opt = v->opt;
+    uint64_t rows = 0, bad = 0;
+    if (cm_table_report_rows(v->rep, &rows, &bad, NULL, 0, NULL) != CM_OK)
+        return;
+    printf("{\"version\": \"%s\", \"input\": ", cm_version_string());
+    json_string(opt->path);
+    printf(", \"rows\": %" PRIu64 ", \"bad_rows\": %" PRIu64 ", \"threads\": %u, ", rows, bad,
+           opt->threads);
+    json_number("compute_seconds", v->compute_seconds, ", ");
+    json_number("compute_cpu_seconds", v->compute_cpu_seconds, ", ");
+    printf("\"compute_minor_faults\": %ld, ", v->compute_minor_faults);
     json_number("confidence", opt->confidence, ", ");
-    json_kpis(&rep->all, exact_list(rep, opt), opt);
-    if (opt->by != BY_NONE) {
-        static const char *const by_names[] = {"", "channel", "priority", "month"};
-        printf(", \"by\": \"%s\", \"groups\": [", by_names[opt->by]);
-        const size_t ngroups = opt->by == BY_CHANNEL    ? NCHANNELS
-                               : opt->by == BY_PRIORITY ? NPRIORITIES
-                                                        : rep->months.count;
-        for (size_t g = 0; g < ngroups; g++) {
-            char name[48];
-            const kpi_set *s;
-            if (opt->by == BY_CHANNEL) {
-                s = &rep->by_channel[g];
-                snprintf(name, sizeof name, "%s", channel_names[g]);
-            } else if (opt->by == BY_PRIORITY) {
-                s = &rep->by_priority[g];
-                snprintf(name, sizeof name, "%s", priority_names[g]);
-            } else {
-                int64_t m;
-                s = report_month(rep, g, &m);
-                month_name(m, name, sizeof name);
+    json_number("short_abandon_seconds", opt->short_abandon, ", ");
+    json_kpis(v, 0);
+    if (!opt->kpis_only) {
+        json_group_list(v, G_CHANNEL, "channels", v->channel_key);
+        json_group_list(v, G_PRIORITY, "priorities", v->priority_key);
+        staffing_json(v);
+        json_sla(v);
+    }
+    if (v->grouping[G_BY] >= 0) {
+        char title[128];
+        by_title(v, title, sizeof title);
+        printf(", \"by\": ");
+        json_string(title);
+        printf(", \"groups\": [");
+        const size_t total = cm_table_report_group_count(v->rep);
+        const char *sep = "";
+        for (size_t gi = 0; gi < total; gi++) {
+            cm_table_group g;
+            if (cm_table_report_group(v->rep, gi, &g) != CM_OK ||
+                g.grouping != (uint32_t)v->grouping[G_BY])
+                continue;
+            char name[256], t[CM_TIME_FORMAT_SIZE];
+            by_name(v, gi, name, sizeof name);
+            printf("%s{\"group\": ", sep);
+            json_string(name);
+            for (size_t k = 0; k < v->nby_keys; k++) {
+                printf(", ");
+                json_string(opt->by[k]);
+                printf(": ");
+                json_string(view_label(v, gi, v->by_keys[k]));
             }
-            printf("%s{\"group\": \"%s\", ", g ? ", " : "", name);
-            json_kpis(s, NULL, opt);
+            if (g.start != CM_TABLE_NO_TIME && cm_time_format(g.start, t, sizeof t) == CM_OK) {
+                printf(", \"start\": \"%s\"", t);
+                if (cm_time_format(g.end, t, sizeof t) == CM_OK)
+                    printf(", \"end\": \"%s\"", t);
+            }
+            printf(", ");
+            json_kpis(v, gi);
             printf("}");
+            sep = ", ";
         }
         printf("]");
     }
     printf("}\n");
 }
 
-/* ---- CSV ------------------------------------------------------------------------- */
+/* ---- CSV -------------------------------------------------------------------------------- */
 
-/* One row per KPI: group,kpi,value,lo,hi,num,den (empty where not applicable). */
-static void csv_kpis(const char *group, const kpi_set *s, const duration_list *exact,
-                     const options *opt)
+/* Rows `section,group,kpi,value,lo,hi,num,den` (empty where not applicable). */
+
+static void csv_text(const char *s)
 {
-    const double conf = opt->confidence;
-    cm_proportion p;
-    printf("%s,tickets,%llu,,,,\n", group, (unsigned long long)s->tickets);
-    cm_csat_summary cs;
-    if (cm_csat_result(&s->csat, conf, &cs) == CM_OK)
-        printf("%s,csat,%.17g,%.17g,%.17g,%llu,%llu\n", group, cs.satisfied.value, cs.satisfied.lo,
-               cs.satisfied.hi, (unsigned long long)cs.satisfied.num,
-               (unsigned long long)cs.satisfied.den);
-    cm_nps_summary ns;
-    if (cm_nps_result(&s->nps, conf, &ns) == CM_OK)
-        printf("%s,nps,%.17g,%.17g,%.17g,%llu,%llu\n", group, ns.score, ns.lo, ns.hi,
-               (unsigned long long)(ns.promoters - ns.detractors), (unsigned long long)ns.n);
-    cm_ces_summary es;
-    if (cm_ces_result(&s->ces, conf, &es) == CM_OK)
-        printf("%s,ces_mean,%.17g,%.17g,%.17g,,%llu\n", group, es.mean, es.lo, es.hi,
-               (unsigned long long)es.n);
-    if (cm_rate(s->solved_first_contact, s->solved, conf, &p) == CM_OK)
-        printf("%s,fcr,%.17g,%.17g,%.17g,%llu,%llu\n", group, p.value, p.lo, p.hi,
-               (unsigned long long)p.num, (unsigned long long)p.den);
-    if (cm_rate(s->reopened, s->solved, conf, &p) == CM_OK)
-        printf("%s,reopen_rate,%.17g,%.17g,%.17g,%llu,%llu\n", group, p.value, p.lo, p.hi,
-               (unsigned long long)p.num, (unsigned long long)p.den);
-    const distribution d = distribution_of(&s->first_reply, exact);
-    if (d.status == CM_OK) {
-        printf("%s,first_reply_mean_seconds,%.17g,,,,%llu\n", group, d.mean,
-               (unsigned long long)d.n);
-        printf("%s,first_reply_median_seconds,%.17g,,,,%llu\n", group, d.q[0],
-               (unsigned long long)d.n);
-        printf("%s,first_reply_p90_seconds,%.17g,,,,%llu\n", group, d.q[1],
-               (unsigned long long)d.n);
+    const bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
     }
-    if (opt->rules->calendar != NULL && s->business_replies > 0)
-        printf("%s,first_reply_business_mean_seconds,%.17g,,,,%llu\n", group,
-               (double)s->business_reply_seconds / (double)s->business_replies,
-               (unsigned long long)s->business_replies);
-    for (int q = 0; q < 4 && opt->rules->policy != NULL; q++) {
-        if (opt->rules->first_reply_target[q] > 0 &&
-            cm_rate(s->sla_met[q], s->sla_judged[q], conf, &p) == CM_OK)
-            printf("%s,sla_first_reply_%s,%.17g,%.17g,%.17g,%llu,%llu\n", group, sla_priorities[q],
-                   p.value, p.lo, p.hi, (unsigned long long)p.num, (unsigned long long)p.den);
-    }
-    if (cm_abandonment_rate(s->rt_offered, s->rt_abandoned, s->rt_short, conf, &p) == CM_OK)
-        printf("%s,abandonment,%.17g,%.17g,%.17g,%llu,%llu\n", group, p.value, p.lo, p.hi,
-               (unsigned long long)p.num, (unsigned long long)p.den);
+    if (quote)
+        putchar('"');
 }
 
-void print_csv(const report *rep, const options *opt)
+void csv_row(const char *section, const char *group, const char *kpi, double value, double lo,
+             double hi, int64_t num, int64_t den)
 {
-    printf("group,kpi,value,lo,hi,num,den\n");
-    csv_kpis("all", &rep->all, exact_list(rep, opt), opt);
-    if (opt->by == BY_CHANNEL) {
-        for (int c = 0; c < NCHANNELS; c++)
-            csv_kpis(channel_names[c], &rep->by_channel[c], NULL, opt);
-    } else if (opt->by == BY_PRIORITY) {
-        for (int p = 0; p < NPRIORITIES; p++)
-            csv_kpis(priority_names[p], &rep->by_priority[p], NULL, opt);
-    } else if (opt->by == BY_MONTH) {
-        for (size_t i = 0; i < rep->months.count; i++) {
-            int64_t m;
-            const kpi_set *s = report_month(rep, i, &m);
-            char name[48];
-            month_name(m, name, sizeof name);
-            csv_kpis(name, s, NULL, opt);
+    csv_text(section);
+    putchar(',');
+    csv_text(group);
+    printf(",%s,", kpi);
+    if (isfinite(value))
+        printf("%.17g", value);
+    putchar(',');
+    if (isfinite(lo))
+        printf("%.17g", lo);
+    putchar(',');
+    if (isfinite(hi))
+        printf("%.17g", hi);
+    putchar(',');
+    if (num >= 0)
+        printf("%" PRId64, num);
+    putchar(',');
+    if (den >= 0)
+        printf("%" PRId64, den);
+    putchar('\n');
+}
+
+static void csv_kpis(const report_view *v, size_t gi, const char *section, const char *group)
+{
+    const double conf = v->opt->confidence;
+    const double none = (double)NAN;
+    cm_table_counts c;
+    if (cm_table_report_counts(v->rep, gi, &c) != CM_OK)
+        return;
+    csv_row(section, group, "tickets", (double)c.tickets, none, none, -1, -1);
+    csv_row(section, group, "abandoned_contacts", (double)c.abandoned, none, none, -1, -1);
+    cm_csat_summary cs;
+    if (cm_table_report_csat(v->rep, gi, conf, &cs) == CM_OK)
+        csv_row(section, group, "csat", cs.satisfied.value, cs.satisfied.lo, cs.satisfied.hi,
+                (int64_t)cs.satisfied.num, (int64_t)cs.satisfied.den);
+    cm_nps_summary ns;
+    if (cm_table_report_nps(v->rep, gi, conf, &ns) == CM_OK)
+        csv_row(section, group, "nps", ns.score, ns.lo, ns.hi,
+                (int64_t)ns.promoters - (int64_t)ns.detractors, (int64_t)ns.n);
+    cm_ces_summary es;
+    if (cm_table_report_ces(v->rep, gi, conf, &es) == CM_OK) {
+        csv_row(section, group, "ces_mean", es.mean, es.lo, es.hi, -1, (int64_t)es.n);
+        csv_row(section, group, "ces_low_effort", es.easy.value, es.easy.lo, es.easy.hi,
+                (int64_t)es.easy.num, (int64_t)es.easy.den);
+    }
+    static const struct {
+        const char *name;
+        uint32_t kpi;
+    } rates[] = {{"fcr", CM_TABLE_FCR},
+                 {"reopen_rate", CM_TABLE_REOPEN},
+                 {"escalation_rate", CM_TABLE_ESCALATION},
+                 {"abandonment", CM_TABLE_ABANDONMENT}};
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        cm_proportion p;
+        if (cm_table_report_rate(v->rep, gi, rates[i].kpi, conf, &p) == CM_OK)
+            csv_row(section, group, rates[i].name, p.value, p.lo, p.hi, (int64_t)p.num,
+                    (int64_t)p.den);
+    }
+    static const struct {
+        const char *name;
+        uint32_t metric;
+    } durations[] = {{"first_reply", CM_TABLE_FIRST_REPLY},
+                     {"resolution", CM_TABLE_RESOLUTION},
+                     {"first_reply_business", CM_TABLE_FIRST_REPLY_BUSINESS},
+                     {"resolution_business", CM_TABLE_RESOLUTION_BUSINESS}};
+    static const char *const qnames[3] = {"median", "p90", "p99"};
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+        cm_table_duration d;
+        if (cm_table_report_duration(v->rep, gi, durations[i].metric, &d) != CM_OK)
+            continue;
+        char kpi[64];
+        snprintf(kpi, sizeof kpi, "%s_mean_seconds", durations[i].name);
+        csv_row(section, group, kpi, d.mean_seconds, none, none, -1, (int64_t)d.n);
+        snprintf(kpi, sizeof kpi, "%s_total_seconds", durations[i].name);
+        csv_row(section, group, kpi, d.total_seconds, none, none, -1, (int64_t)d.n);
+        for (size_t q = 0; q < d.nquantiles && q < 3; q++) {
+            snprintf(kpi, sizeof kpi, "%s_%s_seconds", durations[i].name, qnames[q]);
+            csv_row(section, group, kpi, d.quantiles[q], none, none, -1, (int64_t)d.n);
+        }
+    }
+    const report_rules *rules = v->opt->rules;
+    for (int p = 0; p < 4 && rules->policy != NULL && rules->calendar != NULL; p++) {
+        cm_proportion r;
+        if (rules->first_reply_target[p] == 0 ||
+            cm_table_report_reply_within(v->rep, gi, sla_levels[p], conf, &r) != CM_OK)
+            continue;
+        char kpi[64];
+        snprintf(kpi, sizeof kpi, "sla_first_reply_within_%s", priority_order[p]);
+        csv_row(section, group, kpi, r.value, r.lo, r.hi, (int64_t)r.num, (int64_t)r.den);
+    }
+    if (c.handled > 0)
+        csv_row(section, group, "handle_mean_seconds", c.handle_seconds / (double)c.handled, none,
+                none, -1, (int64_t)c.handled);
+}
+
+static void csv_sla(const report_view *v)
+{
+    static const uint32_t metrics[2] = {CM_SLA_FIRST_REPLY, CM_SLA_TOTAL_RESOLUTION};
+    const double none = (double)NAN;
+    for (size_t m = 0; m < 2; m++) {
+        for (int p = 0; p <= 4; p++) {
+            const uint32_t level = p < 4 ? sla_levels[p] : CM_SLA_PRIORITY_ALL;
+            cm_table_sla s;
+            if (cm_table_report_sla(v->rep, 0, metrics[m], level, v->opt->confidence, &s) != CM_OK)
+                continue;
+            char kpi[64];
+            const char *group = p < 4 ? priority_order[p] : "all";
+            snprintf(kpi, sizeof kpi, "%s_attainment", metric_key(metrics[m]));
+            csv_row("sla", group, kpi, s.attained.value, s.attained.lo, s.attained.hi,
+                    (int64_t)s.achieved, (int64_t)s.attained.den);
+            snprintf(kpi, sizeof kpi, "%s_open", metric_key(metrics[m]));
+            csv_row("sla", group, kpi, (double)s.open, none, none, -1, -1);
+            snprintf(kpi, sizeof kpi, "%s_mean_seconds", metric_key(metrics[m]));
+            csv_row("sla", group, kpi, s.mean_seconds, none, none, -1, -1);
+        }
+    }
+}
+
+void print_csv(const report_view *v)
+{
+    printf("section,group,kpi,value,lo,hi,num,den\n");
+    uint64_t rows = 0, bad = 0;
+    if (cm_table_report_rows(v->rep, &rows, &bad, NULL, 0, NULL) == CM_OK) {
+        csv_row("all", "all", "rows", (double)rows, (double)NAN, (double)NAN, -1, -1);
+        csv_row("all", "all", "bad_rows", (double)bad, (double)NAN, (double)NAN, -1, -1);
+    }
+    csv_kpis(v, 0, "all", "all");
+    if (!v->opt->kpis_only) {
+        size_t groups[CM_CSV_KEY_LABELS];
+        size_t n = view_groups(v, G_CHANNEL, groups, CM_CSV_KEY_LABELS);
+        for (size_t i = 0; i < n; i++)
+            csv_kpis(v, groups[i], "channel", view_label(v, groups[i], v->channel_key));
+        n = view_groups(v, G_PRIORITY, groups, CM_CSV_KEY_LABELS);
+        for (size_t i = 0; i < n; i++)
+            csv_kpis(v, groups[i], "priority", view_label(v, groups[i], v->priority_key));
+        staffing_csv(v);
+        csv_sla(v);
+    }
+    if (v->grouping[G_BY] >= 0) {
+        const size_t total = cm_table_report_group_count(v->rep);
+        for (size_t gi = 0; gi < total; gi++) {
+            cm_table_group g;
+            if (cm_table_report_group(v->rep, gi, &g) != CM_OK ||
+                g.grouping != (uint32_t)v->grouping[G_BY])
+                continue;
+            char name[256];
+            by_name(v, gi, name, sizeof name);
+            csv_kpis(v, gi, "by", name);
         }
     }
 }

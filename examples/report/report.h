@@ -1,9 +1,11 @@
 /*
- * caremetrics-report: shared types of the report program (see report.c).
+ * caremetrics-report: a thin command-line tool over the library's ticket-table
+ * engine (caremetrics/table.h) and CSV reader (caremetrics/csv.h).
  *
- * Input (CSV or columnar) is turned into blocks of rows in the columnar
- * layout's units (tc_table); each worker thread folds its blocks into its own
- * `report`; the reports are merged and printed.
+ * report.c reads the options and the input and runs the workers; columns.c
+ * feeds the engine from columnar files; output.c prints the finished report
+ * as text, JSON or CSV; staffing-section.c turns the report's contact
+ * counters into the staffing section with the library's queue functions.
  * SPDX-License-Identifier: MIT
  */
 #ifndef CM_REPORT_H
@@ -16,116 +18,78 @@
 #include <stdio.h>
 
 #include "rules.h"
-#include "sla-section.h"
-#include "staffing-section.h"
 #include "ticket-columns.h"
 
-enum { PHONE, CHAT, EMAIL, SOCIAL, MESSAGING, NCHANNELS };
-/* Report order of priorities; the columnar layout stores none = 0, urgent = 1, ... */
-enum { URGENT, HIGH, NORMAL, LOW, NO_PRIORITY, NPRIORITIES };
-
-extern const char *const channel_names[NCHANNELS];
-extern const char *const priority_names[NPRIORITIES];
-
-/* Rows per block handed to the kernel. */
-#define BLOCK_ROWS 4096
 /* Bad rows described on stderr; the rest are counted. */
 #define BAD_ROWS_SHOWN 10
+/* Most keys given to --by. */
+#define BY_MAX 4
 
 enum output_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
-enum grouping { BY_NONE, BY_CHANNEL, BY_PRIORITY, BY_MONTH };
+
+/* The report's groupings, in this order; absent ones are -1 in `report_view`. */
+enum view_grouping { G_ALL, G_CHANNEL, G_PRIORITY, G_HOUR_OF_DAY, G_BY, G_COUNT };
 
 typedef struct options {
     double confidence;
     double short_abandon;
     bool strict;
     bool exact_quantiles;
-    bool kpis_only; /* the core KPI set only: no breakdowns, no staffing section */
+    bool kpis_only; /* the core KPI set only: no breakdowns, staffing or SLA replay */
     int progress;   /* 1 on, 0 off, -1 when standard error is a terminal */
     unsigned threads;
     enum output_format format;
-    enum grouping by;
+    /* --by: column names, and a time bucket of the creation instant. */
+    const char *by[BY_MAX];
+    size_t nby;
+    uint32_t by_bucket; /* a cm_table_bucket */
+    uint32_t by_minutes;
     const char *path;
     const char *calendar_file, *policy_file; /* NULL: the bundled ones */
+    const char *columns;                     /* --columns: a mapping text or file */
+    const char *preset;                      /* --preset NAME */
+    const char *input_tz;                    /* --input-tz ZONE */
+    cm_time as_of;                           /* --as-of, or CM_TABLE_NO_TIME */
     const report_rules *rules;               /* loaded from the two files */
 } options;
 
-/* The KPIs computed for the whole history and for each group. */
-typedef struct kpi_set {
-    uint64_t tickets, solved, solved_first_contact, reopened, escalated;
-    uint64_t by_channel[NCHANNELS];
-    uint64_t rt_offered, rt_abandoned, rt_short; /* phone and chat */
-    cm_csat csat;
-    cm_nps nps;
-    cm_ces ces;
-    cm_sketch first_reply, resolution;  /* calendar seconds */
-    uint64_t business_replies;          /* first replies measured in business time */
-    int64_t business_reply_seconds;     /* their total business seconds */
-    uint64_t sla_met[4], sla_judged[4]; /* first reply within target, by priority urgent..low */
-} kpi_set;
+/* What output.c needs to read a finished report. */
+typedef struct report_view {
+    const cm_table_report *rep;
+    const options *opt;
+    int grouping[G_COUNT];         /* index of each grouping in the spec, or -1 */
+    int channel_key, priority_key; /* key indexes, or -1 */
+    size_t nby_keys;
+    int by_keys[BY_MAX]; /* key indexes of --by's columns */
+    double compute_seconds, compute_cpu_seconds;
+    long compute_minor_faults;
+} report_view;
 
-/* KPI sets keyed by month (months since 1970-01), grown on demand. */
-typedef struct month_table {
-    int64_t first; /* month of sets[0] */
-    size_t count;
-    kpi_set *sets;
-} month_table;
-
-/* Up to BAD_ROWS_SHOWN bad rows kept for the message, with row numbers local to a worker. */
-typedef struct bad_row {
-    uint64_t line;
-    char what[96];
-} bad_row;
-
-/* Exact first-reply durations, kept only for --exact-quantiles. */
-typedef struct duration_list {
-    double *values;
-    size_t count, cap;
-} duration_list;
-
-typedef struct report {
-    uint64_t rows, bad_rows;
-    kpi_set all;
-    kpi_set by_channel[NCHANNELS], by_priority[NPRIORITIES];
-    month_table months;
-    staffing_section staffing;
-    sla_section sla;
-    duration_list first_reply_exact;
-    size_t bad_shown;
-    bad_row bad[BAD_ROWS_SHOWN];
-    bool failed; /* out of memory or an accumulator overflow */
-} report;
-
-/* kernel.c */
-bool report_init(report *rep, const options *opt);
-void report_free(report *rep);
-/* Folds rows [0, t->rows) of a block. Row i is numbered lines[i], or first_line + i
- * when lines is NULL (in messages about bad rows). */
-void report_add_block(report *rep, const tc_table *t, uint64_t first_line, const uint64_t *lines,
-                      const options *opt);
-/* Records a row the reader could not turn into values. */
-void report_bad_row(report *rep, uint64_t line, const char *what);
-/* Adds `src` into `dst`; line numbers of src's bad rows are shifted by line_offset. */
-bool report_merge(report *dst, const report *src, uint64_t line_offset, const options *opt);
-const kpi_set *report_month(const report *rep, size_t i, int64_t *month);
-
-/* input.c */
-typedef struct csv_reader csv_reader;
-/* Maps column names of a CSV header line; returns false (with a message) if unusable. */
-csv_reader *csv_reader_new(const char *header, size_t len, const char **error);
-void csv_reader_free(csv_reader *r);
-/* Parses lines [begin, end) (the last may lack a line break) into blocks folded into
- * rep; `line` is the number of the first line. Returns the number of lines seen, or
- * stops early (and sets *stop) in --strict mode at the first bad row. */
-uint64_t csv_parse_range(const csv_reader *r, const char *begin, const char *end, uint64_t line,
-                         report *rep, const options *opt, bool *stop,
-                         void (*progress)(size_t bytes));
+/* columns.c: a columnar file as engine blocks. */
+/* The spec's keys for a columnar file: channel and priority with their labels. */
+void columnar_keys(cm_table_spec *spec);
+/* Folds rows [begin, end) of a table; rows are numbered from 1. Without `handle` the
+ * handle-time column is left out (no KPI of --kpis-only reads it). */
+cm_status columnar_fold(cm_table_report *rep, const tc_table *t, uint64_t begin, uint64_t end,
+                        bool handle);
 
 /* output.c */
-void print_text(const report *rep, const options *opt);
-void print_json(const report *rep, const options *opt, double compute_seconds,
-                double compute_cpu_seconds);
-void print_csv(const report *rep, const options *opt);
+void print_text(const report_view *v);
+void print_json(const report_view *v);
+void print_csv(const report_view *v);
 void fmt_duration(char *buf, size_t cap, double seconds);
+/* The result groups of grouping g, in display order (priorities urgent .. low, none). */
+size_t view_groups(const report_view *v, int g, size_t *out, size_t cap);
+/* The label of group gi's value of key k, or "-". */
+const char *view_label(const report_view *v, size_t gi, int key);
+
+/* A CSV output row: section,group,kpi,value,lo,hi,num,den (NaN and -1 print empty). */
+void csv_row(const char *section, const char *group, const char *kpi, double value, double lo,
+             double hi, int64_t num, int64_t den);
+
+/* staffing-section.c */
+void staffing_text(const report_view *v);
+void staffing_json(const report_view *v);
+void staffing_csv(const report_view *v);
 
 #endif /* CM_REPORT_H */

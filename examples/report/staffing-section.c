@@ -1,14 +1,14 @@
 /*
- * The staffing section of caremetrics-report. See staffing-section.h and
- * docs/report.md.
+ * The staffing section of caremetrics-report: the observed service of each
+ * channel with real-time contacts (the report's contact counters, contact
+ * module), the workload and FTE of every channel, and the Erlang C staffing
+ * of an average day (queue module), from the groups of the finished report.
  * SPDX-License-Identifier: MIT
  */
-#include "staffing-section.h"
-
 #include "report.h"
 
+#include <inttypes.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Planning assumptions, as in the seeds: 80 % answered within 20 s, agents at
@@ -21,70 +21,48 @@
 #define HOUR_SECONDS 3600.0
 #define DAY_SECONDS  86400
 
-_Static_assert(STAFFING_CHANNELS == NCHANNELS, "the section counts the report's channels");
+/* One channel's observed service. */
+typedef struct observed {
+    const char *channel;
+    cm_contact c;
+    cm_proportion sl;
+    bool has_sl, has_asa, has_aht, has_abandon;
+    double asa, aht, abandon;
+} observed;
 
-bool staffing_section_init(staffing_section *s, double short_abandon)
-{
-    memset(s, 0, sizeof *s);
-    /* T is the 20 s of "80/20"; a short-abandon threshold above it raises T with it. */
-    const double t = short_abandon > TARGET_T ? short_abandon : TARGET_T;
-    return cm_contact_init(&s->realtime[0], t, short_abandon) == CM_OK &&
-           cm_contact_init(&s->realtime[1], t, short_abandon) == CM_OK;
-}
+/* One channel's workload. */
+typedef struct load {
+    const char *channel;
+    uint64_t contacts;
+    double aht;
+} load;
 
-bool staffing_section_add(staffing_section *s, int channel, cm_time created, double wait,
-                          double handle, bool abandoned)
-{
-    if (channel < 0 || channel >= STAFFING_CHANNELS)
-        return false;
-    if (!s->any || created < s->first)
-        s->first = created;
-    if (!s->any || created > s->last)
-        s->last = created;
-    s->any = true;
-    const bool answered_with_handle = !abandoned && handle >= 0.0;
-    if (channel <= 1 && (wait >= 0.0 || abandoned)) {
-        if (cm_contact_add(&s->realtime[channel], wait >= 0.0 ? wait : 0.0,
-                           handle >= 0.0 ? handle : 0.0, abandoned) != CM_OK)
-            return false;
-        const int hour = (int)(((created % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS / 3600);
-        s->hour_offered[hour] += 1.0;
-        if (answered_with_handle) {
-            s->hour_answered[hour] += 1.0;
-            s->hour_handle[hour] += handle;
-        }
-    }
-    if (answered_with_handle) {
-        s->handled[channel]++;
-        s->handle_seconds[channel] += handle;
-    }
-    return true;
-}
+typedef struct staffing {
+    bool any;
+    size_t nobserved, nload;
+    observed obs[CM_CSV_KEY_LABELS];
+    load loads[CM_CSV_KEY_LABELS];
+    cm_contact all;
+    bool has_all;
+    double sl[CM_SL_VARIANT_COUNT];
+    bool has_variant[CM_SL_VARIANT_COUNT];
+    /* workload */
+    bool has_workload, has_plan;
+    double workload_hours, weekdays;
+    cm_workforce workforce;
+    /* average day */
+    bool has_day;
+    double days, volume[24], aht[24], agent_hours;
+    cm_interval_staffing plan[24];
+    int peak;
+    bool has_day_fte;
+    cm_workforce day_fte;
+} staffing;
 
-bool staffing_section_merge(staffing_section *dst, const staffing_section *src)
-{
-    if (!src->any)
-        return true;
-    for (int c = 0; c < 2; c++) {
-        if (cm_contact_merge(&dst->realtime[c], &src->realtime[c]) != CM_OK)
-            return false;
-    }
-    for (int c = 0; c < STAFFING_CHANNELS; c++) {
-        dst->handled[c] += src->handled[c];
-        dst->handle_seconds[c] += src->handle_seconds[c];
-    }
-    for (int h = 0; h < 24; h++) {
-        dst->hour_offered[h] += src->hour_offered[h];
-        dst->hour_answered[h] += src->hour_answered[h];
-        dst->hour_handle[h] += src->hour_handle[h];
-    }
-    if (!dst->any || src->first < dst->first)
-        dst->first = src->first;
-    if (!dst->any || src->last > dst->last)
-        dst->last = src->last;
-    dst->any = true;
-    return true;
-}
+static const char *const variant_names[CM_SL_VARIANT_COUNT] = {
+    "answered only",         "abandons against",   "abandons before T ignored",
+    "abandons before T met", "short abandons met", "short abandons excluded",
+};
 
 /* Monday..Friday dates from the first to the last contact's UTC date. */
 static double weekdays(cm_time first, cm_time last)
@@ -98,150 +76,310 @@ static double weekdays(cm_time first, cm_time last)
     return (double)n;
 }
 
-static void print_observed(const staffing_section *s, double confidence)
+static void observe(const report_view *v, staffing *s)
 {
-    printf("\nStaffing: observed service (T = %g s, short abandons < %g s)\n",
-           s->realtime[0].target_ms / 1000.0, s->realtime[0].short_abandon_ms / 1000.0);
-    printf("  %-10s %8s %25s %8s %8s %12s\n", "channel", "offered", "SL, abandons against", "ASA",
-           "AHT", "abandoned");
-    for (int ch = 0; ch < 2; ch++) {
-        const cm_contact *c = &s->realtime[ch];
+    size_t groups[CM_CSV_KEY_LABELS];
+    const size_t n = view_groups(v, G_CHANNEL, groups, CM_CSV_KEY_LABELS);
+    for (size_t i = 0; i < n; i++) {
+        cm_contact c;
+        if (cm_table_report_contact(v->rep, groups[i], &c) != CM_OK || c.offered == 0)
+            continue;
+        observed *o = &s->obs[s->nobserved++];
+        memset(o, 0, sizeof *o);
+        o->channel = view_label(v, groups[i], v->channel_key);
+        o->c = c;
         uint64_t num, den;
-        cm_proportion p;
-        double asa, aht = 0.0, ab;
-        char sl_text[48], asa_text[48], aht_text[48], ab_text[16];
-        if (cm_contact_service_level_counts(c, CM_SL_ABANDONS_AGAINST, &num, &den) == CM_OK &&
-            cm_rate(num, den, confidence, &p) == CM_OK)
-            snprintf(sl_text, sizeof sl_text, "%5.1f %% [%5.1f, %5.1f]", 100.0 * p.value,
-                     100.0 * p.lo, 100.0 * p.hi);
-        else
-            snprintf(sl_text, sizeof sl_text, "no data");
-        if (cm_contact_asa(c, &asa) == CM_OK)
-            fmt_duration(asa_text, sizeof asa_text, asa);
-        else
-            snprintf(asa_text, sizeof asa_text, "-");
-        /* Handle times may be missing from some rows: average the ones given. */
-        if (s->handled[ch] > 0) {
-            aht = s->handle_seconds[ch] / (double)s->handled[ch];
-            if (s->handled[ch] == c->answered && cm_contact_aht(c, &aht) != CM_OK)
-                aht = 0.0;
-            fmt_duration(aht_text, sizeof aht_text, aht);
-        } else {
-            snprintf(aht_text, sizeof aht_text, "-");
-        }
-        if (cm_contact_abandonment_rate(c, true, &ab) == CM_OK)
-            snprintf(ab_text, sizeof ab_text, "%5.1f %%", 100.0 * ab);
-        else
-            snprintf(ab_text, sizeof ab_text, "-");
-        printf("  %-10s %8llu %25s %8s %8s %12s\n", channel_names[ch],
-               (unsigned long long)c->offered, sl_text, asa_text, aht_text, ab_text);
+        o->has_sl =
+            cm_contact_service_level_counts(&c, CM_SL_ABANDONS_AGAINST, &num, &den) == CM_OK &&
+            cm_rate(num, den, v->opt->confidence, &o->sl) == CM_OK;
+        o->has_asa = cm_contact_asa(&c, &o->asa) == CM_OK;
+        o->has_aht = c.handle_ms > 0 && cm_contact_aht(&c, &o->aht) == CM_OK;
+        o->has_abandon = cm_contact_abandonment_rate(&c, true, &o->abandon) == CM_OK;
     }
-    cm_contact both = s->realtime[0];
-    if (cm_contact_merge(&both, &s->realtime[1]) != CM_OK)
-        return;
-    static const char *const variant[CM_SL_VARIANT_COUNT] = {
-        "answered only",         "abandons against",   "abandons before T ignored",
-        "abandons before T met", "short abandons met", "short abandons excluded",
-    };
-    printf("  Service level of phone and chat by definition:\n");
-    for (int k = 0; k < CM_SL_VARIANT_COUNT; k++) {
-        double v;
-        if (cm_contact_service_level(&both, (cm_sl_variant)k, &v) == CM_OK)
-            printf("    %-32s %7.1f %%\n", variant[k], 100.0 * v);
-        else
-            printf("    %-32s %s\n", variant[k], cm_strerror(CM_ENODATA));
-    }
+    s->has_all = cm_table_report_contact(v->rep, 0, &s->all) == CM_OK && s->all.offered > 0;
+    for (int k = 0; k < CM_SL_VARIANT_COUNT && s->has_all; k++)
+        s->has_variant[k] = cm_contact_service_level(&s->all, (cm_sl_variant)k, &s->sl[k]) == CM_OK;
 }
 
-static void print_workload(const staffing_section *s)
+static void workload(const report_view *v, staffing *s)
 {
-    printf("\nStaffing: workload (%g %% occupancy, %g %% shrinkage, %g-hour shifts)\n",
-           100.0 * OCCUPANCY, 100.0 * SHRINKAGE, SHIFT_HOURS);
-    double contacts[STAFFING_CHANNELS], aht[STAFFING_CHANNELS];
-    size_t n = 0;
-    for (int ch = 0; ch < STAFFING_CHANNELS; ch++) {
-        if (s->handled[ch] == 0)
+    size_t groups[CM_CSV_KEY_LABELS];
+    const size_t n = view_groups(v, G_CHANNEL, groups, CM_CSV_KEY_LABELS);
+    double contacts[CM_CSV_KEY_LABELS], aht[CM_CSV_KEY_LABELS];
+    for (size_t i = 0; i < n; i++) {
+        cm_table_counts c;
+        if (cm_table_report_counts(v->rep, groups[i], &c) != CM_OK || c.handled == 0 ||
+            !(c.handle_seconds > 0.0))
             continue;
-        contacts[n] = (double)s->handled[ch];
-        aht[n] = s->handle_seconds[ch] / (double)s->handled[ch];
-        if (!(aht[n] > 0.0))
-            continue;
-        char t[48];
-        fmt_duration(t, sizeof t, aht[n]);
-        printf("  %-10s %8llu contacts x %8s = %9.1f h\n", channel_names[ch],
-               (unsigned long long)s->handled[ch], t, contacts[n] * aht[n] / 3600.0);
-        n++;
+        load *l = &s->loads[s->nload];
+        l->channel = view_label(v, groups[i], v->channel_key);
+        l->contacts = c.handled;
+        l->aht = c.handle_seconds / (double)c.handled;
+        contacts[s->nload] = (double)c.handled;
+        aht[s->nload] = l->aht;
+        s->nload++;
     }
-    double hours;
-    cm_workforce w;
-    const double days = weekdays(s->first, s->last);
-    if (n == 0 || cm_workload_hours(contacts, aht, n, &hours) != CM_OK) {
-        printf("  no handle times (column handle_seconds)\n");
+    cm_table_counts all;
+    if (s->nload == 0 || cm_table_report_counts(v->rep, 0, &all) != CM_OK ||
+        cm_workload_hours(contacts, aht, s->nload, &s->workload_hours) != CM_OK)
         return;
-    }
-    if (cm_workforce_plan(hours, OCCUPANCY, SHRINKAGE, SHIFT_HOURS, days, &w) != CM_OK) {
-        printf("  workload %.1f h; no weekday in the history to spread it over\n", hours);
-        return;
-    }
-    printf("  workload %.1f h -> %.1f scheduled hours = %.1f shifts = %.2f FTE over %.0f "
-           "weekdays\n",
-           w.workload_hours, w.scheduled_hours, w.shifts, w.fte, days);
+    s->has_workload = true;
+    s->weekdays = weekdays(all.first_created, all.last_created);
+    s->has_plan = cm_workforce_plan(s->workload_hours, OCCUPANCY, SHRINKAGE, SHIFT_HOURS,
+                                    s->weekdays, &s->workforce) == CM_OK;
 }
 
-static void print_average_day(const staffing_section *s)
+static void average_day(const report_view *v, staffing *s)
 {
-    const double days = (double)((s->last - s->first) / DAY_SECONDS + 1);
-    double volume[24], aht[24], answered = 0.0, handle = 0.0;
-    for (int h = 0; h < 24; h++) {
-        answered += s->hour_answered[h];
-        handle += s->hour_handle[h];
-    }
-    printf("\nStaffing: average day of phone and chat, Erlang C (%g %% within %g s, occupancy "
-           "<= %g %%)\n",
-           100.0 * TARGET_SL, TARGET_T, 100.0 * OCCUPANCY);
-    if (!(handle > 0.0)) {
-        printf("  no handle times (column handle_seconds)\n");
+    size_t groups[24];
+    const size_t n = view_groups(v, G_HOUR_OF_DAY, groups, 24);
+    cm_table_counts all;
+    if (n == 0 || cm_table_report_counts(v->rep, 0, &all) != CM_OK)
         return;
+    s->days = (double)((all.last_created - all.first_created) / DAY_SECONDS + 1);
+    double offered[24] = {0}, answered[24] = {0}, handle[24] = {0};
+    double answered_all = 0.0, handle_all = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        cm_table_group g;
+        cm_contact c;
+        if (cm_table_report_group(v->rep, groups[i], &g) != CM_OK || g.slot < 0 || g.slot > 23 ||
+            cm_table_report_contact(v->rep, groups[i], &c) != CM_OK)
+            continue;
+        offered[g.slot] = (double)c.offered;
+        answered[g.slot] = (double)c.answered;
+        handle[g.slot] = (double)c.handle_ms / 1000.0;
+        answered_all += answered[g.slot];
+        handle_all += handle[g.slot];
     }
+    if (!(handle_all > 0.0))
+        return;
     for (int h = 0; h < 24; h++) {
-        volume[h] = s->hour_offered[h] / days;
+        s->volume[h] = offered[h] / s->days;
         /* An hour without handle times borrows the overall average. */
-        aht[h] = s->hour_answered[h] > 0.0 && s->hour_handle[h] > 0.0
-                     ? s->hour_handle[h] / s->hour_answered[h]
-                     : handle / answered;
+        s->aht[h] = answered[h] > 0.0 && handle[h] > 0.0 ? handle[h] / answered[h]
+                                                         : handle_all / answered_all;
     }
-    cm_interval_staffing plan[24];
-    cm_workforce w;
-    if (cm_staffing_plan(volume, aht, 24, HOUR_SECONDS, TARGET_SL, TARGET_T, OCCUPANCY, plan) !=
-        CM_OK)
+    if (cm_staffing_plan(s->volume, s->aht, 24, HOUR_SECONDS, TARGET_SL, TARGET_T, OCCUPANCY,
+                         s->plan) != CM_OK)
         return;
-    int peak = 0;
-    double agent_hours = 0.0;
+    s->has_day = true;
+    s->peak = 0;
+    s->agent_hours = 0.0;
     for (int h = 0; h < 24; h++) {
-        agent_hours += plan[h].agents;
-        if (plan[h].traffic > plan[peak].traffic)
-            peak = h;
+        s->agent_hours += s->plan[h].agents;
+        if (s->plan[h].traffic > s->plan[s->peak].traffic)
+            s->peak = h;
     }
-    char t[48];
-    fmt_duration(t, sizeof t, aht[peak]);
-    printf("  busiest hour %02d:00-%02d:00 UTC: %.2f contacts, AHT %s, %.3f Erlangs -> %u agent%s "
-           "(SL %.1f %%, ASA %.1f s)\n",
-           peak, peak + 1, volume[peak], t, plan[peak].traffic, plan[peak].agents,
-           plan[peak].agents == 1 ? "" : "s", 100.0 * plan[peak].service_level,
-           plan[peak].asa_seconds);
-    if (cm_workforce_plan(agent_hours, 1.0, SHRINKAGE, SHIFT_HOURS, 1.0, &w) == CM_OK)
-        printf("  %.0f agent-hours over 24 hourly intervals -> %.2f FTE at %g %% shrinkage, "
-               "%g-hour shifts (%.0f days averaged)\n",
-               agent_hours, w.fte, 100.0 * SHRINKAGE, SHIFT_HOURS, days);
+    s->has_day_fte =
+        cm_workforce_plan(s->agent_hours, 1.0, SHRINKAGE, SHIFT_HOURS, 1.0, &s->day_fte) == CM_OK;
 }
 
-void staffing_section_print(const staffing_section *s, double confidence)
+static staffing *compute(const report_view *v)
 {
+    static staffing s; /* large; the program computes one section */
+    memset(&s, 0, sizeof s);
+    cm_table_counts all;
+    s.any = cm_table_report_counts(v->rep, 0, &all) == CM_OK && all.rows > 0;
+    if (!s.any)
+        return &s;
+    observe(v, &s);
+    workload(v, &s);
+    average_day(v, &s);
+    return &s;
+}
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+void staffing_text(const report_view *v)
+{
+    const staffing *s = compute(v);
     if (!s->any) {
         printf("\nStaffing\n  %s\n", cm_strerror(CM_ENODATA));
         return;
     }
-    print_observed(s, confidence);
-    print_workload(s);
-    print_average_day(s);
+    const double t = v->opt->short_abandon > TARGET_T ? v->opt->short_abandon : TARGET_T;
+    printf("\nStaffing: observed service (T = %g s, short abandons < %g s)\n", t,
+           v->opt->short_abandon);
+    printf("  %-10s %8s %25s %8s %8s %12s\n", "channel", "offered", "SL, abandons against", "ASA",
+           "AHT", "abandoned");
+    for (size_t i = 0; i < s->nobserved; i++) {
+        const observed *o = &s->obs[i];
+        char sl[48] = "no data", asa[32] = "-", aht[32] = "-", ab[16] = "-";
+        if (o->has_sl)
+            snprintf(sl, sizeof sl, "%5.1f %% [%5.1f, %5.1f]", 100.0 * o->sl.value,
+                     100.0 * o->sl.lo, 100.0 * o->sl.hi);
+        if (o->has_asa)
+            fmt_duration(asa, sizeof asa, o->asa);
+        if (o->has_aht)
+            fmt_duration(aht, sizeof aht, o->aht);
+        if (o->has_abandon)
+            snprintf(ab, sizeof ab, "%5.1f %%", 100.0 * o->abandon);
+        printf("  %-10s %8llu %25s %8s %8s %12s\n", o->channel, (unsigned long long)o->c.offered,
+               sl, asa, aht, ab);
+    }
+    if (s->has_all) {
+        printf("  Service level of all real-time contacts by definition:\n");
+        for (int k = 0; k < CM_SL_VARIANT_COUNT; k++) {
+            if (s->has_variant[k])
+                printf("    %-32s %7.1f %%\n", variant_names[k], 100.0 * s->sl[k]);
+            else
+                printf("    %-32s %s\n", variant_names[k], cm_strerror(CM_ENODATA));
+        }
+    }
+    printf("\nStaffing: workload (%g %% occupancy, %g %% shrinkage, %g-hour shifts)\n",
+           100.0 * OCCUPANCY, 100.0 * SHRINKAGE, SHIFT_HOURS);
+    for (size_t i = 0; i < s->nload; i++) {
+        char aht[48];
+        fmt_duration(aht, sizeof aht, s->loads[i].aht);
+        printf("  %-10s %8llu contacts x %8s = %9.1f h\n", s->loads[i].channel,
+               (unsigned long long)s->loads[i].contacts, aht,
+               (double)s->loads[i].contacts * s->loads[i].aht / 3600.0);
+    }
+    if (!s->has_workload)
+        printf("  no handle times (column handle_seconds)\n");
+    else if (!s->has_plan)
+        printf("  workload %.1f h; no weekday in the history to spread it over\n",
+               s->workload_hours);
+    else
+        printf("  workload %.1f h -> %.1f scheduled hours = %.1f shifts = %.2f FTE over %.0f "
+               "weekdays\n",
+               s->workforce.workload_hours, s->workforce.scheduled_hours, s->workforce.shifts,
+               s->workforce.fte, s->weekdays);
+    printf("\nStaffing: average day of real-time contacts, Erlang C (%g %% within %g s, "
+           "occupancy <= %g %%)\n",
+           100.0 * TARGET_SL, TARGET_T, 100.0 * OCCUPANCY);
+    if (!s->has_day) {
+        printf("  no handle times (column handle_seconds)\n");
+        return;
+    }
+    const int h = s->peak;
+    char aht[48];
+    fmt_duration(aht, sizeof aht, s->aht[h]);
+    printf("  busiest hour %02d:00-%02d:00 (calendar time): %.2f contacts, AHT %s, %.3f Erlangs "
+           "-> %u agent%s (SL %.1f %%, ASA %.1f s)\n",
+           h, h + 1, s->volume[h], aht, s->plan[h].traffic, s->plan[h].agents,
+           s->plan[h].agents == 1 ? "" : "s", 100.0 * s->plan[h].service_level,
+           s->plan[h].asa_seconds);
+    if (s->has_day_fte)
+        printf("  %.0f agent-hours over 24 hourly intervals -> %.2f FTE at %g %% shrinkage, "
+               "%g-hour shifts (%.0f days averaged)\n",
+               s->agent_hours, s->day_fte.fte, 100.0 * SHRINKAGE, SHIFT_HOURS, s->days);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static void jnum(const char *key, double v, bool ok, const char *sep)
+{
+    if (ok && isfinite(v))
+        printf("\"%s\": %.17g%s", key, v, sep);
+    else
+        printf("\"%s\": null%s", key, sep);
+}
+
+void staffing_json(const report_view *v)
+{
+    const staffing *s = compute(v);
+    printf(", \"staffing\": {\"target_service_level\": %.17g, \"target_seconds\": %.17g, "
+           "\"occupancy\": %.17g, \"shrinkage\": %.17g, \"shift_hours\": %.17g, \"observed\": [",
+           TARGET_SL, TARGET_T, OCCUPANCY, SHRINKAGE, SHIFT_HOURS);
+    for (size_t i = 0; i < s->nobserved; i++) {
+        const observed *o = &s->obs[i];
+        printf("%s{\"channel\": \"%s\", \"offered\": %" PRIu64 ", \"answered\": %" PRIu64
+               ", \"abandoned\": %" PRIu64 ", ",
+               i ? ", " : "", o->channel, o->c.offered, o->c.answered, o->c.abandoned);
+        jnum("service_level", o->sl.value, o->has_sl, ", ");
+        jnum("service_level_lo", o->sl.lo, o->has_sl, ", ");
+        jnum("service_level_hi", o->sl.hi, o->has_sl, ", ");
+        jnum("asa_seconds", o->asa, o->has_asa, ", ");
+        jnum("aht_seconds", o->aht, o->has_aht, ", ");
+        jnum("abandonment", o->abandon, o->has_abandon, "}");
+    }
+    printf("], \"service_level_by_definition\": {");
+    for (int k = 0; k < CM_SL_VARIANT_COUNT; k++)
+        jnum(variant_names[k], s->sl[k], s->has_all && s->has_variant[k],
+             k + 1 < CM_SL_VARIANT_COUNT ? ", " : "");
+    printf("}, \"workload\": [");
+    for (size_t i = 0; i < s->nload; i++)
+        printf("%s{\"channel\": \"%s\", \"contacts\": %" PRIu64
+               ", \"aht_seconds\": %.17g, \"hours\": %.17g}",
+               i ? ", " : "", s->loads[i].channel, s->loads[i].contacts, s->loads[i].aht,
+               (double)s->loads[i].contacts * s->loads[i].aht / 3600.0);
+    printf("], ");
+    jnum("workload_hours", s->workload_hours, s->has_workload, ", ");
+    jnum("scheduled_hours", s->workforce.scheduled_hours, s->has_plan, ", ");
+    jnum("shifts", s->workforce.shifts, s->has_plan, ", ");
+    jnum("fte", s->workforce.fte, s->has_plan, ", ");
+    jnum("weekdays", s->weekdays, s->has_workload, ", ");
+    printf("\"average_day\": ");
+    if (!s->has_day) {
+        printf("null}");
+        return;
+    }
+    printf("{\"days\": %.17g, \"busiest_hour\": %d, \"agent_hours\": %.17g, ", s->days, s->peak,
+           s->agent_hours);
+    jnum("fte", s->day_fte.fte, s->has_day_fte, ", ");
+    printf("\"hours\": [");
+    for (int h = 0; h < 24; h++)
+        printf("%s{\"hour\": %d, \"contacts\": %.17g, \"aht_seconds\": %.17g, \"erlangs\": %.17g, "
+               "\"agents\": %u, \"service_level\": %.17g, \"asa_seconds\": %.17g}",
+               h ? ", " : "", h, s->volume[h], s->aht[h], s->plan[h].traffic, s->plan[h].agents,
+               s->plan[h].service_level, s->plan[h].asa_seconds);
+    printf("]}}");
+}
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+void staffing_csv(const report_view *v)
+{
+    const staffing *s = compute(v);
+    const double none = (double)NAN;
+    for (size_t i = 0; i < s->nobserved; i++) {
+        const observed *o = &s->obs[i];
+        csv_row("staffing", o->channel, "offered", (double)o->c.offered, none, none, -1, -1);
+        if (o->has_sl)
+            csv_row("staffing", o->channel, "service_level", o->sl.value, o->sl.lo, o->sl.hi,
+                    (int64_t)o->sl.num, (int64_t)o->sl.den);
+        if (o->has_asa)
+            csv_row("staffing", o->channel, "asa_seconds", o->asa, none, none, -1, -1);
+        if (o->has_aht)
+            csv_row("staffing", o->channel, "aht_seconds", o->aht, none, none, -1, -1);
+        if (o->has_abandon)
+            csv_row("staffing", o->channel, "abandonment", o->abandon, none, none, -1, -1);
+    }
+    for (int k = 0; k < CM_SL_VARIANT_COUNT; k++) {
+        char kpi[64];
+        snprintf(kpi, sizeof kpi, "service_level_%d", k);
+        if (s->has_all && s->has_variant[k])
+            csv_row("staffing", variant_names[k], kpi, s->sl[k], none, none, -1, -1);
+    }
+    for (size_t i = 0; i < s->nload; i++) {
+        csv_row("staffing", s->loads[i].channel, "workload_contacts", (double)s->loads[i].contacts,
+                none, none, -1, -1);
+        csv_row("staffing", s->loads[i].channel, "workload_aht_seconds", s->loads[i].aht, none,
+                none, -1, -1);
+    }
+    if (s->has_plan) {
+        csv_row("staffing", "all", "workload_hours", s->workload_hours, none, none, -1, -1);
+        csv_row("staffing", "all", "scheduled_hours", s->workforce.scheduled_hours, none, none, -1,
+                -1);
+        csv_row("staffing", "all", "shifts", s->workforce.shifts, none, none, -1, -1);
+        csv_row("staffing", "all", "fte", s->workforce.fte, none, none, -1, -1);
+        csv_row("staffing", "all", "weekdays", s->weekdays, none, none, -1, -1);
+    }
+    if (!s->has_day)
+        return;
+    for (int h = 0; h < 24; h++) {
+        char group[16];
+        snprintf(group, sizeof group, "%02d:00", h);
+        csv_row("staffing-day", group, "contacts", s->volume[h], none, none, -1, -1);
+        csv_row("staffing-day", group, "aht_seconds", s->aht[h], none, none, -1, -1);
+        csv_row("staffing-day", group, "erlangs", s->plan[h].traffic, none, none, -1, -1);
+        csv_row("staffing-day", group, "agents", s->plan[h].agents, none, none, -1, -1);
+        csv_row("staffing-day", group, "service_level", s->plan[h].service_level, none, none, -1,
+                -1);
+        csv_row("staffing-day", group, "asa_seconds", s->plan[h].asa_seconds, none, none, -1, -1);
+    }
+    csv_row("staffing-day", "all", "agent_hours", s->agent_hours, none, none, -1, -1);
+    if (s->has_day_fte)
+        csv_row("staffing-day", "all", "fte", s->day_fte.fte, none, none, -1, -1);
 }

@@ -563,6 +563,110 @@ CM_API CM_NODISCARD cm_status cm_sla_attainment_deserialize(const uint8_t *buf, 
                                                             cm_sla_attainment *out);
 
 /* ------------------------------------------------------------------------ */
+/* Many tickets at once                                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Evaluates many tickets in one call: cm_sla_evaluate() over each event log of a column.
+ *
+ * The logs are concatenated in @p events; ticket `i` owns
+ * `events[offsets[i] .. offsets[i + 1])`, so @p offsets has `ntickets + 1`
+ * entries, starting at 0 and ending at @p nevents. The records of ticket `i`
+ * are written to `out[out_offsets[i] .. out_offsets[i + 1])`, as
+ * cm_sla_evaluate() would write them; every ticket is evaluated at the same
+ * instant @p now.
+ *
+ * Every log is checked before anything is written: on an error nothing is
+ * written but @p failed (the failing ticket), and on ::CM_ENOSPC @p count
+ * (the records needed: at most `6 · nevents`). Nothing is allocated.
+ *
+ * @code
+ * // Two tickets: events 0..1 and 2..4.
+ * const size_t offsets[] = {0, 2, 5};
+ * size_t out_offsets[3], n, bad;
+ * cm_status st = cm_sla_evaluate_many(policy, cals, 1, events, 5, offsets, 2, now,
+ *                                     out, cap, out_offsets, &n, &bad);
+ * @endcode
+ *
+ * @param policy the policy.
+ * @param calendars the business calendars its targets name by index, as for cm_sla_evaluate().
+ * @param ncalendars number of entries in @p calendars.
+ * @param events every ticket's events, ticket after ticket; may be NULL when @p nevents is 0.
+ * @param nevents number of events in all.
+ * @param offsets `ntickets + 1` non-decreasing indexes into @p events: `offsets[0] == 0`,
+ *        `offsets[ntickets] == nevents`, and at least one event (the creation) per ticket.
+ * @param ntickets number of tickets; 0 writes `out_offsets[0] = 0` and a @p count of 0.
+ * @param now the evaluation instant; not before any ticket's creation; year 1..9999.
+ * @param[out] out the records of every ticket; may be NULL when @p cap is 0.
+ * @param cap capacity of @p out in records.
+ * @param[out] out_offsets `ntickets + 1` entries: where each ticket's records start in @p out,
+ *        then the total.
+ * @param[out] count records written; on ::CM_ENOSPC the number needed.
+ * @param[out] failed on an error other than ::CM_ENOSPC, the index of the first ticket that
+ *        has it (untouched when the arguments themselves are wrong); may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p offsets is not as described, or a ticket's log is
+ *         refused by cm_sla_evaluate() (see @p failed).
+ * @retval CM_ERANGE an event or @p now lies outside the years 1..9999 (see @p failed).
+ * @retval CM_ENOSPC @p cap is too small; @p count holds the number needed.
+ * @retval CM_EOVERFLOW the records needed do not fit `size_t`, or as for cm_sla_evaluate()
+ *         (never with the library's calendars; then records may have been written).
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sla_evaluate_many(
+    const cm_sla_policy *policy, const cm_calendar *const *calendars, size_t ncalendars,
+    const cm_sla_event *events, size_t nevents, const size_t *offsets, size_t ntickets, cm_time now,
+    cm_sla_instance *out, size_t cap, size_t *out_offsets, size_t *count, size_t *failed);
+
+/**
+ * Bytes of scratch memory cm_sla_attainment_add_many() needs for tickets of at most
+ * @p max_events events each: a working copy of the accumulator and the records of one
+ * ticket (`6 · max_events` at most).
+ *
+ * @param max_events the largest number of events of one ticket (>= 1).
+ * @return the size in bytes; 0 when @p max_events is 0 or the size does not fit `size_t`.
+ * @since 0.2
+ */
+CM_API size_t cm_sla_attainment_add_many_scratch_size(size_t max_events);
+
+/**
+ * Evaluates many tickets at @p now and adds their instances to an attainment accumulator.
+ *
+ * The same as cm_sla_evaluate() then cm_sla_attainment_add() for each ticket of
+ * a column laid out as for cm_sla_evaluate_many(), in one call. All or
+ * nothing: the tickets are counted into a working copy of @p acc in
+ * @p scratch, which replaces @p acc only when every ticket succeeded. Nothing
+ * is allocated.
+ *
+ * @param acc the accumulator.
+ * @param policy the policy.
+ * @param calendars the business calendars its targets name by index.
+ * @param ncalendars number of entries in @p calendars.
+ * @param events every ticket's events, ticket after ticket; may be NULL when @p nevents is 0.
+ * @param nevents number of events in all.
+ * @param offsets `ntickets + 1` indexes into @p events, as for cm_sla_evaluate_many().
+ * @param ntickets number of tickets.
+ * @param now the evaluation instant; not before any ticket's creation; year 1..9999.
+ * @param scratch caller memory, aligned as `malloc` aligns; see
+ *        cm_sla_attainment_add_many_scratch_size(). Its contents on return are unspecified.
+ * @param scratch_size size of @p scratch in bytes.
+ * @param[out] failed on an error found in a ticket, the index of that ticket; may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p scratch is misaligned or smaller than one ticket of
+ *         one event needs, @p offsets is not as described, a ticket's log is refused by
+ *         cm_sla_evaluate() (see @p failed), or @p acc is invalid.
+ * @retval CM_ERANGE an event or @p now lies outside the years 1..9999, or a stopped first
+ *         reply or resolution lasted ::CM_SKETCH_MAX_SECONDS or more (see @p failed).
+ * @retval CM_ENOSPC a ticket needs more records than @p scratch holds (see @p failed).
+ * @retval CM_EOVERFLOW a count or total would overflow (see @p failed).
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sla_attainment_add_many(
+    cm_sla_attainment *acc, const cm_sla_policy *policy, const cm_calendar *const *calendars,
+    size_t ncalendars, const cm_sla_event *events, size_t nevents, const size_t *offsets,
+    size_t ntickets, cm_time now, void *scratch, size_t scratch_size, size_t *failed);
+
+/* ------------------------------------------------------------------------ */
 /* Names and ABI queries                                                    */
 /* ------------------------------------------------------------------------ */
 

@@ -26,8 +26,9 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import backlog, contact, qa, queue, sla, spc, topk
+from . import backlog, contact, frames, qa, queue, sla, spc, topk
 from .backlog import Backlog
+from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .qa import QaScores, Rubric
 from .topk import TopK
 from .calendar import Calendar, TimeZone
@@ -73,6 +74,14 @@ __all__ = [
     "quantile_exact",
     "quantiles_exact",
     "contact",
+    "frames",
+    "art_frame",
+    "ces_frame",
+    "csat_frame",
+    "frame_of",
+    "nps_frame",
+    "rate_frame",
+    "sketch_frame",
     "queue",
     "sla",
     "spc",

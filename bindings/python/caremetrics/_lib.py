@@ -1,10 +1,17 @@
 """Loading libcaremetrics and declaring its C prototypes.
 
-The shared library is looked up, in order, at the path in the
-``CAREMETRICS_LIBRARY`` environment variable, in the ``build/lib`` directory
-of the source tree this package sits in, and through the system loader
-(``libcaremetrics.so.0``). Every C function is declared once, with its
-argument and result types, in the tables of the modules that wrap it.
+The shared library is looked up, in order:
+
+1. at the path in the ``CAREMETRICS_LIBRARY`` environment variable (only
+   there, when it is set);
+2. next to this package (``libcaremetrics.so``), where a wheel built by
+   ``pip install .`` puts it;
+3. in the ``build/lib`` directory of the source tree this package sits in;
+4. where ``meson install`` put it (``_paths.py``, written at install time);
+5. through the system loader (``libcaremetrics.so.0``).
+
+Every C function is declared once, with its argument and result types, in
+the tables of the modules that wrap it.
 """
 
 from __future__ import annotations
@@ -25,10 +32,20 @@ def _candidates() -> Iterable[str]:
         yield env
         return
     here = Path(__file__).resolve().parent  # <root>/bindings/python/caremetrics
+    bundled = here / "libcaremetrics.so"
+    if bundled.exists():
+        yield str(bundled)
     if len(here.parents) >= 3:
         built = here.parents[2] / "build" / "lib" / SONAME
         if built.exists():
             yield str(built)
+    try:
+        from ._paths import LIBRARY  # type: ignore[import]
+    except ImportError:
+        pass
+    else:
+        if Path(LIBRARY).exists():
+            yield LIBRARY
     yield SONAME
 
 

@@ -17,7 +17,8 @@ from typing import Any, List, Optional, Sequence
 from . import _convert as cv
 from . import _frame
 from ._lib import c_status, check_layouts, declare, lib
-from .calendar import Calendar, _Handle
+from ._handle import Handle, Holding
+from .calendar import Calendar
 from .errors import STATUS, check, invalid
 
 _vp = ctypes.c_void_p
@@ -127,10 +128,10 @@ def _solved(v: Any, i: Any) -> int:
     return cv.i64(v, f"solved[{i}]" if i is not None else "solved")
 
 
-class Backlog(_Handle):
+class Backlog(Handle):
     """Open tickets at ``snapshots``, aged against ``age_bounds`` (seconds), per group."""
 
-    __slots__ = ("calendar", "snapshots", "age_bounds", "groups", "sketch")
+    __slots__ = ("calendar", "snapshots", "age_bounds", "groups", "sketch", "_holds_calendar")
     _free = lib.cm_backlog_free
 
     def __init__(
@@ -147,22 +148,36 @@ class Backlog(_Handle):
             raise invalid("calendar must be a caremetrics.Calendar")
         s_arr = (ctypes.c_int64 * max(1, len(snaps)))(*snaps)
         b_arr = (ctypes.c_int64 * max(1, len(bounds)))(*bounds)
+        # The backlog reads its calendar on every addition: hold it open as long as the
+        # backlog lives (closing the calendar then frees it only after the backlog).
+        cal_ptr = calendar._acquire() if calendar is not None else None
         cfg = _Config(
             s_arr, len(snaps), b_arr, len(bounds), cv.u32(groups, "groups"),
-            0 if sketch else NO_SKETCH, calendar._p() if calendar is not None else None,
+            0 if sketch else NO_SKETCH, cal_ptr,
         )
         out = _vp()
-        check(lib.cm_backlog_new(ctypes.byref(cfg), None, ctypes.byref(out)))
+        status = lib.cm_backlog_new(ctypes.byref(cfg), None, ctypes.byref(out))
+        if status != 0:
+            if calendar is not None:
+                calendar._release()
+            check(status)
         self._take(out)
-        self.calendar = calendar  # keeps the calendar alive as long as the backlog
+        self.calendar = calendar
+        self._holds_calendar = calendar is not None
         self.snapshots = tuple(snaps)
         self.age_bounds = tuple(bounds)
         self.groups = int(groups)
         self.sketch = bool(sketch)
 
+    def _free_now(self) -> None:
+        super()._free_now()
+        if getattr(self, "_holds_calendar", False):
+            self._holds_calendar = False
+            self.calendar._release()
+
     def add(self, created: int, solved: Optional[int] = None, group: int = 0) -> "Backlog":
         """Folds in one ticket; ``solved=None`` for a ticket still open."""
-        check(lib.cm_backlog_add(self._p(), cv.u32(group, "group"), cv.i64(created, "created"), _solved(solved, None)))
+        check(self._call(lib.cm_backlog_add, cv.u32(group, "group"), cv.i64(created, "created"), _solved(solved, None)))
         return self
 
     def add_many(self, created: Any, solved: Any, groups: Optional[Any] = None) -> "Backlog":
@@ -175,13 +190,15 @@ class Backlog(_Handle):
         g = cv.in_array(groups, "u32", "groups") if groups is not None else None
         if s.n != c.n or (g is not None and g.n != c.n):
             raise invalid("created, solved and groups must have the same length")
-        check(lib.cm_backlog_add_many(self._p(), g.ptr if g else None, c.ptr, s.ptr, c.n))
+        check(self._call(lib.cm_backlog_add_many, g.ptr if g else None, c.ptr, s.ptr, c.n))
         return self
 
     def merge(self, other: "Backlog") -> "Backlog":
+        """Adds the tickets of a backlog with the same set-up (exact)."""
         if not isinstance(other, Backlog):
             raise invalid(f"cannot merge {type(other).__name__} into Backlog")
-        check(lib.cm_backlog_merge(self._p(), other._p()))
+        with Holding([self, other]) as (a, b):
+            check(lib.cm_backlog_merge(a, b))
         return self
 
     def __iadd__(self, other: "Backlog") -> "Backlog":
@@ -189,28 +206,29 @@ class Backlog(_Handle):
 
     @property
     def tickets(self) -> int:
+        """Tickets folded in, merges included."""
         s = _Summary()
-        check(lib.cm_backlog_info(self._p(), ctypes.byref(s)))
+        check(self._call(lib.cm_backlog_info, ctypes.byref(s)))
         return int(s.tickets)
 
     def snapshot(self, index: int, group: Optional[int] = None) -> BacklogPoint:
         """Counts and ages at snapshot ``index`` for one group, or all (``None``)."""
         p = _Point()
-        check(lib.cm_backlog_snapshot(self._p(), _group(group), cv.integer(index, "u64", "index"), ctypes.byref(p)))
+        check(self._call(lib.cm_backlog_snapshot, _group(group), cv.integer(index, "u64", "index"), ctypes.byref(p)))
         return BacklogPoint(int(p.at), int(p.open), int(p.created), int(p.solved), int(p.age_min), int(p.age_max), p.age_mean)
 
     def buckets(self, index: int, group: Optional[int] = None) -> List[int]:
         """Open tickets per age bucket, youngest first (len(age_bounds) + 1 buckets)."""
         n = len(self.age_bounds) + 1
         out = (ctypes.c_uint64 * n)()
-        check(lib.cm_backlog_buckets(self._p(), _group(group), cv.integer(index, "u64", "index"), out, n))
+        check(self._call(lib.cm_backlog_buckets, _group(group), cv.integer(index, "u64", "index"), out, n))
         return [int(x) for x in out]
 
     def quantiles(self, index: int, qs: Sequence[float] = (0.5, 0.9), group: Optional[int] = None) -> List[float]:
         """Age quantiles in seconds at snapshot ``index`` (within 1 %, numpy's definition)."""
         q = cv.in_array(qs, "f64", "qs")
         out = (ctypes.c_double * max(1, q.n))()
-        check(lib.cm_backlog_quantiles(self._p(), _group(group), cv.integer(index, "u64", "index"), q.ptr, q.n, out))
+        check(self._call(lib.cm_backlog_quantiles, _group(group), cv.integer(index, "u64", "index"), q.ptr, q.n, out))
         return [out[i] for i in range(q.n)]
 
     def to_frame(self, qs: Sequence[float] = (0.5, 0.9), group_names: Optional[Sequence[Any]] = None) -> Any:
@@ -236,14 +254,15 @@ class Backlog(_Handle):
         return _frame.frame(rows, index=["group", "at"])
 
     def to_bytes(self) -> bytes:
+        """The library's portable bytes (calendar-time and business-time alike)."""
         probe = (ctypes.c_uint8 * 1)()
         need = _size()
-        status = lib.cm_backlog_serialize(self._p(), probe, 0, ctypes.byref(need))
+        status = self._call(lib.cm_backlog_serialize, probe, 0, ctypes.byref(need))
         if status != STATUS["CM_ENOSPC"]:
             check(status)
         buf = (ctypes.c_uint8 * need.value)()
         w = _size()
-        check(lib.cm_backlog_serialize(self._p(), buf, need.value, ctypes.byref(w)))
+        check(self._call(lib.cm_backlog_serialize, buf, need.value, ctypes.byref(w)))
         return bytes(buf[: w.value])
 
     @classmethod
@@ -251,10 +270,18 @@ class Backlog(_Handle):
         """A backlog from ``to_bytes`` output; business-time bytes need the same calendar."""
         raw = bytes(data)
         buf = (ctypes.c_uint8 * max(1, len(raw))).from_buffer_copy(raw.ljust(1, b"\0"))
+        if calendar is not None and not isinstance(calendar, Calendar):
+            raise invalid("calendar must be a caremetrics.Calendar")
+        cal_ptr = calendar._acquire() if calendar is not None else None
         out = _vp()
-        check(lib.cm_backlog_deserialize(buf, len(raw), calendar._p() if calendar is not None else None, None, ctypes.byref(out)))
+        status = lib.cm_backlog_deserialize(buf, len(raw), cal_ptr, None, ctypes.byref(out))
+        if status != 0:
+            if calendar is not None:
+                calendar._release()
+            check(status)
         b = object.__new__(cls)
         b._take(out)
+        b._holds_calendar = calendar is not None
         s = _Summary()
         check(lib.cm_backlog_info(out, ctypes.byref(s)))
         b.calendar = calendar
@@ -267,9 +294,10 @@ class Backlog(_Handle):
         return b
 
     def merge_bytes(self, data: bytes) -> "Backlog":
+        """Merges serialized bytes of a backlog with the same set-up without building it."""
         raw = bytes(data)
         buf = (ctypes.c_uint8 * max(1, len(raw))).from_buffer_copy(raw.ljust(1, b"\0"))
-        check(lib.cm_backlog_merge_serialized(self._p(), buf, len(raw)))
+        check(self._call(lib.cm_backlog_merge_serialized, buf, len(raw)))
         return self
 
     def __reduce__(self) -> Any:

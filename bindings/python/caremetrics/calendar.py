@@ -1,9 +1,16 @@
 """Time zones, business calendars and business-time arithmetic (caremetrics/calendar.h).
 
-Instants are Unix seconds (int, UTC); durations are whole seconds. A
-:class:`Calendar` is immutable once built and may be shared between threads;
-its C object is freed when the Python object is garbage-collected (or on
-``close()``, or at the end of a ``with`` block).
+Instants are Unix seconds (int, UTC); durations are whole seconds. Where an
+instant is expected, ``datetime``, ``pandas.Timestamp`` and ``datetime64``
+values are accepted too (zone-aware exactly, naive as UTC, sub-second parts
+floored), and the array forms take datetime64 / timedelta64 columns and
+give datetime64 / timedelta64 columns back (docs/python.md).
+
+A :class:`Calendar` is immutable once built and may be shared between
+threads; its C object is freed when the Python object is garbage-collected,
+on ``close()`` or at the end of a ``with`` block, and never while a call in
+another thread is still using it. Calendars and time zones pickle (also
+with cloudpickle) by their source text or bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import ctypes
 from typing import Any, Optional, Tuple
 
 from . import _convert as cv
+from ._handle import Handle
 from ._lib import c_status, declare, lib
 from .errors import check, parse_error
 
@@ -60,106 +68,106 @@ declare(
 )
 
 
-class _Handle:
-    """Owns one C object and frees it exactly once."""
-
-    __slots__ = ("_ptr",)
-    _free: Any = None
-
-    def _take(self, ptr: _vp) -> None:
-        self._ptr = ptr
-
-    def close(self) -> None:
-        """Frees the C object now; the Python object is unusable afterwards."""
-        ptr, self._ptr = getattr(self, "_ptr", None), None
-        if ptr:
-            type(self)._free(ptr)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def _p(self) -> _vp:
-        if not getattr(self, "_ptr", None):
-            raise cv.invalid(f"{type(self).__name__} is closed")
-        return self._ptr
-
-
-class TimeZone(_Handle):
+class TimeZone(Handle):
     """A time zone: ``TimeZone("America/New_York")`` (IANA, from $TZDIR or
     /usr/share/zoneinfo), ``"UTC"``, ``"+05:30"``; or :meth:`from_tzif`,
-    :meth:`from_posix`, :meth:`fixed`."""
+    :meth:`from_posix`, :meth:`fixed`.
 
-    __slots__ = ("name",)
+    Immutable and shareable between threads. Pickles by what it was made
+    from (the name, the TZif bytes, the POSIX rule or the offset)."""
+
+    __slots__ = ("name", "_source")
     _free = lib.cm_tz_free
 
     def __init__(self, name: str) -> None:
-        if not isinstance(name, str):
-            raise cv.invalid("name must be a str")
+        raw = cv.text(name, "name")
         out = _vp()
-        check(lib.cm_tz_load(name.encode(), ctypes.byref(out)), repr(name))
+        check(lib.cm_tz_load(raw, ctypes.byref(out)), f"name = {name!r}")
         self._take(out)
         self.name = name
+        self._source: Tuple[Any, ...] = ("name", name)
 
     @classmethod
-    def _made(cls, ptr: _vp, name: str) -> "TimeZone":
+    def _made(cls, ptr: _vp, name: str, source: Tuple[Any, ...]) -> "TimeZone":
         tz = object.__new__(cls)
         tz._take(ptr)
         tz.name = name
+        tz._source = source
         return tz
 
     @classmethod
     def from_tzif(cls, data: bytes, name: str = "tzif") -> "TimeZone":
-        """A zone from TZif bytes (RFC 8536 v1-v4), e.g. read from a zoneinfo file."""
-        raw = bytes(data)
+        """A zone from TZif bytes (RFC 8536 v1-v4), e.g. read from a zoneinfo file
+        opened in binary mode."""
+        raw = cv.data(data, "data")
+        label = name if isinstance(name, str) else cv.text(name, "name").decode()
         out = _vp()
-        check(lib.cm_tz_from_tzif(raw, len(raw), ctypes.byref(out)))
-        return cls._made(out, name)
+        check(lib.cm_tz_from_tzif(raw, len(raw), ctypes.byref(out)), f"data: {len(raw)} bytes")
+        return cls._made(out, label, ("tzif", raw, label))
 
     @classmethod
     def from_posix(cls, rule: str) -> "TimeZone":
         """A zone from a POSIX TZ rule such as ``"EST5EDT,M3.2.0,M11.1.0"``."""
+        raw = cv.text(rule, "rule")
         out = _vp()
-        check(lib.cm_tz_from_posix(rule.encode(), ctypes.byref(out)), repr(rule))
-        return cls._made(out, rule)
+        check(lib.cm_tz_from_posix(raw, ctypes.byref(out)), f"rule = {rule!r}")
+        return cls._made(out, rule, ("posix", rule))
 
     @classmethod
     def fixed(cls, offset_seconds: int) -> "TimeZone":
         """A zone at a fixed offset east of Greenwich, in seconds."""
+        off = cv.i32(offset_seconds, "offset_seconds")
         out = _vp()
-        check(lib.cm_tz_fixed(cv.i32(offset_seconds, "offset_seconds"), ctypes.byref(out)))
-        return cls._made(out, f"{offset_seconds:+d}s")
+        check(lib.cm_tz_fixed(off, ctypes.byref(out)), f"offset_seconds = {off}")
+        return cls._made(out, f"{off:+d}s", ("fixed", off))
 
-    def utc_offset(self, t: int) -> int:
+    def utc_offset(self, t: Any) -> int:
         """Seconds east of Greenwich at instant t."""
         out = ctypes.c_int32()
-        check(lib.cm_tz_utc_offset(self._p(), cv.i64(t, "t"), ctypes.byref(out)))
+        check(self._call(lib.cm_tz_utc_offset, cv.instant(t, "t"), ctypes.byref(out)))
         return out.value
 
-    def to_local(self, t: int) -> Tuple[int, int, int, int, int, int]:
+    def to_local(self, t: Any) -> Tuple[int, int, int, int, int, int]:
         """(year, month, day, hour, minute, second) of instant t on the local wall clock."""
         c = _Civil()
-        check(lib.cm_tz_to_local(self._p(), cv.i64(t, "t"), ctypes.byref(c)))
+        check(self._call(lib.cm_tz_to_local, cv.instant(t, "t"), ctypes.byref(c)))
         return (c.year, c.month, c.day, c.hour, c.minute, c.second)
 
     def from_local(self, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> int:
         """The instant of a local wall-clock time; a time in a DST gap moves forward by the
         gap, an ambiguous time takes its first occurrence."""
-        c = _Civil(*(cv.i32(v, n) for v, n in zip((year, month, day, hour, minute, second), ("year", "month", "day", "hour", "minute", "second"))), 0, 0)
+        names = ("year", "month", "day", "hour", "minute", "second")
+        c = _Civil(*(cv.i32(v, n) for v, n in zip((year, month, day, hour, minute, second), names)), 0, 0)
         out = ctypes.c_int64()
-        check(lib.cm_tz_from_local(self._p(), ctypes.byref(c), ctypes.byref(out)))
+        check(self._call(lib.cm_tz_from_local, ctypes.byref(c), ctypes.byref(out)))
         return out.value
+
+    def __reduce__(self) -> Any:
+        return (_restore_timezone, (self._source,))
 
     def __repr__(self) -> str:
         return f"TimeZone({self.name!r})"
 
 
-class Calendar(_Handle):
+def _restore_timezone(source: Tuple[Any, ...]) -> TimeZone:
+    """Rebuilds a pickled TimeZone from what it was made from."""
+    how = source[0]
+    if how == "name":
+        return TimeZone(source[1])
+    if how == "tzif":
+        return TimeZone.from_tzif(source[1], source[2])
+    if how == "posix":
+        return TimeZone.from_posix(source[1])
+    if how == "fixed":
+        return TimeZone.fixed(source[1])
+    raise cv.invalid(f"unknown time zone source {how!r}")
+
+
+#: What the calendar functions' CM_ERANGE / CM_EOVERFLOW refer to.
+_RANGE_NOTE = "instants and results must lie in the years 1 .. 9999"
+
+
+class Calendar(Handle):
     """A business calendar from the text spec (docs/calendar-spec.md), e.g.::
 
         Calendar('''
@@ -170,88 +178,113 @@ class Calendar(_Handle):
 
     ``tz`` overrides (or supplies) the zone with a :class:`TimeZone` object.
     Parse errors raise :class:`ParseError` with ``line`` and ``column``.
+    Immutable and shareable between threads; pickles by its spec (and zone).
     """
 
-    __slots__ = ("spec",)
+    __slots__ = ("spec", "_tz")
     _free = lib.cm_calendar_free
 
     def __init__(self, spec: str, tz: Optional[TimeZone] = None) -> None:
-        if not isinstance(spec, str):
-            raise cv.invalid("spec must be a str")
+        raw = cv.text(spec, "spec")
+        if tz is not None and not isinstance(tz, TimeZone):
+            raise cv.invalid(f"tz must be a TimeZone or None, not {type(tz).__name__}")
         err = _ParseError()
         out = _vp()
         if tz is None:
-            status = lib.cm_calendar_parse(spec.encode(), ctypes.byref(out), ctypes.byref(err))
+            status = lib.cm_calendar_parse(raw, ctypes.byref(out), ctypes.byref(err))
             if status != 0:
                 raise parse_error(status, err)
         else:
             b = _vp()
             check(lib.cm_calendar_builder_new(ctypes.byref(b)))
             try:
-                status = lib.cm_calendar_builder_add_spec(b, spec.encode(), ctypes.byref(err))
+                status = lib.cm_calendar_builder_add_spec(b, raw, ctypes.byref(err))
                 if status != 0:
                     raise parse_error(status, err)
-                check(lib.cm_calendar_builder_set_tz(b, tz._p()))
+                check(tz._call(lambda p: lib.cm_calendar_builder_set_tz(b, p)))
                 check(lib.cm_calendar_builder_build(b, ctypes.byref(out)))
             finally:
                 lib.cm_calendar_builder_free(b)
         self._take(out)
         self.spec = spec
+        self._tz = tz
+
+    @property
+    def tz(self) -> Optional[TimeZone]:
+        """The TimeZone given to the constructor, or None when the spec names the zone."""
+        return self._tz
 
     def _instant(self, fn: Any, *args: Any) -> int:
         out = ctypes.c_int64()
-        check(fn(self._p(), *args, ctypes.byref(out)))
+        check(self._call(fn, *args, ctypes.byref(out)), _RANGE_NOTE)
         return out.value
 
-    def add(self, start: int, seconds: int) -> int:
+    def add(self, start: Any, seconds: Any) -> int:
         """The earliest instant with `seconds` business seconds after start (negative: before)."""
-        return self._instant(lib.cm_calendar_add, cv.i64(start, "start"), cv.i64(seconds, "seconds"))
+        return self._instant(lib.cm_calendar_add, cv.instant(start, "start"), cv.seconds(seconds, "seconds"))
 
-    def add_roll(self, start: int, seconds: int) -> int:
+    def add_roll(self, start: Any, seconds: Any) -> int:
         """Like add, but a result exactly at a closing rolls to the next opening (pandas)."""
-        return self._instant(lib.cm_calendar_add_roll, cv.i64(start, "start"), cv.i64(seconds, "seconds"))
+        return self._instant(lib.cm_calendar_add_roll, cv.instant(start, "start"), cv.seconds(seconds, "seconds"))
 
-    def elapsed(self, start: int, end: int) -> int:
+    def elapsed(self, start: Any, end: Any) -> int:
         """Business seconds of [start, end); negative when end < start."""
-        return self._instant(lib.cm_calendar_elapsed, cv.i64(start, "start"), cv.i64(end, "end"))
+        return self._instant(lib.cm_calendar_elapsed, cv.instant(start, "start"), cv.instant(end, "end"))
 
-    def is_open(self, t: int) -> bool:
+    def is_open(self, t: Any) -> bool:
         """Whether instant t lies inside business hours (an opening is open, a closing is not)."""
         out = ctypes.c_bool()
-        check(lib.cm_calendar_is_open(self._p(), cv.i64(t, "t"), ctypes.byref(out)))
+        check(self._call(lib.cm_calendar_is_open, cv.instant(t, "t"), ctypes.byref(out)))
         return bool(out.value)
 
-    def next_open(self, t: int) -> int:
+    def next_open(self, t: Any) -> int:
         """The earliest open instant at or after t."""
-        return self._instant(lib.cm_calendar_next_open, cv.i64(t, "t"))
+        return self._instant(lib.cm_calendar_next_open, cv.instant(t, "t"))
 
-    def next_close(self, t: int) -> int:
+    def next_close(self, t: Any) -> int:
         """The end of the period containing t, or of the next one."""
-        return self._instant(lib.cm_calendar_next_close, cv.i64(t, "t"))
+        return self._instant(lib.cm_calendar_next_close, cv.instant(t, "t"))
 
-    def add_days(self, start: int, days: int) -> int:
+    def add_days(self, start: Any, days: int) -> int:
         """`days` business days from start's local date, at the same local time, then the
         next open instant."""
-        return self._instant(lib.cm_calendar_add_days, cv.i64(start, "start"), cv.i32(days, "days"))
-
-    def _many(self, fn: Any, a: Any, b: Any, an: str, bn: str) -> Any:
-        x = cv.in_array(a, "i64", an)
-        y = cv.in_array(b, "i64", bn)
-        if x.n != y.n:
-            raise cv.invalid(f"{an} has {x.n} entries but {bn} has {y.n}")
-        out, ptr = cv.out_array("i64", x.n)
-        check(fn(self._p(), x.ptr, y.ptr, x.n, ptr))
-        return out
+        return self._instant(lib.cm_calendar_add_days, cv.instant(start, "start"), cv.i32(days, "days"))
 
     def elapsed_many(self, start: Any, end: Any) -> Any:
-        """Business seconds of each pair; int64 arrays are read without copying, and the
-        result is a numpy array when numpy is present."""
-        return self._many(lib.cm_calendar_elapsed_many, start, end, "start", "end")
+        """Business seconds between each pair of instants.
+
+        ``start`` and ``end`` are columns of instants: int64 Unix seconds
+        (read without copying), or datetime64 columns of any unit, zone-aware
+        or naive (= UTC). int64 in gives int64 seconds out; datetime64 in gives
+        timedelta64 out, NaT where either instant is missing. A pandas Series
+        in gives a Series with its index out; otherwise a numpy array."""
+        x = cv.in_array(start, "i64", "start", missing=cv.MASK, role="instant")
+        y = cv.in_array(end, "i64", "end", missing=cv.MASK, role="instant")
+        n = cv.same_length((x, "start"), (y, "end"))
+        out, ptr = cv.out_array("i64", n)
+        check(self._call(lib.cm_calendar_elapsed_many, x.ptr, y.ptr, n, ptr), _RANGE_NOTE)
+        temporal = "timedelta" if (x.temporal or y.temporal) else None
+        return cv.wrap(out, (x, y), temporal)
 
     def add_many(self, start: Any, seconds: Any) -> Any:
-        """add() over arrays of start instants and business seconds."""
-        return self._many(lib.cm_calendar_add_many, start, seconds, "start", "seconds")
+        """add() over a column of instants and a column of business seconds (numbers or
+        timedelta64). datetime64 instants in give datetime64 out, in the zone of a
+        zone-aware Series, NaT where an input is missing; see elapsed_many."""
+        x = cv.in_array(start, "i64", "start", missing=cv.MASK, role="instant")
+        y = cv.in_array(seconds, "i64", "seconds", missing=cv.MASK, role="duration")
+        n = cv.same_length((x, "start"), (y, "seconds"))
+        out, ptr = cv.out_array("i64", n)
+        check(self._call(lib.cm_calendar_add_many, x.ptr, y.ptr, n, ptr), _RANGE_NOTE)
+        return cv.wrap(out, (x, y), "datetime" if x.temporal else None, x.tz)
+
+    def __reduce__(self) -> Any:
+        return (_restore_calendar, (self.spec, self._tz))
 
     def __repr__(self) -> str:
         first = self.spec.strip().splitlines()[0] if self.spec.strip() else ""
         return f"Calendar({first!r}...)"
+
+
+def _restore_calendar(spec: str, tz: Optional[TimeZone]) -> Calendar:
+    """Rebuilds a pickled Calendar from its spec and zone."""
+    return Calendar(spec, tz)

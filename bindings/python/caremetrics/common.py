@@ -6,7 +6,7 @@ import ctypes
 
 from . import _convert as cv
 from ._lib import c_status, declare, lib
-from .errors import check, invalid
+from .errors import check
 
 declare(
     [
@@ -31,9 +31,7 @@ def version_number() -> int:
 def parse_time(text: str) -> int:
     """Parses an RFC 3339 timestamp (``2025-01-06T09:00:00Z``, offsets, or a bare date)
     into Unix seconds (UTC). Raises ParseError for anything else."""
-    if not isinstance(text, str):
-        raise invalid(f"text must be a str, not {type(text).__name__}")
-    raw = text.encode()
+    raw = cv.text(text, "text")
     out = ctypes.c_int64()
     check(lib.cm_time_parse(raw, len(raw), ctypes.byref(out)), repr(text))
     return out.value
@@ -42,5 +40,5 @@ def parse_time(text: str) -> int:
 def format_time(t: int) -> str:
     """Formats Unix seconds as ``YYYY-MM-DDTHH:MM:SSZ`` (years 0..9999)."""
     buf = ctypes.create_string_buffer(_TIME_FORMAT_SIZE)
-    check(lib.cm_time_format(cv.i64(t, "t"), buf, len(buf)))
+    check(lib.cm_time_format(cv.instant(t, "t"), buf, len(buf)), "t must lie in the years 0 .. 9999")
     return buf.value.decode()

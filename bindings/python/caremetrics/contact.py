@@ -9,7 +9,7 @@ from typing import Any, Optional, Tuple
 from . import _convert as cv
 from ._accumulator import Accumulator
 from ._lib import c_status, check_layouts, declare, lib
-from .errors import check
+from .errors import check, error_for
 
 _f64 = ctypes.c_double
 _f64p = ctypes.POINTER(ctypes.c_double)
@@ -66,6 +66,14 @@ declare(
 check_layouts(lib.cm_contact_sizeof, [("cm_contact", _Contact)])
 
 
+def _variant(v: Any) -> int:
+    try:
+        return int(SlVariant(v))
+    except (ValueError, TypeError):
+        accepted = ", ".join(f"{m.name} ({m.value})" for m in SlVariant)
+        raise cv.invalid(f"variant = {v!r} is none of {accepted}") from None
+
+
 class Contacts(Accumulator):
     """Counters of one queue interval: offered, answered (within T), abandoned (within T,
     short), total waits and handle time. ``Contacts()`` uses the library's default
@@ -80,43 +88,45 @@ class Contacts(Accumulator):
         if target_seconds is not None or short_abandon_seconds is not None:
             if target_seconds is None or short_abandon_seconds is None:
                 raise cv.invalid("give target_seconds and short_abandon_seconds together, or neither")
-            check(
-                lib.cm_contact_init(
-                    ctypes.byref(self._c),
-                    cv.f64(target_seconds, "target_seconds"),
-                    cv.f64(short_abandon_seconds, "short_abandon_seconds"),
-                )
-            )
+            t = cv.seconds(target_seconds, "target_seconds", "f64")
+            sa = cv.seconds(short_abandon_seconds, "short_abandon_seconds", "f64")
+            status = lib.cm_contact_init(ctypes.byref(self._c), t, sa)
+            if status != 0 and t in cv.NON_NEGATIVE and sa in cv.NON_NEGATIVE:
+                raise error_for(status, f"short_abandon_seconds = {sa!r} must not exceed target_seconds = {t!r}")
+            cv.checked(status, ("target_seconds", t, cv.NON_NEGATIVE), ("short_abandon_seconds", sa, cv.NON_NEGATIVE))
 
     def add(self, wait_seconds: float, handle_seconds: float = 0.0, abandoned: bool = False) -> "Contacts":  # type: ignore[override]
         """Records one contact. Returns self."""
-        check(
-            lib.cm_contact_add(
-                ctypes.byref(self._c), cv.f64(wait_seconds, "wait_seconds"), cv.f64(handle_seconds, "handle_seconds"), bool(abandoned)
-            )
+        w = cv.seconds(wait_seconds, "wait_seconds", "f64")
+        h = cv.seconds(handle_seconds, "handle_seconds", "f64")
+        cv.checked(
+            lib.cm_contact_add(ctypes.byref(self._c), w, h, bool(abandoned)),
+            ("wait_seconds", w, cv.NON_NEGATIVE),
+            ("handle_seconds", h, cv.NON_NEGATIVE),
         )
         return self
 
     def add_many(self, wait_seconds: Any, handle_seconds: Any, abandoned: Any) -> "Contacts":  # type: ignore[override]
-        """Records parallel arrays of contacts (float64 waits and handle times, bool/uint8 flags), all or nothing."""
-        w = cv.in_array(wait_seconds, "f64", "wait_seconds")
-        h = cv.in_array(handle_seconds, "f64", "handle_seconds")
+        """Records parallel columns of contacts, all or nothing: waits and handle times in
+        seconds (float64, or timedelta64) and outcome flags (bool/uint8, nonzero =
+        abandoned). A missing entry raises InvalidArgumentError naming its position."""
+        w = cv.in_array(wait_seconds, "f64", "wait_seconds", role="duration")
+        h = cv.in_array(handle_seconds, "f64", "handle_seconds", role="duration")
         a = cv.in_array(abandoned, "u8", "abandoned")
-        if not w.n == h.n == a.n:
-            raise cv.invalid("wait_seconds, handle_seconds and abandoned must have the same length")
+        cv.same_length((w, "wait_seconds"), (h, "handle_seconds"), (a, "abandoned"))
         check(lib.cm_contact_add_many(ctypes.byref(self._c), w.ptr, h.ptr, a.ptr, w.n))
         return self
 
     def service_level(self, variant: SlVariant = SlVariant.ABANDONS_AGAINST) -> float:
         """Service level under one of the six definitions."""
         out = ctypes.c_double()
-        check(lib.cm_contact_service_level(ctypes.byref(self._c), int(SlVariant(variant)), ctypes.byref(out)))
+        check(lib.cm_contact_service_level(ctypes.byref(self._c), _variant(variant), ctypes.byref(out)))
         return out.value
 
     def service_level_counts(self, variant: SlVariant = SlVariant.ABANDONS_AGAINST) -> Tuple[int, int]:
         """(numerator, denominator) of a service-level definition, e.g. for ``rate()``'s interval."""
         num, den = _u64(), _u64()
-        check(lib.cm_contact_service_level_counts(ctypes.byref(self._c), int(SlVariant(variant)), ctypes.byref(num), ctypes.byref(den)))
+        check(lib.cm_contact_service_level_counts(ctypes.byref(self._c), _variant(variant), ctypes.byref(num), ctypes.byref(den)))
         return int(num.value), int(den.value)
 
     def _measure(self, fn: Any, *args: Any) -> float:
@@ -146,6 +156,7 @@ class Contacts(Accumulator):
 
     @property
     def offered(self) -> int:
+        """Contacts offered (answered + abandoned)."""
         return int(self._c.offered)
 
     def __repr__(self) -> str:

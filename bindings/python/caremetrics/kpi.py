@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from . import _convert as cv
-from ._accumulator import Accumulator, accumulator_prototypes
+from ._accumulator import NAN, Accumulator, accumulator_prototypes, proportion_fields
 from ._lib import c_status, check_layouts, declare, lib
-from .errors import check, invalid
+from .errors import NoDataError, check, invalid
 
 _u8p = ctypes.POINTER(ctypes.c_uint8)
 _f64p = ctypes.POINTER(ctypes.c_double)
@@ -168,6 +168,10 @@ class Proportion:
     def _of(cls, p: _Proportion) -> "Proportion":
         return cls(int(p.num), int(p.den), p.value, p.lo, p.hi)
 
+    def to_dict(self) -> Dict[str, Any]:
+        """The tidy fields ``value, lo, hi, num, den, n`` (n = den), as in result frames."""
+        return proportion_fields(self)
+
 
 @dataclass(frozen=True)
 class CsatResult:
@@ -218,7 +222,10 @@ def rate(num: int, den: int, confidence: float = DEFAULT_CONFIDENCE) -> Proporti
     """A proportion with its Wilson score interval: FCR, escalation, reopen, deflection,
     retention or churn rate (``num`` successes of ``den``)."""
     out = _Proportion()
-    check(lib.cm_rate(cv.u64(num, "num"), cv.u64(den, "den"), cv.f64(confidence, "confidence"), ctypes.byref(out)))
+    n, d, c = cv.u64(num, "num"), cv.u64(den, "den"), cv.f64(confidence, "confidence")
+    status = lib.cm_rate(n, d, c, ctypes.byref(out))
+    if status:
+        cv.checked(status, ("confidence", c, cv.FRACTION_OPEN), ("num", n, cv.Range(0, d)), ("den", d, cv.Range(1)))
     return Proportion._of(out)
 
 
@@ -245,13 +252,13 @@ def abandonment_rate_many(
     short_abandon_seconds: float = 0.0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> Proportion:
-    """Abandonment over per-contact arrays: waits in seconds (float64) and outcome flags
-    (nonzero = abandoned; bool or uint8 arrays are read without copying). Abandons after
-    a wait strictly below ``short_abandon_seconds`` leave both numerator and denominator."""
-    w = cv.in_array(wait_seconds, "f64", "wait_seconds")
+    """Abandonment over per-contact columns: waits in seconds (float64, or timedelta64)
+    and outcome flags (nonzero = abandoned; bool or uint8 arrays are read without
+    copying). Abandons after a wait strictly below ``short_abandon_seconds`` leave both
+    numerator and denominator. A missing wait or flag raises InvalidArgumentError."""
+    w = cv.in_array(wait_seconds, "f64", "wait_seconds", role="duration")
     a = cv.in_array(abandoned, "u8", "abandoned")
-    if w.n != a.n:
-        raise invalid(f"wait_seconds has {w.n} entries but abandoned has {a.n}")
+    cv.same_length((w, "wait_seconds"), (a, "abandoned"))
     out = _Proportion()
     check(
         lib.cm_abandonment_rate_many(
@@ -304,6 +311,13 @@ class Csat(Accumulator):
         check(lib.cm_csat_result(ctypes.byref(self._c), cv.f64(confidence, "confidence"), ctypes.byref(out)))
         return CsatResult(Proportion._of(out.satisfied), out.mean)
 
+    def _row(self, confidence: float) -> Dict[str, Any]:
+        try:
+            r = self.result(confidence)
+        except NoDataError:
+            return {**proportion_fields(None), "mean": NAN}
+        return {**proportion_fields(r.satisfied), "mean": r.mean}
+
     def __repr__(self) -> str:
         return f"Csat(scale={self._c.scale or 'default'}, satisfied_min={self._c.satisfied_min or 'default'}, n={sum(self._c.counts)})"
 
@@ -333,6 +347,16 @@ class Nps(Accumulator):
         return NpsResult(
             int(out.n), int(out.promoters), int(out.passives), int(out.detractors), out.score, out.se, out.lo, out.hi
         )
+
+    def _row(self, confidence: float) -> Dict[str, Any]:
+        try:
+            r = self.result(confidence)
+        except NoDataError:
+            return {"value": NAN, "lo": NAN, "hi": NAN, "se": NAN, "n": 0, "promoters": 0, "passives": 0, "detractors": 0}
+        return {
+            "value": r.score, "lo": r.lo, "hi": r.hi, "se": r.se, "n": r.n,
+            "promoters": r.promoters, "passives": r.passives, "detractors": r.detractors,
+        }
 
     def __repr__(self) -> str:
         return f"Nps(n={sum(self._c.counts)})"
@@ -378,18 +402,29 @@ class Ces(Accumulator):
         check(lib.cm_ces_result(ctypes.byref(self._c), cv.f64(confidence, "confidence"), ctypes.byref(out)))
         return CesResult(int(out.n), out.mean, out.sd, out.lo, out.hi, Proportion._of(out.easy))
 
+    def _row(self, confidence: float) -> Dict[str, Any]:
+        try:
+            r = self.result(confidence)
+        except NoDataError:
+            return {"value": NAN, "lo": NAN, "hi": NAN, "sd": NAN, "n": 0, "easy": NAN, "easy_lo": NAN, "easy_hi": NAN}
+        return {
+            "value": r.mean, "lo": r.lo, "hi": r.hi, "sd": r.sd, "n": r.n,
+            "easy": r.easy.value, "easy_lo": r.easy.lo, "easy_hi": r.easy.hi,
+        }
+
     def __repr__(self) -> str:
         return f"Ces(scale={self._c.scale or 'default'}, n={sum(self._c.counts)})"
 
 
 class Art(Accumulator):
     """Average-response-time accumulator over whole-second durations (int64 arrays are read
-    without copying)."""
+    without copying; timedelta64 columns are floored to whole seconds)."""
 
     _prefix = "art"
     _struct = _Art
     _elem = "i64"
     _scalar = "i64"
+    _role = "duration"
     __slots__ = ()
 
     def __init__(self) -> None:
@@ -400,6 +435,13 @@ class Art(Accumulator):
         out = _ArtSummary()
         check(lib.cm_art_result(ctypes.byref(self._c), ctypes.byref(out)))
         return ArtResult(int(out.n), int(out.total_seconds), int(out.min_seconds), int(out.max_seconds), out.mean_seconds)
+
+    def _row(self, confidence: float) -> Dict[str, Any]:
+        try:
+            r = self.result()
+        except NoDataError:
+            return {"value": NAN, "n": 0, "total_seconds": 0, "min_seconds": NAN, "max_seconds": NAN}
+        return {"value": r.mean_seconds, "n": r.n, "total_seconds": r.total_seconds, "min_seconds": r.min_seconds, "max_seconds": r.max_seconds}
 
     def __repr__(self) -> str:
         return f"Art(n={self._c.n}, total_seconds={self._c.total_seconds})"
@@ -584,6 +626,7 @@ class CostPerContact(Accumulator):
         return new
 
     def copy(self) -> "CostPerContact":
+        """An independent copy, with the channel names."""
         new = super().copy()
         new.channels = list(self.channels)
         return new

@@ -22,7 +22,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from . import _convert as cv
 from . import _frame
 from ._lib import c_status, check_layouts, declare, lib
-from .calendar import _Handle, _ParseError
+from ._handle import Handle
+from .calendar import _ParseError
 from .errors import STATUS, check, invalid, parse_error
 from .kpi import DEFAULT_CONFIDENCE, Proportion, _Proportion
 from .spc import _Signal
@@ -250,7 +251,7 @@ def _award(v: Any, what: str) -> int:
     return cv.i32(v, what)
 
 
-class Rubric(_Handle):
+class Rubric(Handle):
     """A QA rubric: weighted sections of items with points, N/A-able and critical items.
 
     ``Rubric(text)`` parses the text form (docs/qa.md); :meth:`build` takes
@@ -314,17 +315,17 @@ class Rubric(_Handle):
 
     def _load(self) -> None:
         s = _RubricSummary()
-        check(lib.cm_qa_rubric_info(self._p(), ctypes.byref(s)))
+        check(self._call(lib.cm_qa_rubric_info, ctypes.byref(s)))
         self.pass_score = s.pass_score
         secs = []
         for i in range(s.sections):
             x = _Section()
-            check(lib.cm_qa_rubric_section(self._p(), i, ctypes.byref(x)))
+            check(self._call(lib.cm_qa_rubric_section, i, ctypes.byref(x)))
             secs.append(Section(x.name.decode(), x.weight))
         items = []
         for i in range(s.items):
             x = _Item()
-            check(lib.cm_qa_rubric_item(self._p(), i, ctypes.byref(x)))
+            check(self._call(lib.cm_qa_rubric_item, i, ctypes.byref(x)))
             items.append(
                 Item(x.name.decode(), int(x.section), int(x.points), bool(x.flags & ITEM_CRITICAL), bool(x.flags & ITEM_NA_ALLOWED))
             )
@@ -333,10 +334,12 @@ class Rubric(_Handle):
 
     @property
     def sections(self) -> Tuple[Section, ...]:
+        """The sections, in order."""
         return self._sections
 
     @property
     def items(self) -> Tuple[Item, ...]:
+        """The items, in awards order."""
         return self._items
 
     @property
@@ -352,7 +355,7 @@ class Rubric(_Handle):
             if unknown:
                 # Let the library say it: the first unknown name gives CM_ENOTFOUND.
                 idx = ctypes.c_size_t()
-                check(lib.cm_qa_rubric_find_item(self._p(), _name(str(unknown[0]), "item"), ctypes.byref(idx)), repr(unknown[0]))
+                check(self._call(lib.cm_qa_rubric_find_item, _name(str(unknown[0]), "item"), ctypes.byref(idx)), repr(unknown[0]))
             missing = [name for name in self.item_names if name not in awards]
             if missing:
                 raise invalid(f"no award for item {missing[0]!r} (give None for N/A)")
@@ -370,7 +373,7 @@ class Rubric(_Handle):
         arr = self._awards(awards)
         out = _Result()
         secs = (_f64 * len(self._sections))()
-        check(lib.cm_qa_score(self._p(), arr, len(self._items), ctypes.byref(out), secs))
+        check(self._call(lib.cm_qa_score, arr, len(self._items), ctypes.byref(out), secs))
         sections = {
             s.name: (None if out.na_sections >> i & 1 else secs[i]) for i, s in enumerate(self._sections)
         }
@@ -405,7 +408,7 @@ class Rubric(_Handle):
         arr = (ctypes.c_int32 * max(1, len(flat)))(*flat)
         scores, sp = cv.out_array("f64", len(rows))
         flags, fp = cv.out_array("u8", len(rows))
-        check(lib.cm_qa_score_many(self._p(), arr, len(rows), sp, fp))
+        check(self._call(lib.cm_qa_score_many, arr, len(rows), sp, fp))
         return scores, flags
 
     def __repr__(self) -> str:
@@ -444,6 +447,7 @@ class QaScores:
         self._c = _Acc()
 
     def add(self, score: float, passed: bool = False, critical_failed: bool = False) -> "QaScores":
+        """Records one evaluation: its score in [0, 100] and outcome."""
         flags = (PASSED if passed else 0) | (CRITICAL_FAILED if critical_failed else 0)
         check(lib.cm_qa_acc_add(ctypes.byref(self._c), cv.f64(score, "score"), flags))
         return self
@@ -463,6 +467,7 @@ class QaScores:
         return self
 
     def merge(self, other: "QaScores") -> "QaScores":
+        """Adds the evaluations of another accumulator (exact, any order)."""
         if not isinstance(other, QaScores):
             raise invalid(f"cannot merge {type(other).__name__} into QaScores")
         check(lib.cm_qa_acc_merge(ctypes.byref(self._c), ctypes.byref(other._c)))
@@ -477,6 +482,7 @@ class QaScores:
         return self.copy().merge(other)
 
     def copy(self) -> "QaScores":
+        """An independent copy."""
         new = QaScores()
         new._c = _Acc.from_buffer_copy(self._c)
         return new
@@ -491,6 +497,7 @@ class QaScores:
         )
 
     def to_bytes(self) -> bytes:
+        """The library's portable serialized form (84 bytes, CRC-checked)."""
         size = _ACC_BYTES
         buf = (_u8 * size)()
         w = ctypes.c_size_t()
@@ -499,6 +506,7 @@ class QaScores:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "QaScores":
+        """Reads bytes written by ``to_bytes`` on any machine; ParseError if damaged."""
         raw = bytes(data)
         buf = (_u8 * max(1, len(raw))).from_buffer_copy(raw.ljust(1, b"\0"))
         new = cls()

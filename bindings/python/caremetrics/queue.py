@@ -12,7 +12,7 @@ from typing import Any, List
 
 from . import _convert as cv
 from ._lib import c_status, check_layouts, declare, lib
-from .errors import check
+from .errors import STATUS, check, error_for
 
 _f64 = ctypes.c_double
 _f64p = ctypes.POINTER(ctypes.c_double)
@@ -52,6 +52,7 @@ class _IntervalStaffing(ctypes.Structure):
 declare(
     [
         ("cm_queue_sizeof", ctypes.c_size_t, [ctypes.c_char_p]),
+        ("cm_queue_constant", c_status, [ctypes.c_char_p, _f64p]),
         ("cm_erlang_b", c_status, [_f64, _u32, _f64p]),
         ("cm_erlang_c", c_status, [_f64, _u32, _f64p]),
         ("cm_erlang_service_level", c_status, [_f64, _u32, _f64, _f64, _f64p]),
@@ -110,46 +111,88 @@ class IntervalStaffing:
     occupancy: float
 
 
-def _scalar(fn: Any, *args: Any) -> float:
+def _constant(name: str) -> float:
     out = ctypes.c_double()
-    check(fn(*args, ctypes.byref(out)))
+    check(lib.cm_queue_constant(name.encode(), ctypes.byref(out)), name)
+    return out.value
+
+
+#: Largest offered traffic the Erlang functions accept, in Erlangs.
+MAX_TRAFFIC: float = _constant("CM_ERLANG_MAX_TRAFFIC")
+#: Largest average handle time they accept, in seconds.
+MAX_AHT_SECONDS: float = _constant("CM_ERLANG_MAX_AHT_SECONDS")
+
+# The documented domain of each argument (queue.h), to name the one the library refused.
+_DOMAINS = {
+    "traffic": cv.Range(0, MAX_TRAFFIC),
+    "agents": cv.Range(1, None),
+    "aht_seconds": cv.Range(0, MAX_AHT_SECONDS, lo_open=True),
+    "target_seconds": cv.NON_NEGATIVE,
+    "target_sl": cv.FRACTION_OPEN,
+    "target_asa_seconds": cv.POSITIVE,
+    "max_occupancy": cv.FRACTION_CAP,
+    "max_abandon": cv.FRACTION_CAP,
+    "patience_seconds": cv.POSITIVE,
+    "workload_hours": cv.NON_NEGATIVE,
+    "occupancy": cv.FRACTION_CAP,
+    "shrinkage": cv.Range(0, 1, hi_open=True),
+    "shift_hours": cv.POSITIVE,
+    "days": cv.POSITIVE,
+    "interval_seconds": cv.POSITIVE,
+}
+
+
+def _args(**named: Any) -> List[Any]:
+    """Each argument converted (agents as uint32, the rest as doubles) with its domain."""
+    out = []
+    for name, value in named.items():
+        v = cv.u32(value, name) if name == "agents" else cv.f64(value, name)
+        out.append((name, v, _DOMAINS.get(name, cv.FINITE)))
+    return out
+
+
+def _call(fn: Any, args: List[Any], out: Any) -> None:
+    status = fn(*(v for _, v, _ in args), ctypes.byref(out))
+    if status == STATUS["CM_EUNSTABLE"]:
+        named = dict((n, v) for n, v, _ in args)
+        raise error_for(status, f"agents = {named.get('agents')} must exceed traffic = {named.get('traffic')!r}")
+    cv.checked(status, *args)
+
+
+def _scalar(fn: Any, **named: Any) -> float:
+    out = ctypes.c_double()
+    _call(fn, _args(**named), out)
     return out.value
 
 
 def erlang_b(traffic: float, agents: int) -> float:
     """Blocking probability of an M/M/N/N system."""
-    return _scalar(lib.cm_erlang_b, cv.f64(traffic, "traffic"), cv.u32(agents, "agents"))
+    return _scalar(lib.cm_erlang_b, traffic=traffic, agents=agents)
 
 
 def erlang_c(traffic: float, agents: int) -> float:
     """Probability that an arrival waits (UnstableQueueError when agents <= traffic)."""
-    return _scalar(lib.cm_erlang_c, cv.f64(traffic, "traffic"), cv.u32(agents, "agents"))
+    return _scalar(lib.cm_erlang_c, traffic=traffic, agents=agents)
 
 
 def service_level(traffic: float, agents: int, aht_seconds: float, target_seconds: float) -> float:
     """Erlang C share answered within target: 1 − Pw·exp(−(N − A)·t / AHT)."""
-    return _scalar(
-        lib.cm_erlang_service_level,
-        cv.f64(traffic, "traffic"),
-        cv.u32(agents, "agents"),
-        cv.f64(aht_seconds, "aht_seconds"),
-        cv.f64(target_seconds, "target_seconds"),
-    )
+    return _scalar(lib.cm_erlang_service_level, traffic=traffic, agents=agents, aht_seconds=aht_seconds, target_seconds=target_seconds)
 
 
 def asa(traffic: float, agents: int, aht_seconds: float) -> float:
     """Erlang C average speed of answer in seconds: Pw·AHT / (N − A)."""
-    return _scalar(lib.cm_erlang_asa, cv.f64(traffic, "traffic"), cv.u32(agents, "agents"), cv.f64(aht_seconds, "aht_seconds"))
+    return _scalar(lib.cm_erlang_asa, traffic=traffic, agents=agents, aht_seconds=aht_seconds)
 
 
 def occupancy(traffic: float, agents: int) -> float:
     """Agent occupancy A / N."""
-    return _scalar(lib.cm_erlang_occupancy, cv.f64(traffic, "traffic"), cv.u32(agents, "agents"))
+    return _scalar(lib.cm_erlang_occupancy, traffic=traffic, agents=agents)
 
 
-def _agents(fn: Any, *args: Any) -> int:
+def _agents(fn: Any, **named: Any) -> int:
     out = ctypes.c_uint32()
-    check(fn(*args, ctypes.byref(out)))
+    _call(fn, _args(**named), out)
     return int(out.value)
 
 
@@ -159,11 +202,11 @@ def agents(
     """Fewest agents meeting an Erlang C service level (e.g. 0.8 within 20 s) and an occupancy cap."""
     return _agents(
         lib.cm_erlang_agents,
-        cv.f64(traffic, "traffic"),
-        cv.f64(aht_seconds, "aht_seconds"),
-        cv.f64(target_sl, "target_sl"),
-        cv.f64(target_seconds, "target_seconds"),
-        cv.f64(max_occupancy, "max_occupancy"),
+        traffic=traffic,
+        aht_seconds=aht_seconds,
+        target_sl=target_sl,
+        target_seconds=target_seconds,
+        max_occupancy=max_occupancy,
     )
 
 
@@ -171,10 +214,10 @@ def agents_for_asa(traffic: float, aht_seconds: float, target_asa_seconds: float
     """Fewest agents keeping the Erlang C ASA at or below a target."""
     return _agents(
         lib.cm_erlang_agents_asa,
-        cv.f64(traffic, "traffic"),
-        cv.f64(aht_seconds, "aht_seconds"),
-        cv.f64(target_asa_seconds, "target_asa_seconds"),
-        cv.f64(max_occupancy, "max_occupancy"),
+        traffic=traffic,
+        aht_seconds=aht_seconds,
+        target_asa_seconds=target_asa_seconds,
+        max_occupancy=max_occupancy,
     )
 
 
@@ -183,15 +226,10 @@ def erlang_a(
 ) -> ErlangAResult:
     """Erlang A (exponential patience with the given mean): wait, abandon, SL, ASA, occupancy."""
     out = _ErlangA()
-    check(
-        lib.cm_erlang_a(
-            cv.f64(traffic, "traffic"),
-            cv.u32(agents, "agents"),
-            cv.f64(aht_seconds, "aht_seconds"),
-            cv.f64(patience_seconds, "patience_seconds"),
-            cv.f64(target_seconds, "target_seconds"),
-            ctypes.byref(out),
-        )
+    _call(
+        lib.cm_erlang_a,
+        _args(traffic=traffic, agents=agents, aht_seconds=aht_seconds, patience_seconds=patience_seconds, target_seconds=target_seconds),
+        out,
     )
     return ErlangAResult(*(getattr(out, f) for f, _ in _ErlangA._fields_))
 
@@ -208,21 +246,20 @@ def erlang_a_agents(
     """Fewest agents meeting an Erlang A service level, abandonment cap and occupancy cap."""
     return _agents(
         lib.cm_erlang_a_agents,
-        cv.f64(traffic, "traffic"),
-        cv.f64(aht_seconds, "aht_seconds"),
-        cv.f64(patience_seconds, "patience_seconds"),
-        cv.f64(target_sl, "target_sl"),
-        cv.f64(target_seconds, "target_seconds"),
-        cv.f64(max_abandon, "max_abandon"),
-        cv.f64(max_occupancy, "max_occupancy"),
+        traffic=traffic,
+        aht_seconds=aht_seconds,
+        patience_seconds=patience_seconds,
+        target_sl=target_sl,
+        target_seconds=target_seconds,
+        max_abandon=max_abandon,
+        max_occupancy=max_occupancy,
     )
 
 
 def _pair(a: Any, b: Any, an: str, bn: str) -> tuple:
     x = cv.in_array(a, "f64", an)
-    y = cv.in_array(b, "f64", bn)
-    if x.n != y.n:
-        raise cv.invalid(f"{an} has {x.n} entries but {bn} has {y.n}")
+    y = cv.in_array(b, "f64", bn, role="duration" if bn == "aht_seconds" else None)
+    cv.same_length((x, an), (y, bn))
     return x, y
 
 
@@ -230,7 +267,7 @@ def workload_hours(contacts: Any, aht_seconds: Any) -> float:
     """Σ contacts × AHT over channels, in hours."""
     c, a = _pair(contacts, aht_seconds, "contacts", "aht_seconds")
     out = ctypes.c_double()
-    check(lib.cm_workload_hours(c.ptr, a.ptr, c.n, ctypes.byref(out)))
+    check(lib.cm_workload_hours(c.ptr, a.ptr, c.n, ctypes.byref(out)), "contacts must be >= 0 and aht_seconds > 0, all finite")
     return out.value
 
 
@@ -239,15 +276,10 @@ def workforce_plan(
 ) -> Workforce:
     """Scheduled hours = workload / occupancy / (1 − shrinkage); shifts; FTE over `days`."""
     out = _Workforce()
-    check(
-        lib.cm_workforce_plan(
-            cv.f64(workload_hours, "workload_hours"),
-            cv.f64(occupancy, "occupancy"),
-            cv.f64(shrinkage, "shrinkage"),
-            cv.f64(shift_hours, "shift_hours"),
-            cv.f64(days, "days"),
-            ctypes.byref(out),
-        )
+    _call(
+        lib.cm_workforce_plan,
+        _args(workload_hours=workload_hours, occupancy=occupancy, shrinkage=shrinkage, shift_hours=shift_hours, days=days),
+        out,
     )
     return Workforce(out.workload_hours, out.scheduled_hours, out.shifts, out.fte)
 
@@ -263,16 +295,7 @@ def staffing_plan(
     """Erlang C agents, SL, ASA and occupancy for each interval of a forecast."""
     v, a = _pair(volumes, aht_seconds, "volumes", "aht_seconds")
     out = (_IntervalStaffing * max(1, v.n))()
-    check(
-        lib.cm_staffing_plan(
-            v.ptr,
-            a.ptr,
-            v.n,
-            cv.f64(interval_seconds, "interval_seconds"),
-            cv.f64(target_sl, "target_sl"),
-            cv.f64(target_seconds, "target_seconds"),
-            cv.f64(max_occupancy, "max_occupancy"),
-            out,
-        )
-    )
+    args = _args(interval_seconds=interval_seconds, target_sl=target_sl, target_seconds=target_seconds, max_occupancy=max_occupancy)
+    status = lib.cm_staffing_plan(v.ptr, a.ptr, v.n, *(x for _, x, _ in args), out)
+    cv.checked(status, *args)
     return [IntervalStaffing(o.traffic, int(o.agents), o.service_level, o.asa_seconds, o.occupancy) for o in out[: v.n]]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Dict, Sequence
 
 from . import _convert as cv
-from ._accumulator import Accumulator, accumulator_prototypes
+from ._accumulator import NAN, Accumulator, accumulator_prototypes
 from ._lib import c_status, check_layouts, declare, lib
-from .errors import check
+from .errors import NoDataError, check
 
 _f64p = ctypes.POINTER(ctypes.c_double)
 _BUCKETS = 1024
@@ -71,13 +71,17 @@ class SketchResult:
 class Sketch(Accumulator):
     """Mergeable histogram of durations in seconds (1 s to about 20 years, zero exact):
     quantiles within 0.99 % of the exact value, exact merge in any order.
-    float64 arrays are read without copying."""
+    float64 arrays are read without copying; timedelta64 columns are read as
+    seconds; missing entries (NaN, NaT, None) are skipped."""
 
     _prefix = "sketch"
     _struct = _Sketch
     _elem = "f64"
     _scalar = "f64"
+    _role = "duration"
     __slots__ = ()
+    #: The quantiles of to_series() / to_frame(): columns p50, p90, p99.
+    FRAME_QUANTILES = (0.5, 0.9, 0.99)
 
     def __init__(self) -> None:
         self._c = _Sketch()
@@ -85,15 +89,16 @@ class Sketch(Accumulator):
     def quantile(self, q: float) -> float:
         """The q-quantile in seconds (0.5 = median, 0.9 = p90), numpy's default definition."""
         out = ctypes.c_double()
-        check(lib.cm_sketch_quantile(ctypes.byref(self._c), cv.f64(q, "q"), ctypes.byref(out)))
+        q = cv.f64(q, "q")
+        cv.checked(lib.cm_sketch_quantile(ctypes.byref(self._c), q, ctypes.byref(out)), ("q", q, cv.Range(0, 1)))
         return out.value
 
     def quantiles(self, qs: Any) -> Any:
         """Several quantiles at once; returns a numpy array when numpy is present."""
         arr = cv.in_array(qs, "f64", "qs")
         out, ptr = cv.out_array("f64", arr.n)
-        check(lib.cm_sketch_quantiles(ctypes.byref(self._c), arr.ptr, arr.n, ptr))
-        return out
+        check(lib.cm_sketch_quantiles(ctypes.byref(self._c), arr.ptr, arr.n, ptr), "each q must be in [0, 1]")
+        return cv.wrap(out, (arr,))
 
     def result(self) -> SketchResult:
         """Count, minimum, maximum and mean (NoDataError when empty)."""
@@ -103,17 +108,34 @@ class Sketch(Accumulator):
             int(out.n), int(out.zeros), out.min_seconds, out.max_seconds, out.mean_seconds, out.total_seconds
         )
 
+    def _row(self, confidence: float, quantiles: Sequence[float] = FRAME_QUANTILES) -> Dict[str, Any]:
+        names = [_quantile_name(q) for q in quantiles]
+        try:
+            r = self.result()
+        except NoDataError:
+            return {"n": 0, **{k: NAN for k in names}, "mean": NAN, "min": NAN, "max": NAN}
+        qs = self.quantiles(list(quantiles))
+        return {"n": r.n, **{k: float(v) for k, v in zip(names, qs)}, "mean": r.mean_seconds, "min": r.min_seconds, "max": r.max_seconds}
+
     def __len__(self) -> int:
+        """The number of durations recorded."""
         return int(self._c.n)
 
     def __repr__(self) -> str:
         return f"Sketch(n={self._c.n})"
 
 
+def _quantile_name(q: float) -> str:
+    """Column name of a quantile: p50, p90, p99, p99.9."""
+    return "p" + f"{100 * q:.10g}"
+
+
 def quantiles_exact(values: Any, qs: Sequence[float]) -> Any:
     """Exact quantiles of an array by selection (numpy's default, Hyndman-Fan type 7).
-    The values are copied once into a scratch buffer; the input is never modified."""
-    xs = cv.in_array(values, "f64", "values")
+    The values are copied once into a scratch buffer; the input is never modified.
+    Missing entries (NaN, NaT, None) are skipped, as pandas does; timedelta64
+    columns are read as seconds."""
+    xs = cv.in_array(values, "f64", "values", missing=cv.SKIP, role="duration")
     q = cv.in_array(qs, "f64", "qs")
     need = int(lib.cm_quantile_exact_scratch_size(xs.n))
     scratch = (ctypes.c_double * max(1, need))()

@@ -132,7 +132,7 @@ def p_chart(num: Any, den: Any) -> PChart:
     lcl, lp = cv.out_array("f64", n)
     ucl, up = cv.out_array("f64", n)
     check(lib.cm_spc_p_chart(a.ptr, b.ptr, n, ctypes.byref(center), lp, up))
-    return PChart(center.value, lcl, ucl)
+    return PChart(center.value, cv.wrap(lcl, (a, b)), cv.wrap(ucl, (a, b)))
 
 
 def _same_length(a: cv.InArray, b: cv.InArray) -> int:
@@ -143,7 +143,7 @@ def _same_length(a: cv.InArray, b: cv.InArray) -> int:
 
 def _rules(rules: Rule, side_run: int, level_run: int, threshold: float) -> _Rules:
     r = _Rules()
-    r.enabled = cv.u32(int(rules), "rules")
+    r.enabled = cv.u32(int(rules) if isinstance(rules, Rule) else rules, "rules")
     r.side_run = cv.u32(side_run, "side_run")
     r.level_run = cv.u32(level_run, "level_run")
     r.threshold = cv.f64(threshold, "threshold")

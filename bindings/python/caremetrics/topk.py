@@ -17,7 +17,7 @@ from typing import Any, Iterable, List, Optional, Tuple, Union
 from . import _convert as cv
 from . import _frame
 from ._lib import c_status, check_layouts, declare, lib
-from .calendar import _Handle
+from ._handle import Handle, Holding
 from .errors import STATUS, check, invalid
 
 _vp = ctypes.c_void_p
@@ -124,7 +124,7 @@ def _key(k: Any, what: str) -> bytes:
     return k
 
 
-class TopK(_Handle):
+class TopK(Handle):
     """Heavy hitters over ``"strings"`` (str keys, returned as str; bytes keys stay bytes)
     or ``"codes"`` (ints), with ``capacity`` counters."""
 
@@ -160,11 +160,11 @@ class TopK(_Handle):
         """Adds ``weight`` occurrences of one key (a code for a codes summary)."""
         w = cv.u64(weight, "weight")
         if self.kind == "codes":
-            check(lib.cm_topk_add_code(self._p(), cv.u64(key, "key"), w))
+            check(self._call(lib.cm_topk_add_code, cv.u64(key, "key"), w))
         else:
             self._bytes_keys |= not isinstance(key, str)
             k = _key(key, "key")
-            check(lib.cm_topk_add(self._p(), k, len(k), w))
+            check(self._call(lib.cm_topk_add, k, len(k), w))
         return self
 
     def add_many(self, keys: Iterable[Any], weights: Optional[Any] = None) -> "TopK":
@@ -175,7 +175,7 @@ class TopK(_Handle):
             w = cv.in_array(weights, "u64", "weights") if weights is not None else None
             if w is not None and w.n != c.n:
                 raise invalid(f"keys has {c.n} entries but weights has {w.n}")
-            check(lib.cm_topk_add_codes(self._p(), c.ptr, w.ptr if w else None, c.n))
+            check(self._call(lib.cm_topk_add_codes, c.ptr, w.ptr if w else None, c.n))
             return self
         ks = [_key(k, f"keys[{i}]") for i, k in enumerate(keys)]
         n = len(ks)
@@ -184,7 +184,7 @@ class TopK(_Handle):
         w = cv.in_array(weights, "u64", "weights") if weights is not None else None
         if w is not None and w.n != n:
             raise invalid(f"keys has {n} entries but weights has {w.n}")
-        check(lib.cm_topk_add_many(self._p(), ptrs, lens, w.ptr if w else None, n))
+        check(self._call(lib.cm_topk_add_many, ptrs, lens, w.ptr if w else None, n))
         return self
 
     def add_tags(self, field: Union[str, bytes, None], separators: str = " ,;", weight: int = 1) -> "TopK":
@@ -196,7 +196,7 @@ class TopK(_Handle):
         if b"\0" in f:
             raise invalid(f"field = {field!r} contains a NUL byte")
         sep = _key(separators, "separators")
-        check(lib.cm_topk_add_tags(self._p(), f, len(f), sep, cv.u64(weight, "weight")))
+        check(self._call(lib.cm_topk_add_tags, f, len(f), sep, cv.u64(weight, "weight")))
         return self
 
     def add_tag_fields(self, fields: Iterable[Any], separators: str = " ,;", weight: int = 1) -> "TopK":
@@ -215,14 +215,15 @@ class TopK(_Handle):
         ptrs = (ctypes.c_char_p * max(1, n))(*fs)
         lens = (_size * max(1, n))(*[len(f) for f in fs])
         sep = _key(separators, "separators")
-        check(lib.cm_topk_add_tags_many(self._p(), ptrs, lens, n, sep, cv.u64(weight, "weight")))
+        check(self._call(lib.cm_topk_add_tags_many, ptrs, lens, n, sep, cv.u64(weight, "weight")))
         return self
 
     def merge(self, other: "TopK") -> "TopK":
         """Merges another summary of the same kind and capacity into this one."""
         if not isinstance(other, TopK):
             raise invalid(f"cannot merge {type(other).__name__} into TopK")
-        check(lib.cm_topk_merge(self._p(), other._p()))
+        with Holding([self, other]) as (a, b):
+            check(lib.cm_topk_merge(a, b))
         self._bytes_keys |= other._bytes_keys
         return self
 
@@ -235,17 +236,20 @@ class TopK(_Handle):
         return self.copy().merge(other)
 
     def copy(self) -> "TopK":
+        """An independent copy (through the canonical bytes)."""
         new = TopK.from_bytes(self.to_bytes())
         new._bytes_keys = self._bytes_keys
         return new
 
     def clear(self) -> "TopK":
-        check(lib.cm_topk_clear(self._p()))
+        """Empties the summary, keeping its capacity and key kind."""
+        check(self._call(lib.cm_topk_clear))
         return self
 
     def info(self) -> TopKInfo:
+        """Total weight, error bound, capacity and counters in use."""
         s = _Summary()
-        check(lib.cm_topk_info(self._p(), ctypes.byref(s)))
+        check(self._call(lib.cm_topk_info, ctypes.byref(s)))
         return TopKInfo(int(s.total), int(s.error), int(s.capacity), int(s.size), bool(s.exact))
 
     def _decode(self, e: _Entry) -> Any:
@@ -264,17 +268,17 @@ class TopK(_Handle):
         cap = cv.u32(n, "n")
         out = (_Entry * max(1, cap))()
         count = _size()
-        check(lib.cm_topk_result(self._p(), out, cap, ctypes.byref(count)))
+        check(self._call(lib.cm_topk_result, out, cap, ctypes.byref(count)))
         return [TopKEntry(self._decode(out[i]), int(out[i].count), int(out[i].upper)) for i in range(count.value)]
 
     def estimate(self, key: Union[str, bytes, int]) -> Tuple[int, int]:
         """(lower, upper) bounds on the true count of any key, held or not."""
         lo, hi = _u64(), _u64()
         if self.kind == "codes":
-            check(lib.cm_topk_estimate_code(self._p(), cv.u64(key, "key"), ctypes.byref(lo), ctypes.byref(hi)))
+            check(self._call(lib.cm_topk_estimate_code, cv.u64(key, "key"), ctypes.byref(lo), ctypes.byref(hi)))
         else:
             k = _key(key, "key")
-            check(lib.cm_topk_estimate(self._p(), k, len(k), ctypes.byref(lo), ctypes.byref(hi)))
+            check(self._call(lib.cm_topk_estimate, k, len(k), ctypes.byref(lo), ctypes.byref(hi)))
         return int(lo.value), int(hi.value)
 
     def to_frame(self, n: int = 10) -> Any:
@@ -290,12 +294,12 @@ class TopK(_Handle):
         """The library's portable, canonical bytes."""
         probe = (ctypes.c_uint8 * 1)()
         need = _size()
-        status = lib.cm_topk_serialize(self._p(), probe, 0, ctypes.byref(need))
+        status = self._call(lib.cm_topk_serialize, probe, 0, ctypes.byref(need))
         if status != STATUS["CM_ENOSPC"]:
             check(status)
         buf = (ctypes.c_uint8 * need.value)()
         w = _size()
-        check(lib.cm_topk_serialize(self._p(), buf, need.value, ctypes.byref(w)))
+        check(self._call(lib.cm_topk_serialize, buf, need.value, ctypes.byref(w)))
         return bytes(buf[: w.value])
 
     @classmethod
@@ -315,7 +319,7 @@ class TopK(_Handle):
         """Merges a serialized summary without building it."""
         raw = bytes(data)
         buf = (ctypes.c_uint8 * max(1, len(raw))).from_buffer_copy(raw.ljust(1, b"\0"))
-        check(lib.cm_topk_merge_serialized(self._p(), buf, len(raw)))
+        check(self._call(lib.cm_topk_merge_serialized, buf, len(raw)))
         return self
 
     def __reduce__(self) -> Any:

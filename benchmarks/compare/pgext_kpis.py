@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""The KPIs of the side-by-side benchmark in PostgreSQL with the caremetrics extension.
+
+    pgext_kpis.py --csv FILE.csv --build-dir DIR [--repeat R] [--workers N] [--workdir DIR]
+
+Creates a throwaway cluster with the extension built in DIR installed in it
+(bindings/postgresql/tests/pgcluster.py: a temporary tree, a unix socket
+only), COPYs the CSV into the same unlogged table as postgres_kpis.py,
+vacuums, analyses and prewarms it, runs CREATE EXTENSION caremetrics, then
+runs one query R times and prints one JSON object like postgres_kpis.py:
+the KPIs, the best query time as measured by psql's \\timing, the processor
+time of the query (the backend and its parallel workers: the server's
+children's utime + stime, read from /proc around each run), and the peak
+resident set of the backend (VmHWM).
+
+The query uses the extension where the plain query needs SQL machinery:
+cm_csat, cm_nps and cm_ces for the surveys, cm_rate for FCR and abandonment,
+cm_art and cm_quantiles_exact for the mean, median and p90 (numpy's
+definition, as percentile_cont), cm_business_seconds on the benchmark's
+calendar file for business time, and cm_rate of the replies within each
+priority's target for SLA attainment. A LATERAL VALUES list computes each
+ticket's elapsed and business seconds once for all the aggregates that use
+them. Parallel workers are allowed (--workers,
+default 2: max_parallel_workers_per_gather), since every aggregate of the
+extension runs in them.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(SOURCE_ROOT, "bindings", "postgresql", "tests"))
+import kpicommon as kc  # noqa: E402
+import pgcluster  # noqa: E402
+import postgres_kpis as plain  # noqa: E402
+
+QUERY = """
+SELECT json_build_object(
+  'rows', rows, 'tickets', tickets,
+  'csat', json_build_object('num', (csat).satisfied, 'den', (csat).n, 'value', (csat).value),
+  'nps', json_build_object('n', (nps).n, 'promoters', (nps).promoters,
+                           'detractors', (nps).detractors, 'score', (nps).score),
+  'ces', json_build_object('n', (ces).n, 'mean', (ces).mean),
+  'fcr', json_build_object('num', (fcr).num, 'den', (fcr).den, 'value', (fcr).value),
+  'first_reply', json_build_object('n', (reply).n, 'mean_seconds', (reply).mean_seconds,
+                                   'median_seconds', reply_q[1], 'p90_seconds', reply_q[2]),
+  'first_reply_business', json_build_object('n', (business).n,
+                                            'total_seconds', (business).total_seconds,
+                                            'mean_seconds', (business).mean_seconds),
+  'abandonment', json_build_object('num', (lost).num, 'den', (lost).den, 'value', (lost).value),
+  'sla_first_reply', json_build_object(%(sla)s))
+FROM (
+  SELECT
+    count(*) AS rows,
+    count(*) FILTER (WHERE NOT abandoned) AS tickets,
+    cm_csat(csat) FILTER (WHERE NOT abandoned) AS csat,
+    cm_nps(nps) FILTER (WHERE NOT abandoned) AS nps,
+    cm_ces(ces) FILTER (WHERE NOT abandoned) AS ces,
+    cm_rate(contacts = 1) FILTER (WHERE NOT abandoned AND solved_at IS NOT NULL) AS fcr,
+    cm_art(elapsed) FILTER (WHERE NOT abandoned) AS reply,
+    cm_quantiles_exact(elapsed, '{0.5,0.9}') FILTER (WHERE NOT abandoned) AS reply_q,
+    cm_art(business) FILTER (WHERE NOT abandoned) AS business,
+    cm_rate(abandoned) FILTER (WHERE channel IN ('phone', 'chat')
+                                 AND (wait_seconds IS NOT NULL OR abandoned)
+                                 AND NOT (abandoned AND wait_seconds < %(short)s)) AS lost,
+    %(sla_rates)s
+  FROM tickets,
+       LATERAL (VALUES ((date_part('epoch', first_reply_at)
+                         - date_part('epoch', created_at))::bigint,
+                        cm_business_seconds(%(calendar)s, created_at, first_reply_at)))
+         AS v(elapsed, business)
+) k;
+"""
+
+
+def quote(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def query_text():
+    with open(kc.CALENDAR_FILE) as f:
+        spec = f.read()
+    # SLA attainment per priority: a rate of replies within the target, in calendar
+    # or business seconds.
+    sla = ",\n    ".join(
+        "'%s', json_build_object('achieved', (s_%s).num, 'total', (s_%s).den,"
+        " 'value', (s_%s).value)" % ((p,) * 4) for p in kc.PRIORITIES)
+    sla_rates = ",\n    ".join(
+        "cm_rate(%s <= %d) FILTER (WHERE NOT abandoned AND priority = '%s'"
+        " AND first_reply_at IS NOT NULL) AS s_%s"
+        % ("business" if business else "elapsed", seconds, p, p)
+        for p, (seconds, business) in kc.SLA_TARGETS.items())
+    return QUERY % {
+        "calendar": quote(spec),
+        "sla": sla,
+        "sla_rates": sla_rates,
+        "short": repr(kc.SHORT_ABANDON_SECONDS),
+    }
+
+
+def built(build_dir):
+    """The extension's files in a build directory, or None when it was not built."""
+    ext = os.path.join(build_dir, "bindings", "postgresql")
+    files = {
+        "module": os.path.join(ext, "caremetrics.so"),
+        "control": os.path.join(ext, "caremetrics.control"),
+        "library": None,
+        "script": None,
+    }
+    if os.path.isdir(ext):
+        for name in os.listdir(ext):
+            if re.fullmatch(r"caremetrics--[0-9.]+\.sql", name):
+                files["script"] = os.path.join(ext, name)
+    lib = os.path.join(build_dir, "lib")
+    if os.path.isdir(lib):
+        names = sorted(n for n in os.listdir(lib) if re.fullmatch(r"libcaremetrics\.so\.\d+\.\d+\.\d+", n))
+        if names:
+            files["library"] = os.path.join(lib, names[-1])
+    if not all(files.values()) or not all(os.path.exists(p) for p in files.values()):
+        return None
+    return files
+
+
+def pg_config(flag):
+    return subprocess.run(["pg_config", flag], capture_output=True, text=True).stdout.strip()
+
+
+def children_cpu(pid):
+    """utime + stime of the reaped children of a process (its cutime + cstime), in ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[13]) + int(fields[14])
+
+
+LABEL = "PostgreSQL 15 + caremetrics"
+TIMED = ("the one SQL query with the extension, psql \\timing round trip, parallel workers "
+         "allowed (COPY, VACUUM, prewarm not timed); cpu s: backend and workers")
+
+
+def run_peer(peer, run_child, data, repeat, workdir, build_dir):
+    """The compare script's peer: fills and returns `peer` (its Peer object)."""
+    if built(build_dir) is None or not os.access(os.path.join(plain.BINDIR, "postgres"), os.X_OK):
+        peer.note = "pgext: not available (the extension is not built in %s)" % build_dir
+        return peer
+    cmd = [sys.executable, os.path.abspath(__file__), "--csv", data["csv"], "--repeat",
+           str(repeat), "--build-dir", build_dir]
+    if workdir:
+        cmd += ["--workdir", workdir]
+    rc, out, err, _, _ = run_child(cmd)
+    if rc != 0:
+        sys.exit("compare: PostgreSQL + caremetrics peer failed:\n" + err)
+    k = json.loads(out[out.index("{"):])
+    peer.kpis, peer.seconds, peer.cpu = k, k["compute_seconds"], k["compute_cpu_seconds"]
+    peer.rss_kb = k["peak_rss_kb"]
+    peer.extra = {key: k[key] for key in ("runs", "load_seconds", "settings", "postgres",
+                                          "threads", "parallel_plan")}
+    return peer
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--csv", required=True, metavar="FILE")
+    ap.add_argument("--build-dir", required=True, metavar="DIR")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workdir", metavar="DIR", help="parent of the cluster directory")
+    args = ap.parse_args()
+
+    files = built(args.build_dir)
+    if files is None:
+        sys.exit("pgext_kpis: the extension is not built in %s" % args.build_dir)
+    shared_mb = max(128, int(os.path.getsize(args.csv) * 1.3 / 2**20))
+    settings = {
+        "shared_buffers": "%dMB" % shared_mb,
+        "work_mem": "'1GB'",
+        "max_parallel_workers_per_gather": str(args.workers),
+        "jit": "off",
+    }
+    query = query_text()
+    cluster = pgcluster.Cluster(pg_config("--bindir"), pg_config("--pkglibdir"),
+                                pg_config("--sharedir"), files["module"], files["library"],
+                                files["control"], files["script"], settings, args.workdir)
+    runs, cpu, results = [], [], []
+    with cluster as pg:
+        t0 = time.perf_counter()
+        pg.psql(plain.SCHEMA)
+        path = args.csv.replace("'", "''")
+        pg.psql("\\copy tickets FROM '%s' WITH (FORMAT csv, HEADER true)" % path)
+        for sql in ("VACUUM (FREEZE, ANALYZE) tickets", "CREATE EXTENSION pg_prewarm",
+                    "SELECT pg_prewarm('tickets')", "CREATE EXTENSION caremetrics"):
+            pg.psql(sql)
+        load_seconds = time.perf_counter() - t0
+        with open(os.path.join(pg.socket, "postmaster.pid")) as f:
+            postmaster = int(f.readline())
+        plan = pg.psql("EXPLAIN (COSTS OFF) " + query)
+        for _ in range(args.repeat):
+            # One session per run: when it ends, the server has reaped the backend and
+            # its workers, whose processor time is then in the postmaster's cutime.
+            before = children_cpu(postmaster)
+            out = subprocess.run(pg.psql_cmd("-c", "\\timing on", "-c", query, "-c",
+                                             "SELECT 'HWM ' || pg_read_file('/proc/self/status')"),
+                                 capture_output=True, text=True, check=True).stdout
+            deadline = time.time() + 5
+            while True:  # the backend's exit is asynchronous
+                time.sleep(0.05)
+                after = children_cpu(postmaster)
+                again = children_cpu(postmaster)
+                if (after == again and after > before) or time.time() > deadline:
+                    break
+            cpu.append((after - before) / os.sysconf("SC_CLK_TCK"))
+            m = re.search(r"^Time: ([0-9.]+) ms", out, re.M)
+            results.append(next(line for line in out.splitlines() if line.startswith("{")))
+            runs.append(float(m.group(1)) / 1000.0)
+            hwm = re.search(r"^VmHWM:\s*(\d+) kB", out, re.M)
+        version = pg.psql("SELECT version()").strip()
+    kpis = json.loads(results[-1])
+    workers = re.search(r"Workers Planned: (\d+)", plan)
+    kpis.update(
+        threads=1 + (int(workers.group(1)) if workers else 0),
+        compute_seconds=min(runs),
+        compute_cpu_seconds=min(cpu),
+        runs=runs,
+        load_seconds=load_seconds,
+        peak_rss_kb=int(hwm.group(1)),
+        settings={k: v.strip("'") for k, v in settings.items()},
+        parallel_plan="Partial Aggregate" in plan,
+        postgres=re.match(r"PostgreSQL \S+", version).group(0),
+    )
+    print(kc.dump(kpis))
+
+
+if __name__ == "__main__":
+    main()

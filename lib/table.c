@@ -1,0 +1,1145 @@
+/*
+ * The ticket-table engine: spec checks, creation, labels and results.
+ * The kernel that folds rows is in table-fold.c; see table-internal.h for
+ * the other files.
+ * SPDX-License-Identifier: MIT
+ */
+#include "table-internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "quantile-internal.h"
+
+static const double default_quantiles[] = {0.5, 0.9, 0.99};
+
+cm_status cm_table_spec_init(cm_table_spec *spec)
+{
+    CM_REQUIRE(spec != NULL, CM_EINVAL);
+    memset(spec, 0, sizeof *spec);
+    spec->size = sizeof *spec;
+    spec->flags = CM_TABLE_CONTACTS;
+    spec->priority_key = -1;
+    spec->as_of = CM_TABLE_NO_TIME;
+    spec->quantile_mode = CM_TABLE_QUANTILES_SKETCH;
+    spec->quantile_metrics = (1u << CM_TABLE_DURATION_COUNT) - 1;
+    spec->duration_metrics = (1u << CM_TABLE_DURATION_COUNT) - 1;
+    spec->short_abandon_seconds = CM_CONTACT_DEFAULT_SHORT_ABANDON_SECONDS;
+    spec->service_target_seconds = CM_CONTACT_DEFAULT_TARGET_SECONDS;
+    return CM_OK;
+}
+
+cm_status cm_table_columns_init(cm_table_columns *columns)
+{
+    CM_REQUIRE(columns != NULL, CM_EINVAL);
+    memset(columns, 0, sizeof *columns);
+    columns->size = sizeof *columns;
+    return CM_OK;
+}
+
+/* ---- spec checks --------------------------------------------------------- */
+
+static bool name_ok(const char *s)
+{
+    if (s == NULL)
+        return false;
+    size_t n = 0;
+    while (n <= CM_TABLE_LABEL_MAX && s[n] != '\0')
+        n++;
+    return n >= 1 && n <= CM_TABLE_LABEL_MAX;
+}
+
+static bool key_ok(const cm_table_key *k)
+{
+    if (!name_ok(k->name) || k->reserved != 0 || k->cardinality < 1 ||
+        k->cardinality > CM_TABLE_MAX_CODES)
+        return false;
+    if (!(k->width == 1 || k->width == 2 || k->width == 4))
+        return false;
+    if ((k->width == 1 && k->cardinality > 256) || (k->width == 2 && k->cardinality > 65536))
+        return false;
+    if (k->labels == NULL)
+        return true;
+    for (uint32_t i = 0; i < k->cardinality; i++) {
+        if (!name_ok(k->labels[i]))
+            return false;
+    }
+    return true; /* duplicates are found while the labels are copied */
+}
+
+static bool grouping_ok(const cm_table_grouping *g, size_t nkeys)
+{
+    if (g->capacity > UINT32_MAX / 2 || g->bucket > CM_TABLE_BUCKET_WEEKDAY)
+        return false;
+    if (nkeys < 32 && (g->keys >> nkeys) != 0)
+        return false;
+    const bool minutes =
+        g->bucket == CM_TABLE_BUCKET_MINUTES || g->bucket == CM_TABLE_BUCKET_TIME_OF_DAY;
+    if (minutes)
+        return g->minutes >= 1 && g->minutes <= 1440 && 1440 % g->minutes == 0;
+    return g->minutes == 0;
+}
+
+cm_status cm__table_surveys(const cm_table_spec *s, cm_csat *csat, cm_ces *ces)
+{
+    /* 0 in the spec means the accumulator's default. */
+    const uint32_t scale = s->csat_scale != 0 ? s->csat_scale : CM_CSAT_DEFAULT_SCALE;
+    const uint32_t sat =
+        s->csat_satisfied_min != 0 ? s->csat_satisfied_min : CM_CSAT_DEFAULT_SATISFIED;
+    const uint32_t ces_scale = s->ces_scale != 0 ? s->ces_scale : CM_CES_DEFAULT_SCALE;
+    const uint32_t easy_min = s->ces_easy_min != 0 ? s->ces_easy_min : CM_CES_DEFAULT_EASY_MIN;
+    const uint32_t easy_max = s->ces_easy_max != 0 ? s->ces_easy_max : CM_CES_DEFAULT_EASY_MAX;
+    CM_REQUIRE(cm_csat_init(csat, scale, sat) == CM_OK, CM_EINVAL);
+    CM_REQUIRE(cm_ces_init(ces, ces_scale, easy_min, easy_max) == CM_OK, CM_EINVAL);
+    return CM_OK;
+}
+
+static bool instant_ok(cm_time t)
+{
+    return t >= CM_CALENDAR_TIME_MIN && t <= CM_CALENDAR_TIME_MAX;
+}
+
+static cm_status check_spec(const cm_table_spec *s)
+{
+    CM_REQUIRE(s->size == sizeof *s, CM_EINVAL);
+    CM_REQUIRE((s->flags & ~(CM_TABLE_SLA_ATTAINMENT | CM_TABLE_CONTACTS)) == 0, CM_EINVAL);
+    CM_REQUIRE(s->reserved0 == 0, CM_EINVAL);
+    CM_REQUIRE((s->duration_metrics >> CM_TABLE_DURATION_COUNT) == 0, CM_EINVAL);
+    for (size_t i = 0; i < sizeof s->reserved / sizeof s->reserved[0]; i++)
+        CM_REQUIRE(s->reserved[i] == 0, CM_EINVAL);
+    CM_REQUIRE(s->nkeys <= CM_TABLE_MAX_KEYS && (s->nkeys == 0 || s->keys != NULL), CM_EINVAL);
+    for (size_t k = 0; k < s->nkeys; k++) {
+        CM_REQUIRE(key_ok(&s->keys[k]), CM_EINVAL);
+        for (size_t j = 0; j < k; j++)
+            CM_REQUIRE(strcmp(s->keys[j].name, s->keys[k].name) != 0, CM_EINVAL);
+    }
+    CM_REQUIRE(s->ngroupings <= CM_TABLE_MAX_GROUPINGS &&
+                   (s->ngroupings == 0 || s->groupings != NULL),
+               CM_EINVAL);
+    for (size_t g = 0; g < s->ngroupings; g++)
+        CM_REQUIRE(grouping_ok(&s->groupings[g], s->nkeys), CM_EINVAL);
+    CM_REQUIRE(s->priority_key >= -1 && s->priority_key < (int32_t)s->nkeys, CM_EINVAL);
+    if (s->priority_key >= 0) {
+        const cm_table_key *pk = &s->keys[s->priority_key];
+        if (s->priority_levels != NULL) {
+            for (uint32_t c = 0; c < pk->cardinality; c++)
+                CM_REQUIRE(s->priority_levels[c] <= CM_SLA_PRIORITY_URGENT, CM_EINVAL);
+        } else {
+            CM_REQUIRE(pk->cardinality <= TBL_LEVELS, CM_EINVAL);
+        }
+    } else {
+        CM_REQUIRE(s->priority_levels == NULL, CM_EINVAL);
+    }
+    CM_REQUIRE(s->as_of == CM_TABLE_NO_TIME || instant_ok(s->as_of), CM_EINVAL);
+    CM_REQUIRE(s->quantile_mode <= CM_TABLE_QUANTILES_NONE, CM_EINVAL);
+    CM_REQUIRE((s->quantile_metrics >> CM_TABLE_DURATION_COUNT) == 0, CM_EINVAL);
+    if (s->quantiles != NULL) {
+        CM_REQUIRE(s->nquantiles >= 1 && s->nquantiles <= CM_TABLE_MAX_QUANTILES, CM_EINVAL);
+        for (size_t i = 0; i < s->nquantiles; i++)
+            CM_REQUIRE(s->quantiles[i] >= 0.0 && s->quantiles[i] <= 1.0, CM_EINVAL);
+    } else {
+        CM_REQUIRE(s->nquantiles == 0, CM_EINVAL);
+    }
+    cm_contact c;
+    CM_REQUIRE(isfinite(s->short_abandon_seconds) && isfinite(s->service_target_seconds),
+               CM_EINVAL);
+    CM_REQUIRE(cm_contact_init(&c, s->service_target_seconds, s->short_abandon_seconds) == CM_OK,
+               CM_EINVAL);
+    cm_csat cs;
+    cm_ces ce;
+    CM_TRY(cm__table_surveys(s, &cs, &ce));
+    const bool exact = s->quantile_mode == CM_TABLE_QUANTILES_EXACT && s->quantile_metrics != 0;
+    CM_REQUIRE(!exact || s->row_capacity > 0, CM_EINVAL);
+    CM_REQUIRE(s->row_capacity <= UINT32_MAX, CM_EOVERFLOW);
+    CM_REQUIRE(s->open_capacity <= UINT32_MAX && s->group_capacity <= UINT32_MAX / 2, CM_EOVERFLOW);
+    CM_REQUIRE((s->policy_calendars == NULL) == (s->npolicy_calendars == 0), CM_EINVAL);
+    return CM_OK;
+}
+
+/* ---- memory ----------------------------------------------------------------- */
+
+/* The report's memory is one block; this lays out its parts. */
+typedef struct layout {
+    size_t size;
+    bool overflow;
+} layout;
+
+static size_t part(layout *l, size_t count, size_t elem)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, elem, &bytes) ||
+        __builtin_add_overflow(bytes, (size_t)63, &bytes)) {
+        l->overflow = true;
+        return 0;
+    }
+    bytes &= ~(size_t)63;
+    const size_t at = l->size;
+    if (__builtin_add_overflow(l->size, bytes, &l->size))
+        l->overflow = true;
+    return at;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 1;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+/* Where each part of the block lies (offsets). */
+typedef struct places {
+    size_t report, tile, acc, sketches, order, results, judged, fingerprint, levels;
+    size_t labels[CM_TABLE_MAX_KEYS], index[CM_TABLE_MAX_KEYS];
+    size_t slot_key[CM_TABLE_MAX_GROUPINGS], table[CM_TABLE_MAX_GROUPINGS];
+    size_t kept_value[CM_TABLE_DURATION_COUNT], kept_slot[CM_TABLE_MAX_GROUPINGS];
+    size_t select_scratch, select_counts;
+    size_t open, open_slot[CM_TABLE_MAX_GROUPINGS];
+    size_t clock_days[CM_SLA_MAX_CALENDARS + 1], zone_days;
+    size_t remap[CM_TABLE_MAX_KEYS], slot_map, label_ptrs, label_arena;
+} places;
+
+/* Room for the fingerprint: fixed fields, each key, grouping, priority level and quantile. */
+static size_t fingerprint_size(const cm_table_report *r)
+{
+    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 +
+               r->nquantiles * 8;
+    if (r->priority_key >= 0)
+        n += r->keys[r->priority_key].cardinality;
+    return n;
+}
+
+static void plan(const cm_table_report *r, layout *l, places *p)
+{
+    p->report = part(l, 1, sizeof(cm_table_report));
+    p->tile = part(l, 1, sizeof(tbl_tile));
+    p->acc = part(l, r->ngroups, sizeof(tbl_acc));
+    size_t nsk;
+    if (__builtin_mul_overflow(r->ngroups, r->nsketch, &nsk))
+        l->overflow = true;
+    p->sketches = part(l, nsk, sizeof(cm_sketch));
+    p->order = part(l, r->ngroups, sizeof(uint32_t));
+    p->results =
+        part(l, r->ngroups, sizeof(double) * CM_TABLE_DURATION_COUNT * CM_TABLE_MAX_QUANTILES);
+    p->judged = part(l, r->ngroups, sizeof(tbl_sla) * TBL_SLA_METRICS * TBL_LEVELS);
+    p->fingerprint = part(l, fingerprint_size(r), 1);
+    p->levels = part(l, r->priority_key >= 0 ? r->keys[r->priority_key].cardinality : 0, 1);
+    for (size_t k = 0; k < r->nkeys; k++) {
+        p->labels[k] = part(l, r->keys[k].cardinality, CM_TABLE_LABEL_MAX + 1);
+        p->index[k] = part(l, r->keys[k].index_mask + 1, sizeof(uint32_t));
+    }
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        const tbl_grouping *gr = &r->groupings[g];
+        p->slot_key[g] = part(l, gr->hashed ? gr->capacity : 0, sizeof(tbl_gkey));
+        p->table[g] = part(l, gr->hashed ? gr->table_mask + 1 : 0, sizeof(uint32_t));
+    }
+    const size_t rows = (size_t)r->row_capacity;
+    for (size_t m = 0; m < r->nkept; m++)
+        p->kept_value[m] = part(l, rows, sizeof(uint32_t));
+    for (size_t g = 0; g < r->ngroupings; g++)
+        p->kept_slot[g] = part(l, r->nkept > 0 ? rows : 0, sizeof(uint32_t));
+    p->select_scratch = part(l, r->nkept > 0 ? rows : 0, sizeof(uint32_t));
+    p->select_counts = part(l, r->nkept > 0 ? 2 * 65536 + r->ngroups + 1 : 0, sizeof(uint64_t));
+    const size_t open = (size_t)r->open_capacity;
+    p->open = part(l, open, sizeof(tbl_open));
+    for (size_t g = 0; g < r->ngroupings; g++)
+        p->open_slot[g] = part(l, open, sizeof(uint32_t));
+    for (size_t c = 0; c < r->nclocks; c++)
+        p->clock_days[c] = part(l, TBL_DAYS, sizeof(tbl_bday));
+    p->zone_days = part(l, r->zone.tz != NULL ? TBL_DAYS : 0, sizeof(tbl_tzday));
+    size_t widest = 0;
+    for (size_t k = 0; k < r->nkeys; k++) {
+        p->remap[k] = part(l, r->keys[k].cardinality, sizeof(uint32_t));
+        widest = r->keys[k].cardinality > widest ? r->keys[k].cardinality : widest;
+    }
+    p->slot_map = part(l, r->ngroups, sizeof(uint32_t));
+    p->label_ptrs = part(l, widest, sizeof(const char *));
+    p->label_arena = part(l, widest, CM_TABLE_LABEL_MAX + 1);
+}
+
+/* ---- creation ---------------------------------------------------------------- */
+
+/* Survey scales for validation, and the tile's "missing" values of absent columns. */
+static void prepare_tile(cm_table_report *r)
+{
+    r->csat_scale = r->acc[0].csat.scale;
+    r->ces_scale = r->acc[0].ces.scale;
+    tbl_tile *t = r->tile;
+    for (size_t i = 0; i < TBL_TILE; i++) {
+        t->absent_time[i] = CM_TABLE_NO_TIME;
+        t->absent_one[i] = 1;
+        t->absent_nan[i] = (double)NAN;
+    }
+    memset(t->absent_zero, 0, sizeof t->absent_zero);
+    memset(t->absent_score, CM_SCORE_NONE, sizeof t->absent_score);
+}
+
+/* The calendar index of each policy target: clock 0 is the spec's calendar; other
+ * calendars the FR and TR targets name get their own clocks. */
+static cm_status setup_policy(cm_table_report *r, const cm_table_spec *s)
+{
+    static const uint32_t metrics[TBL_SLA_METRICS] = {CM_SLA_FIRST_REPLY, CM_SLA_TOTAL_RESOLUTION};
+    const cm_calendar *const *cals = s->policy_calendars;
+    size_t ncals = s->npolicy_calendars;
+    const cm_calendar *own[1] = {s->calendar};
+    if (cals == NULL) {
+        cals = own;
+        ncals = s->calendar != NULL ? 1 : 0;
+    }
+    size_t needed = 0;
+    CM_REQUIRE(cm_sla_policy_info(s->policy, NULL, &needed) == CM_OK, CM_EINVAL);
+    CM_REQUIRE(needed <= ncals, CM_EINVAL);
+    r->has_policy = true;
+    for (size_t m = 0; m < TBL_SLA_METRICS; m++) {
+        for (uint32_t lv = CM_SLA_PRIORITY_LOW; lv <= CM_SLA_PRIORITY_URGENT; lv++) {
+            cm_sla_target t;
+            tbl_target *dst = &r->target[m][lv];
+            if (cm_sla_policy_target(s->policy, metrics[m], lv, &t) != CM_OK)
+                continue;
+            dst->seconds = t.seconds;
+            dst->business = t.calendar != CM_SLA_CALENDAR_TIME;
+            dst->clock = -1;
+            if (!dst->business)
+                continue;
+            CM_REQUIRE((size_t)t.calendar < ncals && cals[t.calendar] != NULL, CM_EINVAL);
+            const cm_calendar *cal = cals[t.calendar];
+            size_t c = 0;
+            while (c < r->nclocks && r->clocks[c].cal != cal)
+                c++;
+            if (c == r->nclocks)
+                r->clocks[r->nclocks++].cal = cal;
+            dst->clock = (int32_t)c;
+        }
+    }
+    return CM_OK;
+}
+
+static void copy_key(tbl_key *dst, const cm_table_key *src)
+{
+    memcpy(dst->name, src->name, strlen(src->name) + 1);
+    dst->cardinality = src->cardinality;
+    dst->width = src->width;
+    dst->nlabels = 0;
+    dst->index_mask = pow2_at_least(2 * (size_t)src->cardinality) - 1;
+}
+
+static cm_status setup(cm_table_report *r, const cm_table_spec *s)
+{
+    r->spec = *s;
+    r->flags = s->flags;
+    r->nkeys = s->nkeys;
+    for (size_t k = 0; k < s->nkeys; k++)
+        copy_key(&r->keys[k], &s->keys[k]);
+    r->priority_key = s->priority_key;
+    static const cm_table_grouping whole = {0, CM_TABLE_BUCKET_NONE, 0, 0};
+    r->ngroupings = s->ngroupings > 0 ? s->ngroupings : 1;
+    for (size_t g = 0; g < r->ngroupings; g++)
+        r->groupings[g].g = s->ngroupings > 0 ? s->groupings[g] : whole;
+    const uint64_t gcap = s->group_capacity > 0 ? s->group_capacity : TBL_GROUP_DEFAULT;
+    CM_TRY(cm__groupings_setup(r, gcap));
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        tbl_grouping *gr = &r->groupings[g];
+        if (gr->hashed)
+            gr->table_mask = pow2_at_least(2 * gr->capacity) - 1;
+    }
+    /* Clocks: the spec's calendar first (business durations), then the policy's. */
+    r->nclocks = 0;
+    if (s->calendar != NULL)
+        r->clocks[r->nclocks++].cal = s->calendar;
+    if (s->policy != NULL)
+        CM_TRY(setup_policy(r, s));
+    r->zone.tz = NULL;
+    bool buckets = false;
+    for (size_t g = 0; g < r->ngroupings; g++)
+        buckets |= r->groupings[g].g.bucket != CM_TABLE_BUCKET_NONE;
+    if (s->calendar != NULL && buckets) {
+        const cm_tz *tz = NULL;
+        CM_REQUIRE(cm_calendar_get_tz(s->calendar, &tz) == CM_OK, CM_EINVAL);
+        r->zone.tz = tz;
+    }
+    /* Quantiles of the durations that can be measured. */
+    r->quantile_mode = s->quantile_mode;
+    uint32_t measurable = (1u << CM_TABLE_FIRST_REPLY) | (1u << CM_TABLE_RESOLUTION);
+    if (s->calendar != NULL)
+        measurable |= (1u << CM_TABLE_FIRST_REPLY_BUSINESS) | (1u << CM_TABLE_RESOLUTION_BUSINESS);
+    r->duration_metrics = s->duration_metrics & measurable;
+    r->quantile_metrics =
+        s->quantile_mode == CM_TABLE_QUANTILES_NONE ? 0 : s->quantile_metrics & r->duration_metrics;
+    r->nquantiles = s->quantiles != NULL ? s->nquantiles : 3;
+    memcpy(r->quantiles, s->quantiles != NULL ? s->quantiles : default_quantiles,
+           r->nquantiles * sizeof(double));
+    r->nsketch = 0;
+    r->nkept = 0;
+    for (uint32_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+        r->sketch_index[m] = UINT32_MAX;
+        if (!((r->quantile_metrics >> m) & 1u))
+            continue;
+        if (r->quantile_mode == CM_TABLE_QUANTILES_SKETCH)
+            r->sketch_index[m] = (uint32_t)r->nsketch++;
+        else
+            r->kept_metrics[r->nkept++] = m;
+    }
+    r->row_capacity = r->nkept > 0 ? s->row_capacity : 0;
+    r->open_capacity = 0;
+    if ((s->flags & CM_TABLE_SLA_ATTAINMENT) && s->policy != NULL && s->as_of == CM_TABLE_NO_TIME)
+        r->open_capacity = s->open_capacity > 0 ? s->open_capacity : TBL_OPEN_DEFAULT;
+    r->latest = CM_TABLE_NO_TIME;
+    return CM_OK;
+}
+
+/* Points the report's parts into its block and writes every byte once. */
+static cm_status place(cm_table_report *r, uint8_t *block, const places *p, const cm_table_spec *s)
+{
+    r->tile = (tbl_tile *)(void *)(block + p->tile);
+    r->acc = (tbl_acc *)(void *)(block + p->acc);
+    r->sketches = r->nsketch > 0 ? (cm_sketch *)(void *)(block + p->sketches) : NULL;
+    r->order = (uint32_t *)(void *)(block + p->order);
+    r->results = (double *)(void *)(block + p->results);
+    r->judged = (tbl_sla *)(void *)(block + p->judged);
+    r->fingerprint = block + p->fingerprint;
+    r->fingerprint_cap = fingerprint_size(r);
+    r->levels = r->priority_key >= 0 ? block + p->levels : NULL;
+    for (size_t k = 0; k < r->nkeys; k++) {
+        r->keys[k].labels = (char *)(block + p->labels[k]);
+        r->keys[k].index = (uint32_t *)(void *)(block + p->index[k]);
+        r->remap[k] = (uint32_t *)(void *)(block + p->remap[k]);
+    }
+    r->slot_map = (uint32_t *)(void *)(block + p->slot_map);
+    r->label_ptrs = (const char **)(void *)(block + p->label_ptrs);
+    r->label_arena = (char *)(block + p->label_arena);
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        tbl_grouping *gr = &r->groupings[g];
+        gr->slot_key = gr->hashed ? (tbl_gkey *)(void *)(block + p->slot_key[g]) : NULL;
+        gr->table = gr->hashed ? (uint32_t *)(void *)(block + p->table[g]) : NULL;
+    }
+    for (size_t m = 0; m < r->nkept; m++)
+        r->kept_value[m] = (uint32_t *)(void *)(block + p->kept_value[m]);
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        r->kept_slot[g] = r->nkept > 0 ? (uint32_t *)(void *)(block + p->kept_slot[g]) : NULL;
+        r->open_slot[g] =
+            r->open_capacity > 0 ? (uint32_t *)(void *)(block + p->open_slot[g]) : NULL;
+    }
+    r->select_scratch = r->nkept > 0 ? (uint32_t *)(void *)(block + p->select_scratch) : NULL;
+    r->select_counts = r->nkept > 0 ? (uint64_t *)(void *)(block + p->select_counts) : NULL;
+    r->open = r->open_capacity > 0 ? (tbl_open *)(void *)(block + p->open) : NULL;
+    for (size_t c = 0; c < r->nclocks; c++)
+        cm__clock_init(&r->clocks[c], r->clocks[c].cal,
+                       (tbl_bday *)(void *)(block + p->clock_days[c]));
+    if (r->zone.tz != NULL)
+        cm__zone_init(&r->zone, r->zone.tz, (tbl_tzday *)(void *)(block + p->zone_days));
+    /* Labels given by the spec; duplicates are an error. */
+    for (size_t k = 0; k < r->nkeys; k++) {
+        if (s->keys[k].labels == NULL)
+            continue;
+        for (uint32_t c = 0; c < s->keys[k].cardinality; c++) {
+            const char *label = s->keys[k].labels[c];
+            const size_t len = strlen(label);
+            CM_REQUIRE(cm__table_find_label(r, k, label, len) < 0, CM_EINVAL);
+            cm__table_add_label(r, k, label, len);
+        }
+    }
+    if (r->levels != NULL) {
+        const uint32_t card = r->keys[r->priority_key].cardinality;
+        for (uint32_t c = 0; c < card; c++)
+            r->levels[c] = s->priority_levels != NULL ? s->priority_levels[c] : (uint8_t)c;
+    }
+    return cm__table_fingerprint(r);
+}
+
+static void reset_accumulators(cm_table_report *r)
+{
+    const cm_table_spec *s = &r->spec;
+    tbl_acc proto;
+    memset(&proto, 0, sizeof proto);
+    CM_CANNOT_FAIL(cm__table_surveys(s, &proto.csat, &proto.ces));
+    CM_CANNOT_FAIL(
+        cm_contact_init(&proto.contact, s->service_target_seconds, s->short_abandon_seconds));
+    proto.first_created = CM_TABLE_NO_TIME;
+    proto.last_created = CM_TABLE_NO_TIME;
+    for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+        proto.dur[m].min = INT64_MAX;
+        proto.dur[m].max = INT64_MIN;
+    }
+    for (size_t i = 0; i < r->ngroups; i++)
+        r->acc[i] = proto;
+    for (size_t i = 0; i < r->ngroups * r->nsketch; i++)
+        CM_CANNOT_FAIL(cm_sketch_init(&r->sketches[i]));
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        tbl_grouping *gr = &r->groupings[g];
+        gr->used = 0;
+        gr->last_slot = SIZE_MAX;
+        if (gr->hashed)
+            memset(gr->table, 0, (gr->table_mask + 1) * sizeof *gr->table);
+    }
+    /* The whole-history groupings' slot is the same for every kept ticket. */
+    for (size_t g = 0; g < r->ngroupings && r->nkept > 0; g++) {
+        const tbl_grouping *gr = &r->groupings[g];
+        if (!gr->hashed && gr->combos == 1) {
+            for (uint64_t i = 0; i < r->row_capacity; i++)
+                r->kept_slot[g][i] = (uint32_t)gr->base;
+        }
+    }
+    r->kept = 0;
+    r->nopen = 0;
+    r->rows = 0;
+    r->bad_rows = 0;
+    r->bad_kept = 0;
+    r->latest = CM_TABLE_NO_TIME;
+    memset(r->seen, 0, sizeof r->seen);
+    r->finished = false;
+    r->broken = false;
+}
+
+cm_status cm_table_report_new(const cm_table_spec *spec, const cm_allocator *alloc,
+                              cm_table_report **out)
+{
+    CM_REQUIRE(spec != NULL && out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
+    CM_TRY(check_spec(spec));
+    /* Work out the sizes in a scratch report on the stack, then build the real one. */
+    cm_table_report draft;
+    memset(&draft, 0, sizeof draft);
+    CM_TRY(setup(&draft, spec));
+    layout l = {0, false};
+    places p;
+    memset(&p, 0, sizeof p);
+    plan(&draft, &l, &p);
+    CM_REQUIRE(!l.overflow, CM_EOVERFLOW);
+    uint8_t *block = cm__alloc(alloc, l.size);
+    CM_REQUIRE(block != NULL, CM_ENOMEM);
+    memset(block, 0, l.size); /* every page written now, none during folding */
+    cm_table_report *r = (cm_table_report *)(void *)(block + p.report);
+    *r = draft;
+    if (alloc != NULL) {
+        r->alloc = *alloc;
+        r->has_alloc = true;
+    }
+    const cm_status st = place(r, block, &p, spec);
+    if (st != CM_OK) {
+        cm__free(alloc, block);
+        return st;
+    }
+    /* The spec's pointers are not kept: what they pointed to is copied. */
+    r->spec.keys = NULL;
+    r->spec.groupings = NULL;
+    r->spec.quantiles = NULL;
+    r->spec.priority_levels = NULL;
+    r->spec.policy_calendars = NULL;
+    reset_accumulators(r);
+    prepare_tile(r);
+    *out = r;
+    return CM_OK;
+}
+
+void cm_table_report_free(cm_table_report *report)
+{
+    if (report == NULL)
+        return;
+    const cm_allocator a = report->alloc;
+    cm__free(report->has_alloc ? &a : NULL, report); /* the report leads its block */
+}
+
+cm_status cm_table_report_reset(cm_table_report *report)
+{
+    CM_REQUIRE(report != NULL, CM_EINVAL);
+    reset_accumulators(report);
+    return CM_OK;
+}
+
+/* ---- labels ------------------------------------------------------------------- */
+
+static uint64_t label_hash(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+static char *label_at(const tbl_key *k, uint32_t code)
+{
+    return k->labels + (size_t)code * (CM_TABLE_LABEL_MAX + 1);
+}
+
+int64_t cm__table_find_label(const cm_table_report *r, size_t key, const char *label, size_t len)
+{
+    const tbl_key *k = &r->keys[key];
+    size_t i = (size_t)label_hash(label, len) & k->index_mask;
+    for (;;) {
+        const uint32_t e = k->index[i];
+        if (e == 0)
+            return -1;
+        const char *l = label_at(k, e - 1);
+        if (strncmp(l, label, len) == 0 && l[len] == '\0')
+            return (int64_t)(e - 1);
+        i = (i + 1) & k->index_mask;
+    }
+}
+
+uint32_t cm__table_add_label(cm_table_report *r, size_t key, const char *label, size_t len)
+{
+    tbl_key *k = &r->keys[key];
+    const uint32_t code = k->nlabels++;
+    memcpy(label_at(k, code), label, len);
+    label_at(k, code)[len] = '\0';
+    size_t i = (size_t)label_hash(label, len) & k->index_mask;
+    while (k->index[i] != 0)
+        i = (i + 1) & k->index_mask;
+    k->index[i] = code + 1;
+    return code;
+}
+
+const char *cm__table_label(const cm_table_report *r, size_t key, uint32_t code)
+{
+    return label_at(&r->keys[key], code);
+}
+
+cm_status cm_table_report_intern(cm_table_report *report, size_t key, const char *label, size_t len,
+                                 uint32_t *code)
+{
+    CM_REQUIRE(report != NULL && label != NULL && code != NULL, CM_EINVAL);
+    CM_REQUIRE(key < report->nkeys && len >= 1 && len <= CM_TABLE_LABEL_MAX, CM_EINVAL);
+    CM_REQUIRE(memchr(label, '\0', len) == NULL, CM_EINVAL);
+    const int64_t found = cm__table_find_label(report, key, label, len);
+    if (found >= 0) {
+        *code = (uint32_t)found;
+        return CM_OK;
+    }
+    CM_REQUIRE(report->keys[key].nlabels < report->keys[key].cardinality, CM_ENOSPC);
+    *code = cm__table_add_label(report, key, label, len);
+    return CM_OK;
+}
+
+const char *cm_table_report_label(const cm_table_report *report, size_t key, uint32_t code)
+{
+    if (report == NULL || key >= report->nkeys || code >= report->keys[key].nlabels)
+        return NULL;
+    return cm__table_label(report, key, code);
+}
+
+/* ---- accumulators ------------------------------------------------------------------ */
+
+static void add_dur(tbl_dur *d, const tbl_dur *s)
+{
+    d->n += s->n;
+    d->sum += s->sum;
+    d->min = s->min < d->min ? s->min : d->min;
+    d->max = s->max > d->max ? s->max : d->max;
+}
+
+static void add_sla(tbl_sla *d, const tbl_sla *s)
+{
+    d->achieved += s->achieved;
+    d->breached += s->breached;
+    d->open += s->open;
+    d->stopped += s->stopped;
+    d->stopped_sum += s->stopped_sum;
+}
+
+/* Counts cannot overflow in practice (2^64 rows); sums of durations are bounded by
+ * rows times the 20-year maximum; the caller checks the handle-time total. */
+void cm__table_add_acc(tbl_acc *d, const tbl_acc *s)
+{
+    d->rows += s->rows;
+    d->tickets += s->tickets;
+    d->abandoned += s->abandoned;
+    d->replied += s->replied;
+    d->solved += s->solved;
+    d->fcr_den += s->fcr_den;
+    d->fcr_num += s->fcr_num;
+    d->reopen_den += s->reopen_den;
+    d->reopen_num += s->reopen_num;
+    d->esc_den += s->esc_den;
+    d->esc_num += s->esc_num;
+    d->offered += s->offered;
+    d->lost += s->lost;
+    d->lost_short += s->lost_short;
+    d->handled += s->handled;
+    const uint64_t lo = d->handle_us[0] + s->handle_us[0];
+    d->handle_us[1] += s->handle_us[1] + (lo < d->handle_us[0]);
+    d->handle_us[0] = lo;
+    if (s->first_created != CM_TABLE_NO_TIME &&
+        (d->first_created == CM_TABLE_NO_TIME || s->first_created < d->first_created))
+        d->first_created = s->first_created;
+    if (s->last_created != CM_TABLE_NO_TIME &&
+        (d->last_created == CM_TABLE_NO_TIME || s->last_created > d->last_created))
+        d->last_created = s->last_created;
+    for (size_t l = 0; l < TBL_LEVELS; l++) {
+        d->within_judged[l] += s->within_judged[l];
+        d->within_met[l] += s->within_met[l];
+    }
+    for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++)
+        add_dur(&d->dur[m], &s->dur[m]);
+    for (size_t m = 0; m < TBL_SLA_METRICS; m++) {
+        for (size_t l = 0; l < TBL_LEVELS; l++)
+            add_sla(&d->sla[m][l], &s->sla[m][l]);
+    }
+    /* Same scales and thresholds on both sides: these cannot fail. */
+    CM_CANNOT_FAIL(cm_csat_merge(&d->csat, &s->csat));
+    CM_CANNOT_FAIL(cm_nps_merge(&d->nps, &s->nps));
+    CM_CANNOT_FAIL(cm_ces_merge(&d->ces, &s->ces));
+    CM_CANNOT_FAIL(cm_contact_merge(&d->contact, &s->contact));
+}
+
+bool cm__table_acc_empty(const tbl_acc *a)
+{
+    return a->rows == 0;
+}
+
+void cm__table_keep_bad(cm_table_report *r, const cm_table_bad_row *b)
+{
+    /* Keep the first CM_TABLE_BAD_ROWS_KEPT by row number. */
+    size_t at = r->bad_kept;
+    while (at > 0 && r->bad[at - 1].row > b->row)
+        at--;
+    if (at >= CM_TABLE_BAD_ROWS_KEPT)
+        return;
+    const size_t last =
+        r->bad_kept < CM_TABLE_BAD_ROWS_KEPT ? r->bad_kept : CM_TABLE_BAD_ROWS_KEPT - 1;
+    memmove(&r->bad[at + 1], &r->bad[at], (last - at) * sizeof *b);
+    r->bad[at] = *b;
+    if (r->bad_kept < CM_TABLE_BAD_ROWS_KEPT)
+        r->bad_kept++;
+}
+
+/* ---- folding -------------------------------------------------------------------------- */
+
+cm_status cm_table_report_add(cm_table_report *report, const cm_table_columns *columns)
+{
+    CM_REQUIRE(report != NULL && columns != NULL, CM_EINVAL);
+    CM_REQUIRE(columns->size == sizeof *columns && columns->reserved == 0, CM_EINVAL);
+    for (size_t i = 0; i < 4; i++)
+        CM_REQUIRE(columns->reserved1[i] == 0, CM_EINVAL);
+    if (columns->rows == 0)
+        return CM_OK;
+    CM_REQUIRE(columns->created != NULL, CM_EINVAL);
+    CM_REQUIRE(report->nkeys == 0 || columns->keys != NULL, CM_EINVAL);
+    for (size_t k = 0; k < report->nkeys; k++)
+        CM_REQUIRE(columns->keys[k] != NULL, CM_EINVAL);
+    return cm__table_fold(report, columns);
+}
+
+static bool terminated(const char *s, size_t cap)
+{
+    return memchr(s, '\0', cap) != NULL;
+}
+
+cm_status cm_table_report_add_bad_row(cm_table_report *report, const cm_table_bad_row *bad)
+{
+    CM_REQUIRE(report != NULL && bad != NULL, CM_EINVAL);
+    CM_REQUIRE(terminated(bad->column, sizeof bad->column) &&
+                   terminated(bad->value, sizeof bad->value) &&
+                   terminated(bad->expected, sizeof bad->expected),
+               CM_EINVAL);
+    CM_REQUIRE(report->rows < UINT64_MAX, CM_EOVERFLOW);
+    report->rows++;
+    report->bad_rows++;
+    cm__table_keep_bad(report, bad);
+    report->finished = false;
+    return CM_OK;
+}
+
+/* ---- results ---------------------------------------------------------------------------- */
+
+/* Orders the slots of hashed grouping g (order[lo..hi)) by identity: a heap sort, which
+ * needs no memory of its own. */
+static bool slot_before(const tbl_grouping *g, uint32_t a, uint32_t b)
+{
+    const tbl_gkey *x = &g->slot_key[a - g->base];
+    const tbl_gkey *y = &g->slot_key[b - g->base];
+    if (x->combo != y->combo)
+        return x->combo < y->combo;
+    if (x->ordinal != y->ordinal)
+        return x->ordinal < y->ordinal;
+    return x->offset > y->offset; /* the earlier of a repeated hour has the larger offset */
+}
+
+static void sift(const tbl_grouping *g, uint32_t *a, size_t root, size_t n)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && slot_before(g, a[child], a[child + 1]))
+            child++;
+        if (!slot_before(g, a[root], a[child]))
+            return;
+        const uint32_t t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+        root = child;
+    }
+}
+
+static void sort_slots(const tbl_grouping *g, uint32_t *a, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift(g, a, i, n);
+    for (size_t end = n; end-- > 1;) {
+        const uint32_t t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift(g, a, 0, end);
+    }
+}
+
+static void order_groups(cm_table_report *r)
+{
+    size_t n = 0;
+    for (size_t gi = 0; gi < r->ngroupings; gi++) {
+        const tbl_grouping *g = &r->groupings[gi];
+        const size_t first = n;
+        const size_t slots = g->hashed ? g->used : g->capacity;
+        const bool whole = g->g.keys == 0 && g->g.bucket == CM_TABLE_BUCKET_NONE;
+        for (size_t s = 0; s < slots; s++) {
+            if (whole || !cm__table_acc_empty(&r->acc[g->base + s]))
+                r->order[n++] = (uint32_t)(g->base + s);
+        }
+        if (g->hashed)
+            sort_slots(g, r->order + first, n - first);
+    }
+    r->nresults = n;
+}
+
+static double *result_at(const cm_table_report *r, size_t slot, size_t metric)
+{
+    return r->results + (slot * CM_TABLE_DURATION_COUNT + metric) * CM_TABLE_MAX_QUANTILES;
+}
+
+static void sketch_quantiles(cm_table_report *r)
+{
+    for (size_t i = 0; i < r->nresults; i++) {
+        const size_t slot = r->order[i];
+        for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+            const uint32_t si = r->sketch_index[m];
+            if (si == UINT32_MAX)
+                continue;
+            const cm_sketch *sk = &r->sketches[slot * r->nsketch + si];
+            if (sk->n > 0)
+                CM_CANNOT_FAIL(
+                    cm_sketch_quantiles(sk, r->quantiles, r->nquantiles, result_at(r, slot, m)));
+        }
+    }
+}
+
+static tbl_sla *judged_at(const cm_table_report *r, size_t slot, size_t metric, size_t level)
+{
+    return r->judged + (slot * TBL_SLA_METRICS + metric) * TBL_LEVELS + level;
+}
+
+/* Judges the kept open tickets at the judging instant, per group of every grouping. */
+static void judge_open(cm_table_report *r)
+{
+    memset(r->judged, 0, r->ngroups * TBL_SLA_METRICS * TBL_LEVELS * sizeof(tbl_sla));
+    for (size_t i = 0; i < r->nopen; i++) {
+        const tbl_open *o = &r->open[i];
+        for (size_t m = 0; m < TBL_SLA_METRICS; m++) {
+            if (o->breach[m] == CM_TABLE_NO_TIME)
+                continue;
+            const bool late = o->breach[m] < r->judged_at;
+            for (size_t g = 0; g < r->ngroupings; g++) {
+                tbl_sla *j = judged_at(r, r->open_slot[g][i], m, o->level);
+                j->breached += late;
+                j->open += !late;
+            }
+        }
+    }
+}
+
+cm_status cm_table_report_finish(cm_table_report *report)
+{
+    CM_REQUIRE(report != NULL, CM_EINVAL);
+    cm_table_report *r = report;
+    r->judged_at = r->spec.as_of != CM_TABLE_NO_TIME ? r->spec.as_of : r->latest;
+    order_groups(r);
+    if (r->quantile_mode == CM_TABLE_QUANTILES_SKETCH)
+        sketch_quantiles(r);
+    else if (r->nkept > 0)
+        cm__table_select(r);
+    judge_open(r);
+    r->finished = true;
+    return CM_OK;
+}
+
+size_t cm_table_report_group_count(const cm_table_report *report)
+{
+    return report != NULL && report->finished ? report->nresults : 0;
+}
+
+/* The slot of result group g, after the common checks. */
+static cm_status result_slot(const cm_table_report *r, size_t g, size_t *slot)
+{
+    CM_REQUIRE(r != NULL && r->finished, CM_EINVAL);
+    CM_REQUIRE(!r->broken, CM_EOVERFLOW);
+    CM_REQUIRE(g < r->nresults, CM_ERANGE);
+    *slot = r->order[g];
+    return CM_OK;
+}
+
+cm_status cm_table_report_group(const cm_table_report *report, size_t index, cm_table_group *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL, CM_EINVAL);
+    CM_TRY(result_slot(report, index, &slot));
+    cm_table_report *r = (cm_table_report *)(uintptr_t)report;
+    /* Describing a bucket reads the zone memo, which is only ever filled, never changed. */
+    cm__slot_describe(r, cm__slot_grouping(r, slot), slot, out);
+    return CM_OK;
+}
+
+cm_status cm_table_report_rows(const cm_table_report *report, uint64_t *rows, uint64_t *bad,
+                               cm_table_bad_row *out, size_t cap, size_t *n)
+{
+    CM_REQUIRE(report != NULL && (out != NULL || cap == 0), CM_EINVAL);
+    const size_t k = cap < report->bad_kept ? cap : report->bad_kept;
+    if (k > 0)
+        memcpy(out, report->bad, k * sizeof *out);
+    if (rows != NULL)
+        *rows = report->rows;
+    if (bad != NULL)
+        *bad = report->bad_rows;
+    if (n != NULL)
+        *n = k;
+    return CM_OK;
+}
+
+cm_status cm_table_report_counts(const cm_table_report *report, size_t group, cm_table_counts *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL, CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    const tbl_acc *a = &report->acc[slot];
+    cm_table_counts c;
+    c.rows = a->rows;
+    c.tickets = a->tickets;
+    c.abandoned = a->abandoned;
+    c.replied = a->replied;
+    c.solved = a->solved;
+    c.handled = a->handled;
+    c.handle_seconds =
+        ((double)a->handle_us[1] * 18446744073709551616.0 + (double)a->handle_us[0]) / 1e6;
+    c.first_created = a->first_created;
+    c.last_created = a->last_created;
+    *out = c;
+    return CM_OK;
+}
+
+static bool confidence_ok(double c)
+{
+    return isfinite(c) && c > 0.0 && c < 1.0;
+}
+
+cm_status cm_table_report_rate(const cm_table_report *report, size_t group, uint32_t kpi,
+                               double confidence, cm_proportion *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && kpi < CM_TABLE_RATE_COUNT && confidence_ok(confidence), CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    const tbl_acc *a = &report->acc[slot];
+    uint64_t num = 0, den = 0;
+    switch (kpi) {
+    case CM_TABLE_FCR:
+        num = a->fcr_num;
+        den = a->fcr_den;
+        break;
+    case CM_TABLE_REOPEN:
+        num = a->reopen_num;
+        den = a->reopen_den;
+        break;
+    case CM_TABLE_ESCALATION:
+        num = a->esc_num;
+        den = a->esc_den;
+        break;
+    case CM_TABLE_ABANDONMENT:
+        num = a->lost - a->lost_short;
+        den = a->offered - a->lost_short;
+        break;
+    case CM_TABLE_SOLVED:
+        CM_REQUIRE(report->seen[CM_TABLE_COL_SOLVED], CM_ENODATA);
+        num = a->solved;
+        den = a->tickets;
+        break;
+    default: /* CM_TABLE_REPLIED */
+        CM_REQUIRE(report->seen[CM_TABLE_COL_FIRST_REPLY], CM_ENODATA);
+        num = a->replied;
+        den = a->tickets;
+        break;
+    }
+    return cm_rate(num, den, confidence, out);
+}
+
+cm_status cm_table_report_csat(const cm_table_report *report, size_t group, double confidence,
+                               cm_csat_summary *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && confidence_ok(confidence), CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    return cm_csat_result(&report->acc[slot].csat, confidence, out);
+}
+
+cm_status cm_table_report_nps(const cm_table_report *report, size_t group, double confidence,
+                              cm_nps_summary *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && confidence_ok(confidence), CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    return cm_nps_result(&report->acc[slot].nps, confidence, out);
+}
+
+cm_status cm_table_report_ces(const cm_table_report *report, size_t group, double confidence,
+                              cm_ces_summary *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && confidence_ok(confidence), CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    return cm_ces_result(&report->acc[slot].ces, confidence, out);
+}
+
+cm_status cm_table_report_surveys(const cm_table_report *report, size_t group, cm_csat *csat,
+                                  cm_nps *nps, cm_ces *ces)
+{
+    size_t slot;
+    CM_TRY(result_slot(report, group, &slot));
+    const tbl_acc *a = &report->acc[slot];
+    if (csat != NULL)
+        *csat = a->csat;
+    if (nps != NULL)
+        *nps = a->nps;
+    if (ces != NULL)
+        *ces = a->ces;
+    return CM_OK;
+}
+
+cm_status cm_table_report_duration(const cm_table_report *report, size_t group, uint32_t metric,
+                                   cm_table_duration *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && metric < CM_TABLE_DURATION_COUNT, CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    const tbl_dur *d = &report->acc[slot].dur[metric];
+    CM_REQUIRE(d->n > 0, CM_ENODATA);
+    cm_table_duration v;
+    memset(&v, 0, sizeof v);
+    v.n = d->n;
+    v.total_seconds = (double)d->sum;
+    v.mean_seconds = (double)d->sum / (double)d->n;
+    v.min_seconds = (double)d->min;
+    v.max_seconds = (double)d->max;
+    if ((report->quantile_metrics >> metric) & 1u) {
+        v.nquantiles = (uint32_t)report->nquantiles;
+        v.exact = report->quantile_mode == CM_TABLE_QUANTILES_EXACT;
+        memcpy(v.quantiles, result_at(report, slot, metric), report->nquantiles * sizeof(double));
+    }
+    *out = v;
+    return CM_OK;
+}
+
+cm_status cm_table_report_contact(const cm_table_report *report, size_t group, cm_contact *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL, CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    CM_REQUIRE(report->seen[CM_TABLE_COL_WAIT] && (report->flags & CM_TABLE_CONTACTS), CM_ENODATA);
+    *out = report->acc[slot].contact;
+    return CM_OK;
+}
+
+static bool priority_ok(uint32_t p)
+{
+    return (p >= CM_SLA_PRIORITY_LOW && p <= CM_SLA_PRIORITY_URGENT) || p == CM_SLA_PRIORITY_ALL;
+}
+
+cm_status cm_table_report_reply_within(const cm_table_report *report, size_t group,
+                                       uint32_t priority, double confidence, cm_proportion *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && priority_ok(priority) && confidence_ok(confidence), CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    const tbl_acc *a = &report->acc[slot];
+    uint64_t met = 0, judged = 0;
+    bool target = false;
+    for (uint32_t l = CM_SLA_PRIORITY_LOW; l <= CM_SLA_PRIORITY_URGENT; l++) {
+        if (priority != CM_SLA_PRIORITY_ALL && l != priority)
+            continue;
+        target |= report->target[TBL_SLA_FR][l].seconds > 0;
+        met += a->within_met[l];
+        judged += a->within_judged[l];
+    }
+    CM_REQUIRE(target, CM_ENODATA);
+    return cm_rate(met, judged, confidence, out);
+}
+
+cm_status cm_table_report_sla(const cm_table_report *report, size_t group, uint32_t metric,
+                              uint32_t priority, double confidence, cm_table_sla *out)
+{
+    size_t slot;
+    CM_REQUIRE(out != NULL && priority_ok(priority) && confidence_ok(confidence), CM_EINVAL);
+    CM_REQUIRE(metric == CM_SLA_FIRST_REPLY || metric == CM_SLA_TOTAL_RESOLUTION, CM_EINVAL);
+    CM_TRY(result_slot(report, group, &slot));
+    CM_REQUIRE(report->has_policy && (report->flags & CM_TABLE_SLA_ATTAINMENT), CM_ENODATA);
+    const size_t m = metric == CM_SLA_FIRST_REPLY ? TBL_SLA_FR : TBL_SLA_TR;
+    tbl_sla sum;
+    memset(&sum, 0, sizeof sum);
+    bool target = false;
+    for (uint32_t l = CM_SLA_PRIORITY_LOW; l <= CM_SLA_PRIORITY_URGENT; l++) {
+        if (priority != CM_SLA_PRIORITY_ALL && l != priority)
+            continue;
+        target |= report->target[m][l].seconds > 0;
+        add_sla(&sum, &report->acc[slot].sla[m][l]);
+        add_sla(&sum, judged_at(report, slot, m, l));
+    }
+    CM_REQUIRE(target, CM_ENODATA);
+    cm_table_sla v;
+    memset(&v, 0, sizeof v);
+    v.achieved = sum.achieved;
+    v.breached = sum.breached;
+    v.open = sum.open;
+    CM_TRY(cm_rate(sum.achieved, sum.achieved + sum.breached, confidence, &v.attained));
+    v.mean_seconds = sum.stopped > 0 ? (double)sum.stopped_sum / (double)sum.stopped : 0.0;
+    if (priority != CM_SLA_PRIORITY_ALL) {
+        v.target_seconds = report->target[m][priority].seconds;
+        v.business = report->target[m][priority].business;
+    }
+    *out = v;
+    return CM_OK;
+}
+
+cm_status cm_table_report_as_of(const cm_table_report *report, cm_time *out)
+{
+    CM_REQUIRE(report != NULL && out != NULL && report->finished, CM_EINVAL);
+    *out = report->judged_at;
+    return CM_OK;
+}
+
+const char *cm_table_column_name(uint32_t column)
+{
+    static const char *const names[CM_TABLE_COLUMN_COUNT] = {
+        "created_at", "first_reply_at", "solved_at", "contacts", "reopened",     "escalated",
+        "abandoned",  "csat",           "nps",       "ces",      "wait_seconds", "handle_seconds",
+    };
+    return column < CM_TABLE_COLUMN_COUNT ? names[column] : "unknown";
+}
+
+size_t cm_table_sizeof(const char *name)
+{
+    static const struct {
+        const char *name;
+        size_t size;
+    } sizes[] = {
+        {"cm_table_spec", sizeof(cm_table_spec)},
+        {"cm_table_columns", sizeof(cm_table_columns)},
+        {"cm_table_key", sizeof(cm_table_key)},
+        {"cm_table_grouping", sizeof(cm_table_grouping)},
+        {"cm_table_group", sizeof(cm_table_group)},
+        {"cm_table_counts", sizeof(cm_table_counts)},
+        {"cm_table_duration", sizeof(cm_table_duration)},
+        {"cm_table_sla", sizeof(cm_table_sla)},
+        {"cm_table_bad_row", sizeof(cm_table_bad_row)},
+    };
+    if (name == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (strcmp(sizes[i].name, name) == 0)
+            return sizes[i].size;
+    }
+    return 0;
+}
