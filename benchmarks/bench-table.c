@@ -170,7 +170,8 @@ static void make_setup(setup *s, bool full, size_t rows)
     } else {
         /* The headline KPIs: first reply in calendar and business time, its exact quantiles. */
         s->spec.flags = 0;
-        s->spec.duration_metrics = (1u << CM_TABLE_FIRST_REPLY) | (1u << CM_TABLE_FIRST_REPLY_BUSINESS);
+        s->spec.duration_metrics =
+            (1u << CM_TABLE_FIRST_REPLY) | (1u << CM_TABLE_FIRST_REPLY_BUSINESS);
         s->spec.quantile_metrics = 1u << CM_TABLE_FIRST_REPLY;
     }
 }
@@ -298,8 +299,8 @@ static double run_baseline(const tickets *t, const setup *s, baseline *b, double
               cm_ces_add_many(&ces, b->ces, t->n) == CM_OK &&
               cm_sketch_add_many(&sk, b->reply, nr) == CM_OK &&
               cm_calendar_elapsed_many(s->cal, b->from, b->to, nr, b->business) == CM_OK &&
-              cm_quantiles_exact(b->reply, nr, qs, 3, b->scratch, cm_quantile_exact_scratch_size(nr),
-                                 q) == CM_OK &&
+              cm_quantiles_exact(b->reply, nr, qs, 3, b->scratch,
+                                 cm_quantile_exact_scratch_size(nr), q) == CM_OK &&
               cm_abandonment_rate_many(b->wait, b->lost, nw, 5.0, 0.95, &ab) == CM_OK;
     int64_t total = 0;
     for (size_t i = 0; i < nr; i++)
@@ -325,10 +326,16 @@ int main(int argc, char **argv)
     printf("bench-table: %zu tickets (2 years, 5 channels, 5 priorities), best of %d runs\n", n,
            REPEATS);
 
-    baseline b = {touch(n * sizeof(cm_time)), touch(n * sizeof(cm_time)),
-                  touch(n * sizeof(int64_t)), touch(n * sizeof(double)),
+    baseline b = {touch(n * sizeof(cm_time)),
+                  touch(n * sizeof(cm_time)),
+                  touch(n * sizeof(int64_t)),
+                  touch(n * sizeof(double)),
                   touch((cm_quantile_exact_scratch_size(n) + 1) * sizeof(double)),
-                  touch(n), touch(n), touch(n), touch(n * sizeof(double)), touch(n)};
+                  touch(n),
+                  touch(n),
+                  touch(n),
+                  touch(n * sizeof(double)),
+                  touch(n)};
     setup kpis, full;
     make_setup(&kpis, false, n);
     make_setup(&full, true, n);

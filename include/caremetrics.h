@@ -18,6 +18,7 @@
 #include <caremetrics/queue.h>
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
+#include <caremetrics/forecast.h>
 #include <caremetrics/qa.h>
 #include <caremetrics/topk.h>
 #include <caremetrics/backlog.h>

@@ -69,7 +69,7 @@ static bool instant_ok(cm_time t)
  * equal the true ones when the order is right. */
 static bool later_ok(cm_time created, cm_time t)
 {
-    return t == CM_TABLE_NO_TIME ||
+    return (t == CM_TABLE_NO_TIME) |
            ((t >= created) & ((uint64_t)t - (uint64_t)created <= (uint64_t)TBL_MAX_DURATION) &
             (t <= CM_CALENDAR_TIME_MAX));
 }
@@ -457,45 +457,30 @@ static void tile_columns(const cm_table_report *r, const cm_table_columns *c, si
 }
 
 /* Flags in t->bad the rows [0, n) of the tile whose small columns break a rule (see
- * describe() for which): one straight loop per present column, which compilers turn
- * into vector code. The instants are checked in the row loop (instants_bad()). */
+ * describe() for which): one straight loop over every column (an absent one reads its
+ * "missing" array, which passes), which compilers turn into vector code. The instants
+ * are checked in the row loop (instants_bad()). */
 CM__VECTOR_CLONES static void check_columns(cm_table_report *r, const tile_cols *k, size_t n)
 {
-    uint8_t *bad = r->tile->bad;
-    memset(bad, 0, n);
-    if (k->has_contacts) {
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= k->contacts[i] - 1u >= CM_TABLE_MAX_CONTACTS;
-    }
-    const uint8_t *flags[3] = {k->has_reopened ? k->reopened : NULL,
-                               k->has_escalated ? k->escalated : NULL,
-                               k->has_abandoned ? k->abandoned : NULL};
-    for (size_t f = 0; f < 3; f++) {
-        const uint8_t *p = flags[f];
-        if (p == NULL)
-            continue;
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= p[i] > 1;
-    }
-    const uint8_t *surveys[3] = {k->has_csat ? k->csat : NULL, k->has_nps ? k->nps : NULL,
-                                 k->has_ces ? k->ces : NULL};
-    const uint8_t first[3] = {1, 0, 1};
-    const uint8_t count[3] = {(uint8_t)r->csat_scale, 11, (uint8_t)r->ces_scale};
-    for (size_t sv = 0; sv < 3; sv++) {
-        const uint8_t *p = surveys[sv];
-        if (p == NULL)
-            continue;
-        const uint8_t lo = first[sv], span = count[sv];
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= ((uint8_t)(p[i] - lo) >= span) & (p[i] != CM_SCORE_NONE);
-    }
-    const double *secs[2] = {k->has_wait ? k->wait : NULL, k->has_handle ? k->handle : NULL};
-    for (size_t sc = 0; sc < 2; sc++) {
-        const double *p = secs[sc];
-        if (p == NULL)
-            continue;
-        for (size_t i = 0; i < n; i++)
-            bad[i] |= (p[i] < 0.0) | (p[i] > CM_TABLE_MAX_SECONDS); /* NaN (none) passes */
+    uint8_t *restrict bad = r->tile->bad;
+    const uint32_t *restrict contacts = k->contacts;
+    const uint8_t *restrict reopened = k->reopened, *restrict escalated = k->escalated,
+                            *restrict abandoned = k->abandoned;
+    const uint8_t *restrict csat = k->csat, *restrict nps = k->nps, *restrict ces = k->ces;
+    const double *restrict wait = k->wait, *restrict handle = k->handle;
+    const uint8_t cs = (uint8_t)r->csat_scale, es = (uint8_t)r->ces_scale;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t flags = reopened[i] | escalated[i] | abandoned[i];
+        const uint8_t c = csat[i], p = nps[i], e = ces[i];
+        /* Survey answers: in their scale, or none (255, which the scale tests let pass). */
+        const uint8_t scores = (((uint8_t)(c - 1) >= cs) & (c != CM_SCORE_NONE)) |
+                               ((p > 10) & (p != CM_SCORE_NONE)) |
+                               (((uint8_t)(e - 1) >= es) & (e != CM_SCORE_NONE));
+        /* Seconds: NaN (none) passes both tests. */
+        const uint8_t secs = (wait[i] < 0.0) | (wait[i] > CM_TABLE_MAX_SECONDS) |
+                             (handle[i] < 0.0) | (handle[i] > CM_TABLE_MAX_SECONDS);
+        bad[i] =
+            (uint8_t)((contacts[i] - 1u >= CM_TABLE_MAX_CONTACTS) | (flags > 1) | scores | secs);
     }
     for (size_t key = 0; key < r->nkeys; key++) {
         const uint32_t *code = r->tile->code[key];
@@ -650,7 +635,7 @@ static void add_state(tbl_sla *s, uint8_t state, int64_t elapsed)
 }
 
 /* Adds a row to a group's accumulators (any grouping but the first whole-history one). */
-static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_facts *f)
+static void add_row(cm_table_report *r, size_t slot, cm_time created, const row_facts *f)
 {
     tbl_acc *a = &r->acc[slot];
     a->first_created = a->first_created == CM_TABLE_NO_TIME || created < a->first_created
@@ -677,7 +662,6 @@ static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_
     const uint64_t us = a->handle_us[0] + f->handle_us;
     a->handle_us[1] += us < a->handle_us[0];
     a->handle_us[0] = us;
-    bool ok = true;
     for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
         if (!f->has_dur[m])
             continue;
@@ -687,9 +671,6 @@ static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_
         x->sum += (uint64_t)d;
         x->min = d < x->min ? d : x->min;
         x->max = d > x->max ? d : x->max;
-        const uint32_t si = r->sketch_index[m];
-        if (si != UINT32_MAX)
-            ok &= cm_sketch_add(&r->sketches[slot * r->nsketch + si], (double)d) == CM_OK;
     }
     a->within_judged[f->level] += f->within_judged;
     a->within_met[f->level] += f->within_met;
@@ -704,8 +685,94 @@ static bool add_row(cm_table_report *r, size_t slot, cm_time created, const row_
         a->nps.counts[f->nps]++;
     if (f->ces != CM_SCORE_NONE)
         a->ces.counts[f->ces - 1]++;
-    if (f->has_wait && (r->flags & CM_TABLE_CONTACTS))
-        ok &= cm_contact_add(&a->contact, f->wait, f->handle, f->abandoned != 0) == CM_OK;
+}
+
+/* What add_row() leaves to add_groups(): the row's durations and contact. */
+static inline __attribute__((always_inline)) void stash_row(cm_table_report *r, size_t i,
+                                                            const row_facts *f)
+{
+    tbl_tile *t = r->tile;
+    for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+        t->has[m][i] = f->has_dur[m];
+        t->dur[m][i] = f->dur[m];
+    }
+    t->row_contact[i] = f->has_wait && (r->flags & CM_TABLE_CONTACTS);
+    t->row_wait[i] = f->wait;
+    t->row_handle[i] = f->handle;
+    t->row_abandoned[i] = f->abandoned != 0;
+}
+
+/*
+ * The sketches and contact counters of the groupings other than `whole` over the
+ * tile's good rows: the rows ordered by group (a counting sort over the groups the
+ * tile touches), then one _add_many call per group and sketch.
+ */
+static bool add_groups(cm_table_report *r, size_t n, size_t whole)
+{
+    tbl_tile *t = r->tile;
+    const bool contacts = (r->flags & CM_TABLE_CONTACTS) != 0;
+    if (r->nsketch == 0 && !contacts)
+        return true;
+    bool ok = true;
+    for (size_t g = 0; g < r->ngroupings; g++) {
+        if (g == whole)
+            continue;
+        const uint32_t *slot = t->slot[g];
+        size_t nlocal = 0, good = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (t->bad[i])
+                continue;
+            uint16_t l = r->local_of[slot[i]];
+            if (l == UINT16_MAX) {
+                l = (uint16_t)nlocal;
+                r->local_of[slot[i]] = l;
+                t->local_slot[nlocal] = slot[i];
+                t->run_end[nlocal++] = 0;
+            }
+            t->local[i] = l;
+            t->run_end[l]++;
+            good++;
+        }
+        for (size_t l = 1; l < nlocal; l++)
+            t->run_end[l] += t->run_end[l - 1];
+        for (size_t i = n; i-- > 0;) {
+            if (!t->bad[i])
+                t->order[--t->run_end[t->local[i]]] = (uint16_t)i;
+        }
+        /* run_end[l] is now where group l starts in order[]. */
+        for (size_t l = 0; l < nlocal; l++) {
+            const size_t slot_l = t->local_slot[l];
+            r->local_of[slot_l] = UINT16_MAX;
+            const uint16_t *rows = t->order + t->run_end[l];
+            const size_t len = (l + 1 < nlocal ? t->run_end[l + 1] : good) - t->run_end[l];
+            for (size_t m = 0; m < CM_TABLE_DURATION_COUNT; m++) {
+                const uint32_t si = r->sketch_index[m];
+                if (si == UINT32_MAX)
+                    continue;
+                size_t k = 0;
+                for (size_t j = 0; j < len; j++) {
+                    t->group_in[k] = (double)t->dur[m][rows[j]];
+                    k += t->has[m][rows[j]];
+                }
+                if (k > 0)
+                    ok &= cm_sketch_add_many(&r->sketches[slot_l * r->nsketch + si], t->group_in,
+                                             k) == CM_OK;
+            }
+            if (!contacts)
+                continue;
+            size_t k = 0;
+            for (size_t j = 0; j < len; j++) {
+                const size_t i = rows[j];
+                t->group_wait[k] = t->row_wait[i];
+                t->group_handle[k] = t->row_handle[i];
+                t->group_flag[k] = t->row_abandoned[i];
+                k += t->row_contact[i];
+            }
+            if (k > 0)
+                ok &= cm_contact_add_many(&r->acc[slot_l].contact, t->group_wait, t->group_handle,
+                                          t->group_flag, k) == CM_OK;
+        }
+    }
     return ok;
 }
 
@@ -848,6 +915,48 @@ static bool whole_flush(cm_table_report *r, tbl_acc *a, size_t slot, whole_sums 
 /* ---- the whole-history grouping alone, column by column -------------------------------------- */
 
 /*
+ * Business durations from creation to `end` of the rows that have one (`has`), into
+ * out[] (0 for the others), with their count, sum and extremes into the whole
+ * history's sums. An end on the day of creation, the common case, takes the day's
+ * figures once: B(end) - B(created) within one day is the difference of two clamps.
+ */
+static inline __attribute__((always_inline)) void
+business_column(tbl_clock *clock, const cm_time *restrict created, const cm_time *restrict end,
+                const uint8_t *restrict has, int64_t *restrict out, size_t n, whole_sums *w,
+                size_t metric)
+{
+    uint64_t count = 0, sum = 0;
+    int64_t lo = w->dmin[metric], hi = w->dmax[metric];
+    for (size_t i = 0; i < n; i++) {
+        if (!has[i]) {
+            out[i] = 0;
+            continue;
+        }
+        const cm_time c = created[i];
+        const uint64_t since = (uint64_t)(c - CM_CALENDAR_TIME_MIN);
+        const uint64_t day = since / 86400;
+        const int64_t x = (int64_t)(since - day * 86400), el = end[i] - c;
+        const uint64_t at = day - (uint64_t)clock->first_day;
+        int64_t v;
+        if (at < TBL_DAYS && clock->days[at].state == 1 && x + el < 86400) {
+            const tbl_bday *d = &clock->days[at];
+            v = cm__clamp_period(x + el - d->s1, d->l1) - cm__clamp_period(x - d->s1, d->l1);
+        } else {
+            v = cm__clock_business(clock, end[i]) - cm__clock_business(clock, c);
+        }
+        out[i] = v;
+        count++;
+        sum += (uint64_t)v;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    w->dn[metric] += count;
+    w->dsum[metric] += sum;
+    w->dmin[metric] = lo;
+    w->dmax[metric] = hi;
+}
+
+/*
  * The fast path, when the whole-history grouping is the only one and no SLA
  * attainment is judged: the same sums as whole_add() over row_facts_of(), taken
  * one column (or pair of columns) at a time, so each loop is short, keeps its
@@ -858,42 +967,71 @@ CM__VECTOR_CLONES static size_t whole_columns(cm_table_report *r, const tile_col
                                               whole_sums *w)
 {
     tbl_tile *t = r->tile;
-    uint8_t *bad = t->bad;
-    uint8_t *ticket = t->ticket, *replied = t->replied, *solved = t->solved;
-    int64_t *dfr = t->dur[CM_TABLE_FIRST_REPLY], *dres = t->dur[CM_TABLE_RESOLUTION];
-    const cm_time *created = k->created, *reply = k->reply, *solve = k->solved;
+    /* The tile's arrays are the report's, the columns the caller's: no aliasing. */
+    uint8_t *restrict bad = t->bad;
+    uint8_t *restrict ticket = t->ticket, *restrict replied = t->replied,
+                      *restrict solved = t->solved;
+    int64_t *restrict dfr = t->dur[CM_TABLE_FIRST_REPLY];
+    int64_t *restrict dres = t->dur[CM_TABLE_RESOLUTION];
+    const cm_time *restrict created = k->created, *restrict reply = k->reply,
+                            *restrict solve = k->solved;
     /* Instants: the rest of the checks, tickets, replies and solves, calendar durations. */
     uint64_t rows = 0, tickets = 0, nfr = 0, sfr = 0, nres = 0, sres = 0;
     size_t nbad = 0;
     cm_time first = w->first, last = w->last;
     int64_t lofr = w->dmin[CM_TABLE_FIRST_REPLY], hifr = w->dmax[CM_TABLE_FIRST_REPLY];
     int64_t lores = w->dmin[CM_TABLE_RESOLUTION], hires = w->dmax[CM_TABLE_RESOLUTION];
+    /* Flags first (bytes), then the 64-bit sums: two loops compilers vectorise. */
+    const uint8_t *abandoned = k->abandoned;
     for (size_t i = 0; i < n; i++) {
         const cm_time c = created[i], rp = reply[i], so = solve[i];
         const uint8_t b = bad[i] | !instant_ok(c) | !later_ok(c, rp) | !later_ok(c, so);
         bad[i] = b;
-        nbad += b;
-        const uint8_t good = b ^ 1;
-        const uint8_t tk = good & (k->abandoned[i] ^ 1);
+        const uint8_t tk = (uint8_t)(b ^ 1) & (abandoned[i] ^ 1);
         ticket[i] = tk;
-        rows += good;
-        tickets += tk;
-        first = good && c < first ? c : first;
-        last = good && c > last ? c : last;
-        const uint8_t x = tk & (rp != CM_TABLE_NO_TIME), y = tk & (so != CM_TABLE_NO_TIME);
-        const int64_t vx = x ? rp - c : 0, vy = y ? so - c : 0;
-        replied[i] = x;
-        solved[i] = y;
+        replied[i] = tk & (rp != CM_TABLE_NO_TIME);
+        solved[i] = tk & (so != CM_TABLE_NO_TIME);
+    }
+    /* Durations are below 2^31 s: unsigned 32-bit extremes, which vector units have; a
+     * missing duration reads as the largest value for the minimum and 0 for the maximum. */
+    uint32_t lofr32 = UINT32_MAX, hifr32 = 0, lores32 = UINT32_MAX, hires32 = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cm_time c = created[i];
+        const int64_t x = replied[i], y = solved[i];
+        nbad += bad[i];
+        tickets += ticket[i];
+        /* Differences in unsigned arithmetic, masked: a missing instant reads as 0. */
+        const uint64_t uc = (uint64_t)c;
+        const int64_t vx = (int64_t)(((uint64_t)reply[i] - uc) & (0 - (uint64_t)x));
+        const int64_t vy = (int64_t)(((uint64_t)solve[i] - uc) & (0 - (uint64_t)y));
         dfr[i] = vx;
         dres[i] = vy;
-        nfr += x;
+        nfr += (uint64_t)x;
         sfr += (uint64_t)vx;
-        lofr = x && vx < lofr ? vx : lofr;
-        hifr = x && vx > hifr ? vx : hifr;
-        nres += y;
+        nres += (uint64_t)y;
         sres += (uint64_t)vy;
-        lores = y && vy < lores ? vy : lores;
-        hires = y && vy > hires ? vy : hires;
+        const uint32_t ux = (uint32_t)vx, uy = (uint32_t)vy;
+        const uint32_t mx = (uint32_t)x - 1u, my = (uint32_t)y - 1u; /* 0 if present, else ~0 */
+        const uint32_t xl = ux | mx, xh = ux & ~mx, yl = uy | my, yh = uy & ~my;
+        lofr32 = xl < lofr32 ? xl : lofr32;
+        hifr32 = xh > hifr32 ? xh : hifr32;
+        lores32 = yl < lores32 ? yl : lores32;
+        hires32 = yh > hires32 ? yh : hires32;
+    }
+    rows = n - nbad;
+    if (nfr > 0) {
+        lofr = (int64_t)lofr32 < lofr ? (int64_t)lofr32 : lofr;
+        hifr = (int64_t)hifr32 > hifr ? (int64_t)hifr32 : hifr;
+    }
+    if (nres > 0) {
+        lores = (int64_t)lores32 < lores ? (int64_t)lores32 : lores;
+        hires = (int64_t)hires32 > hires ? (int64_t)hires32 : hires;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cm_time c = created[i];
+        const cm_time cf = bad[i] ? INT64_MAX : c, cl = bad[i] ? INT64_MIN : c;
+        first = cf < first ? cf : first;
+        last = cl > last ? cl : last;
     }
     w->rows += rows;
     w->tickets += tickets;
@@ -923,9 +1061,15 @@ CM__VECTOR_CLONES static size_t whole_columns(cm_table_report *r, const tile_col
         if (p == NULL)
             continue;
         for (unsigned v = lowest[sv]; v < lowest[sv] + answers[sv]; v++) {
+            /* Byte counters over runs of 224 rows (7 AVX2 vectors) cannot wrap. */
             uint32_t cnt = 0;
-            for (size_t i = 0; i < n; i++)
-                cnt += (p[i] == v) & ticket[i];
+            for (size_t from = 0; from < n; from += 224) {
+                const size_t to = n - from < 224 ? n : from + 224;
+                uint8_t c = 0;
+                for (size_t i = from; i < to; i++)
+                    c = (uint8_t)(c + ((p[i] == v) & ticket[i]));
+                cnt += c;
+            }
             w->answers[sv][v] += cnt;
         }
     }
@@ -941,66 +1085,45 @@ CM__VECTOR_CLONES static size_t whole_columns(cm_table_report *r, const tile_col
                     : tg->clock == 0 && k->dur[CM_TABLE_FIRST_REPLY_BUSINESS] ? 1
                                                                               : 2;
     }
-    if (k->business || within) {
-        tbl_clock *clock = &r->clocks[0];
-        const bool bfr_on = k->dur[CM_TABLE_FIRST_REPLY_BUSINESS];
-        const bool bres_on = k->dur[CM_TABLE_RESOLUTION_BUSINESS];
-        const uint32_t *code = within ? t->code[r->priority_key] : NULL;
-        int64_t *bfr = t->dur[CM_TABLE_FIRST_REPLY_BUSINESS];
-        int64_t *bres = t->dur[CM_TABLE_RESOLUTION_BUSINESS];
-        uint64_t nb = 0, sb = 0, nbr = 0, sbr = 0, judged = 0, met = 0;
-        int64_t lob = w->dmin[CM_TABLE_FIRST_REPLY_BUSINESS];
-        int64_t hib = w->dmax[CM_TABLE_FIRST_REPLY_BUSINESS];
-        int64_t lobr = w->dmin[CM_TABLE_RESOLUTION_BUSINESS];
-        int64_t hibr = w->dmax[CM_TABLE_RESOLUTION_BUSINESS];
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t x = bfr_on & replied[i], y = bres_on & solved[i];
-            int64_t vb = 0;
-            bfr[i] = 0;
-            bres[i] = 0;
-            if (x | y) {
-                /* B(end) - B(created), one B(created) per row. */
-                const int64_t b0 = cm__clock_business(clock, created[i]);
-                if (x) {
-                    vb = cm__clock_business(clock, reply[i]) - b0;
-                    bfr[i] = vb;
-                    nb++;
-                    sb += (uint64_t)vb;
-                    lob = vb < lob ? vb : lob;
-                    hib = vb > hib ? vb : hib;
+    if (k->dur[CM_TABLE_FIRST_REPLY_BUSINESS])
+        business_column(&r->clocks[0], created, reply, replied,
+                        t->dur[CM_TABLE_FIRST_REPLY_BUSINESS], n, w, CM_TABLE_FIRST_REPLY_BUSINESS);
+    if (k->dur[CM_TABLE_RESOLUTION_BUSINESS])
+        business_column(&r->clocks[0], created, solve, solved, t->dur[CM_TABLE_RESOLUTION_BUSINESS],
+                        n, w, CM_TABLE_RESOLUTION_BUSINESS);
+    if (within) {
+        /* Each row's level, then one counting loop per level with a target (its
+         * elapsed column is a constant of the loop). */
+        const uint32_t *code = t->code[r->priority_key];
+        uint8_t *restrict level = t->level;
+        for (size_t i = 0; i < n; i++)
+            level[i] = r->levels[code[i]];
+        for (uint8_t l = 1; l < TBL_LEVELS; l++) {
+            const int64_t sec = target[l];
+            if (sec <= 0)
+                continue;
+            const int64_t *restrict el =
+                source[l] == 1 ? t->dur[CM_TABLE_FIRST_REPLY_BUSINESS] : dfr;
+            uint32_t judged = 0, met = 0; /* at most a tile of rows */
+            if (source[l] == 2) {
+                const tbl_target *tg = &r->target[TBL_SLA_FR][l];
+                for (size_t i = 0; i < n; i++) {
+                    if (level[i] != l || !replied[i])
+                        continue;
+                    judged++;
+                    met += target_elapsed(r, tg, created[i], reply[i]) <= sec;
                 }
-                if (y) {
-                    const int64_t v = cm__clock_business(clock, solve[i]) - b0;
-                    bres[i] = v;
-                    nbr++;
-                    sbr += (uint64_t)v;
-                    lobr = v < lobr ? v : lobr;
-                    hibr = v > hibr ? v : hibr;
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    const uint32_t in = (uint32_t)(level[i] == l) & replied[i];
+                    judged += in;
+                    met += in & (el[i] <= sec);
                 }
             }
-            if (!within)
-                continue;
-            const uint8_t level = r->levels[code[i]];
-            const int64_t sec = target[level];
-            if (!(replied[i] & (sec > 0)))
-                continue;
-            int64_t el = source[level] == 1 ? vb : dfr[i];
-            if (source[level] == 2)
-                el = target_elapsed(r, &r->target[TBL_SLA_FR][level], created[i], reply[i]);
-            const unsigned shift = 16u * (level - 1u);
-            judged += UINT64_C(1) << shift;
-            met += (uint64_t)(el <= sec) << shift;
+            const unsigned shift = 16u * (l - 1u);
+            w->judged += (uint64_t)judged << shift;
+            w->met += (uint64_t)met << shift;
         }
-        w->dn[CM_TABLE_FIRST_REPLY_BUSINESS] += nb;
-        w->dsum[CM_TABLE_FIRST_REPLY_BUSINESS] += sb;
-        w->dmin[CM_TABLE_FIRST_REPLY_BUSINESS] = lob;
-        w->dmax[CM_TABLE_FIRST_REPLY_BUSINESS] = hib;
-        w->dn[CM_TABLE_RESOLUTION_BUSINESS] += nbr;
-        w->dsum[CM_TABLE_RESOLUTION_BUSINESS] += sbr;
-        w->dmin[CM_TABLE_RESOLUTION_BUSINESS] = lobr;
-        w->dmax[CM_TABLE_RESOLUTION_BUSINESS] = hibr;
-        w->judged += judged;
-        w->met += met;
     }
     /* Ratio KPIs of tickets and solved tickets. */
     if (k->has_contacts) {
@@ -1166,9 +1289,10 @@ static inline __attribute__((always_inline)) bool fold_rows(cm_table_report *r, 
             }
         }
         if (grouped) {
+            stash_row(r, i, &f);
             for (size_t g = 0; g < r->ngroupings; g++) {
                 if (g != whole)
-                    ok &= add_row(r, t->slot[g][i], created, &f);
+                    add_row(r, t->slot[g][i], created, &f);
             }
         }
         if (k->keep && f.ticket)
@@ -1176,6 +1300,8 @@ static inline __attribute__((always_inline)) bool fold_rows(cm_table_report *r, 
     }
     r->latest = latest;
     *nbad_out = nbad;
+    if (grouped)
+        ok &= add_groups(r, n, whole);
     return ok;
 }
 

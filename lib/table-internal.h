@@ -168,6 +168,16 @@ typedef struct tbl_tile {
     double sketch_in[CM_TABLE_DURATION_COUNT][TBL_TILE];
     double wait_in[TBL_TILE], handle_in[TBL_TILE];
     uint8_t flag_in[TBL_TILE];
+    /* Other groupings: each row's durations (in dur) and contact, then the rows
+     * ordered by group, so sketches and contacts take a group's values in one call. */
+    uint8_t has[CM_TABLE_DURATION_COUNT][TBL_TILE];
+    uint8_t row_contact[TBL_TILE], row_abandoned[TBL_TILE];
+    double row_wait[TBL_TILE], row_handle[TBL_TILE];
+    uint16_t local[TBL_TILE], order[TBL_TILE];
+    uint32_t local_slot[TBL_TILE], run_end[TBL_TILE];
+    double group_in[TBL_TILE], group_wait[TBL_TILE], group_handle[TBL_TILE];
+    uint8_t group_flag[TBL_TILE];
+    uint8_t level[TBL_TILE]; /* the fast path's priority levels */
 } tbl_tile;
 
 /* SLA target of a metric at a level. */
@@ -246,6 +256,7 @@ struct cm_table_report {
     uint32_t *remap[CM_TABLE_MAX_KEYS];
     uint32_t src_labels[CM_TABLE_MAX_KEYS];
     uint32_t *slot_map;
+    uint16_t *local_of;      /* per slot: its index among a tile's groups, or UINT16_MAX */
     const char **label_ptrs; /* the largest cardinality */
     char *label_arena;       /* as many labels */
 

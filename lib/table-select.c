@@ -7,9 +7,9 @@
  * the whole-history grouping reads them in place. Then, per group:
  *
  * - a few thousand values or fewer are sorted (heap sort, in place);
- * - more are selected by radix: a histogram of the upper 16 bits finds the
- *   bucket of every rank needed, and one more pass per distinct bucket, with
- *   a histogram of the lower 16 bits, finds the value of each rank in it.
+ * - more are selected by radix: a histogram of the 16 highest bits (of the
+ *   largest value) finds the bucket of every rank needed, and one more pass,
+ *   with a histogram of the lower bits of those buckets, the value of each.
  *
  * The ranks and the interpolation are numpy's "linear" method, the same as
  * cm_quantile_exact(), so both give the same doubles bit for bit.
@@ -79,58 +79,110 @@ static void write_quantiles(const cm_table_report *r, uint64_t n, const wanted *
     }
 }
 
-/*
- * Values of the wanted ranks among the n present values of xs[0..len) (entries equal
- * to TBL_NO_VALUE are absent): two histogram passes and one more per distinct upper
- * bucket. `hist` has 2 * BUCKETS counters.
- */
-static void radix_ranks(const uint32_t *xs, size_t len, wanted *w, uint64_t *hist)
+/* The largest present value of xs[0..len), or 0 (a loop compilers vectorise). */
+CM__VECTOR_CLONES static uint32_t present_max(const uint32_t *xs, size_t len)
 {
-    uint64_t *hi = hist, *lo = hist + BUCKETS;
-    memset(hi, 0, BUCKETS * sizeof *hi);
-    uint64_t absent = 0;
+    uint32_t m = 0;
     for (size_t i = 0; i < len; i++) {
-        hi[xs[i] >> 16]++;
-        absent += xs[i] == TBL_NO_VALUE;
+        const uint32_t v = xs[i] != TBL_NO_VALUE ? xs[i] : 0;
+        m = v > m ? v : m;
     }
-    hi[TBL_NO_VALUE >> 16] -= absent; /* durations never reach the last bucket */
+    return m;
+}
+
+/*
+ * Values of the wanted ranks among the present values of xs[0..len) (entries
+ * equal to TBL_NO_VALUE are absent), the largest of which is `top`. The buckets are the values' upper bits
+ * above the largest present value's 16 highest: one histogram pass finds the
+ * bucket of every wanted rank (two interleaved histograms, so runs of equal
+ * values do not wait on one counter), and one more pass, with a histogram of
+ * the lower bits of each wanted bucket, the values (when the buckets are
+ * narrower than single values, the first pass is enough). `counts` has
+ * 2 * BUCKETS 64-bit words of scratch.
+ */
+static void radix_ranks(const uint32_t *xs, size_t len, uint32_t top, wanted *w, uint64_t *counts)
+{
+    unsigned bits = 0;
+    while (bits < 32 && (top >> bits) != 0)
+        bits++;
+    const unsigned shift = bits > 16 ? bits - 16 : 0;
+    const uint32_t nb = (top >> shift) + 1; /* buckets 0 .. nb - 1; nb collects the absent */
+    uint32_t *h0 = (uint32_t *)(void *)counts, *h1 = h0 + BUCKETS + 1;
+    uint8_t *slot_of = (uint8_t *)(h1 + BUCKETS + 1);
+    memset(h0, 0, ((size_t)nb + 1) * sizeof *h0);
+    memset(h1, 0, ((size_t)nb + 1) * sizeof *h1);
+    size_t i = 0;
+    for (; i + 1 < len; i += 2) {
+        const uint32_t a = xs[i] >> shift, b = xs[i + 1] >> shift;
+        h0[a < nb ? a : nb]++;
+        h1[b < nb ? b : nb]++;
+    }
+    if (i < len) {
+        const uint32_t a = xs[i] >> shift;
+        h0[a < nb ? a : nb]++;
+    }
+    for (uint32_t b = 0; b < nb; b++)
+        h0[b] += h1[b];
     /* Bucket and rank within the bucket of each wanted rank. */
     uint32_t bucket[2 * CM_TABLE_MAX_QUANTILES];
     uint64_t within[2 * CM_TABLE_MAX_QUANTILES];
     for (size_t j = 0; j < w->n; j++) {
         uint64_t seen = 0;
         uint32_t b = 0;
-        while (seen + hi[b] <= w->rank[j])
-            seen += hi[b++];
+        while (b + 1 < nb && seen + h0[b] <= w->rank[j]) /* bounded even if n disagrees */
+            seen += h0[b++];
         bucket[j] = b;
         within[j] = w->rank[j] - seen;
+        w->value[j] = b << shift;
     }
+    if (shift == 0)
+        return; /* a bucket per value */
+    /* The lower bits of the wanted buckets, as many buckets per pass as h1 holds. */
+    const uint32_t width = UINT32_C(1) << shift, mask = width - 1;
+    const size_t per_pass = BUCKETS / width;
     bool done[2 * CM_TABLE_MAX_QUANTILES] = {false};
-    for (size_t j = 0; j < w->n; j++) {
-        if (done[j])
-            continue;
-        const uint32_t b = bucket[j];
-        memset(lo, 0, BUCKETS * sizeof *lo);
-        for (size_t i = 0; i < len; i++) {
-            const uint32_t v = xs[i];
-            if (v >> 16 == b && v != TBL_NO_VALUE)
-                lo[v & 0xffffu]++;
+    for (size_t first = 0; first < w->n;) {
+        size_t nchosen = 0;
+        memset(slot_of, 0, (size_t)nb + 1);
+        for (size_t j = first; j < w->n && nchosen < per_pass; j++) {
+            if (!done[j] && slot_of[bucket[j]] == 0)
+                slot_of[bucket[j]] = (uint8_t)++nchosen;
         }
-        for (size_t k = j; k < w->n; k++) {
-            if (done[k] || bucket[k] != b)
+        uint32_t *lo = h1;
+        memset(lo, 0, nchosen * width * sizeof *lo);
+        for (size_t k = 0; k < len; k++) {
+            const uint32_t v = xs[k], b = v >> shift;
+            const unsigned s = slot_of[b < nb ? b : nb];
+            if (s != 0)
+                lo[(size_t)(s - 1) * width + (v & mask)]++;
+        }
+        for (size_t j = first; j < w->n; j++) {
+            const unsigned s = slot_of[bucket[j]];
+            if (done[j] || s == 0)
                 continue;
+            const uint32_t *h = lo + (size_t)(s - 1) * width;
             uint64_t seen = 0;
             uint32_t v = 0;
-            while (seen + lo[v] <= within[k])
-                seen += lo[v++];
-            w->value[k] = (b << 16) | v;
-            done[k] = true;
+            while (v < mask && seen + h[v] <= within[j])
+                seen += h[v++];
+            w->value[j] = (bucket[j] << shift) | v;
+            done[j] = true;
         }
+        while (first < w->n && done[first])
+            first++;
     }
 }
 
+/* The largest present value of a group's kept values: its duration maximum, which
+ * the same rows fed (else a pass over the values). */
+static uint32_t top_of(const tbl_dur *d, const uint32_t *xs, size_t len)
+{
+    return d->max >= 0 && d->max <= TBL_MAX_DURATION ? (uint32_t)d->max : present_max(xs, len);
+}
+
 /* Quantiles of the n values xs[0..n) (all present), which may be reordered. */
-static void group_quantiles(cm_table_report *r, uint32_t *xs, size_t n, double *out)
+static void group_quantiles(cm_table_report *r, const tbl_dur *d, uint32_t *xs, size_t n,
+                            double *out)
 {
     wanted w;
     wanted_ranks(r, n, &w);
@@ -139,7 +191,7 @@ static void group_quantiles(cm_table_report *r, uint32_t *xs, size_t n, double *
         for (size_t j = 0; j < w.n; j++)
             w.value[j] = xs[w.rank[j]];
     } else {
-        radix_ranks(xs, n, &w, r->select_counts);
+        radix_ranks(xs, n, top_of(d, xs, n), &w, r->select_counts);
     }
     write_quantiles(r, n, &w, out);
 }
@@ -170,9 +222,11 @@ void cm__table_select(cm_table_report *r)
                         r->select_scratch[k] = vals[i];
                         k += vals[i] != TBL_NO_VALUE;
                     }
-                    group_quantiles(r, r->select_scratch, k, results_of(r, g->base, m));
+                    group_quantiles(r, &r->acc[g->base].dur[m], r->select_scratch, k,
+                                    results_of(r, g->base, m));
                 } else {
-                    radix_ranks(vals, kept, &w, r->select_counts);
+                    radix_ranks(vals, kept, top_of(&r->acc[g->base].dur[m], vals, kept), &w,
+                                r->select_counts);
                     write_quantiles(r, n, &w, results_of(r, g->base, m));
                 }
                 continue;
@@ -194,8 +248,8 @@ void cm__table_select(cm_table_report *r)
             for (size_t s = 0; s < slots; s++) {
                 const size_t end = (size_t)start[s];
                 if (end > begin)
-                    group_quantiles(r, r->select_scratch + begin, end - begin,
-                                    results_of(r, g->base + s, m));
+                    group_quantiles(r, &r->acc[g->base + s].dur[m], r->select_scratch + begin,
+                                    end - begin, results_of(r, g->base + s, m));
                 begin = end;
             }
         }

@@ -196,14 +196,13 @@ typedef struct places {
     size_t select_scratch, select_counts;
     size_t open, open_slot[CM_TABLE_MAX_GROUPINGS];
     size_t clock_days[CM_SLA_MAX_CALENDARS + 1], zone_days;
-    size_t remap[CM_TABLE_MAX_KEYS], slot_map, label_ptrs, label_arena;
+    size_t remap[CM_TABLE_MAX_KEYS], slot_map, local_of, label_ptrs, label_arena;
 } places;
 
 /* Room for the fingerprint: fixed fields, each key, grouping, priority level and quantile. */
 static size_t fingerprint_size(const cm_table_report *r)
 {
-    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 +
-               r->nquantiles * 8;
+    size_t n = 512 + r->nkeys * (CM_TABLE_LABEL_MAX + 9) + r->ngroupings * 20 + r->nquantiles * 8;
     if (r->priority_key >= 0)
         n += r->keys[r->priority_key].cardinality;
     return n;
@@ -253,6 +252,7 @@ static void plan(const cm_table_report *r, layout *l, places *p)
         widest = r->keys[k].cardinality > widest ? r->keys[k].cardinality : widest;
     }
     p->slot_map = part(l, r->ngroups, sizeof(uint32_t));
+    p->local_of = part(l, r->ngroups, sizeof(uint16_t));
     p->label_ptrs = part(l, widest, sizeof(const char *));
     p->label_arena = part(l, widest, CM_TABLE_LABEL_MAX + 1);
 }
@@ -405,6 +405,8 @@ static cm_status place(cm_table_report *r, uint8_t *block, const places *p, cons
         r->remap[k] = (uint32_t *)(void *)(block + p->remap[k]);
     }
     r->slot_map = (uint32_t *)(void *)(block + p->slot_map);
+    r->local_of = (uint16_t *)(void *)(block + p->local_of);
+    memset(r->local_of, 0xFF, r->ngroups * sizeof *r->local_of);
     r->label_ptrs = (const char **)(void *)(block + p->label_ptrs);
     r->label_arena = (char *)(block + p->label_arena);
     for (size_t g = 0; g < r->ngroupings; g++) {

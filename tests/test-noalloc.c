@@ -108,12 +108,13 @@ static const char csv_header[] = "created_at,channel,priority,first_reply_at,sol
 static void setup_table(void)
 {
     static const char *const channels[] = {"phone", "email"};
-    static const cm_table_key keys[] = {{"channel", 2, 1, 0, channels}, {"priority", 5, 1, 0, NULL}};
+    static const cm_table_key keys[] = {{"channel", 2, 1, 0, channels},
+                                        {"priority", 5, 1, 0, NULL}};
     static const cm_table_grouping groupings[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0},
                                                   {1, CM_TABLE_BUCKET_NONE, 0, 0},
                                                   {2, CM_TABLE_BUCKET_HOUR, 0, 64}};
-    EXPECT(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n", &table_calendar,
-                             NULL) == CM_OK);
+    EXPECT(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n", &table_calendar, NULL) ==
+           CM_OK);
     EXPECT(cm_sla_policy_parse("first-reply * 1h business\ntotal-resolution * 8h calendar\n",
                                &table_policy, NULL) == CM_OK);
     for (int i = 0; i < 2; i++) {
@@ -259,6 +260,72 @@ static void exercise_sla(void)
     EXPECT(cm_sla_sizeof("cm_sla_instance") == sizeof(cm_sla_instance));
     EXPECT(cm_sla_metric_name(0) != NULL && cm_sla_state_name(0) != NULL);
     EXPECT(cm_sla_priority_name(0) != NULL && cm_sla_status_name(0) != NULL);
+}
+
+/* Forecasts: intervals, counts, the grid, every method with fitting and
+ * intervals, accuracy, the backtest and staffing, in static buffers. */
+static void exercise_forecast(const cm_calendar *cal)
+{
+    enum { P = 24, DAYS = 21, N = DAYS * P, H = 7 * P };
+    static cm_forecast_interval iv[N + 48];
+    static double counts[N + 48], grid[N], handle[N + 48], handled[N + 48], aht[H];
+    static double point[H], lo[H], hi[H], fitted[N];
+    static uint8_t state[N];
+    static double work[64 * 1024];
+    size_t n = 0, bytes = 0, best = 0;
+    EXPECT(cm_forecast_intervals(cal, 2025, 10, 20, DAYS, 60, iv, N + 48, &n) == CM_OK);
+    EXPECT(cm_forecast_intervals(cal, 2025, 10, 20, DAYS, 60, iv, 3, &n) == CM_ENOSPC);
+    EXPECT(cm_forecast_intervals(cal, 2025, 10, 20, DAYS, 60, iv, N + 48, &n) == CM_OK);
+    const cm_time created[4] = {1761000000, 1761003600, 1761500000, 1762000000};
+    const uint32_t channel[4] = {0, 0, 0, 0};
+    const double secs[4] = {300, 200, CM_FORECAST_HANDLE_UNKNOWN, 100};
+    uint64_t counted;
+    memset(counts, 0, sizeof counts);
+    memset(handle, 0, sizeof handle);
+    memset(handled, 0, sizeof handled);
+    EXPECT(cm_forecast_history_add(iv, n, created, channel, secs, 4, 1, counts, handle, handled,
+                                   &counted) == CM_OK);
+    for (size_t i = 0; i < n; i++)
+        counts[i] += (double)(i % 7);
+    EXPECT(cm_forecast_to_grid(iv, n, counts, DAYS, P, grid, state) == CM_OK);
+    EXPECT(cm_forecast_aht(grid, grid, state, N, P, 2, H, aht) == CM_OK);
+    EXPECT(cm_forecast_from_grid(iv, n, grid, DAYS, P, true, counts) == CM_OK);
+    for (int method = CM_FORECAST_SEASONAL_NAIVE; method <= CM_FORECAST_TAYLOR; method++) {
+        cm_forecast_model m;
+        cm_forecast_fit_result r;
+        bool has = false;
+        EXPECT(cm_forecast_model_default((cm_forecast_method)method, P, &m) == CM_OK);
+        EXPECT(cm_forecast_workspace_size(&m, N, H, &bytes) == CM_OK && bytes <= sizeof work);
+        EXPECT(cm_forecast_has_interval(&m, &has) == CM_OK);
+        EXPECT(cm_forecast_initial_size(&m, &bytes) == CM_OK);
+        EXPECT(cm_forecast_fit(&m, grid, state, N, NULL, work, sizeof work, &r, NULL) == CM_OK);
+        EXPECT(cm_forecast_predict(&m, grid, state, N, NULL, NULL, H, 0.9, work, sizeof work, point,
+                                   has ? lo : NULL, has ? hi : NULL) == CM_OK);
+        EXPECT(cm_forecast_predict(&m, grid, state, N - 1, NULL, NULL, H, 0.9, work, sizeof work,
+                                   point, NULL, NULL) == CM_EINVAL);
+        if (method >= CM_FORECAST_HOLT_WINTERS)
+            EXPECT(cm_forecast_fit(&r.model, grid, state, N, NULL, work, sizeof work, &r, fitted) ==
+                   CM_OK);
+    }
+    cm_forecast_accuracy acc[2];
+    EXPECT(cm_forecast_evaluate(grid, point, NULL, H, grid, state, N, H, &acc[0]) == CM_OK);
+    cm_forecast_model models[2];
+    EXPECT(cm_forecast_model_default(CM_FORECAST_SEASONAL_NAIVE, P, &models[0]) == CM_OK);
+    EXPECT(cm_forecast_model_default(CM_FORECAST_WEEKLY_MEAN, P, &models[1]) == CM_OK);
+    EXPECT(cm_forecast_backtest_workspace_size(models, 2, N, &bytes) == CM_OK &&
+           bytes <= sizeof work);
+    EXPECT(cm_forecast_backtest(models, 2, grid, state, N, 1, CM_FORECAST_BY_MAE, work, sizeof work,
+                                acc, &best) == CM_OK);
+    const cm_forecast_staffing_options opt = {
+        CM_FORECAST_QUEUE_ERLANG_A, 0.8, 20, 0.85, 120, 2, 0.3, 8, 5};
+    static cm_forecast_staffing staff[N + 48];
+    cm_forecast_staffing_summary sum;
+    for (size_t i = 0; i < n; i++)
+        handle[i] = 300.0;
+    EXPECT(cm_forecast_staffing_plan(iv, counts, handle, n, &opt, staff, &sum) == CM_OK);
+    double v;
+    EXPECT(cm_forecast_sizeof("cm_forecast_model") > 0);
+    EXPECT(cm_forecast_constant("CM_FORECAST_MAX_WEEKS", &v) == CM_OK);
 }
 
 /* QA, drivers, backlog and cost: objects created before the counting window. */
@@ -559,6 +626,8 @@ static void exercise(void)
 
     exercise_calendar(calendar);
     exercise_calendar(calendar_walk);
+    exercise_forecast(calendar);
+    exercise_forecast(calendar_walk);
     exercise_qa_topk_backlog();
 }
 

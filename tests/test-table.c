@@ -583,7 +583,6 @@ START_TEST(random_tables_match_the_library)
 }
 END_TEST
 
-
 /* ---- bad input ------------------------------------------------------------------------- */
 
 static const char *const two_labels[] = {"a", "b"};
@@ -597,36 +596,104 @@ static const double bad_q[] = {0.5, 1.5};
 static void break_spec(int which, cm_table_spec *s, cm_table_key *k, cm_table_grouping *g)
 {
     switch (which) {
-    case 0: s->size = 4; break;
-    case 1: s->flags = 0x80; break;
-    case 2: s->reserved0 = 1; break;
-    case 3: s->nkeys = CM_TABLE_MAX_KEYS + 1; break;
-    case 4: k[0].name = NULL; break;
-    case 5: k[0].name = ""; break;
-    case 6: k[0].cardinality = 0; break;
-    case 7: k[0].width = 3; break;
-    case 8: k[0].width = 1; k[0].cardinality = 300; k[0].labels = NULL; break;
-    case 9: k[0].labels = dup_labels; break;
-    case 10: k[0].labels = long_label; break;
-    case 11: k[1].name = "channel"; break; /* duplicate key names */
-    case 12: g[0].keys = 1u << 5; break;
-    case 13: g[0].bucket = 9; break;
-    case 14: g[0].bucket = CM_TABLE_BUCKET_MINUTES; g[0].minutes = 7; break;
-    case 15: g[0].bucket = CM_TABLE_BUCKET_DAY; g[0].minutes = 5; break;
-    case 16: s->priority_key = 5; break;
-    case 17: s->priority_levels = bad_levels; break;
-    case 18: s->quantile_mode = 3; break;
-    case 19: s->quantiles = bad_q; s->nquantiles = 2; break;
-    case 20: s->quantiles = NULL; s->nquantiles = 2; break;
-    case 21: s->short_abandon_seconds = (double)NAN; break;
-    case 22: s->service_target_seconds = -1; break;
-    case 23: s->csat_scale = 40; break;
-    case 24: s->quantile_mode = CM_TABLE_QUANTILES_EXACT; s->row_capacity = 0; break;
-    case 25: s->as_of = INT64_MAX; break;
-    case 26: s->groupings = NULL; break;
-    case 27: s->reserved[1] = 3; break;
-    case 28: s->duration_metrics = 0x10; break;
-    default: s->policy_calendars = NULL; s->npolicy_calendars = 3; break;
+    case 0:
+        s->size = 4;
+        break;
+    case 1:
+        s->flags = 0x80;
+        break;
+    case 2:
+        s->reserved0 = 1;
+        break;
+    case 3:
+        s->nkeys = CM_TABLE_MAX_KEYS + 1;
+        break;
+    case 4:
+        k[0].name = NULL;
+        break;
+    case 5:
+        k[0].name = "";
+        break;
+    case 6:
+        k[0].cardinality = 0;
+        break;
+    case 7:
+        k[0].width = 3;
+        break;
+    case 8:
+        k[0].width = 1;
+        k[0].cardinality = 300;
+        k[0].labels = NULL;
+        break;
+    case 9:
+        k[0].labels = dup_labels;
+        break;
+    case 10:
+        k[0].labels = long_label;
+        break;
+    case 11:
+        k[1].name = "channel";
+        break; /* duplicate key names */
+    case 12:
+        g[0].keys = 1u << 5;
+        break;
+    case 13:
+        g[0].bucket = 9;
+        break;
+    case 14:
+        g[0].bucket = CM_TABLE_BUCKET_MINUTES;
+        g[0].minutes = 7;
+        break;
+    case 15:
+        g[0].bucket = CM_TABLE_BUCKET_DAY;
+        g[0].minutes = 5;
+        break;
+    case 16:
+        s->priority_key = 5;
+        break;
+    case 17:
+        s->priority_levels = bad_levels;
+        break;
+    case 18:
+        s->quantile_mode = 3;
+        break;
+    case 19:
+        s->quantiles = bad_q;
+        s->nquantiles = 2;
+        break;
+    case 20:
+        s->quantiles = NULL;
+        s->nquantiles = 2;
+        break;
+    case 21:
+        s->short_abandon_seconds = (double)NAN;
+        break;
+    case 22:
+        s->service_target_seconds = -1;
+        break;
+    case 23:
+        s->csat_scale = 40;
+        break;
+    case 24:
+        s->quantile_mode = CM_TABLE_QUANTILES_EXACT;
+        s->row_capacity = 0;
+        break;
+    case 25:
+        s->as_of = INT64_MAX;
+        break;
+    case 26:
+        s->groupings = NULL;
+        break;
+    case 27:
+        s->reserved[1] = 3;
+        break;
+    case 28:
+        s->duration_metrics = 0x10;
+        break;
+    default:
+        s->policy_calendars = NULL;
+        s->npolicy_calendars = 3;
+        break;
     }
 }
 
@@ -758,9 +825,9 @@ START_TEST(bad_rows_name_their_column)
     handle[11] = 2e9;
     channel[12] = 2;
     static const char *const expect[N] = {
-        NULL,      "created_at", "first_reply_at", "solved_at", "contacts", "reopened",
-        "escalated", "csat",     "nps",            "ces",       "wait_seconds",
-        "handle_seconds", "channel"};
+        NULL,           "created_at",     "first_reply_at", "solved_at", "contacts",
+        "reopened",     "escalated",      "csat",           "nps",       "ces",
+        "wait_seconds", "handle_seconds", "channel"};
     const void *kc[] = {channel};
     cm_table_columns c;
     ck_assert_status(cm_table_columns_init(&c), CM_OK);
@@ -799,6 +866,105 @@ START_TEST(bad_rows_name_their_column)
     ck_assert_status(cm_table_report_counts(r, 0, &n), CM_OK);
     ck_assert_uint_eq(n.rows, 1);
     cm_table_report_free(r);
+}
+END_TEST
+
+/* ---- exact quantiles of many values ----------------------------------------------------------- */
+
+/* A duration of the shape `_i` picks: ties, all below 2^16, spread over 20 years, two clusters. */
+static int64_t shaped_duration(test_rng *g, int shape)
+{
+    switch (shape) {
+    case 0:
+        return 600;
+    case 1:
+        return (int64_t)rng_below(g, 70);
+    case 2:
+        return (int64_t)rng_below(g, 65536);
+    case 3:
+        return (int64_t)(rng_unit(g) * rng_unit(g) * 6.4e8);
+    default:
+        return rng_below(g, 2) ? (int64_t)rng_below(g, 100)
+                               : 600000000 - (int64_t)rng_below(g, 100);
+    }
+}
+
+START_TEST(exact_quantiles_of_many_values)
+{
+    /* Whole history and two groups, both above the size sorted in place: the values the
+     * selection gives must be cm_quantiles_exact()'s, bit for bit. */
+    enum { N = 30011 };
+    static const double q[CM_TABLE_MAX_QUANTILES] = {0, 0.001, 0.25, 0.5, 0.9, 0.99, 0.999, 1};
+    static const char *const two[] = {"a", "b"};
+    const cm_table_key key = {"k", 2, 1, 0, two};
+    const cm_table_grouping g[2] = {{0, CM_TABLE_BUCKET_NONE, 0, 0},
+                                    {1, CM_TABLE_BUCKET_NONE, 0, 0}};
+    test_rng rng = {(uint64_t)_i + 11};
+    cm_time *created = malloc(N * sizeof *created), *reply = malloc(N * sizeof *reply);
+    uint8_t *code = malloc(N);
+    double *d[3] = {malloc(N * sizeof(double)), malloc(N * sizeof(double)),
+                    malloc(N * sizeof(double))};
+    size_t nd[3] = {0, 0, 0};
+    for (size_t i = 0; i < N; i++) {
+        created[i] = 1736154000 + (cm_time)i;
+        code[i] = (uint8_t)rng_below(&rng, 2);
+        const bool replied = rng_below(&rng, 10) != 0;
+        const int64_t v = shaped_duration(&rng, _i);
+        reply[i] = replied ? created[i] + v : CM_TABLE_NO_TIME;
+        if (replied) {
+            d[0][nd[0]++] = (double)v;
+            d[1 + code[i]][nd[1 + code[i]]++] = (double)v;
+        }
+    }
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.keys = &key;
+    s.nkeys = 1;
+    s.groupings = g;
+    s.ngroupings = 2;
+    s.quantile_mode = CM_TABLE_QUANTILES_EXACT;
+    s.quantile_metrics = 1u << CM_TABLE_FIRST_REPLY;
+    s.quantiles = q;
+    s.nquantiles = CM_TABLE_MAX_QUANTILES;
+    s.row_capacity = N;
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    const void *keys[1] = {code};
+    cm_table_columns c;
+    ck_assert_status(cm_table_columns_init(&c), CM_OK);
+    c.rows = N;
+    c.created = created;
+    c.first_reply = reply;
+    c.keys = keys;
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+    ck_assert_status(cm_table_report_finish(r), CM_OK);
+    ck_assert_uint_eq(cm_table_report_group_count(r), 3);
+    for (size_t k = 0; k < 3; k++) {
+        cm_table_group grp;
+        ck_assert_status(cm_table_report_group(r, k, &grp), CM_OK);
+        const size_t which = grp.grouping == 0 ? 0 : 1 + grp.codes[0];
+        ck_assert_uint_gt(nd[which], 4096);
+        double want[CM_TABLE_MAX_QUANTILES];
+        const size_t len = cm_quantile_exact_scratch_size(nd[which]);
+        double *scratch = malloc(len * sizeof *scratch);
+        ck_assert_status(
+            cm_quantiles_exact(d[which], nd[which], q, CM_TABLE_MAX_QUANTILES, scratch, len, want),
+            CM_OK);
+        free(scratch);
+        cm_table_duration dur;
+        ck_assert_status(cm_table_report_duration(r, k, CM_TABLE_FIRST_REPLY, &dur), CM_OK);
+        ck_assert(dur.exact);
+        ck_assert_uint_eq(dur.n, nd[which]);
+        for (size_t j = 0; j < CM_TABLE_MAX_QUANTILES; j++)
+            ck_assert_msg(dur.quantiles[j] == want[j], "shape %d group %zu q %g: %.17g != %.17g",
+                          _i, k, q[j], dur.quantiles[j], want[j]);
+    }
+    cm_table_report_free(r);
+    for (size_t k = 0; k < 3; k++)
+        free(d[k]);
+    free(created);
+    free(reply);
+    free(code);
 }
 END_TEST
 
@@ -884,7 +1050,8 @@ END_TEST
 START_TEST(merge_by_label)
 {
     const cm_table_key keys[] = {{"team", 8, 2, 0, NULL}};
-    const cm_table_grouping g[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0}, {1, CM_TABLE_BUCKET_NONE, 0, 0}};
+    const cm_table_grouping g[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0},
+                                   {1, CM_TABLE_BUCKET_NONE, 0, 0}};
     cm_table_spec s;
     ck_assert_status(cm_table_spec_init(&s), CM_OK);
     s.keys = keys;
@@ -903,9 +1070,8 @@ START_TEST(merge_by_label)
         cm_table_report *targets[2] = {into[i], one};
         for (size_t t = 0; t < 2; t++) {
             uint32_t code;
-            ck_assert_status(cm_table_report_intern(targets[t], 0, names[i], strlen(names[i]),
-                                                    &code),
-                             CM_OK);
+            ck_assert_status(
+                cm_table_report_intern(targets[t], 0, names[i], strlen(names[i]), &code), CM_OK);
             const uint16_t codes[1] = {(uint16_t)code};
             const cm_time created[1] = {1736154000 + (cm_time)i};
             const void *kc[] = {codes};
@@ -1072,8 +1238,7 @@ START_TEST(open_ticket_at_due_instant)
         ck_assert_status(cm_table_report_finish(r), CM_OK);
         cm_table_sla sla;
         ck_assert_status(
-            cm_table_report_sla(r, 0, CM_SLA_FIRST_REPLY, CM_SLA_PRIORITY_HIGH, 0.95, &sla),
-            CM_OK);
+            cm_table_report_sla(r, 0, CM_SLA_FIRST_REPLY, CM_SLA_PRIORITY_HIGH, 0.95, &sla), CM_OK);
         ck_assert_uint_eq(sla.open, extra == 0 ? 1 : 0);
         ck_assert_uint_eq(sla.breached, extra == 0 ? 0 : 2);
         cm_table_report_free(r);
@@ -1097,6 +1262,7 @@ Suite *table_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("groups");
     tcase_add_test(tc, dst_buckets);
+    tcase_add_loop_test(tc, exact_quantiles_of_many_values, 0, 5);
     tcase_add_test(tc, merge_by_label);
     tcase_add_test(tc, open_ticket_at_due_instant);
     suite_add_tcase(s, tc);

@@ -422,6 +422,109 @@ test("SLA over many tickets in one call equals ticket by ticket", function()
     eq(#assert(cm.sla_evaluate_many(policy, {}, now)), 0, "no tickets")
 end)
 
+-- ---- forecasting ------------------------------------------------------------------
+
+test("forecast: intervals across DST, counts, the slot grid", function()
+    local cal = assert(cm.calendar("tz America/New_York\nmon-sat 00:00-24:00"))
+    local fall = assert(cm.forecast_intervals(cal, 2025, 11, 2, 1, 60))
+    eq(#fall, 25, "25-hour day")
+    eq(fall:get(2).slot, 1)
+    eq(fall:get(3).slot, 1, "01:00 twice")
+    eq(fall:get(1).start, cm.parse_time("2025-11-02T04:00:00Z"))
+    local v = {}
+    for i = 1, 25 do v[i] = i end
+    local grid, state = fall:grid(v)
+    eq(grid[2], 2.5, "the doubled hour averages")
+    eq(state[1], cm.forecast_state.CLOSED, "a Sunday is closed")
+    local week = assert(cm.forecast_intervals(cal, 2025, 3, 3, 7, 60))
+    local t0 = cm.parse_time("2025-03-03T14:00:00Z")
+    local c = week:counts({t0, t0 + 60, t0 + 3600}, {1, 2, 1}, {300, false, 200}, 2)
+    eq(c.counted, 3)
+    eq(c.arrivals[1][10], 1, "09:00 EST")
+    eq(c.arrivals[2][10], 1)
+    eq(c.handle_sum[1][11], 200)
+    eq(c.handled[2][10], 0, "unknown handle time")
+    fails("CM_ERANGE", week:counts({t0}, {3}, nil, 2))
+    fails("CM_EINVAL", cm.forecast_intervals(cal, 2025, 1, 1, 1, 7))
+    fails("CM_ERANGE", cm.forecast_intervals(cal, 2025, 2, 30, 1, 30))
+end)
+
+test("forecast: weekly methods by hand, intervals, errors", function()
+    local y = {10, 20, 30, 40, 50, 60, 70, 12, 18, 33, 40, 55, 58, 72, 11, 22, 29, 41, 52, 61, 69}
+    local naive = cm.forecast_model("naive", 1)
+    local p, lo, hi = cm.forecast_predict(naive, y, 7)
+    eq(p[3], 29)
+    near(hi[1] - p[1], 1.959963984540054 * math.sqrt(111 / 14), 1e-9, "naive interval")
+    local mean = cm.forecast_model("mean", 1, {weeks = 2})
+    p = cm.forecast_predict(mean, y, 7)
+    eq(p[1], 11.5)
+    local med = cm.forecast_model("median", 1, {weeks = 3})
+    local mp, mlo = cm.forecast_predict(med, y, 7)
+    eq(mp[2], 20)
+    eq(mlo, nil, "no interval for the median")
+    local r = assert(cm.forecast_fit(naive, y))
+    eq(r.sse, 111)
+    eq(r.observations, 14)
+    fails("CM_ENODATA", cm.forecast_predict(naive, {1, 2, 3}, 1))
+    fails("CM_EINVAL", cm.forecast_predict(naive, {1, 2, 3, 4, 5, 6, 0 / 0}, 7))
+    local st = {}
+    for i = 1, #y do st[i] = cm.forecast_state.OBSERVED end
+    st[4] = 9
+    fails("CM_EINVAL", cm.forecast_predict(naive, y, 7, st))
+    assert(not pcall(cm.forecast_predict, naive, y, 7, {0, 1}), "a state array of another length raises")
+    assert(not pcall(cm.forecast_model, "arima", 48), "unknown method raises")
+    assert(not pcall(cm.forecast_model, "taylor\0x", 48), "a name with a NUL raises")
+    assert(not pcall(cm.forecast_predict, {method = "taylor", slots_per_day = 1, trend = "up"}, y, 7))
+end)
+
+test("forecast: Taylor and Holt-Winters fit a weekly pattern", function()
+    local y = {}
+    for t = 0, 8 * 7 * 4 - 1 do
+        y[t + 1] = 20 + 8 * math.sin(2 * math.pi * (t % 4) / 4) + ((t // 4) % 7 >= 5 and -5 or 2)
+            + ((t * 7919) % 13) / 13 - 0.5
+    end
+    for _, method in ipairs({"taylor", "holt-winters"}) do
+        local m = cm.forecast_model(method, 4)
+        local r = assert(cm.forecast_fit(m, y))
+        assert(r.evaluations > 0 and r.evaluations <= 200 * 4, method)
+        eq(#r.model.fit, 0, "fitted parameters are fixed")
+        local p = assert(cm.forecast_predict(r.model, y, 28))
+        for k = 1, 28 do
+            local t = #y + k - 1
+            local truth = 20 + 8 * math.sin(2 * math.pi * (t % 4) / 4) + ((t // 4) % 7 >= 5 and -5 or 2)
+            assert(math.abs(p[k] - truth) < 1.5, ("%s slot %d: %g vs %g"):format(method, k, p[k], truth))
+        end
+    end
+    local best, scores = cm.forecast_backtest({cm.forecast_model("naive", 4), cm.forecast_model("taylor", 4)}, y, 2)
+    assert(best == 1 or best == 2)
+    eq(scores[1].n, 56)
+    local a = assert(cm.forecast_evaluate({10, 20, 0, 5}, {12, 15, 1, 5}, nil, {1, 2, 3, 4, 5, 6}, 2))
+    eq(a.mae, 2.0)
+    eq(a.mase, 1.0)
+    eq(cm.forecast_evaluate({0, 0}, {1, 1}).wmape, nil, "undefined wMAPE")
+    local aht = assert(cm.forecast_aht({600, 600, 600, 600, 600, 600, 600}, {2, 2, 2, 2, 2, 2, 2}, 1, 1, 7))
+    eq(aht[1], 300)
+end)
+
+test("forecast: staffing the seeds' examples, chat concurrency", function()
+    local cal = assert(cm.calendar("tz UTC\nmon-sun 00:00-24:00"))
+    local iv = assert(cm.forecast_intervals(cal, 2025, 1, 6, 1, 60))
+    local vol, aht = {}, {}
+    for i = 1, 24 do vol[i], aht[i] = 0, 360 end
+    vol[10], vol[11] = 60, 300
+    local plan, s = assert(iv:staffing_plan(vol, aht, {max_occupancy = 1}))
+    eq(plan[10].agents, 9, "60 calls/h")
+    eq(plan[11].agents, 36, "300 calls/h")
+    eq(plan[1].agents, 0)
+    eq(s.peak_agents, 36)
+    eq(s.peak_interval, 11)
+    near(s.agent_hours, 45, 1e-12)
+    local chat = assert(iv:staffing_plan(vol, aht, {max_occupancy = 1, concurrency = 2}))
+    eq(chat[10].agents, 5, "two chats per agent")
+    fails("CM_EINVAL", iv:staffing_plan(vol, aht, {concurrency = 0}))
+    assert(not pcall(iv.staffing_plan, iv, vol, aht, {queue = "erlang-x"}), "unknown queue raises")
+end)
+
 -- ---- QA scorecards, drivers, backlog, cost per contact ------------------------------
 
 local SEED_RUBRIC = [[

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "csv.h"
 
 #ifndef CM_FORECAST_SOURCE
@@ -52,24 +53,6 @@ typedef struct forecast {
 enum { COL_START, COL_VOLUME, COL_AHT, NCOLS };
 static const char *const col_names[NCOLS] = {"interval_start", "volume", "aht_seconds"};
 
-static long read_line(FILE *in, char *buf, size_t cap)
-{
-    if (fgets(buf, (int)cap, in) == NULL)
-        return -1;
-    size_t n = strlen(buf);
-    if (n > 0 && buf[n - 1] == '\n') {
-        buf[--n] = '\0';
-    } else if (!feof(in)) {
-        int c;
-        while ((c = fgetc(in)) != EOF && c != '\n') {
-        }
-        return -2;
-    }
-    if (n > 0 && buf[n - 1] == '\r')
-        buf[--n] = '\0';
-    return (long)n;
-}
-
 /* An interval start is HH:MM or an RFC 3339 instant. */
 static bool valid_start(const csv_field *f)
 {
@@ -93,7 +76,7 @@ static int read_forecast(FILE *in, forecast *fc, const options *opt)
 {
     static char buf[LINE_BYTES];
     csv_field f[MAX_FIELDS];
-    long n = read_line(in, buf, sizeof buf);
+    long n = cli_read_line(in, buf, sizeof buf);
     int nf = n >= 0 ? csv_split(buf, (size_t)n, f, MAX_FIELDS) : -1;
     if (nf <= 0) {
         fprintf(stderr, "caremetrics-staffing: %s: no header line\n", opt->path);
@@ -115,7 +98,7 @@ static int read_forecast(FILE *in, forecast *fc, const options *opt)
         }
     }
     unsigned long long line = 1;
-    while ((n = read_line(in, buf, sizeof buf)) != -1) {
+    while ((n = cli_read_line(in, buf, sizeof buf)) != -1) {
         line++;
         if (n == 0)
             continue;
@@ -253,21 +236,6 @@ static int usage(void)
     return 2;
 }
 
-static bool number_arg(const char *s, double lo, double hi, bool lo_open, bool hi_open, double *out)
-{
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-        return false;
-    if (lo_open ? !(v > lo) : !(v >= lo))
-        return false;
-    if (hi_open ? !(v < hi) : !(v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
 static const char *default_forecast(void)
 {
     FILE *f = fopen(CM_FORECAST_SOURCE, "r");
@@ -292,19 +260,19 @@ int main(int argc, char **argv)
             usage();
             return 0;
         } else if (v != NULL && strcmp(a, "--interval") == 0) {
-            ok = number_arg(v, 0.0, 1440.0, true, false, &opt.interval_minutes);
+            ok = cli_number(v, 0.0, 1440.0, true, false, &opt.interval_minutes);
         } else if (v != NULL && strcmp(a, "--target") == 0) {
-            ok = number_arg(v, 0.0, 1.0, true, true, &opt.target);
+            ok = cli_number(v, 0.0, 1.0, true, true, &opt.target);
         } else if (v != NULL && strcmp(a, "--seconds") == 0) {
-            ok = number_arg(v, 0.0, 86400.0, false, false, &opt.seconds);
+            ok = cli_number(v, 0.0, 86400.0, false, false, &opt.seconds);
         } else if (v != NULL && strcmp(a, "--max-occupancy") == 0) {
-            ok = number_arg(v, 0.0, 1.0, true, false, &opt.max_occupancy);
+            ok = cli_number(v, 0.0, 1.0, true, false, &opt.max_occupancy);
         } else if (v != NULL && strcmp(a, "--shrinkage") == 0) {
-            ok = number_arg(v, 0.0, 1.0, false, true, &opt.shrinkage);
+            ok = cli_number(v, 0.0, 1.0, false, true, &opt.shrinkage);
         } else if (v != NULL && strcmp(a, "--shift-hours") == 0) {
-            ok = number_arg(v, 0.0, 24.0, true, false, &opt.shift_hours);
+            ok = cli_number(v, 0.0, 24.0, true, false, &opt.shift_hours);
         } else if (v != NULL && strcmp(a, "--patience") == 0) {
-            ok = number_arg(v, 0.0, 1e7, true, false, &opt.patience);
+            ok = cli_number(v, 0.0, 1e7, true, false, &opt.patience);
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage();
         } else if (opt.path == NULL) {

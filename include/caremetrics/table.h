@@ -237,8 +237,8 @@ typedef struct cm_table_spec {
     const cm_calendar *const *policy_calendars; /**< The calendars the policy's targets name
                                                      by index; NULL: `{calendar}`. */
     size_t npolicy_calendars; /**< Entries in @ref policy_calendars; 0 exactly when it is NULL. */
-    int32_t priority_key;           /**< Index of the key holding each ticket's priority, or -1. */
-    uint32_t reserved0;             /**< Must be 0. */
+    int32_t priority_key;     /**< Index of the key holding each ticket's priority, or -1. */
+    uint32_t reserved0;       /**< Must be 0. */
     const uint8_t *priority_levels; /**< Per code of the priority key, its ::cm_sla_priority
                                          (0 none, 1 low .. 4 urgent); NULL: the code itself. */
     cm_time as_of;                  /**< Instant open tickets are judged at (SLA attainment);

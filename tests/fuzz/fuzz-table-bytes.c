@@ -26,9 +26,8 @@ static cm_sla_policy *policy;
 static cm_table_report *make(void)
 {
     static const char *const channels[] = {"phone", "chat"};
-    static const cm_table_key keys[] = {{"channel", 2, 1, 0, channels},
-                                        {"team", 8, 2, 0, NULL},
-                                        {"priority", 5, 1, 0, NULL}};
+    static const cm_table_key keys[] = {
+        {"channel", 2, 1, 0, channels}, {"team", 8, 2, 0, NULL}, {"priority", 5, 1, 0, NULL}};
     static const cm_table_grouping groupings[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0},
                                                   {3, CM_TABLE_BUCKET_NONE, 0, 0},
                                                   {1, CM_TABLE_BUCKET_DAY, 0, 16}};

@@ -26,7 +26,7 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import backlog, contact, frames, qa, queue, sla, spc, topk
+from . import backlog, contact, forecast, frames, qa, queue, sla, spc, topk
 from .backlog import Backlog
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .qa import QaScores, Rubric
@@ -82,6 +82,7 @@ __all__ = [
     "nps_frame",
     "rate_frame",
     "sketch_frame",
+    "forecast",
     "queue",
     "sla",
     "spc",
