@@ -20,7 +20,7 @@
  * day, and the second of the day where it changes, found by bisection.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-clock.h"
 
 #include <string.h>
 

@@ -22,7 +22,7 @@
  * before anything is folded.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -1235,7 +1235,7 @@ keep_row(cm_table_report *r, size_t i, const row_facts *f, size_t whole, bool gr
             r->kept_value[j][at] = f->has_dur[m] ? (uint32_t)f->dur[m] : TBL_NO_VALUE;
         }
         for (size_t g = 0; grouped && g < r->ngroupings; g++) {
-            if (g != whole)
+            if (r->kept_slot[g] != NULL)
                 r->kept_slot[g][at] = t->slot[g][i];
         }
     }
@@ -1373,7 +1373,7 @@ cm_status cm__table_fold(cm_table_report *r, const cm_table_columns *c)
     /* The first whole-history grouping is summed in registers. */
     size_t whole = SIZE_MAX;
     for (size_t g = 0; g < r->ngroupings && whole == SIZE_MAX; g++) {
-        if (!r->groupings[g].hashed && r->groupings[g].combos == 1)
+        if (cm__single_slot(&r->groupings[g]))
             whole = g;
     }
     bool ok = true;

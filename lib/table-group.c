@@ -15,7 +15,7 @@
  * is none: a 23- or 25-hour day has 23 or 25 hourly buckets.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <string.h>
 

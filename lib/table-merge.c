@@ -23,7 +23,7 @@
  * Slots are the writer's; the reader maps them through the group list.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <string.h>
 
@@ -386,12 +386,14 @@ cm_status cm_table_report_merge(cm_table_report *dst, const cm_table_report *src
                                                &src->sketches[from * src->nsketch + k]));
         }
     }
-    for (size_t i = 0; i < src->kept; i++) {
-        const size_t at = (size_t)dst->kept + i;
-        for (size_t j = 0; j < dst->nkept; j++)
-            dst->kept_value[j][at] = src->kept_value[j][i];
-        for (size_t gi = 0; gi < dst->ngroupings; gi++)
-            dst->kept_slot[gi][at] = dst->slot_map[src->kept_slot[gi][i]];
+    const size_t end = (size_t)dst->kept;
+    for (size_t j = 0; j < dst->nkept; j++)
+        memcpy(dst->kept_value[j] + end, src->kept_value[j], (size_t)src->kept * sizeof(uint32_t));
+    for (size_t gi = 0; gi < dst->ngroupings; gi++) {
+        uint32_t *to = dst->kept_slot[gi];
+        const uint32_t *from = src->kept_slot[gi];
+        for (size_t i = 0; to != NULL && i < src->kept; i++)
+            to[end + i] = dst->slot_map[from[i]];
     }
     dst->kept += src->kept;
     for (size_t i = 0; i < src->nopen; i++) {
@@ -482,7 +484,8 @@ static void write_report(const cm_table_report *r, writer *w)
         for (size_t j = 0; j < r->nkept; j++)
             put_u32(w, r->kept_value[j][i]);
         for (size_t gi = 0; gi < r->ngroupings; gi++)
-            put_u32(w, r->kept_slot[gi][i]);
+            put_u32(w, r->kept_slot[gi] != NULL ? r->kept_slot[gi][i]
+                                                : (uint32_t)r->groupings[gi].base);
     }
     put_u64(w, r->nopen);
     for (size_t i = 0; i < r->nopen; i++) {
@@ -655,7 +658,7 @@ static cm_status read_report(cm_table_report *dst, const uint8_t *buf, size_t le
             const uint32_t s = get_u32(&rd);
             CM_REQUIRE(!rd.bad && valid_src_slot(dst, s), CM_EPARSE);
             CM_REQUIRE(cm__slot_grouping(dst, s) == gi, CM_EPARSE);
-            if (apply)
+            if (apply && dst->kept_slot[gi] != NULL)
                 dst->kept_slot[gi][at] = dst->slot_map[s];
         }
     }

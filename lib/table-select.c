@@ -15,14 +15,13 @@
  * cm_quantile_exact(), so both give the same doubles bit for bit.
  * SPDX-License-Identifier: MIT
  */
-#include "table-internal.h"
+#include "table-core.h"
 
 #include <string.h>
 
 #include "quantile-internal.h"
 
-#define SORT_MAX 4096
-#define BUCKETS  65536
+#define BUCKETS 65536
 
 static void sift(uint32_t *a, size_t root, size_t n)
 {
@@ -186,7 +185,7 @@ static void group_quantiles(cm_table_report *r, const tbl_dur *d, uint32_t *xs, 
 {
     wanted w;
     wanted_ranks(r, n, &w);
-    if (n <= SORT_MAX) {
+    if (n <= TBL_SORT_MAX) {
         heap_sort(xs, n);
         for (size_t j = 0; j < w.n; j++)
             w.value[j] = xs[w.rank[j]];
@@ -210,13 +209,13 @@ void cm__table_select(cm_table_report *r)
         const uint32_t *vals = r->kept_value[j];
         for (size_t gi = 0; gi < r->ngroupings; gi++) {
             const tbl_grouping *g = &r->groupings[gi];
-            if (!g->hashed && g->combos == 1) {
+            if (cm__single_slot(g)) {
                 const uint64_t n = r->acc[g->base].dur[m].n;
                 if (n == 0)
                     continue;
                 wanted w;
                 wanted_ranks(r, n, &w);
-                if (n <= SORT_MAX) {
+                if (n <= TBL_SORT_MAX) { /* the scratch holds TBL_SORT_MAX + 1 */
                     size_t k = 0;
                     for (size_t i = 0; i < kept; i++) {
                         r->select_scratch[k] = vals[i];

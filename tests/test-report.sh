@@ -513,7 +513,13 @@ has "$tmp/out.csv" "priority,urgent,tickets,2,,,,"; check "csv: per-priority gro
 "$gen" --seed 3 --tickets 400000 -o "$tmp/shrink.csv"
 "$report" --threads 1 "$tmp/shrink.csv" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-sleep 0.2
+# Once the file is mapped the handler is in place (a slow or sanitized build may take
+# a while to get there).
+for _ in $(seq 200); do
+    grep -q shrink.csv /proc/$pid/maps 2>/dev/null && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+done
 kill -BUS $pid 2>/dev/null
 wait $pid
 rc=$?

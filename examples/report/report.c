@@ -157,6 +157,11 @@ static int open_input(const char *path, input *in, const char **why)
 #ifdef MAP_POPULATE
     flags |= MAP_POPULATE; /* paged in now, not while the report is timed */
 #endif
+    /* The handler is in place before the mapping exists, for the reads below too. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigaction(SIGBUS, &sa, NULL);
     void *p = mmap(NULL, in->size, PROT_READ, flags, fd, 0);
     close(fd);
     if (p == MAP_FAILED) {
@@ -171,10 +176,6 @@ static int open_input(const char *path, input *in, const char **why)
     volatile unsigned char sink = 0;
     for (size_t i = 0; i < in->size; i += 64)
         sink = (unsigned char)(sink + ((const unsigned char *)p)[i]);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigaction(SIGBUS, &sa, NULL);
     return 0;
 }
 
@@ -304,8 +305,13 @@ static bool add_by(options *opt, const char *list)
             ok = bad_option("--by", list, "at most 4 columns");
             break;
         }
-        /* Kept for the program's life: the options point into argv or this copy. */
-        opt->by[opt->nby++] = strdup(name);
+        if (strlen(name) > CM_TABLE_LABEL_MAX) {
+            ok = bad_option("--by", list, "column names of at most 63 bytes");
+            break;
+        }
+        strcpy(opt->by_names[opt->nby], name);
+        opt->by[opt->nby] = opt->by_names[opt->nby];
+        opt->nby++;
     }
     free(copy);
     return ok;

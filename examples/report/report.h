@@ -40,7 +40,8 @@ typedef struct options {
     unsigned threads;
     enum output_format format;
     /* --by: column names, and a time bucket of the creation instant. */
-    const char *by[BY_MAX];
+    const char *by[BY_MAX]; /* each points into by_names */
+    char by_names[BY_MAX][CM_TABLE_LABEL_MAX + 1];
     size_t nby;
     uint32_t by_bucket; /* a cm_table_bucket */
     uint32_t by_minutes;

@@ -1,16 +1,19 @@
 /*
  * The ticket-table engine's internals, shared by lib/table*.c; never installed.
  *
- * table.c        spec checks, creation, labels, results
+ * table.c        spec checks, creation, labels, the folding entry points
+ * table-result.c finishing a report, and its results
+ * table-merge.c  merging reports, serialization
  * table-fold.c   the block kernel: validation, per-row facts, folding
+ * table-select.c exact quantiles of kept durations
  * table-clock.c  business time and local time memoised per UTC day
  * table-group.c  group slots: dense code combinations and hashed time buckets
- * table-merge.c  merging reports, serialization
- * table-select.c exact quantiles of kept durations
+ * table-acc.c    survey scales, label tables, group accumulators, kept bad rows
+ * Each file uses only those listed after it (and the library's other modules).
  * SPDX-License-Identifier: MIT
  */
-#ifndef CAREMETRICS_TABLE_INTERNAL_H
-#define CAREMETRICS_TABLE_INTERNAL_H
+#ifndef CAREMETRICS_TABLE_CORE_H
+#define CAREMETRICS_TABLE_CORE_H
 
 #include <caremetrics/table.h>
 
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 #include "common-internal.h"
+#include "table-clock.h"
 
 /* Straight loops over columns also get an AVX2 version on x86-64, chosen when the
  * library is loaded (GNU ifunc); other targets and compilers get the one version. */
@@ -30,8 +34,8 @@
 
 /* Rows handled together by the kernel: the per-row facts of a tile stay in cache. */
 #define TBL_TILE 1024
-/* UTC days memoised per clock: about 45 years around the first instant seen. */
-#define TBL_DAYS 16384
+/* Exact quantiles of at most this many values are taken by sorting them in place. */
+#define TBL_SORT_MAX 4096
 /* Longest duration kept, in whole seconds: what the response-time sketch holds. */
 #define TBL_MAX_DURATION ((int64_t)CM_SKETCH_MAX_SECONDS)
 /* Dense groupings hold at most this many code combinations; larger ones are hashed. */
@@ -76,37 +80,6 @@ typedef struct tbl_acc {
     cm_contact contact;
 } tbl_acc;
 
-/* One memoised UTC day of a calendar: open seconds before it, its open periods. */
-typedef struct tbl_bday {
-    int64_t cum;            /* business seconds from the clock's anchor to the day's start */
-    int32_t s1, l1, s2, l2; /* up to two periods: start second within the day, length */
-    uint8_t state; /* 0 not yet computed, 1 one period (or none), 3 two, 2 ask the calendar */
-    uint8_t pad[7];
-} tbl_bday;
-
-/* Business time of one calendar, memoised over a window of UTC days. */
-typedef struct tbl_clock {
-    const cm_calendar *cal;
-    int64_t first_day; /* days[0]'s day, counted from 0001-01-01; set at the first use */
-    bool placed;
-    tbl_bday *days; /* TBL_DAYS */
-} tbl_clock;
-
-/* The UTC offset of a zone over one UTC day. */
-typedef struct tbl_tzday {
-    int32_t off0, off1; /* offset before and from `trans` */
-    int32_t trans;      /* second of the day the offset changes, or 86400 */
-    uint8_t state;      /* 0 not yet computed, 1 simple, 2 ask the zone */
-    uint8_t pad[3];
-} tbl_tzday;
-
-typedef struct tbl_zone {
-    const cm_tz *tz; /* NULL: UTC */
-    int64_t first_day;
-    bool placed;
-    tbl_tzday *days;
-} tbl_zone;
-
 /* Identity of a group of a hashed grouping. */
 typedef struct tbl_gkey {
     uint64_t combo;  /* mixed-radix code combination */
@@ -131,6 +104,13 @@ typedef struct tbl_grouping {
     size_t last_slot; /* hashed: the last lookup, a cheap cache */
     tbl_gkey last_key;
 } tbl_grouping;
+
+/* A grouping of one group (the whole history, or keys of one code each): every row's
+ * slot is its base, so the kept durations need no slot column for it. */
+static inline bool cm__single_slot(const tbl_grouping *g)
+{
+    return !g->hashed && g->combos == 1;
+}
 
 /* Per-key state: labels and their lookup table. */
 typedef struct tbl_key {
@@ -266,9 +246,10 @@ struct cm_table_report {
     tbl_tile *tile; /* the kernel's scratch */
 };
 
-/* table.c */
+/* table-acc.c */
 /* The survey accumulators of a spec's scales (0 in the spec: the defaults). */
 cm_status cm__table_surveys(const cm_table_spec *s, cm_csat *csat, cm_ces *ces);
+void cm__table_add_sla(tbl_sla *dst, const tbl_sla *src);
 void cm__table_add_acc(tbl_acc *dst, const tbl_acc *src);
 bool cm__table_acc_empty(const tbl_acc *a);
 void cm__table_keep_bad(cm_table_report *r, const cm_table_bad_row *b);
@@ -277,46 +258,6 @@ int64_t cm__table_find_label(const cm_table_report *r, size_t key, const char *l
 /* Adds a label (the key must lack it and have room); returns its code. */
 uint32_t cm__table_add_label(cm_table_report *r, size_t key, const char *label, size_t len);
 const char *cm__table_label(const cm_table_report *r, size_t key, uint32_t code);
-
-/* table-clock.c */
-void cm__clock_init(tbl_clock *c, const cm_calendar *cal, tbl_bday *days);
-/* Business seconds from the clock's anchor to t, for a t the memo does not hold yet. */
-int64_t cm__clock_business_slow(tbl_clock *c, cm_time t);
-
-/* v clamped to [0, len] without branches (which would mispredict on random instants). */
-static inline int64_t cm__clamp_period(int64_t v, int64_t len)
-{
-    v &= ~(v >> 63);
-    const int64_t over = v - len;
-    return len + (over & (over >> 63));
-}
-
-/* Business seconds from the clock's anchor to t (t within the calendars' years): the
- * memoised day's figures when it has them. */
-static inline int64_t cm__clock_business(tbl_clock *c, cm_time t)
-{
-    /* Days since 0001-01-01 (the first day of the calendars' years): t - MIN >= 0. */
-    const uint64_t since = (uint64_t)(t - CM_CALENDAR_TIME_MIN);
-    const uint64_t day = since / 86400;
-    const uint64_t i = day - (uint64_t)c->first_day;
-    if (i < TBL_DAYS && c->days[i].state == 1) {
-        const tbl_bday *d = &c->days[i];
-        const int64_t x = (int64_t)(since - day * 86400);
-        return d->cum + cm__clamp_period(x - d->s1, d->l1);
-    }
-    return cm__clock_business_slow(c, t);
-}
-
-/* Business seconds of [from, to). */
-static inline int64_t cm__clock_elapsed(tbl_clock *c, cm_time from, cm_time to)
-{
-    return cm__clock_business(c, to) - cm__clock_business(c, from);
-}
-/* The instant a running clock started at `from` is breached at: the earliest
- * instant after which more than `target` business seconds have passed. */
-cm_time cm__clock_breach(const tbl_clock *c, cm_time from, int64_t target);
-void cm__zone_init(tbl_zone *z, const cm_tz *tz, tbl_tzday *days);
-int32_t cm__zone_offset(tbl_zone *z, cm_time t);
 
 /* table-group.c */
 cm_status cm__groupings_setup(cm_table_report *r, uint64_t group_capacity);
@@ -352,4 +293,4 @@ void cm__table_select(cm_table_report *r);
 /* table-merge.c */
 cm_status cm__table_fingerprint(cm_table_report *r);
 
-#endif /* CAREMETRICS_TABLE_INTERNAL_H */
+#endif /* CAREMETRICS_TABLE_CORE_H */
