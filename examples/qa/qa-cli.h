@@ -15,7 +15,9 @@
 
 #include "csv.h"
 
+#ifndef PROG
 #define PROG "caremetrics-qa"
+#endif
 
 typedef enum { FMT_TEXT, FMT_CSV, FMT_JSON } out_format;
 
