@@ -57,6 +57,16 @@ check "drivers: billing 3, login 2 (comma separated), refund 1" $?
 "$report" --drivers tags --drivers-top 1 "$tmp/t.csv" >"$tmp/out" 2>"$tmp/err"
 has "$tmp/out" "^   1\. billing " && ! has "$tmp/out" "^   2\. "
 check "drivers --drivers-top 1: one line" $?
+# A field of separators only is no tag; a tag over 64 bytes leaves its ticket out.
+{
+    cat "$tmp/t.csv"
+    echo '7,2025-01-10T14:00:00Z,email,,,,0," , "'
+    echo "8,2025-01-10T15:00:00Z,email,,,,0,billing $(printf '%065d' 0)"
+} >"$tmp/t2.csv"
+"$report" --drivers tags "$tmp/t2.csv" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/out" "^Contact drivers \(column tags\): 4 of 8 tickets tagged, 6 tags$" &&
+    has "$tmp/out" "^  tickets left out for a tag longer than 64 bytes: 1$" && has "$tmp/out" "^   1\. billing +3 "
+check "drivers: separators alone, and a tag over 64 bytes" $?
 "$report" --drivers tags --format csv "$tmp/t.csv" >"$tmp/out" 2>"$tmp/err"
 has "$tmp/out" "^drivers,billing,tickets,3,3,3,3,4$" && has "$tmp/out" "^drivers,all,tagged_tickets,4,,,4,6$"
 check "drivers csv: count, bounds, tagged tickets" $?

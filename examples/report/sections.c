@@ -95,6 +95,16 @@ static bool field_time(const rows *r, int col, cm_time *out)
     return cm_time_parse(r->fields[col].p, r->fields[col].len, out) == CM_OK;
 }
 
+/* True when a tags field holds something other than separators. */
+static bool has_tag(const csv_field *f)
+{
+    for (size_t i = 0; i < f->len; i++) {
+        if (f->p[i] != ' ' && f->p[i] != ',')
+            return true;
+    }
+    return false;
+}
+
 /* ---- snapshot instants -------------------------------------------------------- */
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
@@ -219,7 +229,7 @@ static bool tickets_pass(extra_sections *x, const char *data, size_t size)
         if (x->drivers != NULL) {
             x->tickets++;
             const csv_field *f = tags_col < r.n ? &r.fields[tags_col] : NULL;
-            if (f != NULL && f->len > 0) {
+            if (f != NULL && has_tag(f)) {
                 const cm_status st = cm_topk_add_tags(x->drivers, f->p, f->len, " ,", 1);
                 if (st == CM_OK)
                     x->tagged++;
@@ -433,8 +443,8 @@ void extra_text(const extra_sections *x)
                    top[i].count,
                    x->tagged ? 100.0 * (double)top[i].count / (double)x->tagged : 0.0);
         if (x->bad_tags > 0)
-            printf("  %" PRIu64 " tickets left out: a tag longer than %d bytes\n", x->bad_tags,
-                   TAG_BYTES);
+            printf("  tickets left out for a tag longer than %d bytes: %" PRIu64 "\n", TAG_BYTES,
+                   x->bad_tags);
     }
     if (x->backlog != NULL) {
         printf("\nBacklog at the end of each %s (UTC): %" PRIu64 " tickets",
