@@ -169,6 +169,48 @@ static int topk_add_tags(lua_State *L)
     return 1;
 }
 
+/* t:add_tag_fields(fields[, separators[, weight]]): one tags field per ticket, all or
+ * nothing (cm_topk_add_tags_many). An empty string is a ticket without tags. */
+static int topk_add_tag_fields(lua_State *L)
+{
+    const handle *h = check_handle(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const char *sep = lua_isnoneornil(L, 3) ? " ,;" : lcm_arg_text(L, 3, "separators");
+    if (sep == NULL)
+        return 3;
+    uint64_t w;
+    if (!weight_at(L, 4, &w))
+        return lcm_fail(L, CM_EINVAL);
+    const lua_Integer n = luaL_len(L, 2);
+    const size_t cells = (size_t)(n > 0 ? n : 1);
+    const char **f = (const char **)lua_newuserdatauv(L, cells * sizeof *f, 0);
+    size_t *len = (size_t *)lua_newuserdatauv(L, cells * sizeof *len, 0);
+    /* The strings stay alive in the fields table, which is on the stack. */
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_geti(L, 2, i + 1);
+        f[i] = lcm_arg_text(L, -1, "fields[i]");
+        if (f[i] == NULL)
+            return 3;
+        len[i] = strlen(f[i]);
+        lua_pop(L, 1);
+    }
+    const cm_status st = cm_topk_add_tags_many(h->ptr, f, len, (size_t)n, sep, w);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* t:clear(): forgets every key, keeping the set-up. */
+static int topk_clear(lua_State *L)
+{
+    const cm_status st = cm_topk_clear(check_handle(L, 1)->ptr);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_settop(L, 1);
+    return 1;
+}
+
 static int topk_merge(lua_State *L)
 {
     const handle *a = check_handle(L, 1);
@@ -302,6 +344,8 @@ static const luaL_Reg topk_methods[] = {
     {"add", topk_add},
     {"add_many", topk_add_many},
     {"add_tags", topk_add_tags},
+    {"add_tag_fields", topk_add_tag_fields},
+    {"clear", topk_clear},
     {"merge", topk_merge},
     {"merge_serialized", topk_merge_serialized},
     {"info", topk_info},

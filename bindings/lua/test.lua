@@ -653,6 +653,35 @@ test("topk: drivers, bounds, merge, bytes", function()
     fails("CM_EPARSE", cm.topk_deserialize("CM"))
 end)
 
+test("topk: a column of tag fields, all or nothing; clear", function()
+    -- billing in fields 1, 2 and 4; refund in 1; login in 3 and 4; field 5 holds no tag
+    local t = assert(cm.topk(10, "strings", 8))
+    t:add_tag_fields({"billing refund", "billing", "login", "login,billing", ""})
+    local top = t:top(3)
+    eq(top[1].key, "billing")
+    eq(top[1].count, 3)
+    eq(top[2].key, "login")
+    eq(top[2].count, 2)
+    eq(top[3].key, "refund")
+    eq(t:info().total, 6)
+    -- weight 2 with ";" as the only separator: "a b" is one tag
+    local w = cm.topk(4):add_tag_fields({"a b;c"}, ";", 2)
+    eq(w:estimate("a b"), 2)
+    eq(w:estimate("c"), 2)
+    -- a tag over 8 bytes in the last field: nothing of the column is added
+    fails("CM_ERANGE", t:add_tag_fields({"vip", "verylongtag"}))
+    eq(t:info().total, 6)
+    eq(t:estimate("vip"), 0)
+    fails("CM_EINVAL", t:add_tag_fields({"ok", "a\0b"}))
+    fails("CM_EINVAL", t:add_tag_fields({"ok"}, ""))
+    eq(t:info().total, 6)
+    t:clear()
+    eq(t:info().total, 0)
+    eq(#t:top(3), 0)
+    t:add("again")
+    eq(t:top(1)[1].key, "again")
+end)
+
 test("backlog: hand example, groups, bytes", function()
     local DAY = 86400
     local d0 = 1735776000
