@@ -2,6 +2,7 @@
  * QA scorecards and grader agreement from Lua.
  *
  *   local r = assert(caremetrics.qa_rubric(text))           -- freed by __gc or r:close()
+ *   caremetrics.qa_rubric_build({{name="a", weight=100}}, {{name="x", section=1, points=2}}, 85)
  *   local res = r:score({4, 1, 3, "na", 5, 2})              -- or {["item-name"] = 4, ...}
  *   local acc = caremetrics.qa_scores():add_result(res)     -- accumulator: merge, +, serialize
  *   caremetrics.qa_alpha({{1, 1, false}, {2, 3, 2}}, "ordinal")   -- false = not rated
@@ -45,6 +46,109 @@ static int l_rubric(lua_State *L)
     const cm_status st = cm_qa_rubric_parse(text, NULL, &h->ptr, &err);
     if (st != CM_OK)
         return lcm_fail_parse(L, st, &err);
+    return 1;
+}
+
+/* An integer field of the table at idx, range-checked; false after pushing the triple. */
+static bool field_int(lua_State *L, int idx, const char *key, const char *name, lua_Integer lo,
+                      lua_Integer hi, lua_Integer *out)
+{
+    lua_getfield(L, idx, key);
+    int ok = 0;
+    const lua_Integer v = lua_tointegerx(L, -1, &ok);
+    lua_pop(L, 1);
+    if (!ok) {
+        lcm_fail_detail(L, CM_EINVAL, "%s is not an integer", name);
+        return false;
+    }
+    *out = v;
+    return lcm_int_in(L, v, name, lo, hi);
+}
+
+static bool field_flag(lua_State *L, int idx, const char *key)
+{
+    lua_getfield(L, idx, key);
+    const bool on = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return on;
+}
+
+/*
+ * caremetrics.qa_rubric_build(sections, items, pass_score): sections as
+ * {{name=, weight=}, ...}, items as {{name=, section=, points=, critical=, na=}, ...}
+ * with the section by 1-based index or by name.
+ */
+static int l_rubric_build(lua_State *L)
+{
+    lua_settop(L, 3);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const double pass = luaL_checknumber(L, 3);
+    const lua_Integer ns = luaL_len(L, 1), ni = luaL_len(L, 2);
+    if (ns < 1 || ns > CM_QA_MAX_SECTIONS)
+        return lcm_fail_detail(L, CM_ERANGE, "%I sections, expected 1 .. %d", ns,
+                               (int)CM_QA_MAX_SECTIONS);
+    if (ni < 1 || ni > CM_QA_MAX_ITEMS)
+        return lcm_fail_detail(L, CM_ERANGE, "%I items, expected 1 .. %d", ni,
+                               (int)CM_QA_MAX_ITEMS);
+    cm_qa_section *secs = (cm_qa_section *)lua_newuserdatauv(L, (size_t)ns * sizeof *secs, 0);
+    cm_qa_item *items = (cm_qa_item *)lua_newuserdatauv(L, (size_t)ni * sizeof *items, 0);
+    /* The names stay alive in the argument tables. */
+    for (lua_Integer i = 0; i < ns; i++) {
+        if (lua_geti(L, 1, i + 1) != LUA_TTABLE)
+            return lcm_fail_detail(L, CM_EINVAL, "sections[%I] is not a table", i + 1);
+        lua_getfield(L, -1, "name");
+        secs[i].name = lcm_arg_text(L, -1, "section name");
+        if (secs[i].name == NULL)
+            return 3;
+        lua_pop(L, 1);
+        lua_getfield(L, -1, "weight");
+        int ok = 0;
+        secs[i].weight = lua_tonumberx(L, -1, &ok);
+        if (!ok)
+            return lcm_fail_detail(L, CM_EINVAL, "sections[%I].weight is not a number", i + 1);
+        lua_pop(L, 2);
+    }
+    for (lua_Integer i = 0; i < ni; i++) {
+        if (lua_geti(L, 2, i + 1) != LUA_TTABLE)
+            return lcm_fail_detail(L, CM_EINVAL, "items[%I] is not a table", i + 1);
+        const int it = lua_gettop(L);
+        lua_getfield(L, it, "name");
+        items[i].name = lcm_arg_text(L, -1, "item name");
+        if (items[i].name == NULL)
+            return 3;
+        lua_pop(L, 1);
+        lua_Integer sec = 0, points = 0;
+        if (lua_getfield(L, it, "section") == LUA_TSTRING) {
+            const char *want = lua_tostring(L, -1);
+            for (lua_Integer k = 0; k < ns && sec == 0; k++)
+                sec = strcmp(secs[k].name, want) == 0 ? k + 1 : 0;
+            if (sec == 0)
+                return lcm_fail_detail(L, CM_EINVAL,
+                                       "items[%I] names section \"%s\", which does "
+                                       "not exist",
+                                       i + 1, want);
+            lua_pop(L, 1);
+        } else {
+            lua_pop(L, 1);
+            if (!field_int(L, it, "section", "section", 1, ns, &sec))
+                return 3;
+        }
+        if (!field_int(L, it, "points", "points", 0, UINT32_MAX, &points))
+            return 3;
+        items[i].section = (uint32_t)(sec - 1);
+        items[i].points = (uint32_t)points;
+        items[i].flags = (field_flag(L, it, "critical") ? CM_QA_ITEM_CRITICAL : 0u) |
+                         (field_flag(L, it, "na") ? CM_QA_ITEM_NA_ALLOWED : 0u);
+        items[i].reserved = 0;
+        lua_pop(L, 1);
+    }
+    handle *h = (handle *)lua_newuserdatauv(L, sizeof *h, 0);
+    h->ptr = NULL;
+    luaL_setmetatable(L, RUBRIC);
+    const cm_status st = cm_qa_rubric_new(secs, (size_t)ns, items, (size_t)ni, pass, NULL, &h->ptr);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
     return 1;
 }
 
@@ -486,6 +590,7 @@ void lcm_open_qa(lua_State *L)
     lcm_new_class(L, "caremetrics.qa_acc", qa_acc_methods);
     static const luaL_Reg functions[] = {
         {"qa_rubric", l_rubric},
+        {"qa_rubric_build", l_rubric_build},
         {"qa_scores", l_qa_scores},
         {"qa_scores_deserialize", qa_acc_deserialize},
         {"qa_alerts", l_alerts},

@@ -569,6 +569,51 @@ test("qa: rubric scoring by hand", function()
     assert(not pcall(r.score, r, {1}), "closed rubric raises")
 end)
 
+test("qa: rubric from tables", function()
+    local sections = {{name = "accuracy", weight = 40}, {name = "communication", weight = 30},
+                      {name = "process", weight = 20}, {name = "documentation", weight = 10}}
+    local items = {
+        {name = "correct-answer", section = 1, points = 4},
+        {name = "verified-identity", section = "accuracy", points = 1, critical = true},
+        {name = "empathy", section = 2, points = 3},
+        {name = "next-steps", section = "communication", points = 2, na = true},
+        {name = "followed-script", section = 3, points = 5},
+        {name = "tagged", section = 4, points = 2, na = true},
+    }
+    local r = assert(cm.qa_rubric_build(sections, items, 85))
+    eq(r:info().items, 6)
+    eq(r:info().critical, 1)
+    eq(r:info().pass_score, 85.0)
+    eq(r:items()[4].na, true)
+    eq(r:items()[2].section, 1)
+    -- the same hand example as the text form: 72
+    near(r:score({3, 1, 1, "na", 5, 2}).score, 72.0, 1e-12, "score")
+    eq(r:score({4, 0, 3, 2, 5, 2}).critical_failed, true)
+    local function with(i, key, value)
+        local copy = {}
+        for k, it in ipairs(items) do
+            copy[k] = {}
+            for f, v in pairs(it) do copy[k][f] = v end
+        end
+        copy[i][key] = value
+        return copy
+    end
+    fails("CM_EINVAL", cm.qa_rubric_build({{name = "a", weight = 60}, {name = "b", weight = 30}},
+                                          {{name = "x", section = 1, points = 1},
+                                           {name = "y", section = 2, points = 1}}, 80))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(3, "section", "nope"), 85))
+    fails("CM_ERANGE", cm.qa_rubric_build(sections, with(3, "section", 5), 85))
+    fails("CM_ERANGE", cm.qa_rubric_build(sections, with(3, "points", 2 ^ 40 // 1), 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(3, "points", -1), 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(2, "na", true), 85))   -- critical and N/A
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(1, "name", "a\0b"), 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(1, "name", "correct answer"), 85))
+    fails("CM_ERANGE", cm.qa_rubric_build(sections, items, 101))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, items, 0 / 0))
+    fails("CM_ERANGE", cm.qa_rubric_build({}, items, 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, {1, 2}, 85))
+end)
+
 test("qa: scores accumulator, alerts", function()
     local r = assert(cm.qa_rubric(SEED_RUBRIC))
     local a, b = cm.qa_scores(), cm.qa_scores()
