@@ -118,6 +118,20 @@ has "$tmp/out" "^backlog,2025-01-09T12:00:00Z,open,2,,,,$" &&
     has "$tmp/out" "^backlog,2025-01-09T12:00:00Z,age_max_seconds,266400,,,,$" &&
     [ "$(grep -c '^backlog,[^,]*,open,' "$tmp/out")" -eq 4 ]
 check "backlog --as-of: 4 snapshots, the last at the instant" $?
+# A header without rows: the section says there is no snapshot (not an error).
+head -1 "$tmp/t.csv" >"$tmp/empty.csv"
+"$report" --backlog day "$tmp/empty.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && has "$tmp/out" "^  no snapshot: no ticket with a readable created_at$"
+check "backlog: no ticket, no snapshot" $?
+# A line of 80,000 bytes (40,000 tags) is read whole.
+{
+    head -1 "$tmp/t.csv"
+    printf '9,2025-01-06T09:00:00Z,email,,,,0,'
+    awk 'BEGIN { for (i = 0; i < 40000; i++) printf "t "; print "" }'
+} >"$tmp/long.csv"
+"$report" --drivers tags --backlog day "$tmp/long.csv" >"$tmp/out" 2>"$tmp/err"
+has "$tmp/out" "^   1\. t +40000 " && has "$tmp/out" "^2025-01-07T00:00:00Z +1 +1 +0 "
+check "a line of 80,000 bytes" $?
 "$report" --backlog week "$tmp/t.csv" >"$tmp/out" 2>"$tmp/err"
 has "$tmp/out" "^2025-01-13T00:00:00Z +2 +5 +3 " && [ "$(grep -c '^20[0-9-]*T' "$tmp/out")" -eq 1 ]
 check "backlog week: one snapshot, Monday 13 January" $?

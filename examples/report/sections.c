@@ -16,8 +16,8 @@
 #include "qa-cli.h"
 
 #define DAY         86400
-#define LINE_MAX_   65536
-#define FIELDS_MAX  256
+#define LINE_START  65536
+#define FIELDS_MAX  1024
 #define TAG_BYTES   64
 #define SNAPSHOTS   1000
 #define DRIVERS_CAP 1000 /* counters of the summary; exact while there are no more tags */
@@ -52,12 +52,14 @@ struct extra_sections {
 
 typedef struct rows {
     const char *p, *end;
-    char *buf;
+    char *buf; /* grown to the longest line */
+    size_t cap;
     csv_field fields[FIELDS_MAX];
     int n;
 } rows;
 
-/* The next line split into fields: 1, 0 at the end, -1 for a line that cannot be split. */
+/* The next line split into fields: 1, 0 at the end, -1 for a line that cannot be split
+ * (unbalanced quotes, more than FIELDS_MAX fields) or out of memory. */
 static int next_row(rows *r)
 {
     while (r->p < r->end) {
@@ -70,8 +72,13 @@ static int next_row(rows *r)
             len--;
         if (len == 0)
             continue;
-        if (len >= LINE_MAX_)
-            return -1;
+        if (len > r->cap) {
+            char *buf = realloc(r->buf, len);
+            if (buf == NULL)
+                return -1;
+            r->buf = buf;
+            r->cap = len;
+        }
         memcpy(r->buf, line, len);
         r->n = csv_split(r->buf, len, r->fields, FIELDS_MAX);
         return r->n < 0 ? -1 : 1;
@@ -148,7 +155,7 @@ static cm_time interval_end(uint32_t interval, cm_time t)
 static bool tickets_pass(extra_sections *x, const char *data, size_t size)
 {
     const options *opt = x->opt;
-    rows r = {data, data + size, malloc(LINE_MAX_), {{0}}, 0};
+    rows r = {data, data + size, malloc(LINE_START), LINE_START, {{0}}, 0};
     if (r.buf == NULL)
         return false;
     bool ok = false;
@@ -194,17 +201,12 @@ static bool tickets_pass(extra_sections *x, const char *data, size_t size)
         }
         if (opt->as_of != CM_TABLE_NO_TIME)
             last = opt->as_of;
-        if (first > last) {
-            fprintf(stderr,
-                    "caremetrics-report: %s: --backlog: no ticket with a readable "
-                    "created_at before the end\n",
-                    opt->path);
-            goto out;
-        }
         x->snaps = malloc(SNAPSHOTS * sizeof *x->snaps);
         if (x->snaps == NULL)
             goto out;
-        for (cm_time s = interval_end(opt->backlog, first);; s = interval_end(opt->backlog, s)) {
+        /* No ticket (or none before --as-of): no snapshot, and the section says so. */
+        for (cm_time s = first <= last ? interval_end(opt->backlog, first) : 0; first <= last;
+             s = interval_end(opt->backlog, s)) {
             if (x->nsnaps == SNAPSHOTS) {
                 fprintf(stderr,
                         "caremetrics-report: --backlog: more than %d snapshots; choose a longer "
@@ -218,7 +220,7 @@ static bool tickets_pass(extra_sections *x, const char *data, size_t size)
                 break;
         }
         const cm_backlog_config cfg = {x->snaps, x->nsnaps, age_bounds, NBUCKETS - 1, 1, 0, NULL};
-        if (cm_backlog_new(&cfg, NULL, &x->backlog) != CM_OK)
+        if (x->nsnaps > 0 && cm_backlog_new(&cfg, NULL, &x->backlog) != CM_OK)
             goto out;
     }
     r.p = body;
@@ -446,17 +448,22 @@ void extra_text(const extra_sections *x)
             printf("  tickets left out for a tag longer than %d bytes: %" PRIu64 "\n", TAG_BYTES,
                    x->bad_tags);
     }
-    if (x->backlog != NULL) {
+    if (x->opt->backlog != BACKLOG_NONE) {
         printf("\nBacklog at the end of each %s (UTC): %" PRIu64 " tickets",
                backlog_interval_name(x->opt->backlog), x->backlog_tickets);
         if (x->backlog_skipped > 0)
             printf(", %" PRIu64 " rows left out (unreadable created_at or solved_at)",
                    x->backlog_skipped);
-        printf("\n%-20s %7s %7s %7s %9s %9s %9s %9s", "at", "open", "created", "solved", "mean age",
-               "median", "p90", "oldest");
-        for (size_t k = 0; k < NBUCKETS; k++)
+        if (x->nsnaps == 0)
+            printf("\n  no snapshot: no ticket with a readable created_at%s\n",
+                   x->opt->as_of != CM_TABLE_NO_TIME ? " up to --as-of" : "");
+        else
+            printf("\n%-20s %7s %7s %7s %9s %9s %9s %9s", "at", "open", "created", "solved",
+                   "mean age", "median", "p90", "oldest");
+        for (size_t k = 0; k < NBUCKETS && x->nsnaps > 0; k++)
             printf(" %6s", bucket_names[k]);
-        putchar('\n');
+        if (x->nsnaps > 0)
+            putchar('\n');
         for (size_t j = 0; j < x->nsnaps; j++) {
             backlog_row row;
             if (!backlog_row_at(x, j, &row) || cm_time_format(row.p.at, t, sizeof t) != CM_OK)
@@ -529,7 +536,7 @@ void extra_json(const extra_sections *x)
         }
         printf("]}");
     }
-    if (x->backlog != NULL) {
+    if (x->opt->backlog != BACKLOG_NONE) {
         printf(", \"backlog\": {\"interval\": \"%s\", \"tickets\": %" PRIu64
                ", \"skipped\": %" PRIu64 ", \"age_buckets\": [",
                backlog_interval_name(x->opt->backlog), x->backlog_tickets, x->backlog_skipped);
@@ -618,7 +625,7 @@ void extra_csv(const extra_sections *x)
             csv_row("drivers", top[i].key, "tickets", (double)top[i].count, (double)top[i].count,
                     (double)top[i].upper, (int64_t)top[i].count, (int64_t)x->tagged);
     }
-    if (x->backlog != NULL) {
+    if (x->opt->backlog != BACKLOG_NONE) {
         for (size_t j = 0; j < x->nsnaps; j++) {
             backlog_row row;
             if (!backlog_row_at(x, j, &row) || cm_time_format(row.p.at, t, sizeof t) != CM_OK)
