@@ -177,6 +177,16 @@ static int backlog_info(lua_State *L)
     lcm_set_integer(L, "groups", s.groups);
     lua_pushboolean(L, s.business);
     lua_setfield(L, -2, "business");
+    int64_t bounds[CM_BACKLOG_MAX_BOUNDS];
+    const size_t n = s.nbounds;
+    if (cm_backlog_age_bounds(check_backlog(L, 1), bounds, CM_BACKLOG_MAX_BOUNDS) != CM_OK)
+        return lcm_fail(L, CM_EINVAL);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushinteger(L, (lua_Integer)bounds[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "age_bounds");
     return 1;
 }
 
