@@ -272,6 +272,51 @@ static cm_status read_awards(lua_State *L, const cm_qa_rubric *r, int idx, uint3
     return count == nitems ? CM_OK : CM_EINVAL;
 }
 
+/*
+ * r:score_many(rows) -> scores, passed, critical_failed: one evaluation per row (an awards
+ * table as r:score takes), all or nothing; the three arrays feed acc:add_many.
+ */
+static int rubric_score_many(lua_State *L)
+{
+    const cm_qa_rubric *r = check_rubric(L, 1);
+    lua_settop(L, 2);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    cm_qa_rubric_summary s;
+    if (cm_qa_rubric_info(r, &s) != CM_OK)
+        return lcm_fail(L, CM_EINVAL);
+    const lua_Integer n = luaL_len(L, 2);
+    if (n < 0 || (uint64_t)n > SIZE_MAX / sizeof(int32_t) / s.items)
+        return lcm_fail(L, CM_EINVAL);
+    const size_t rows = (size_t)n, cells = rows > 0 ? rows : 1;
+    int32_t *aw = (int32_t *)lua_newuserdatauv(L, cells * s.items * sizeof(int32_t), 0);
+    double *scores = (double *)lua_newuserdatauv(L, cells * sizeof(double), 0);
+    uint8_t *flags = (uint8_t *)lua_newuserdatauv(L, cells, 0);
+    for (size_t e = 0; e < rows; e++) {
+        lua_geti(L, 2, (lua_Integer)e + 1);
+        if (lua_type(L, -1) != LUA_TTABLE)
+            return lcm_fail_detail(L, CM_EINVAL, "rows[%I] is not a table", (lua_Integer)e + 1);
+        const cm_status st = read_awards(L, r, lua_gettop(L), s.items, aw + e * s.items);
+        if (st != CM_OK)
+            return lcm_fail_detail(L, st, "rows[%I]", (lua_Integer)e + 1);
+        lua_pop(L, 1);
+    }
+    const cm_status st = cm_qa_score_many(r, aw, rows, scores, flags);
+    if (st != CM_OK)
+        return lcm_fail(L, st);
+    lua_createtable(L, n > INT32_MAX ? INT32_MAX : (int)n, 0);
+    lua_createtable(L, n > INT32_MAX ? INT32_MAX : (int)n, 0);
+    lua_createtable(L, n > INT32_MAX ? INT32_MAX : (int)n, 0);
+    for (size_t e = 0; e < rows; e++) {
+        lua_pushnumber(L, scores[e]);
+        lua_rawseti(L, -4, (lua_Integer)e + 1);
+        lua_pushboolean(L, (flags[e] & CM_QA_PASSED) != 0);
+        lua_rawseti(L, -3, (lua_Integer)e + 1);
+        lua_pushboolean(L, (flags[e] & CM_QA_CRITICAL_FAILED) != 0);
+        lua_rawseti(L, -2, (lua_Integer)e + 1);
+    }
+    return 3;
+}
+
 static int rubric_score(lua_State *L)
 {
     const cm_qa_rubric *r = check_rubric(L, 1);
@@ -316,6 +361,7 @@ static const luaL_Reg rubric_methods[] = {
     {"items", rubric_items},
     {"sections", rubric_sections},
     {"score", rubric_score},
+    {"score_many", rubric_score_many},
     {"close", rubric_close},
     {"__gc", rubric_close},
     {NULL, NULL},

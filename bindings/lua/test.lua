@@ -569,6 +569,40 @@ test("qa: rubric scoring by hand", function()
     assert(not pcall(r.score, r, {1}), "closed rubric raises")
 end)
 
+test("qa: many evaluations in one call", function()
+    local r = assert(cm.qa_rubric(SEED_RUBRIC))
+    -- 100 (pass); 72 (section example above); 0 (critical failure, raw 92); by item names
+    local rows = {{4, 1, 3, 2, 5, 2}, {3, 1, 1, "na", 5, 2}, {4, 0, 3, 2, 5, 2},
+                  {["correct-answer"] = 4, ["verified-identity"] = 1, empathy = 3,
+                   ["next-steps"] = 2, ["followed-script"] = 5, tagged = 2}}
+    local scores, passed, critical = r:score_many(rows)
+    eq(#scores, 4)
+    eq(scores[1], 100.0)
+    near(scores[2], 72.0, 1e-12, "score 2")
+    eq(scores[3], 0.0)
+    eq(scores[4], 100.0)
+    eq(passed[1], true)
+    eq(passed[2], false)
+    eq(passed[3], false)
+    eq(critical[3], true)
+    eq(critical[1], false)
+    for i = 1, 4 do eq(scores[i], r:score(rows[i]).score, "row " .. i) end
+    local acc = cm.qa_scores():add_many(scores, passed, critical)
+    eq(acc:result().n, 4)
+    eq(acc:result().pass_rate.num, 2)
+    local none = r:score_many({})
+    eq(#none, 0)
+    -- all or nothing: a bad row anywhere gives the error and no scores
+    local v, msg, code = r:score_many({{4, 1, 3, 2, 5, 2}, {5, 1, 3, 2, 5, 2}})
+    eq(v, nil)
+    eq(code, "CM_ERANGE")
+    assert(msg:find("CM_ERANGE", 1, true), msg)
+    fails("CM_EINVAL", r:score_many({{4, 1, 3, 2, 5, 2}, 7}))
+    fails("CM_EINVAL", r:score_many({{4, "na", 3, 2, 5, 2}}))
+    fails("CM_EINVAL", r:score_many({{4, 1, 3}}))
+    fails("CM_ENODATA", cm.qa_rubric("pass 50\nsection a 100\nitem x 1 na\n"):score_many({{"na"}}))
+end)
+
 test("qa: rubric from tables", function()
     local sections = {{name = "accuracy", weight = 40}, {name = "communication", weight = 30},
                       {name = "process", weight = 20}, {name = "documentation", weight = 10}}
