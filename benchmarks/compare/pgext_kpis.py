@@ -7,22 +7,22 @@ Creates a throwaway cluster with the extension built in DIR installed in it
 (bindings/postgresql/tests/pgcluster.py: a temporary tree, a unix socket
 only), COPYs the CSV into the same unlogged table as postgres_kpis.py,
 vacuums, analyses and prewarms it, runs CREATE EXTENSION caremetrics, then
-runs one query R times and prints one JSON object like postgres_kpis.py:
+runs each query R times and prints one JSON object like postgres_kpis.py:
 the KPIs, the best query time as measured by psql's \\timing, the processor
 time of the query (the backend and its parallel workers: the server's
 children's utime + stime, read from /proc around each run), and the peak
 resident set of the backend (VmHWM).
 
-The query uses the extension where the plain query needs SQL machinery:
-cm_csat, cm_nps and cm_ces for the surveys, cm_rate for FCR and abandonment,
-cm_art and cm_quantiles_exact for the mean, median and p90 (numpy's
-definition, as percentile_cont), cm_business_seconds on the benchmark's
-calendar file for business time, and cm_rate of the replies within each
-priority's target for SLA attainment. A LATERAL VALUES list computes each
-ticket's elapsed and business seconds once for all the aggregates that use
-them. Parallel workers are allowed (--workers,
-default 2: max_parallel_workers_per_gather), since every aggregate of the
-extension runs in them.
+The timed query is one call of the whole-row aggregate cm_report over every
+column (the priority enum included), with the benchmark's calendar file
+and SLA policy, exact quantiles of the first reply and the first-reply
+durations only (the benchmark's KPIs); its composite result gives every KPI.
+For comparison the same run also times the query that uses one aggregate of
+the extension per KPI (cm_csat, cm_nps, cm_ces, cm_rate, cm_art,
+cm_quantiles_exact and cm_business_seconds) and checks that both give the
+same KPIs. Parallel workers are allowed (--workers, default 2:
+max_parallel_workers_per_gather), since every aggregate of the extension
+runs in them.
 """
 
 import argparse
@@ -41,7 +41,41 @@ import kpicommon as kc  # noqa: E402
 import pgcluster  # noqa: E402
 import postgres_kpis as plain  # noqa: E402
 
-QUERY = """
+# The whole-row report: one aggregate call per row, every KPI from its result.
+REPORT_QUERY = """
+SELECT json_build_object(
+  'rows', (r).rows + (r).bad_rows, 'tickets', (r).tickets,
+  'csat', json_build_object('num', (r).csat_satisfied, 'den', (r).csat_n,
+                            'value', (r).csat_value),
+  'nps', json_build_object('n', (r).nps_n, 'promoters', (r).nps_promoters,
+                           'detractors', (r).nps_detractors, 'score', (r).nps_score),
+  'ces', json_build_object('n', (r).ces_n, 'mean', (r).ces_mean),
+  'fcr', json_build_object('num', (r).fcr_num, 'den', (r).fcr_den, 'value', (r).fcr_value),
+  'first_reply', json_build_object('n', (r).first_reply_n,
+                                   'mean_seconds', (r).first_reply_mean_seconds,
+                                   'median_seconds', (r).first_reply_median_seconds,
+                                   'p90_seconds', (r).first_reply_p90_seconds),
+  'first_reply_business', json_build_object(
+    'n', (r).first_reply_business_n,
+    'total_seconds', (r).first_reply_business_total_seconds,
+    'mean_seconds', (r).first_reply_business_mean_seconds),
+  'abandonment', json_build_object('num', (r).abandonment_num, 'den', (r).abandonment_den,
+                                   'value', (r).abandonment_value),
+  'sla_first_reply', json_build_object(%(report_sla)s))
+FROM (
+  SELECT cm_report(created_at, first_reply_at, solved_at, contacts, reopened, escalated,
+                   abandoned, csat, nps, ces, wait_seconds, handle_seconds, priority,
+                   cm_report_options(calendar => %(calendar)s, policy => %(policy)s,
+                                     quantiles => 'exact',
+                                     durations => '{first_reply,first_reply_business}',
+                                     quantile_durations => '{first_reply}',
+                                     short_abandon_seconds => %(short)s)) AS r
+  FROM tickets
+) k;
+"""
+
+# One aggregate of the extension per KPI.
+AGGREGATES_QUERY = """
 SELECT json_build_object(
   'rows', rows, 'tickets', tickets,
   'csat', json_build_object('num', (csat).satisfied, 'den', (csat).n, 'value', (csat).value),
@@ -84,9 +118,23 @@ def quote(text):
     return "'" + text.replace("'", "''") + "'"
 
 
-def query_text():
+def policy_text():
+    """The benchmark's first-reply targets as an SLA policy (docs/sla.md)."""
+    return "".join("first-reply %s %ds %s\n" % (p, seconds, "business" if business else "calendar")
+                   for p, (seconds, business) in kc.SLA_TARGETS.items())
+
+
+def query_text(which="report"):
+    """The query of the whole-row report (which="report") or of one aggregate per KPI."""
     with open(kc.CALENDAR_FILE) as f:
         spec = f.read()
+    if which == "report":
+        sla = ",\n    ".join(
+            "'%s', json_build_object('achieved', (r).reply_within_%s_num,"
+            " 'total', (r).reply_within_%s_den, 'value', (r).reply_within_%s_value)"
+            % ((p,) * 4) for p in kc.PRIORITIES)
+        return REPORT_QUERY % {"calendar": quote(spec), "policy": quote(policy_text()),
+                               "report_sla": sla, "short": repr(kc.SHORT_ABANDON_SECONDS)}
     # SLA attainment per priority: a rate of replies within the target, in calendar
     # or business seconds.
     sla = ",\n    ".join(
@@ -97,7 +145,7 @@ def query_text():
         " AND first_reply_at IS NOT NULL) AS s_%s"
         % ("business" if business else "elapsed", seconds, p, p)
         for p, (seconds, business) in kc.SLA_TARGETS.items())
-    return QUERY % {
+    return AGGREGATES_QUERY % {
         "calendar": quote(spec),
         "sla": sla,
         "sla_rates": sla_rates,
@@ -140,8 +188,9 @@ def children_cpu(pid):
 
 
 LABEL = "PostgreSQL 15 + caremetrics"
-TIMED = ("the one SQL query with the extension, psql \\timing round trip, parallel workers "
-         "allowed (COPY, VACUUM, prewarm not timed); cpu s: backend and workers")
+TIMED = ("the one SQL query with the whole-row aggregate cm_report, psql \\timing round trip,"
+         " parallel workers allowed (COPY, VACUUM, prewarm not timed); cpu s: backend and"
+         " workers")
 
 
 def run_peer(peer, run_child, data, repeat, workdir, build_dir):
@@ -160,8 +209,35 @@ def run_peer(peer, run_child, data, repeat, workdir, build_dir):
     peer.kpis, peer.seconds, peer.cpu = k, k["compute_seconds"], k["compute_cpu_seconds"]
     peer.rss_kb = k["peak_rss_kb"]
     peer.extra = {key: k[key] for key in ("runs", "load_seconds", "settings", "postgres",
-                                          "threads", "parallel_plan")}
+                                          "threads", "parallel_plan", "per_kpi_aggregates")}
     return peer
+
+
+def run_query(pg, postmaster, query, repeat):
+    """Runs query `repeat` times, one session each: its plan, KPIs, times and peak RSS."""
+    plan = pg.psql("EXPLAIN (COSTS OFF) " + query)
+    runs, cpu, results, hwm = [], [], [], None
+    for _ in range(repeat):
+        # One session per run: when it ends, the server has reaped the backend and
+        # its workers, whose processor time is then in the postmaster's cutime.
+        before = children_cpu(postmaster)
+        out = subprocess.run(pg.psql_cmd("-c", "\\timing on", "-c", query, "-c",
+                                         "SELECT 'HWM ' || pg_read_file('/proc/self/status')"),
+                             capture_output=True, text=True, check=True).stdout
+        deadline = time.time() + 5
+        while True:  # the backend's exit is asynchronous
+            time.sleep(0.05)
+            after = children_cpu(postmaster)
+            again = children_cpu(postmaster)
+            if (after == again and after > before) or time.time() > deadline:
+                break
+        cpu.append((after - before) / os.sysconf("SC_CLK_TCK"))
+        m = re.search(r"^Time: ([0-9.]+) ms", out, re.M)
+        results.append(next(line for line in out.splitlines() if line.startswith("{")))
+        runs.append(float(m.group(1)) / 1000.0)
+        hwm = int(re.search(r"^VmHWM:\s*(\d+) kB", out, re.M).group(1))
+    return {"plan": plan, "kpis": json.loads(results[-1]), "runs": runs, "cpu": cpu,
+            "hwm": hwm}
 
 
 def main():
@@ -183,11 +259,11 @@ def main():
         "max_parallel_workers_per_gather": str(args.workers),
         "jit": "off",
     }
-    query = query_text()
+    queries = {"report": query_text("report"), "aggregates": query_text("aggregates")}
     cluster = pgcluster.Cluster(pg_config("--bindir"), pg_config("--pkglibdir"),
                                 pg_config("--sharedir"), files["module"], files["library"],
                                 files["control"], files["script"], settings, args.workdir)
-    runs, cpu, results = [], [], []
+    timed = {}
     with cluster as pg:
         t0 = time.perf_counter()
         pg.psql(plain.SCHEMA)
@@ -199,39 +275,30 @@ def main():
         load_seconds = time.perf_counter() - t0
         with open(os.path.join(pg.socket, "postmaster.pid")) as f:
             postmaster = int(f.readline())
-        plan = pg.psql("EXPLAIN (COSTS OFF) " + query)
-        for _ in range(args.repeat):
-            # One session per run: when it ends, the server has reaped the backend and
-            # its workers, whose processor time is then in the postmaster's cutime.
-            before = children_cpu(postmaster)
-            out = subprocess.run(pg.psql_cmd("-c", "\\timing on", "-c", query, "-c",
-                                             "SELECT 'HWM ' || pg_read_file('/proc/self/status')"),
-                                 capture_output=True, text=True, check=True).stdout
-            deadline = time.time() + 5
-            while True:  # the backend's exit is asynchronous
-                time.sleep(0.05)
-                after = children_cpu(postmaster)
-                again = children_cpu(postmaster)
-                if (after == again and after > before) or time.time() > deadline:
-                    break
-            cpu.append((after - before) / os.sysconf("SC_CLK_TCK"))
-            m = re.search(r"^Time: ([0-9.]+) ms", out, re.M)
-            results.append(next(line for line in out.splitlines() if line.startswith("{")))
-            runs.append(float(m.group(1)) / 1000.0)
-            hwm = re.search(r"^VmHWM:\s*(\d+) kB", out, re.M)
+        for name, query in queries.items():
+            timed[name] = run_query(pg, postmaster, query, args.repeat)
         version = pg.psql("SELECT version()").strip()
-    kpis = json.loads(results[-1])
-    workers = re.search(r"Workers Planned: (\d+)", plan)
+    report = timed["report"]
+    kpis = report["kpis"]
+    per_kpi = timed["aggregates"]
+    bad, _ = kc.compare_kpis({"report": kpis, "aggregates": per_kpi["kpis"]})
+    if bad:
+        sys.exit("pgext_kpis: the report and the per-KPI aggregates disagree: %s" % bad)
+    workers = re.search(r"Workers Planned: (\d+)", report["plan"])
     kpis.update(
         threads=1 + (int(workers.group(1)) if workers else 0),
-        compute_seconds=min(runs),
-        compute_cpu_seconds=min(cpu),
-        runs=runs,
+        compute_seconds=min(report["runs"]),
+        compute_cpu_seconds=min(report["cpu"]),
+        runs=report["runs"],
         load_seconds=load_seconds,
-        peak_rss_kb=int(hwm.group(1)),
+        peak_rss_kb=report["hwm"],
         settings={k: v.strip("'") for k, v in settings.items()},
-        parallel_plan="Partial Aggregate" in plan,
+        parallel_plan="Partial Aggregate" in report["plan"],
         postgres=re.match(r"PostgreSQL \S+", version).group(0),
+        per_kpi_aggregates={"compute_seconds": min(per_kpi["runs"]),
+                            "compute_cpu_seconds": min(per_kpi["cpu"]),
+                            "runs": per_kpi["runs"],
+                            "parallel_plan": "Partial Aggregate" in per_kpi["plan"]},
     )
     print(kc.dump(kpis))
 

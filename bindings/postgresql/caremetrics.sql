@@ -395,6 +395,205 @@ CREATE FUNCTION cm_sla_result(attainment cm_sla_attainment, metric text,
 RETURNS cm_sla_summary
 AS 'MODULE_PATHNAME', 'pgcm_sla_result' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- ---- the whole-row report ------------------------------------------------------------------
+
+-- One aggregate over every column of a tickets table: each row is copied into a
+-- block of columns that the library's ticket-table engine folds 1,024 rows at a
+-- time into a report with every KPI (docs/postgresql.md, "The whole-row report").
+
+CREATE TYPE cm_report_options AS (
+  calendar cm_calendar, policy cm_sla_policy, quantiles text, durations text[],
+  quantile_durations text[], confidence float8, short_abandon_seconds float8, service_target_seconds float8,
+  csat_scale integer, csat_satisfied_min integer, ces_scale integer, ces_easy_min integer,
+  ces_easy_max integer, attainment boolean, as_of timestamptz, strict boolean);
+
+-- Every argument may be left out (named notation); NULL means the library's default.
+-- IMMUTABLE so that options written as constants are built and checked once, when
+-- the query is planned: the value only holds the calendar's text.
+CREATE FUNCTION cm_report_options(
+  calendar cm_calendar DEFAULT NULL, policy cm_sla_policy DEFAULT NULL,
+  quantiles text DEFAULT NULL, durations text[] DEFAULT NULL,
+  quantile_durations text[] DEFAULT NULL, confidence float8 DEFAULT NULL,
+  short_abandon_seconds float8 DEFAULT NULL, service_target_seconds float8 DEFAULT NULL,
+  csat_scale integer DEFAULT NULL, csat_satisfied_min integer DEFAULT NULL,
+  ces_scale integer DEFAULT NULL, ces_easy_min integer DEFAULT NULL,
+  ces_easy_max integer DEFAULT NULL, attainment boolean DEFAULT NULL,
+  as_of timestamptz DEFAULT NULL, strict boolean DEFAULT NULL)
+RETURNS cm_report_options
+AS 'MODULE_PATHNAME', 'pgcm_report_options' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE TYPE cm_report_result AS (rows bigint, bad_rows bigint, tickets bigint,
+  abandoned bigint, replied bigint, solved bigint, first_created timestamptz,
+  last_created timestamptz, csat_n bigint, csat_satisfied bigint, csat_value float8,
+  csat_lo float8, csat_hi float8, csat_mean float8, nps_n bigint, nps_promoters bigint,
+  nps_passives bigint, nps_detractors bigint, nps_score float8, nps_lo float8, nps_hi float8,
+  ces_n bigint, ces_mean float8, ces_lo float8, ces_hi float8, ces_easy_share float8,
+  fcr_num bigint, fcr_den bigint, fcr_value float8, fcr_lo float8, fcr_hi float8,
+  reopen_num bigint, reopen_den bigint, reopen_value float8, reopen_lo float8,
+  reopen_hi float8, escalation_num bigint, escalation_den bigint, escalation_value float8,
+  escalation_lo float8, escalation_hi float8, abandonment_num bigint, abandonment_den bigint,
+  abandonment_value float8, abandonment_lo float8, abandonment_hi float8, first_reply_n bigint,
+  first_reply_total_seconds bigint, first_reply_mean_seconds float8,
+  first_reply_min_seconds bigint, first_reply_max_seconds bigint,
+  first_reply_median_seconds float8, first_reply_p90_seconds float8,
+  first_reply_p99_seconds float8, first_reply_business_n bigint,
+  first_reply_business_total_seconds bigint, first_reply_business_mean_seconds float8,
+  first_reply_business_min_seconds bigint, first_reply_business_max_seconds bigint,
+  first_reply_business_median_seconds float8, first_reply_business_p90_seconds float8,
+  first_reply_business_p99_seconds float8, resolution_n bigint,
+  resolution_total_seconds bigint, resolution_mean_seconds float8,
+  resolution_min_seconds bigint, resolution_max_seconds bigint,
+  resolution_median_seconds float8, resolution_p90_seconds float8,
+  resolution_p99_seconds float8, resolution_business_n bigint,
+  resolution_business_total_seconds bigint, resolution_business_mean_seconds float8,
+  resolution_business_min_seconds bigint, resolution_business_max_seconds bigint,
+  resolution_business_median_seconds float8, resolution_business_p90_seconds float8,
+  resolution_business_p99_seconds float8, quantiles_exact boolean, handled bigint,
+  handle_seconds float8, service_level float8, asa_seconds float8, reply_within_num bigint,
+  reply_within_den bigint, reply_within_value float8, reply_within_urgent_num bigint,
+  reply_within_urgent_den bigint, reply_within_urgent_value float8,
+  reply_within_high_num bigint, reply_within_high_den bigint, reply_within_high_value float8,
+  reply_within_normal_num bigint, reply_within_normal_den bigint,
+  reply_within_normal_value float8, reply_within_low_num bigint, reply_within_low_den bigint,
+  reply_within_low_value float8);
+
+CREATE TYPE cm_report_sla AS (achieved bigint, breached bigint, open bigint, value float8,
+                              lo float8, hi float8, mean_seconds float8, target_seconds bigint,
+                              business boolean);
+
+-- The report's bytes, to store and merge later (like cm_sketch).
+CREATE TYPE cm_report_state;
+CREATE FUNCTION cm_report_state_in(cstring) RETURNS cm_report_state
+AS 'MODULE_PATHNAME', 'pgcm_report_state_in' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_state_out(cm_report_state) RETURNS cstring
+AS 'byteaout' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_state_recv(internal) RETURNS cm_report_state
+AS 'MODULE_PATHNAME', 'pgcm_report_state_recv' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_state_send(cm_report_state) RETURNS bytea
+AS 'byteasend' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE cm_report_state (
+  INPUT = cm_report_state_in, OUTPUT = cm_report_state_out, RECEIVE = cm_report_state_recv,
+  SEND = cm_report_state_send, INTERNALLENGTH = VARIABLE, ALIGNMENT = int4, STORAGE = extended);
+CREATE FUNCTION cm_report_state_from_bytea(bytea) RETURNS cm_report_state
+AS 'MODULE_PATHNAME', 'pgcm_report_state_from_bytea' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE CAST (cm_report_state AS bytea) WITHOUT FUNCTION;
+CREATE CAST (bytea AS cm_report_state) WITH FUNCTION cm_report_state_from_bytea(bytea);
+
+CREATE FUNCTION cm_report_trans(internal, timestamptz, timestamptz, timestamptz, integer,
+                             boolean, boolean, boolean, integer, integer, integer, float8,
+                             float8)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_trans(internal, timestamptz, timestamptz, timestamptz, integer,
+                             boolean, boolean, boolean, integer, integer, integer, float8,
+                             float8, cm_report_options)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_trans(internal, timestamptz, timestamptz, timestamptz, integer,
+                             boolean, boolean, boolean, integer, integer, integer, float8,
+                             float8, text, cm_report_options)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_trans(internal, timestamptz, timestamptz, timestamptz, integer,
+                             boolean, boolean, boolean, integer, integer, integer, float8,
+                             float8, anyenum, cm_report_options)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_merge_trans(internal, cm_report_state) RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_merge_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_combine' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'pgcm_report_serialize' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'pgcm_report_deserialize' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_final(internal) RETURNS cm_report_result
+AS 'MODULE_PATHNAME', 'pgcm_report_final' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cm_report_state_final(internal) RETURNS cm_report_state
+AS 'MODULE_PATHNAME', 'pgcm_report_state_final' LANGUAGE C STABLE PARALLEL SAFE;
+
+-- SSPACE: a report without calendar or exact quantiles takes about 340 kB with its
+-- block of rows (docs/postgresql.md), which steers the planner away from hashing
+-- many groups at once.
+CREATE AGGREGATE cm_report(created timestamptz, first_reply timestamptz, solved timestamptz,
+                           contacts integer, reopened boolean, escalated boolean,
+                           abandoned boolean, csat integer, nps integer, ces integer,
+                           wait_seconds float8, handle_seconds float8) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report(created timestamptz, first_reply timestamptz, solved timestamptz,
+                           contacts integer, reopened boolean, escalated boolean,
+                           abandoned boolean, csat integer, nps integer, ces integer,
+                           wait_seconds float8, handle_seconds float8,
+                           options cm_report_options) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report(created timestamptz, first_reply timestamptz, solved timestamptz,
+                           contacts integer, reopened boolean, escalated boolean,
+                           abandoned boolean, csat integer, nps integer, ces integer,
+                           wait_seconds float8, handle_seconds float8, priority text,
+                           options cm_report_options) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report(created timestamptz, first_reply timestamptz, solved timestamptz,
+                           contacts integer, reopened boolean, escalated boolean,
+                           abandoned boolean, csat integer, nps integer, ces integer,
+                           wait_seconds float8, handle_seconds float8, priority anyenum,
+                           options cm_report_options) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report_state(created timestamptz, first_reply timestamptz,
+                                 solved timestamptz, contacts integer, reopened boolean,
+                                 escalated boolean, abandoned boolean, csat integer,
+                                 nps integer, ces integer, wait_seconds float8,
+                                 handle_seconds float8) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_state_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report_state(created timestamptz, first_reply timestamptz,
+                                 solved timestamptz, contacts integer, reopened boolean,
+                                 escalated boolean, abandoned boolean, csat integer,
+                                 nps integer, ces integer, wait_seconds float8,
+                                 handle_seconds float8, options cm_report_options) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_state_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report_state(created timestamptz, first_reply timestamptz,
+                                 solved timestamptz, contacts integer, reopened boolean,
+                                 escalated boolean, abandoned boolean, csat integer,
+                                 nps integer, ces integer, wait_seconds float8,
+                                 handle_seconds float8, priority text,
+                                 options cm_report_options) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_state_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report_state(created timestamptz, first_reply timestamptz,
+                                 solved timestamptz, contacts integer, reopened boolean,
+                                 escalated boolean, abandoned boolean, csat integer,
+                                 nps integer, ces integer, wait_seconds float8,
+                                 handle_seconds float8, priority anyenum,
+                                 options cm_report_options) (
+  SFUNC = cm_report_trans, STYPE = internal, SSPACE = 340000, FINALFUNC = cm_report_state_final,
+  COMBINEFUNC = cm_report_combine, SERIALFUNC = cm_report_serialize,
+  DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE cm_report_merge(cm_report_state) (
+  SFUNC = cm_report_merge_trans, STYPE = internal, SSPACE = 340000,
+  FINALFUNC = cm_report_state_final, COMBINEFUNC = cm_report_combine,
+  SERIALFUNC = cm_report_serialize, DESERIALFUNC = cm_report_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION cm_report_result(report cm_report_state) RETURNS cm_report_result
+AS 'MODULE_PATHNAME', 'pgcm_report_result' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_sla(report cm_report_state, metric text, priority text DEFAULT 'all')
+RETURNS cm_report_sla
+AS 'MODULE_PATHNAME', 'pgcm_report_sla' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cm_report_bad_rows(report cm_report_state)
+RETURNS TABLE (row_number bigint, column_name text, value text, expected text)
+AS 'MODULE_PATHNAME', 'pgcm_report_bad_rows' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 16;
+
 -- ---- Erlang C ----------------------------------------------------------------------------
 
 CREATE FUNCTION cm_erlang_b(traffic float8, agents integer) RETURNS float8

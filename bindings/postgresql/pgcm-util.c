@@ -64,23 +64,18 @@ void pgcm_check_parse(cm_status st, const char *what, const cm_parse_error *err)
     pgcm_check(st, what, NULL);
 }
 
-/* PostgreSQL counts microseconds from 2000-01-01; the library seconds from 1970-01-01. */
-#define PG_EPOCH_SECONDS INT64CONST(946684800)
-
 cm_time pgcm_time(TimestampTz ts, const char *what, const char *arg)
 {
-    if (TIMESTAMP_NOT_FINITE(ts))
+    cm_time t = 0;
+    if (!pgcm_time_finite(ts, &t))
         pgcm_check(CM_ERANGE, what, "%s is infinite", arg);
-    int64 s = ts / USECS_PER_SEC;
-    if (ts % USECS_PER_SEC < 0)
-        s -= 1; /* toward the earlier second */
-    return s + PG_EPOCH_SECONDS;
+    return t;
 }
 
 TimestampTz pgcm_timestamptz(cm_time t)
 {
     /* Every instant the library returns lies in the years 1..9999: no overflow. */
-    return (t - PG_EPOCH_SECONDS) * USECS_PER_SEC;
+    return (t - PGCM_EPOCH_SECONDS) * USECS_PER_SEC;
 }
 
 Datum pgcm_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
@@ -127,13 +122,16 @@ bytea *pgcm_bytea(const uint8_t *data, size_t len)
  * object the library parsed from it (malloc'd by the library). When the cache
  * is full the least recently used entry is freed with the library's _free.
  * Generations let call sites that remembered an entry notice that it was
- * replaced.
+ * replaced. An entry held by pgcm_parsed_hold() (a report that keeps a pointer
+ * to its calendar across calls) is never evicted while held.
  */
 #define CACHE_SIZE 16
 
 typedef struct entry {
     uint64 generation; /* 0: empty */
     uint64 used;       /* tick of the last use */
+    uint64 holds;      /* pgcm_parsed_hold() holders: never evicted while > 0 */
+    bool forgotten;    /* dropped by cm_cache_reset() while held: freed when released */
     pgcm_kind kind;
     uint32 hash;
     size_t len;
@@ -164,6 +162,28 @@ static void clear_entry(entry *e)
     memset(e, 0, sizeof *e);
 }
 
+/* Forgets every entry; a held one (see pgcm_parsed_hold()) is only hidden from
+ * lookups, and freed when its last holder releases it. */
+static int cache_forget(void)
+{
+    int n = 0;
+    for (int i = 0; i < CACHE_SIZE; i++) {
+        entry *e = &cache[i];
+        if (e->generation == 0 || e->forgotten)
+            continue;
+        n++;
+        if (e->holds == 0) {
+            clear_entry(e);
+        } else {
+            e->forgotten = true;
+            if (last[e->kind] == e)
+                last[e->kind] = NULL;
+        }
+    }
+    return n;
+}
+
+/* At the end of the process everything goes, held or not. */
 static void cache_clear(int code, Datum arg)
 {
     (void)code;
@@ -178,6 +198,21 @@ void _PG_init(void)
     on_proc_exit(cache_clear, 0);
 }
 
+static cm_status parse(pgcm_kind kind, const char *text, void **object, cm_parse_error *err)
+{
+    cm_status st;
+    if (kind == PGCM_CALENDAR) {
+        cm_calendar *cal = NULL;
+        st = cm_calendar_parse(text, &cal, err);
+        *object = cal;
+    } else {
+        cm_sla_policy *policy = NULL;
+        st = cm_sla_policy_parse(text, &policy, err);
+        *object = policy;
+    }
+    return st;
+}
+
 static entry *lookup(pgcm_kind kind, const char *text, size_t len, const char *what)
 {
     entry *l = last[kind];
@@ -190,8 +225,8 @@ static entry *lookup(pgcm_kind kind, const char *text, size_t len, const char *w
     const uint32 h = hash_bytes((const unsigned char *)text, (int)len);
     for (int i = 0; i < CACHE_SIZE; i++) {
         entry *e = &cache[i];
-        if (e->generation != 0 && e->kind == kind && e->hash == h && e->len == len &&
-            memcmp(e->text, text, len) == 0) {
+        if (e->generation != 0 && !e->forgotten && e->kind == kind && e->hash == h &&
+            e->len == len && memcmp(e->text, text, len) == 0) {
             e->used = ++ticks;
             last[kind] = e;
             return e;
@@ -206,29 +241,22 @@ static entry *lookup(pgcm_kind kind, const char *text, size_t len, const char *w
     copy[len] = '\0';
     cm_parse_error err = {0};
     void *object = NULL;
-    cm_status st;
-    if (kind == PGCM_CALENDAR) {
-        cm_calendar *cal = NULL;
-        st = cm_calendar_parse(copy, &cal, &err);
-        object = cal;
-    } else {
-        cm_sla_policy *policy = NULL;
-        st = cm_sla_policy_parse(copy, &policy, &err);
-        object = policy;
-    }
+    const cm_status st = parse(kind, copy, &object, &err);
     if (st != CM_OK) {
         pfree(copy);
         pgcm_check_parse(st, what, &err);
     }
-    entry *victim = &cache[0];
+    /* The least recently used entry nobody holds: at most MAX_HELD are held. */
+    entry *victim = NULL;
     for (int i = 0; i < CACHE_SIZE; i++) {
         if (cache[i].generation == 0) {
             victim = &cache[i];
             break;
         }
-        if (cache[i].used < victim->used)
+        if (cache[i].holds == 0 && (victim == NULL || cache[i].used < victim->used))
             victim = &cache[i];
     }
+    Assert(victim != NULL);
     clear_entry(victim);
     victim->generation = ++generations;
     victim->used = ++ticks;
@@ -244,6 +272,61 @@ static entry *lookup(pgcm_kind kind, const char *text, size_t len, const char *w
 const void *pgcm_parsed(pgcm_kind kind, const char *text, size_t len, const char *what)
 {
     return lookup(kind, text, len, what)->object;
+}
+
+/* ---- holding a parsed object for the life of a memory context ---------------------- */
+
+/* Cache entries held at once; the others stay free for eviction. Past this, a
+ * holder gets its own parsed copy. */
+#define MAX_HELD (CACHE_SIZE / 2)
+
+static int held_entries;
+
+typedef struct hold {
+    MemoryContextCallback cb;
+    pgcm_kind kind;
+    entry *e; /* the cache entry held, or NULL */
+    uint64 generation;
+    void *own; /* the holder's own object when too many entries are held */
+} hold;
+
+static void release(void *arg)
+{
+    hold *h = arg;
+    if (h->own != NULL) {
+        free_object(h->kind, h->own);
+        return;
+    }
+    entry *e = h->e;
+    if (e->generation != h->generation || e->holds == 0)
+        return; /* cleared at the end of the process */
+    if (--e->holds == 0) {
+        held_entries--;
+        if (e->forgotten)
+            clear_entry(e);
+    }
+}
+
+const void *pgcm_parsed_hold(pgcm_kind kind, const char *text, size_t len, const char *what,
+                             MemoryContext ctx)
+{
+    hold *h = MemoryContextAllocZero(ctx, sizeof(hold));
+    entry *e = lookup(kind, text, len, what);
+    h->kind = kind;
+    if (e->holds == 0 && held_entries >= MAX_HELD) {
+        cm_parse_error err = {0};
+        /* The same text parsed before: only memory can fail. */
+        pgcm_check(parse(kind, e->text, &h->own, &err), what, NULL);
+    } else {
+        if (e->holds++ == 0)
+            held_entries++;
+        h->e = e;
+        h->generation = e->generation;
+    }
+    h->cb.func = release;
+    h->cb.arg = h;
+    MemoryContextRegisterResetCallback(ctx, &h->cb);
+    return h->own != NULL ? h->own : e->object;
 }
 
 /* What a call site remembers of its constant arguments (fn_extra). */
@@ -281,7 +364,8 @@ static bool still_valid(const remembered *r, int argno, pgcm_kind kind)
         return false;
     for (int i = 0; i < r->count[argno]; i++) {
         const slot *sl = &r->s[argno][i];
-        if (sl->e != NULL && (sl->e->generation != sl->generation || sl->e->kind != kind))
+        if (sl->e != NULL &&
+            (sl->e->generation != sl->generation || sl->e->kind != kind || sl->e->forgotten))
             return false;
     }
     for (int i = 0; i < r->count[argno]; i++)
@@ -353,11 +437,7 @@ PG_FUNCTION_INFO_V1(pgcm_cache_reset);
 Datum pgcm_cache_reset(PG_FUNCTION_ARGS)
 {
     (void)fcinfo;
-    int n = 0;
-    for (int i = 0; i < CACHE_SIZE; i++)
-        n += cache[i].generation != 0;
-    cache_clear(0, 0);
-    PG_RETURN_INT32(n);
+    PG_RETURN_INT32(cache_forget());
 }
 
 /* cm_version(): the version of the library the extension runs on. */

@@ -27,8 +27,25 @@ void pgcm_check(cm_status st, const char *what, const char *detail, ...)
 /* The same for text the library parsed: the detail gives its line and column. */
 void pgcm_check_parse(cm_status st, const char *what, const cm_parse_error *err);
 
-/* timestamptz <-> cm_time (whole seconds; fractions are truncated toward the
- * earlier second, as cm_time_parse() does). Infinite values are refused. */
+/* PostgreSQL counts microseconds from 2000-01-01; the library seconds from 1970-01-01. */
+#define PGCM_EPOCH_SECONDS INT64CONST(946684800)
+
+/* timestamptz -> cm_time without raising: false for an infinite value. Whole
+ * seconds; a fraction is truncated toward the earlier second, as
+ * cm_time_parse() does. Every finite timestamptz fits. */
+static inline bool pgcm_time_finite(TimestampTz ts, cm_time *out)
+{
+    if (TIMESTAMP_NOT_FINITE(ts))
+        return false;
+    int64 s = ts / USECS_PER_SEC;
+    if (ts % USECS_PER_SEC < 0)
+        s -= 1; /* toward the earlier second */
+    *out = s + PGCM_EPOCH_SECONDS;
+    return true;
+}
+
+/* timestamptz <-> cm_time, as pgcm_time_finite(); infinite values are refused
+ * with an SQL error naming `arg`. */
 cm_time pgcm_time(TimestampTz ts, const char *what, const char *arg);
 TimestampTz pgcm_timestamptz(cm_time t);
 
@@ -52,6 +69,12 @@ typedef enum pgcm_kind { PGCM_CALENDAR = 0, PGCM_POLICY = 1 } pgcm_kind;
  * text. The pointer stays valid until the end of the current SQL function
  * call at least. Parse errors raise an SQL error with line and column. */
 const void *pgcm_parsed(pgcm_kind kind, const char *text, size_t len, const char *what);
+
+/* pgcm_parsed(), held until the memory context `ctx` is reset or deleted: the
+ * object stays valid that long (it is not evicted, and cm_cache_reset() only
+ * forgets it), for objects that keep a pointer to it across calls. */
+const void *pgcm_parsed_hold(pgcm_kind kind, const char *text, size_t len, const char *what,
+                             MemoryContext ctx);
 
 /* pgcm_parsed() of argument `argno`, a text-like varlena. When that argument
  * is a constant of the query, the result is remembered in the call site's

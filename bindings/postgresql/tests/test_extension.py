@@ -17,6 +17,7 @@ CM_TEST_SEED sets the seed of the generated data (printed).
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -462,6 +463,465 @@ def erlang_equals_library(ctx):
                   max_occupancy=0.85), "agents with an occupancy cap")
 
 
+# ---- the whole-row report ----------------------------------------------------------------
+
+REPORT_POLICY = ("first-reply urgent 30m calendar\nfirst-reply high 2h calendar\n"
+                 "first-reply normal 4h business\nfirst-reply low 8h business\n"
+                 "total-resolution urgent 8h calendar\ntotal-resolution normal 40h business\n")
+# The first-reply targets of REPORT_POLICY: seconds and whether they count business time.
+REPORT_TARGETS = {"urgent": (1800, False), "high": (7200, False), "normal": (14400, True),
+                  "low": (28800, True)}
+REPORT_COLUMNS = ("i integer, grp text, created float8, reply float8, solved float8,"
+                  " contacts integer, reopened boolean, escalated boolean, abandoned boolean,"
+                  " csat integer, nps integer, ces integer, wait float8, handle float8, prio text")
+# The aggregate's arguments over the table loaded by load_report_rows().
+REPORT_ARGS = ("to_timestamp(created), to_timestamp(reply), to_timestamp(solved), contacts,"
+               " reopened, escalated, abandoned, csat, nps, ces, wait, handle")
+DURATIONS = ("first_reply", "first_reply_business", "resolution", "resolution_business")
+
+# One problem per bad row: (what to change, the column a bad-row report names).
+BAD_KINDS = [
+    ("created", None, "created_at"), ("created", float("inf"), "created_at"),
+    ("reply", "before", "first_reply_at"), ("reply", float("inf"), "first_reply_at"),
+    ("solved", "before", "solved_at"), ("contacts", -2, "contacts"), ("contacts", 0, "contacts"),
+    ("csat", 6, "csat"), ("csat", 0, "csat"), ("csat", 300, "csat"), ("nps", 11, "nps"),
+    ("nps", -1, "nps"), ("ces", 8, "ces"), ("wait", -1.0, "wait_seconds"),
+    ("wait", float("nan"), "wait_seconds"), ("handle", float("nan"), "handle_seconds"),
+    ("handle", -5.0, "handle_seconds"), ("prio", "p1", "priority"),
+]
+
+
+def report_rows(ctx, n, bad_share=0.01):
+    """Random ticket rows (dicts) with NULLs in every column and some bad rows."""
+    rng = ctx.rng
+    t0 = 1735689600  # 2025-01-01T00:00:00Z
+    rows = []
+    for i in range(n):
+        created = t0 + rng.randrange(0, 200 * 86400) + (0.5 if rng.random() < 0.05 else 0)
+        abandoned = rng.choice([False] * 12 + [True, None])
+        r = {
+            "i": i, "grp": rng.choice(["phone", "chat", "email"]), "created": created,
+            "reply": created + int(rng.lognormvariate(8, 1.6)) if rng.random() < 0.85 else None,
+            "solved": created + int(rng.lognormvariate(11, 1.2)) if rng.random() < 0.6 else None,
+            "contacts": rng.choice([1, 1, 1, 2, 3, None]),
+            "reopened": rng.choice([False, False, False, True, None]),
+            "escalated": rng.choice([False, False, True, None]),
+            "abandoned": abandoned,
+            "csat": rng.choice([None, None, 1, 2, 3, 4, 5, 5]),
+            "nps": rng.choice([None, None] + list(range(11))),
+            "ces": rng.choice([None] + list(range(1, 8))),
+            "wait": round(rng.expovariate(1 / 40.0), 3) if rng.random() < 0.4 else None,
+            "handle": round(rng.expovariate(1 / 300.0), 6) if rng.random() < 0.7 else None,
+            "prio": rng.choice(["urgent", "high", "normal", "normal", "low", "none", None]),
+            "bad": None,
+        }
+        if abandoned:
+            r["wait"] = round(rng.expovariate(1 / 30.0), 3)
+        if rng.random() < bad_share:
+            col, value, name = rng.choice(BAD_KINDS)
+            if value == "before":
+                value = r["created"] - 1 - rng.randrange(0, 3600)
+            r[col] = value
+            r["bad"] = name
+        rows.append(r)
+    return rows
+
+
+def load_report_rows(ctx, table, rows):
+    def text(v):
+        if v is None:
+            return "\\N"
+        if isinstance(v, bool):
+            return "t" if v else "f"
+        if isinstance(v, float) and v != v:
+            return "NaN"
+        if v == float("inf"):
+            return "Infinity"
+        return repr(v) if isinstance(v, float) else str(v)
+
+    keys = ("i", "grp", "created", "reply", "solved", "contacts", "reopened", "escalated",
+            "abandoned", "csat", "nps", "ces", "wait", "handle", "prio")
+    load(ctx, table, REPORT_COLUMNS, [tuple(text(r[k]) for k in keys) for r in rows])
+    ctx.q("ANALYZE %s" % table)
+
+
+def expected_report(cm, rows, cal=None, exact=False, priority=False, conf=0.95):
+    """Every field of cm_report_result, from the library's per-KPI functions row by row."""
+    good = [r for r in rows if r["bad"] is None]
+    tickets = [r for r in good if r["abandoned"] is not True]
+    secs = [None if r["created"] is None else int(math.floor(r["created"])) for r in good]
+    out = {"rows": len(good), "bad_rows": len(rows) - len(good), "tickets": len(tickets),
+           "abandoned": sum(1 for r in good if r["abandoned"] is True),
+           "replied": sum(1 for r in tickets if r["reply"] is not None),
+           "solved": sum(1 for r in tickets if r["solved"] is not None)}
+    out["first_created"] = min(secs) if secs else None
+    out["last_created"] = max(secs) if secs else None
+
+    def put(prefix, names, values):
+        for k, v in zip(names, values if values is not None else [None] * len(names)):
+            out[prefix + k] = v
+
+    def answers(col):
+        return [r[col] for r in tickets if r[col] is not None]
+
+    try:
+        c = cm.Csat().add_many(answers("csat")).result(conf)
+        put("csat_", ("n", "satisfied", "value", "lo", "hi", "mean"),
+            (c.satisfied.den, c.satisfied.num, c.satisfied.value, c.satisfied.lo,
+             c.satisfied.hi, c.mean))
+    except cm.NoDataError:
+        put("csat_", ("n", "satisfied", "value", "lo", "hi", "mean"), None)
+    try:
+        p = cm.Nps().add_many(answers("nps")).result(conf)
+        put("nps_", ("n", "promoters", "passives", "detractors", "score", "lo", "hi"),
+            (p.n, p.promoters, p.passives, p.detractors, p.score, p.lo, p.hi))
+    except cm.NoDataError:
+        put("nps_", ("n", "promoters", "passives", "detractors", "score", "lo", "hi"), None)
+    try:
+        e = cm.Ces().add_many(answers("ces")).result(conf)
+        put("ces_", ("n", "mean", "lo", "hi", "easy_share"), (e.n, e.mean, e.lo, e.hi,
+                                                               e.easy.value))
+    except cm.NoDataError:
+        put("ces_", ("n", "mean", "lo", "hi", "easy_share"), None)
+
+    def rate(prefix, num, den):
+        if den == 0:
+            put(prefix, ("num", "den", "value", "lo", "hi"), None)
+        else:
+            w = cm.rate(num, den, conf)
+            put(prefix, ("num", "den", "value", "lo", "hi"), (w.num, w.den, w.value, w.lo, w.hi))
+
+    solved = [r for r in tickets if r["solved"] is not None]
+    fcr = [r for r in solved if r["contacts"] is not None]
+    rate("fcr_", sum(1 for r in fcr if r["contacts"] == 1), len(fcr))
+    reo = [r for r in solved if r["reopened"] is not None]
+    rate("reopen_", sum(1 for r in reo if r["reopened"]), len(reo))
+    esc = [r for r in tickets if r["escalated"] is not None]
+    rate("escalation_", sum(1 for r in esc if r["escalated"]), len(esc))
+    offered = [r for r in good if r["wait"] is not None or r["abandoned"] is True]
+    lost = [r for r in offered if r["abandoned"] is True]
+    short = [r for r in lost if r["wait"] is not None and r["wait"] < 5.0]
+    rate("abandonment_", len(lost) - len(short), len(offered) - len(short))
+
+    def elapsed(r, col, business):
+        a, b = int(math.floor(r["created"])), int(math.floor(r[col]))
+        return cal.elapsed(a, b) if business else b - a
+
+    qs = [0.5, 0.9, 0.99]
+    for name in DURATIONS:
+        col = "reply" if name.startswith("first_reply") else "solved"
+        business = name.endswith("business")
+        names = ("n", "total_seconds", "mean_seconds", "min_seconds", "max_seconds",
+                 "median_seconds", "p90_seconds", "p99_seconds")
+        if business and cal is None:
+            put(name + "_", names, None)
+            continue
+        d = [elapsed(r, col, business) for r in tickets if r[col] is not None]
+        if not d:
+            put(name + "_", names, None)
+            continue
+        q = (list(cm.quantiles_exact(d, qs)) if exact
+             else list(cm.Sketch().add_many([float(x) for x in d]).quantiles(qs)))
+        put(name + "_", names, [len(d), sum(d), sum(d) / len(d), min(d), max(d)] + q)
+    out["quantiles_exact"] = exact
+    handled = [r["handle"] for r in good if r["handle"] is not None]
+    out["handled"] = len(handled)
+    out["handle_seconds"] = sum(round(h * 1e6) for h in handled) / 1e6
+    ct = cm.contact.Contacts(20.0, 5.0)
+    for r in good:
+        if r["wait"] is not None:
+            ct.add(r["wait"], r["handle"] if r["handle"] is not None else 0.0,
+                   r["abandoned"] is True)
+    for key, fn in (("service_level", ct.service_level), ("asa_seconds", ct.asa)):
+        try:
+            out[key] = fn()
+        except cm.NoDataError:
+            out[key] = None
+    within = {}
+    for p, (target, business) in REPORT_TARGETS.items():
+        judged = [r for r in tickets if r["prio"] == p and r["reply"] is not None]
+        within[p] = (sum(1 for r in judged if elapsed(r, "reply", business) <= target),
+                     len(judged))
+    for p in ("all",) + tuple(REPORT_TARGETS):
+        prefix = "reply_within_" if p == "all" else "reply_within_%s_" % p
+        if p == "all":
+            num, den = sum(v[0] for v in within.values()), sum(v[1] for v in within.values())
+        else:
+            num, den = within[p]
+        if not priority or den == 0:
+            put(prefix, ("num", "den", "value"), None)
+        else:
+            put(prefix, ("num", "den", "value"), (num, den, num / den))
+    return out
+
+
+def report_json(ctx, sql, settings=""):
+    """The fields of the cm_report_result that sql returns, as a dict (instants as epochs)."""
+    text = ctx.q(settings + "SELECT row_to_json(r)::text, extract(epoch FROM (r).first_created)::bigint,"
+                 " extract(epoch FROM (r).last_created)::bigint FROM (%s) s(r)" % sql)
+    j, first, last = text.split("|")
+    out = json.loads(j)
+    out["first_created"] = None if first == "" else int(first)
+    out["last_created"] = None if last == "" else int(last)
+    return out
+
+
+def same_report(got, want, what):
+    check(len(got) == 98, "%s: %d fields" % (what, len(got)))
+    check(set(got) == set(want), "%s: fields %s" % (what, sorted(set(got) ^ set(want))))
+    diff = [(k, got[k], want[k]) for k in want if got[k] != want[k]]
+    check(not diff, "%s: %d fields differ, first %s" % (what, len(diff), diff[:4]))
+
+
+def replayed(cm, rows, now):
+    """SLA attainment of tickets (row dicts) under REPORT_POLICY, each replayed by the library
+    as the log creation, first reply, solve, judged at `now`."""
+    policy, cal = cm.sla.Policy(REPORT_POLICY), cm.Calendar(CALENDAR)
+    acc = cm.sla.Attainment()
+    for r in rows:
+        log = [(int(math.floor(r["created"])), "created", r["prio"] or "none")]
+        log += sorted([(int(math.floor(t)), k, v) for t, k, v in
+                       ((r["reply"], "agent", None), (r["solved"], "status", "solved"))
+                       if t is not None], key=lambda e: e[0])
+        acc.add(policy, py_events(cm, log), now, [cal])
+    return acc
+
+
+def report_options(extra=""):
+    return "cm_report_options(calendar => %s, policy => %s%s)" % (lit(CALENDAR),
+                                                                   lit(REPORT_POLICY), extra)
+
+
+@test
+def report_equals_library(ctx):
+    cm = ctx.cm
+    cal = cm.Calendar(CALENDAR)
+    rows = report_rows(ctx, 6000)
+    load_report_rows(ctx, "rp", rows)
+    ctx.last_rows = rows
+    check(sum(1 for r in rows if r["bad"]) >= 30, "few bad rows")
+    # No options: no calendar, no priority, sketch quantiles.
+    got = report_json(ctx, "SELECT cm_report(%s) FROM rp" % REPORT_ARGS)
+    same_report(got, expected_report(cm, [dict(r, prio=None, bad=None if r["bad"] == "priority"
+                                                else r["bad"]) for r in rows]), "no options")
+    # A calendar, a policy and each ticket's priority; sketch, then exact quantiles.
+    for exact in (False, True):
+        opts = report_options(", quantiles => 'exact'" if exact else "")
+        got = report_json(ctx, "SELECT cm_report(%s, prio, %s) FROM rp" % (REPORT_ARGS, opts))
+        same_report(got, expected_report(cm, rows, cal, exact=exact, priority=True),
+                    "calendar, policy, %s" % ("exact" if exact else "sketch"))
+    # The priority as an enum.
+    ctx.q("DROP TYPE IF EXISTS prio_enum CASCADE;"
+          " CREATE TYPE prio_enum AS ENUM ('low', 'normal', 'high', 'urgent', 'none', 'p1')")
+    a = ctx.q("SELECT row_to_json(cm_report(%s, prio, %s)) FROM rp" % (REPORT_ARGS,
+                                                                       report_options()))
+    b = ctx.q("SELECT row_to_json(cm_report(%s, prio::prio_enum, %s)) FROM rp"
+              % (REPORT_ARGS, report_options()))
+    same(b, a, "priority as an enum")
+    # Another confidence, and other survey scales.
+    got = report_json(ctx, "SELECT cm_report(%s, cm_report_options(confidence => 0.9,"
+                           " csat_scale => 10, csat_satisfied_min => 8)) FROM rp" % REPORT_ARGS)
+    # On that scale an answer of 6 is no longer a bad row.
+    ok = [r for r in rows if r["bad"] in (None, "priority") or (r["bad"] == "csat"
+                                                                 and 1 <= r["csat"] <= 10)]
+    want = cm.Csat(10, 8).add_many([r["csat"] for r in ok if r["csat"] is not None
+                                    and r["abandoned"] is not True]).result(0.9)
+    same([got["csat_n"], got["csat_satisfied"], got["csat_lo"]],
+         [want.satisfied.den, want.satisfied.num, want.satisfied.lo], "csat 1..10 at 90 %")
+
+
+@test
+def report_group_by(ctx):
+    cm = ctx.cm
+    cal = cm.Calendar(CALENDAR)
+    rows = report_rows(ctx, 4000)
+    load_report_rows(ctx, "rg", rows)
+    out = ctx.q("SELECT grp, row_to_json(r)::text, extract(epoch FROM (r).first_created)::bigint,"
+                " extract(epoch FROM (r).last_created)::bigint FROM (SELECT grp, cm_report(%s,"
+                " prio, %s) FROM rg GROUP BY grp) s(grp, r) ORDER BY grp"
+                % (REPORT_ARGS, report_options(", quantiles => 'exact'")))
+    groups = 0
+    for line in out.splitlines():
+        grp, j, first, last = line.split("|")
+        got = json.loads(j)
+        got["first_created"], got["last_created"] = int(first), int(last)
+        same_report(got, expected_report(cm, [r for r in rows if r["grp"] == grp], cal,
+                                         exact=True, priority=True), "group %s" % grp)
+        groups += 1
+    same(groups, 3, "groups")
+    # Hashed and sorted grouping give the same.
+    for setting in ("SET enable_hashagg = off; ", "SET enable_sort = off; "):
+        same(ctx.q(setting + "SELECT string_agg(row_to_json(r)::text, ',' ORDER BY grp) FROM"
+                   " (SELECT grp, cm_report(%s) FROM rg GROUP BY grp) s(grp, r)" % REPORT_ARGS),
+             ctx.q("SELECT string_agg(row_to_json(r)::text, ',' ORDER BY grp) FROM"
+                   " (SELECT grp, cm_report(%s) FROM rg GROUP BY grp) s(grp, r)" % REPORT_ARGS),
+             setting)
+
+
+@test
+def report_nulls(ctx):
+    # No rows: NULL, as other aggregates.
+    same(ctx.q("SELECT cm_report(%s) IS NULL FROM rp WHERE false" % REPORT_ARGS), "t", "no rows")
+    # A column that is NULL on every row is a column the data does not have: its KPIs
+    # are NULL, never computed from a default.
+    got = report_json(ctx, "SELECT cm_report(to_timestamp(created), NULL, NULL, NULL, NULL,"
+                           " NULL, NULL, NULL, NULL, NULL, NULL, NULL) FROM rp")
+    good = sum(1 for r in ctx.last_rows if r["created"] is not None
+               and math.isfinite(r["created"]))
+    same([got["rows"], got["tickets"], got["bad_rows"]], [good, good, len(ctx.last_rows) - good],
+         "counts (rows without a creation instant are bad)")
+    for k in ("csat_n", "nps_score", "ces_mean", "fcr_value", "reopen_value", "escalation_value",
+              "abandonment_value", "first_reply_n", "resolution_median_seconds",
+              "first_reply_business_n", "service_level", "asa_seconds", "reply_within_value"):
+        same(got[k], None, k)
+    same(got["handled"], 0, "handled")
+    # NULL creation rows are bad rows, the others are folded.
+    same(ctx.q("SELECT (r).rows, (r).bad_rows FROM (SELECT cm_report(NULL, NULL, NULL, 1, false,"
+               " false, false, 5, NULL, NULL, NULL, NULL) FROM generate_series(1, 3)) s(r)"),
+         "0|3", "NULL creation")
+    # Windows: the report of the rows so far.
+    got = ctx.q("SELECT string_agg(((r).rows)::text, ',' ORDER BY i) FROM (SELECT i, cm_report("
+                "to_timestamp(1735689600 + i), NULL, NULL, 1, false, false, false, 5, NULL, NULL,"
+                " NULL, NULL) OVER (ORDER BY i) FROM generate_series(1, 2500) i) s(i, r)"
+                " WHERE i IN (1, 2, 1024, 1025, 2500)")
+    same(got, "1,2,1024,1025,2500", "running report")
+
+
+@test
+def report_bad_rows(ctx):
+    rows = ctx.last_rows
+    bad = [(r["i"] + 1, r["bad"]) for r in rows if r["bad"] is not None]
+    out = ctx.q("SELECT row_number, column_name, value, expected FROM cm_report_bad_rows("
+                "(SELECT cm_report_state(%s, prio, %s) FROM (SELECT * FROM rp ORDER BY i) o))"
+                % (REPORT_ARGS, report_options()))
+    got = [line.split("|") for line in out.splitlines()]
+    same([(int(g[0]), g[1]) for g in got], bad[:16], "the first 16 bad rows and their columns")
+    check(all(g[3] != "" for g in got), "every bad row says what was expected")
+    # strict => true: the first bad row is an error.
+    first = bad[0]
+    err = ctx.error("SELECT cm_report(%s, prio, %s) FROM (SELECT * FROM rp ORDER BY i) o"
+                    % (REPORT_ARGS, report_options(", strict => true")))
+    check("cm_report: bad row %d: %s = " % first in err, "strict error: %r" % err)
+    check("strict => true" in err, "strict error hint: %r" % err)
+
+
+@test
+def report_states_merge(ctx):
+    cm = ctx.cm
+    opts = report_options(", quantiles => 'exact'")
+    whole = ctx.q("SELECT row_to_json(cm_report(%s, prio, %s)) FROM rp" % (REPORT_ARGS, opts))
+    same(ctx.q("SELECT row_to_json(cm_report_result(cm_report_state(%s, prio, %s))) FROM rp"
+               % (REPORT_ARGS, opts)), whole, "cm_report_result(cm_report_state(...))")
+    ctx.q("DROP TABLE IF EXISTS daily; CREATE TABLE daily AS SELECT grp, cm_report_state(%s,"
+          " prio, %s) AS s FROM rp GROUP BY grp" % (REPORT_ARGS, opts))
+    same(ctx.q("SELECT row_to_json(cm_report_result(cm_report_merge(s))) FROM daily"), whole,
+         "states merged")
+    same(ctx.q("SELECT row_to_json(cm_report_result(cm_report_merge(s::text::cm_report_state)))"
+               " FROM daily"), whole, "text round trip")
+    same(ctx.q("SELECT row_to_json(cm_report_result(cm_report_merge(s::bytea::cm_report_state)))"
+               " FROM daily"), whole, "bytea round trip")
+    # SLA attainment judged at an instant, as the library replays each ticket.
+    rows = [r for r in ctx.last_rows if r["bad"] is None and r["abandoned"] is not True]
+    as_of = max(int(math.floor(max(v for v in (r["created"], r["reply"], r["solved"])
+                                   if v is not None))) for r in rows) + 600
+    acc = replayed(cm, rows, as_of)
+    state = ("(SELECT cm_report_state(%s, prio, %s) FROM rp)"
+             % (REPORT_ARGS, report_options(", attainment => true, as_of => to_timestamp(%d)"
+                                            % as_of)))
+    for metric in ("first-reply", "total-resolution"):
+        for prio in ("all", "urgent", "high", "normal", "low"):
+            m = getattr(cm.sla.Metric, metric.upper().replace("-", "_"))
+            p = cm.sla.ALL_PRIORITIES if prio == "all" else getattr(cm.sla.Priority, prio.upper())
+            try:
+                w = acc.result(m, p)
+            except cm.NoDataError:
+                same(ctx.q("SELECT cm_report_sla(%s, '%s', '%s') IS NULL" % (state, metric, prio)),
+                     "t", "%s %s: no data" % (metric, prio))
+                continue
+            got = row(ctx.q("SELECT cm_report_sla(%s, '%s', '%s')" % (state, metric, prio)))
+            same([int(got[0]), int(got[1]), int(got[2]), float(got[3]), float(got[4]),
+                  float(got[5]), float(got[6])],
+                 [w.achieved, w.breached, w.open, w.attained.value, w.attained.lo,
+                  w.attained.hi, w.mean_seconds], "attainment %s %s" % (metric, prio))
+
+
+@test
+def report_bad_options_and_states(ctx):
+    r = ctx.refused
+    cols = "SELECT cm_report(%s, %%s) FROM rp" % REPORT_ARGS
+    r("SELECT cm_report_options(quantiles => 'fast')", "CM_EINVAL", "sketch, exact or none")
+    r("SELECT cm_report_options(durations => '{first_reply,waiting}')", "CM_EINVAL",
+      "unknown duration")
+    r("SELECT cm_report_options(csat_scale => -1)", "CM_ERANGE", "csat_scale")
+    r("SELECT cm_report_options(csat_scale => 5, csat_satisfied_min => 6)", "CM_EINVAL",
+      "csat_satisfied_min 6")
+    r("SELECT cm_report_options(confidence => 1.5)", "CM_EINVAL", "confidence")
+    r("SELECT cm_report_options(short_abandon_seconds => 'NaN')", "CM_EINVAL")
+    r("SELECT cm_report_options(policy => 'first-reply normal 4h business')", "CM_EINVAL",
+      "give a calendar")
+    r("SELECT cm_report_options(attainment => true)", "CM_EINVAL", "needs a policy")
+    r("SELECT cm_report_options(calendar => 'mon-fry 09:00-17:00')", "CM_EPARSE")
+    r(cols % ("cm_report_options(policy => 'first-reply urgent 1h calendar')"), "CM_EINVAL",
+      "priority")
+    # Options written as a row rather than by cm_report_options() are checked too.
+    r(cols % "ROW(NULL, NULL, 'fast', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+      " NULL, NULL, NULL)::cm_report_options", "CM_EINVAL")
+    err = ctx.error("SELECT cm_report(%s, cm_report_options(csat_scale => 5 + (i %% 2)))"
+                    " FROM rp" % REPORT_ARGS)
+    check("the options changed within a group" in err, err)
+    # Corrupt states: truncated, bit-flipped (header and the library's bytes), empty,
+    # another type's bytes, a different format byte.
+    good = bytes.fromhex(ctx.q("SELECT encode(cm_report_state(%s, prio, %s)::bytea, 'hex')"
+                               " FROM rp" % (REPORT_ARGS, report_options())))
+    sketch = ctx.cm.Sketch().add_many([1.0, 2.0]).to_bytes()
+    bad = [good[:-1], good[:11], good[:40], b"", good + b"\0", sketch, b"CMPGRPT\x02" + good[8:]]
+    bad += [flipped(good, i) for i in range(0, len(good), max(1, len(good) // 40))]
+    for b in bad:
+        r("SELECT '\\x%s'::cm_report_state" % b.hex(), "CM_EPARSE")
+        r("SELECT cm_report_result('\\x%s'::bytea::cm_report_state)" % b.hex(), "CM_EPARSE")
+    # A change of any bit of the header (the options, whose CRC-32C follows them) or
+    # of every 7th byte after it, and a cut at the same places, are refused as malformed
+    # (CM_EPARSE): the library checks its own bytes the same way.
+    ctx.q("""DO $$
+DECLARE
+  b bytea := (SELECT cm_report_state(%s, prio, cm_report_options(policy =>
+                'first-reply * 1h calendar'))::bytea FROM rp WHERE i < 40);
+  accepted text := '';
+BEGIN
+  FOR i IN 0 .. length(b) - 1 LOOP
+    CONTINUE WHEN i >= 160 AND i %% 7 <> 0;
+    BEGIN
+      PERFORM cm_report_result(set_byte(b, i, get_byte(b, i) # (1 << (i %% 8)))::cm_report_state);
+      accepted := accepted || ' flip ' || i;
+    EXCEPTION WHEN invalid_text_representation THEN NULL;
+    END;
+    BEGIN
+      PERFORM cm_report_result(substring(b FROM 1 FOR i)::cm_report_state);
+      accepted := accepted || ' cut ' || i;
+    EXCEPTION WHEN invalid_text_representation THEN NULL;
+    END;
+  END LOOP;
+  IF accepted <> '' OR length(b) < 200 THEN
+    RAISE EXCEPTION 'corrupt states accepted:%% (of %% bytes)', accepted, length(b);
+  END IF;
+END $$""" % REPORT_ARGS)
+    # States made with different options do not merge.
+    ctx.q("DROP TABLE IF EXISTS st; CREATE TABLE st AS SELECT cm_report_state(%s) AS s FROM rp"
+          " UNION ALL SELECT cm_report_state(%s, cm_report_options(short_abandon_seconds => 9))"
+          " FROM rp" % (REPORT_ARGS, REPORT_ARGS))
+    err = ctx.error("SELECT cm_report_merge(s) FROM st")
+    check("different options" in err, err)
+    r("SELECT cm_report_sla(cm_report_state(%s, prio, %s), 'first-answer') FROM rp"
+      % (REPORT_ARGS, report_options()), "CM_EINVAL", "unknown metric")
+    # The support functions take `internal` states and refuse to run outside an aggregate.
+    for sql in ("SELECT cm_report_deserialize('\\x%s'::bytea, NULL)" % good.hex(),
+                "SELECT cm_report_combine(NULL, NULL)", "SELECT cm_report_final(NULL)",
+                "SELECT cm_report_serialize(NULL)", "SELECT cm_report_state_final(NULL)",
+                "SELECT cm_report_trans(NULL, now(), NULL, NULL, 1, false, false, false, 5, NULL,"
+                " NULL, NULL, NULL)"):
+        ctx.error(sql)
+
+
 # ---- bad input -----------------------------------------------------------------------------
 
 
@@ -612,6 +1072,55 @@ def parallel_plan_equals_serial(ctx):
     serial_plan = ctx.q(SERIAL + "EXPLAIN (COSTS OFF) " + sql)
     check("Partial Aggregate" not in serial_plan, "serial plan:\n%s" % serial_plan)
     same(ctx.q(PARALLEL + sql), ctx.q(SERIAL + sql), "parallel and serial results")
+
+
+@test
+def report_parallel_equals_serial(ctx):
+    cm = ctx.cm
+    # More tickets than an exact report first has room for (65,536): it grows.
+    rows = report_rows(ctx, 70000, bad_share=0.002)
+    load_report_rows(ctx, "rbig", rows)
+    opts = report_options(", quantiles => 'exact'")
+    sql = "SELECT cm_report(%s, prio, %s) FROM rbig" % (REPORT_ARGS, opts)
+    same_report(report_json(ctx, sql, SERIAL),
+                expected_report(cm, rows, cm.Calendar(CALENDAR), exact=True, priority=True),
+                "serial, exact")
+    for query in (sql, "SELECT cm_report(%s, prio, %s) FROM rbig" % (REPORT_ARGS,
+                                                                     report_options()),
+                  "SELECT grp, cm_report(%s) FROM rbig GROUP BY grp" % REPORT_ARGS,
+                  "SELECT cm_report_result(cm_report_merge(s)) FROM (SELECT"
+                  " cm_report_state(%s, prio, %s) s FROM rbig GROUP BY grp) x"
+                  % (REPORT_ARGS, opts)):
+        plan = ctx.q(PARALLEL + "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + query)
+        for want in ("Finalize", "Partial", "Gather"):
+            check(want in plan, "parallel plan lacks %r:\n%s" % (want, plan))
+        m = re.search(r"Workers Launched: (\d+)", plan)
+        check(m and int(m.group(1)) >= 1, "no worker launched:\n%s" % plan)
+        text = "SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (%s) x" % query
+        same(ctx.q(PARALLEL + text), ctx.q(SERIAL + text), "parallel and serial: %s" % query[:60])
+    # SLA attainment judged at the latest instant of any row: the open tickets are kept
+    # until the end (more than a report first has room for: it grows).
+    good = [r for r in rows if r["bad"] is None]
+    latest = max(int(math.floor(v)) for r in good for v in (r["created"], r["reply"], r["solved"])
+                 if v is not None)
+    acc = replayed(cm, [r for r in good if r["abandoned"] is not True], latest)
+    check(sum(1 for r in good if r["solved"] is None) > 8192, "few open tickets")
+    state = ("(SELECT cm_report_state(%s, prio, %s) FROM rbig)"
+             % (REPORT_ARGS, report_options(", attainment => true")))
+    for metric in ("first-reply", "total-resolution"):
+        m = getattr(cm.sla.Metric, metric.upper().replace("-", "_"))
+        w = acc.result(m, cm.sla.ALL_PRIORITIES)
+        sql = "SELECT cm_report_sla(%s, '%s')" % (state, metric)
+        got = row(ctx.q(SERIAL + sql))
+        same([int(got[0]), int(got[1]), int(got[2]), float(got[3]), float(got[6])],
+             [w.achieved, w.breached, w.open, w.attained.value, w.mean_seconds],
+             "attainment at the latest instant, %s" % metric)
+        same(ctx.q(PARALLEL + sql), ctx.q(SERIAL + sql), "parallel attainment, %s" % metric)
+
+
+@test
+def server_alive_at_the_end(ctx):
+    server_survived(ctx)
 
 
 # ---- runner -----------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ converts arguments and results. Errors raise subclasses of
 >>> nps = cm.Nps().add_many([10, 9, 9, 7, 3])
 >>> round(nps.result().score, 1)
 40.0
+
+``caremetrics.report(df, by="channel")`` gives the whole KPI report of a ticket
+DataFrame, one row per group (docs/python.md).
 """
 
 from .common import format_time, parse_time, version, version_number
@@ -26,8 +29,9 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import backlog, contact, forecast, frames, qa, queue, sla, spc, topk
+from . import backlog, contact, forecast, frames, qa, queue, sla, spc, table, topk
 from .backlog import Backlog
+from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .qa import QaScores, Rubric
 from .topk import TopK
@@ -83,6 +87,12 @@ __all__ = [
     "rate_frame",
     "sketch_frame",
     "forecast",
+    "table",
+    "report",
+    "ReportSpec",
+    "TableReport",
+    "BadRow",
+    "BadRowError",
     "queue",
     "sla",
     "spc",

@@ -707,11 +707,13 @@ def wrap(out: Any, inputs: Sequence[InArray], temporal: Optional[str] = None, tz
 # ---- keys --------------------------------------------------------------------------------
 
 
-def factorize(keys: Any, what: str) -> Tuple[Any, Any]:
+def factorize(keys: Any, what: str, keep_dtype: bool = False) -> Tuple[Any, Any]:
     """Integer codes of a key column (categorical, object, string or numbers) and the
     labels they stand for: ``codes[i]`` indexes ``labels``; missing keys get -1.
     Categorical columns reuse their codes and categories (unobserved categories
-    included); other columns are factorized in order of first appearance."""
+    included); other columns are factorized in order of first appearance. Codes are
+    int64, or with `keep_dtype` the categorical's own codes (int8 for up to 127
+    categories), read in place."""
     if _np is None:  # pragma: no cover - keys need numpy
         raise invalid(f"{what}: key columns need numpy")
     pd = _pandas()
@@ -719,7 +721,7 @@ def factorize(keys: Any, what: str) -> Tuple[Any, Any]:
         raise invalid(f"{what} must be one column, not a DataFrame")
     if isinstance(getattr(keys, "dtype", None), pd.CategoricalDtype):
         cat = keys.array if isinstance(keys, pd.Series) else getattr(keys, "values", keys)
-        return _np.asarray(cat.codes, dtype=_np.int64), cat.categories
+        return _np.asarray(cat.codes, dtype=None if keep_dtype else _np.int64), cat.categories
     if isinstance(keys, (str, bytes)) or not hasattr(keys, "__len__"):
         raise invalid(f"{what} must be a column of keys, not {type(keys).__name__}")
     if not _is_pandas(keys) and not isinstance(keys, _np.ndarray):

@@ -11,6 +11,7 @@ partitioning and however many workers or machines::
     csat = cmd.accumulate(ddf.csat, lambda part: cm.Csat().add_many(part)).compute()
     per_channel = cmd.accumulate_by(ddf, "channel", "csat", cm.Csat).compute()
     cm.frames.frame_of(per_channel)          # one row per channel
+    cmd.report(ddf, by="channel")            # the whole KPI report, as cm.report(df)
 
 Each partition builds its partial accumulator where it lives; partials are
 merged ``split_every`` at a time, so no single task receives them all. This
@@ -19,15 +20,17 @@ module needs Dask (Debian: python3-dask); importing ``caremetrics`` does not.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Hashable, Iterable, List
+from typing import Any, Callable, Dict, Hashable, Iterable, List, Optional, Sequence, Union
 
 import dask
 from dask.delayed import Delayed
 
+from . import _convert as cv
 from ._accumulator import Accumulator
 from .errors import invalid
+from .table import BadRowError, ReportSpec, TableReport, _Survey, base_spec, sized_spec
 
-__all__ = ["accumulate", "accumulate_by", "merge_tree"]
+__all__ = ["accumulate", "accumulate_by", "merge_tree", "report"]
 
 
 def merge_all(*accumulators: Accumulator) -> Accumulator:
@@ -96,3 +99,89 @@ def accumulate_by(frame: Any, by: Any, column: str, make: Callable[[], Accumulat
     (``caremetrics.frames.frame_of`` makes it a DataFrame)."""
     partials = [dask.delayed(_by_key)(part, by, column, make) for part in _partitions(frame)]
     return merge_tree(partials, split_every, merge_groups)
+
+
+# ---- the ticket-table report ---------------------------------------------------------------
+
+
+def _survey(part: Any, spec: ReportSpec) -> Dict[str, Any]:
+    return _Survey(part, spec, spec.by_keys).facts
+
+
+def merge_surveys(*parts: Dict[str, Any]) -> Dict[str, Any]:
+    """Combines what partitions need to size a report: rows, open tickets, the span of
+    creation instants, and each key's distinct values (in order of first appearance)."""
+    out: Dict[str, Any] = {"rows": 0, "unsolved": 0, "first": None, "last": None, "keys": {}}
+    for p in parts:
+        out["rows"] += p["rows"]
+        out["unsolved"] += p["unsolved"]
+        for end, pick in (("first", min), ("last", max)):
+            if p[end] is not None:
+                out[end] = p[end] if out[end] is None else pick(out[end], p[end])
+        for name, (values, categorical, missing) in p["keys"].items():
+            if name not in out["keys"]:
+                out["keys"][name] = (list(values), categorical, missing)
+                continue
+            seen, cat, miss = out["keys"][name]
+            merged = list(dict.fromkeys(list(seen) + list(values)))
+            out["keys"][name] = (merged, cat and categorical, miss or missing)
+    return out
+
+
+def _partial(part: Any, spec: ReportSpec, block_rows: int) -> TableReport:
+    rows = max(1, len(part))
+    own = spec.replace(
+        row_capacity=rows if spec.row_capacity else 0,
+        open_capacity=rows if spec.open_capacity else 0,
+    )
+    # One thread per partition: the workers run partitions side by side.
+    return TableReport(own).add(part, block_rows=block_rows, threads=False)
+
+
+def _result(total: TableReport, confidence: Optional[float], observed: bool, strict: bool) -> Any:
+    if strict:
+        rows, bad = total.rows()
+        if bad:
+            raise BadRowError(total.bad_rows()[0], bad)
+    return total.result(confidence, observed)
+
+
+def report(
+    frame: Any,
+    by: Union[None, str, Sequence[str]] = None,
+    calendar: Any = None,
+    policy: Any = None,
+    columns: Any = None,
+    *,
+    confidence: Optional[float] = None,
+    observed: bool = False,
+    strict: bool = False,
+    split_every: int = 8,
+    compute: bool = True,
+    block_rows: int = 65536,
+    **options: Any,
+) -> Any:
+    """``caremetrics.report`` over a dask DataFrame: the same DataFrame, field for field.
+
+    A first pass reads what sizes the report (rows, the span of creation instants, each
+    key's distinct values: categories, or the union of the partitions' values); then
+    every partition folds its rows into a partial report (the engine's portable bytes
+    travel between processes) and the partials are merged ``split_every`` at a time in a
+    tree. Keys are matched by their text, so partitions that met their values in another
+    order, or whose categories differ, merge exactly. Other keyword arguments are those of
+    ``caremetrics.report`` (``threads`` is ignored: each partition is read by one
+    thread). With ``compute=False`` the result is a Delayed."""
+    if not isinstance(strict, bool):
+        raise invalid(f"strict must be True or False, not {strict!r}")
+    options.pop("threads", None)
+    if confidence is not None and not 0.0 < cv.f64(confidence, "confidence") < 1.0:
+        raise invalid(f"confidence = {confidence!r} is outside (0, 1)")
+    if isinstance(block_rows, bool) or not isinstance(block_rows, int) or block_rows < 1:
+        raise invalid(f"block_rows = {block_rows!r} must be an integer >= 1")
+    base = base_spec(by, calendar=calendar, policy=policy, columns=columns, **options)
+    parts = _partitions(frame)
+    facts = merge_tree([dask.delayed(_survey)(p, base) for p in parts], split_every, merge_surveys).compute()
+    spec = sized_spec(facts, by, calendar=calendar, policy=policy, columns=columns, **options)
+    total = merge_tree([dask.delayed(_partial)(p, spec, block_rows) for p in parts], split_every)
+    out = dask.delayed(_result)(total, confidence, observed, strict)
+    return out.compute() if compute else out

@@ -96,3 +96,51 @@ def test_calendar_and_policy_travel_to_workers(client, tickets):
     att = cmd.accumulate(ddf, lambda p: sla.Attainment().add_many(policy, events(p), now, [cal])).compute()
     assert att == sla.Attainment().add_many(policy, events(df), now, [cal])
     pd.testing.assert_frame_equal(att.to_frame(), sla.Attainment().add_many(policy, events(df), now, [cal]).to_frame())
+
+
+# ---- the ticket-table report ------------------------------------------------------------------
+
+
+def test_report_equals_the_single_process_report(client, tickets):
+    df, ddf = tickets
+    cal = cm.Calendar((DATA / "office-hours.cal").read_text())
+    policy = sla.Policy((DATA / "sla-policy.txt").read_text())
+    for by in (None, "channel", ["priority", "month"], ["channel", "time-of-day"]):
+        want = cm.report(df, by=by, calendar=cal, policy=policy)
+        got = cmd.report(ddf, by=by, calendar=cal, policy=policy, split_every=3)
+        pd.testing.assert_frame_equal(got, want)
+    want = cm.report(df, by="channel", exact_quantiles=True)
+    pd.testing.assert_frame_equal(cmd.report(ddf, by="channel", exact_quantiles=True, split_every=2), want)
+    # The partials really are folded in the worker processes.
+    graph = cmd.report(ddf, by="channel", compute=False)
+    assert client.compute(graph).result().equals(cm.report(df, by="channel"))
+
+
+def test_report_merges_partitions_whose_labels_differ(client, tickets):
+    df, _ = tickets
+    shuffled = df.sample(frac=1, random_state=11).reset_index(drop=True)
+    # Text keys met in a different order in every partition ...
+    ddf = dd.from_pandas(shuffled, npartitions=6)
+    pd.testing.assert_frame_equal(cmd.report(ddf, by="channel"), cm.report(shuffled, by="channel"))
+    # ... and categorical partitions whose categories differ (order and set).
+    halves = [shuffled.iloc[:1400].copy(), shuffled.iloc[1400:].copy()]
+    halves[0]["channel"] = pd.Categorical(halves[0].channel, categories=["social", "phone", "email", "chat", "messaging"])
+    halves[1]["channel"] = pd.Categorical(halves[1].channel, categories=["chat", "email", "messaging", "phone", "social", "sms"])
+    parts = dd.from_delayed([dask.delayed(h) for h in halves], meta=halves[1].iloc[:0], verify_meta=False)
+    got = cmd.report(parts, by="channel")
+    want = cm.report(shuffled.assign(channel=pd.Categorical(shuffled.channel, categories=["social", "phone", "email", "chat", "messaging", "sms"])), by="channel")
+    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index())
+    assert got.loc["sms", "rows"] == 0  # a category of one partition only: an empty group
+
+
+def test_report_bad_rows_and_strict(client, tickets):
+    df, _ = tickets
+    bad = df.copy()
+    bad.loc[[5, 2900], "csat"] = [9.0, 4.5]
+    ddf = dd.from_pandas(bad, npartitions=4)
+    got = cmd.report(ddf)
+    want = cm.report(bad)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs["bad_rows"] == 2 and [b.row for b in got.attrs["first_bad_rows"]] == [5, 2900]
+    with pytest.raises(cm.BadRowError, match="row 5"):
+        cmd.report(ddf, strict=True)
