@@ -16,6 +16,7 @@
 #include <caremetrics/sketch.h>
 #include <caremetrics/spc.h>
 #include <caremetrics/queue.h>
+#include <caremetrics/tz.h>
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
 #include <caremetrics/forecast.h>

@@ -11,6 +11,8 @@
 #include "calendar-internal.h"
 #include "common-internal.h"
 
+#define MAXI CM_CALENDAR_MAX_DAY_INTERVALS
+
 typedef struct parser {
     const char *s;       /* whole spec */
     size_t pos;          /* current byte */
@@ -288,23 +290,153 @@ static cm_status parse_weekly(parser *p)
     return CM_OK;
 }
 
-/* Date lines. */
-typedef struct date_ctx {
-    int32_t year, month, day;
-} date_ctx;
+/*
+ * Date lines (`2025-12-25 ...`, `*-12-25 ...`) and yearly weekday lines
+ * (`4th thu of nov ...`): the hours are gathered first, then pushed with
+ * what the line's end says (`observed`, `from YYYY`, `until YYYY`).
+ */
+typedef struct date_line {
+    int32_t year, month, day; /* year 0: every year; day 0: the nth weekday wday */
+    int32_t nth, wday;
+    int32_t first, last;
+    bool closed, observed;
+    size_t closed_at;
+    uint32_t n;
+    struct {
+        int32_t s, e;
+        size_t at;
+    } iv[MAXI + 1];
+} date_line;
 
-static cm_status date_sink(parser *p, void *ctx, int32_t s, int32_t e, size_t at)
+static cm_status gather_sink(parser *p, void *ctx, int32_t s, int32_t e, size_t at)
 {
-    const date_ctx *d = ctx;
-    return sink_status(
-        p, cm__builder_push_date(p->b, d->year, d->month, d->day, s, e, p->line, column_of(p, at)),
-        at);
+    date_line *d = ctx;
+    if (d->n == MAXI + 1)
+        return fail_at(p, at, "too many intervals for one day");
+    d->iv[d->n].s = s;
+    d->iv[d->n].e = e;
+    d->iv[d->n].at = at;
+    d->n++;
+    return CM_OK;
+}
+
+/* A four-digit year 0001..9999 after a keyword. */
+static cm_status parse_year(parser *p, int32_t *year)
+{
+    if (!(cur(p) == ' ' || cur(p) == '\t'))
+        return fail(p, "expected a year YYYY");
+    skip_blanks(p);
+    const size_t at = p->pos;
+    if (!digits(p, 4, year))
+        return fail_at(p, at, "expected a year YYYY");
+    if (is_digit(cur(p)))
+        return fail(p, "too many digits in a year");
+    if (*year < 1)
+        return fail_at(p, at, "the year must be 0001 to 9999");
+    return CM_OK;
+}
+
+/* The words after a date's hours: observed, from YYYY, until YYYY. */
+static cm_status parse_date_suffix(parser *p, date_line *d)
+{
+    for (;;) {
+        const size_t before = p->pos;
+        /* A word must follow blanks (the list of intervals may have eaten them). */
+        const bool after_blank =
+            before > p->line_start && (p->s[before - 1] == ' ' || p->s[before - 1] == '\t');
+        skip_blanks(p);
+        if (at_line_end(p) || (p->pos == before && !after_blank)) {
+            p->pos = before;
+            return CM_OK;
+        }
+        const size_t at = p->pos, n = word_len(p);
+        const bool yearly = d->year == CM_CALENDAR_EVERY_YEAR;
+        if (n > 0 && word_is(p, n, "observed")) {
+            if (!d->closed)
+                return fail_at(p, at, "'observed' applies to closed dates only");
+            p->pos += n;
+            d->observed = true;
+        } else if (n > 0 && (word_is(p, n, "from") || word_is(p, n, "until"))) {
+            const bool from = word_is(p, n, "from");
+            if (!yearly)
+                return fail_at(
+                    p, at, "'from' and 'until' apply to yearly dates (*-MM-DD, 4th thu of nov)");
+            p->pos += n;
+            int32_t y;
+            CM_TRY(parse_year(p, &y));
+            if (from)
+                d->first = y;
+            else
+                d->last = y;
+            if (d->first > d->last)
+                return fail_at(p, at, "the last year comes before the first");
+        } else {
+            p->pos = before; /* left for the end of the line */
+            return CM_OK;
+        }
+    }
+}
+
+/* The hours of a date line, its suffix, then its entries. */
+static cm_status parse_date_rest(parser *p, date_line *d)
+{
+    const size_t hours_at = p->pos;
+    CM_TRY(parse_hours(p, &d->closed, gather_sink, d));
+    d->closed_at = hours_at;
+    CM_TRY(parse_date_suffix(p, d));
+    if (d->year != CM_CALENDAR_EVERY_YEAR) {
+        if (d->closed)
+            return sink_status(p,
+                               cm__builder_push_date(p->b, d->year, d->month, d->day, CM__CLOSED,
+                                                     CM__CLOSED, d->observed ? CM__OBSERVED : 0,
+                                                     p->line, column_of(p, hours_at)),
+                               hours_at);
+        for (uint32_t i = 0; i < d->n; i++)
+            CM_TRY(sink_status(p,
+                               cm__builder_push_date(p->b, d->year, d->month, d->day, d->iv[i].s,
+                                                     d->iv[i].e, 0, p->line,
+                                                     column_of(p, d->iv[i].at)),
+                               d->iv[i].at));
+        return CM_OK;
+    }
+    cm_calendar_yearly r;
+    CM_TRY(cm_calendar_yearly_init(&r));
+    r.month = d->month;
+    r.day = d->day;
+    r.weekday = d->wday;
+    r.nth = d->nth;
+    r.first_year = d->first;
+    r.last_year = d->last;
+    if (d->closed) {
+        r.flags = CM_CALENDAR_YEARLY_CLOSED | (d->observed ? CM_CALENDAR_YEARLY_OBSERVED : 0u);
+        return sink_status(p, cm__builder_push_yearly(p->b, &r, p->line, column_of(p, hours_at)),
+                           hours_at);
+    }
+    r.flags = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        r.start_seconds = d->iv[i].s;
+        r.end_seconds = d->iv[i].e;
+        CM_TRY(sink_status(p, cm__builder_push_yearly(p->b, &r, p->line, column_of(p, d->iv[i].at)),
+                           d->iv[i].at));
+    }
+    return CM_OK;
+}
+
+static void date_line_init(date_line *d)
+{
+    d->year = d->month = d->day = d->nth = d->wday = 0;
+    d->first = 1;
+    d->last = 9999;
+    d->closed = d->observed = false;
+    d->closed_at = 0;
+    d->n = 0;
 }
 
 static cm_status parse_date_line(parser *p)
 {
     const size_t at = p->pos;
-    date_ctx d;
+    date_line d;
+    date_line_init(&d);
     if (cur(p) == '*') {
         p->pos++;
         d.year = CM_CALENDAR_EVERY_YEAR;
@@ -333,15 +465,81 @@ static cm_status parse_date_line(parser *p)
     if (!(cur(p) == ' ' || cur(p) == '\t'))
         return fail(p, "expected 'closed' or an interval HH:MM-HH:MM after the date");
     skip_blanks(p);
-    const size_t hours_at = p->pos;
-    bool closed;
-    CM_TRY(parse_hours(p, &closed, date_sink, &d));
-    if (closed)
-        return sink_status(p,
-                           cm__builder_push_date(p->b, d.year, d.month, d.day, CM__CLOSED,
-                                                 CM__CLOSED, p->line, column_of(p, hours_at)),
-                           hours_at);
+    return parse_date_rest(p, &d);
+}
+
+/* A month name (its first three letters or the full name, any case) -> 1..12, else 0. */
+static int32_t month_name(const parser *p, size_t n)
+{
+    static const char *const names[12] = {"january",   "february", "march",    "april",
+                                          "may",       "june",     "july",     "august",
+                                          "september", "october",  "november", "december"};
+    for (int32_t m = 0; m < 12; m++) {
+        if (n != 3 && n != strlen(names[m]))
+            continue;
+        size_t i = 0;
+        while (i < n && lower(p->s[p->pos + i]) == names[m][i])
+            i++;
+        if (i == n)
+            return m + 1;
+    }
+    return 0;
+}
+
+/* Skips the blanks a line requires between two words. */
+static cm_status need_blank(parser *p, const char *message)
+{
+    if (!(cur(p) == ' ' || cur(p) == '\t'))
+        return fail(p, message);
+    skip_blanks(p);
     return CM_OK;
+}
+
+/* 4th thu of nov ..., last mon of may ... */
+static cm_status parse_nth_line(parser *p)
+{
+    static const char *const suffix[5] = {"st", "nd", "rd", "th", "th"};
+    const size_t at = p->pos;
+    date_line d;
+    date_line_init(&d);
+    d.year = CM_CALENDAR_EVERY_YEAR;
+    const char *bad_ordinal = "expected an ordinal: 1st, 2nd, 3rd, 4th, 5th or last";
+    if (is_digit(cur(p))) {
+        const int32_t k = cur(p) - '0';
+        p->pos++;
+        const size_t n = word_len(p);
+        if (k < 1 || k > 5 || n != 2 || !word_is(p, 2, suffix[k - 1]))
+            return fail_at(p, at, bad_ordinal);
+        p->pos += n;
+        d.nth = k;
+    } else {
+        const size_t n = word_len(p);
+        if (!word_is(p, n, "last"))
+            return fail_at(p, at, bad_ordinal);
+        p->pos += n;
+        d.nth = -1;
+    }
+    CM_TRY(need_blank(p, "expected a day name after the ordinal"));
+    const size_t day_at = p->pos;
+    d.wday = day_name(p, word_len(p));
+    if (d.wday == 0)
+        return fail_at(p, day_at, "unknown day name (mon, tue, wed, thu, fri, sat, sun)");
+    p->pos += word_len(p);
+    CM_TRY(need_blank(p, "expected 'of' and a month after the day"));
+    const size_t of_at = p->pos;
+    if (!word_is(p, word_len(p), "of"))
+        return fail_at(p, of_at, "expected 'of' and a month after the day");
+    p->pos += 2;
+    CM_TRY(need_blank(p, "expected a month name after 'of'"));
+    const size_t month_at = p->pos;
+    d.month = month_name(p, word_len(p));
+    if (d.month == 0)
+        return fail_at(p, month_at, "unknown month name (jan, feb, mar, ..., dec)");
+    p->pos += word_len(p);
+    if (at_line_end(p))
+        return fail(p, "expected 'closed' or an interval HH:MM-HH:MM after the month");
+    CM_TRY(need_blank(p, "expected a space after the month"));
+    return parse_date_rest(p, &d);
 }
 
 /* tz NAME */
@@ -358,7 +556,10 @@ static cm_status parse_tz(parser *p)
         p->pos++;
     if (p->pos == at)
         return fail(p, "expected a time zone name after tz");
-    const cm_status st = cm__tz_load_n(p->s + at, p->pos - at, &p->tz);
+    const cm_status st =
+        p->b->tz_cache != NULL
+            ? cm__tz_cache_load_n(p->b->tz_cache, p->s + at, p->pos - at, &p->tz)
+            : cm__tz_load_n(p->s + at, p->pos - at, cm__builder_alloc(p->b), &p->tz);
     switch (st) {
     case CM_OK:
         p->have_tz = true;
@@ -380,11 +581,15 @@ static cm_status parse_line(parser *p)
     if (at_line_end(p))
         return CM_OK;
     const char ch = cur(p);
+    if (is_digit(ch) && is_alpha(p->s[p->pos + 1]))
+        return parse_nth_line(p); /* 4th thu of nov */
     if (is_digit(ch) || ch == '*')
         return parse_date_line(p);
     const size_t n = word_len(p);
     if (n == 2 && word_is(p, 2, "tz"))
         return parse_tz(p);
+    if (n == 4 && word_is(p, 4, "last"))
+        return parse_nth_line(p);
     if (n == 0)
         return fail(p, "unexpected character");
     return parse_weekly(p);
@@ -416,9 +621,8 @@ cm_status cm_calendar_builder_add_spec(cm_calendar_builder *b, const char *spec,
 {
     CM_REQUIRE(b != NULL && spec != NULL, CM_EINVAL);
     /* Remember the builder's state: on error it is restored. */
-    const size_t nweekly = b->nweekly, ndates = b->ndates;
-    uint32_t per_weekday[7];
-    memcpy(per_weekday, b->per_weekday, sizeof per_weekday);
+    cm__builder_mark mark;
+    cm__builder_mark_get(b, &mark);
     parser p;
     memset(&p, 0, sizeof p);
     p.s = spec;
@@ -435,7 +639,7 @@ cm_status cm_calendar_builder_add_spec(cm_calendar_builder *b, const char *spec,
         const cm_status cst = cm__builder_check(b, &bad);
         if (cst == CM_ENOMEM) {
             st = cst;
-        } else if (cst != CM_OK && bad >= b->dates + ndates) {
+        } else if (cst != CM_OK && bad >= b->dates + mark.ndates) {
             st = CM_EPARSE;
             p.message = cst == CM_EINVAL ? "this date is both closed and open"
                                          : "too many intervals for one day";
@@ -444,9 +648,7 @@ cm_status cm_calendar_builder_add_spec(cm_calendar_builder *b, const char *spec,
         }
     }
     if (st != CM_OK) {
-        b->nweekly = nweekly;
-        b->ndates = ndates;
-        memcpy(b->per_weekday, per_weekday, sizeof per_weekday);
+        cm__builder_mark_restore(b, &mark);
         cm_tz_free(p.tz);
         if (st == CM_EPARSE && err != NULL) {
             err->line = line;
@@ -455,18 +657,17 @@ cm_status cm_calendar_builder_add_spec(cm_calendar_builder *b, const char *spec,
         }
         return st;
     }
-    if (p.have_tz) {
-        cm_tz_free(b->tz);
-        b->tz = p.tz;
-    }
+    if (p.have_tz)
+        cm__builder_take_tz(b, p.tz);
     return CM_OK;
 }
 
-cm_status cm_calendar_parse(const char *spec, cm_calendar **out, cm_parse_error *err)
+cm_status cm_calendar_parse_with_allocator(const char *spec, const cm_allocator *alloc,
+                                           cm_calendar **out, cm_parse_error *err)
 {
-    CM_REQUIRE(spec != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(spec != NULL && out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
     cm_calendar_builder *b;
-    CM_TRY(cm_calendar_builder_new(&b));
+    CM_TRY(cm_calendar_builder_new_with_allocator(alloc, &b));
     cm_status st = cm_calendar_builder_add_spec(b, spec, err);
     cm_calendar *cal = NULL;
     if (st == CM_OK)
@@ -475,4 +676,9 @@ cm_status cm_calendar_parse(const char *spec, cm_calendar **out, cm_parse_error 
     CM_TRY(st);
     *out = cal;
     return CM_OK;
+}
+
+cm_status cm_calendar_parse(const char *spec, cm_calendar **out, cm_parse_error *err)
+{
+    return cm_calendar_parse_with_allocator(spec, NULL, out, err);
 }

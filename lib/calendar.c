@@ -1,6 +1,6 @@
 /*
- * Business calendars: builder, periods, the precomputed window, and the
- * business-time operations. Semantics: docs/calendar.md.
+ * Business calendars: the business-time operations. Semantics:
+ * docs/calendar.md; the calendar's parts are built in calendar-build.c.
  *
  * Everything derives from one definition of the open periods. For a local
  * date D, let own(D) be its intervals (special hours, none for a holiday,
@@ -11,349 +11,57 @@
  * D is a holiday. Chunks tile the time line, so the periods of all dates are
  * disjoint and sorted; touching ones are one period.
  *
- * The calendar stores those periods for a window of years, with cumulative
- * open seconds and an index by UTC day, so operations inside it are O(1);
- * outside it they are generated a date at a time, skipping whole weeks (or
- * whole stretches without dated entries) whose open time is known in advance.
+ * The calendar keeps no periods. It walks the time line in pieces:
+ *  - a plain run: consecutive dates whose conversions all fall where the
+ *    zone's offset is one constant. There every conversion is a shift, so the
+ *    periods are the local intervals of the dates moved by the offset, and
+ *    open time is a difference of a cumulative function of local time: whole
+ *    weeks of the weekly pattern, the pattern's cumulative seconds within the
+ *    week, and corrections for the few dates that dated entries or yearly
+ *    rules change (found by binary search). A run lasts from one offset
+ *    change of the zone to the next, a few days short of each;
+ *  - a single date near an offset change, whose periods are converted one by
+ *    one as defined above;
+ *  - for calendars open all day (or never) on every date without a dated
+ *    entry, a run up to the next dated entry, whose chunks are all open (or
+ *    all closed) whatever the offsets.
+ * So an operation costs a few searches per offset change and per changed date
+ * in its span, in any year, and never allocates.
  * SPDX-License-Identifier: MIT
  */
 #include <caremetrics/calendar.h>
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "calendar-internal.h"
 #include "common-internal.h"
 
-#define DAY  86400
-#define WEEK (7 * DAY)
+#define DAY  CM__DAY
+#define WEEK CM__WEEK
 #define MAXI CM_CALENDAR_MAX_DAY_INTERVALS
 
 #define T_MIN CM_CALENDAR_TIME_MIN
 #define T_MAX CM_CALENDAR_TIME_MAX
 
-/* Default precomputed years: 1970..2100. 132 years is the most whose
- * seconds fit the uint32 offsets of the window (2^32 s is 136 years). */
-#define CACHE_FIRST_DEFAULT 1970
-#define CACHE_YEARS_DEFAULT 131
-#define CACHE_YEARS_MAX     132
+/* Local time of the Monday that starts the pattern's week 0: 1970-01-05T00:00. */
+#define MON0 (4 * (int64_t)DAY)
 
-typedef struct ival {
-    int32_t s, e; /* seconds after the date's local midnight */
-} ival;
+typedef cm__ival ival;
+typedef cm__kind kind;
 
 typedef struct span {
     int64_t s, e; /* [s, e) in instants */
 } span;
 
-/* The hours of one kind of day: intervals ivals[off .. off+n), merged and sorted. */
-typedef struct kind {
-    uint32_t off, n;
-    bool closed; /* a holiday: no hours, and the previous day's spill is cut */
-} kind;
-
-/* A period of the window, relative to wbase, with the open seconds before it. */
-typedef struct period {
-    uint32_t s, e, c;
-} period;
-
-struct cm_calendar {
-    cm_tz *tz;
-    ival *ivals;
-    kind weekly[7]; /* 0 = Monday */
-    uint32_t ndated;
-    int64_t *dated_day; /* ascending day numbers */
-    kind *dated_kind;
-    uint32_t nrec;
-    kind *rec_kind;
-    int16_t rec_index[12 * 31]; /* (month-1)*31 + day-1 -> rec_kind index, or -1 */
-    bool generic_full;          /* every date without a dated entry is open all day */
-    bool generic_empty;         /* no date without a dated entry has hours */
-    int64_t week_open;          /* open seconds of a plain week at a constant offset */
-    int32_t bdays_per_week;     /* weekdays with hours */
-    bool has_window;
-    int64_t wbase, wend; /* window [wbase, wend) */
-    uint32_t nper, ndays, total;
-    period *per;
-    uint32_t *didx; /* ndays + 1 entries: first period with end > the UTC day's start */
-};
-
-/* ---------------------------------------------------------------------- */
-/* Builder                                                                */
-/* ---------------------------------------------------------------------- */
-
-static bool interval_ok(int32_t s, int32_t e)
+static bool time_ok(cm_time t)
 {
-    return s >= 0 && s < DAY && e > s && e - s <= DAY;
+    return t >= T_MIN && t <= T_MAX;
 }
 
-static bool date_ok(int32_t year, int32_t month, int32_t day)
+static int64_t ceil_div(int64_t a, int64_t b)
 {
-    if (year != CM_CALENDAR_EVERY_YEAR && (year < 1 || year > 9999))
-        return false;
-    if (month < 1 || month > 12 || day < 1)
-        return false;
-    /* Every-year entries are checked against a leap year: February 29 recurs. */
-    return day <= cm__days_in_month(year == CM_CALENDAR_EVERY_YEAR ? 2000 : year, month);
+    return -cm__floor_div(-a, b);
 }
-
-static cm_status push(cm__entry **arr, size_t *n, size_t *cap, cm__entry e)
-{
-    if (*n == *cap) {
-        const size_t ncap = *cap == 0 ? 16 : *cap * 2;
-        cm__entry *grown = realloc(*arr, ncap * sizeof **arr);
-        CM_REQUIRE(grown != NULL, CM_ENOMEM);
-        *arr = grown;
-        *cap = ncap;
-    }
-    (*arr)[(*n)++] = e;
-    return CM_OK;
-}
-
-cm_status cm__builder_push_weekly(cm_calendar_builder *b, int32_t weekday, int32_t s, int32_t e,
-                                  uint32_t line, uint32_t column)
-{
-    CM_REQUIRE(weekday >= 1 && weekday <= 7 && interval_ok(s, e), CM_ERANGE);
-    CM_REQUIRE(b->per_weekday[weekday - 1] < MAXI, CM_ERANGE);
-    const cm__entry en = {-1, weekday, 0, s, e, line, column};
-    CM_TRY(push(&b->weekly, &b->nweekly, &b->cap_weekly, en));
-    b->per_weekday[weekday - 1]++;
-    return CM_OK;
-}
-
-cm_status cm__builder_push_date(cm_calendar_builder *b, int32_t year, int32_t month, int32_t day,
-                                int32_t s, int32_t e, uint32_t line, uint32_t column)
-{
-    CM_REQUIRE(date_ok(year, month, day), CM_ERANGE);
-    CM_REQUIRE((s == CM__CLOSED && e == CM__CLOSED) || interval_ok(s, e), CM_ERANGE);
-    const cm__entry en = {year, month, day, s, e, line, column};
-    return push(&b->dates, &b->ndates, &b->cap_dates, en);
-}
-
-cm_status cm_calendar_builder_new(cm_calendar_builder **out)
-{
-    CM_REQUIRE(out != NULL, CM_EINVAL);
-    cm_calendar_builder *b = calloc(1, sizeof *b);
-    CM_REQUIRE(b != NULL, CM_ENOMEM);
-    b->cache_first = CACHE_FIRST_DEFAULT;
-    b->cache_years = CACHE_YEARS_DEFAULT;
-    *out = b;
-    return CM_OK;
-}
-
-void cm_calendar_builder_free(cm_calendar_builder *b)
-{
-    if (b == NULL)
-        return;
-    cm_tz_free(b->tz);
-    free(b->weekly);
-    free(b->dates);
-    free(b);
-}
-
-cm_status cm_calendar_builder_set_tz(cm_calendar_builder *b, const cm_tz *tz)
-{
-    CM_REQUIRE(b != NULL && tz != NULL, CM_EINVAL);
-    cm_tz *copy = cm__tz_clone(tz);
-    CM_REQUIRE(copy != NULL, CM_ENOMEM);
-    cm_tz_free(b->tz);
-    b->tz = copy;
-    return CM_OK;
-}
-
-cm_status cm_calendar_builder_add_weekly(cm_calendar_builder *b, int32_t weekday,
-                                         int32_t start_seconds, int32_t end_seconds)
-{
-    CM_REQUIRE(b != NULL, CM_EINVAL);
-    return cm__builder_push_weekly(b, weekday, start_seconds, end_seconds, 0, 0);
-}
-
-cm_status cm_calendar_builder_add_holiday(cm_calendar_builder *b, int32_t year, int32_t month,
-                                          int32_t day)
-{
-    CM_REQUIRE(b != NULL, CM_EINVAL);
-    return cm__builder_push_date(b, year, month, day, CM__CLOSED, CM__CLOSED, 0, 0);
-}
-
-cm_status cm_calendar_builder_add_special(cm_calendar_builder *b, int32_t year, int32_t month,
-                                          int32_t day, int32_t start_seconds, int32_t end_seconds)
-{
-    CM_REQUIRE(b != NULL, CM_EINVAL);
-    CM_REQUIRE(interval_ok(start_seconds, end_seconds), CM_ERANGE);
-    return cm__builder_push_date(b, year, month, day, start_seconds, end_seconds, 0, 0);
-}
-
-cm_status cm_calendar_builder_set_cache_years(cm_calendar_builder *b, int32_t first_year,
-                                              int32_t years)
-{
-    CM_REQUIRE(b != NULL, CM_EINVAL);
-    CM_REQUIRE(first_year >= 1 && first_year <= 9999 && years >= 0 && years <= CACHE_YEARS_MAX,
-               CM_ERANGE);
-    b->cache_first = first_year;
-    b->cache_years = years;
-    return CM_OK;
-}
-
-/* Date entries sorted by date, then by position in the input. */
-typedef struct keyed {
-    int64_t key;
-    size_t index;
-} keyed;
-
-static int64_t date_key(const cm__entry *e)
-{
-    return ((int64_t)e->year * 13 + e->month) * 32 + e->day;
-}
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-    const keyed *a = pa, *b = pb;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
-}
-
-/* The date entries' order by date; NULL when out of memory (or none). */
-static keyed *sorted_dates(const cm_calendar_builder *b)
-{
-    keyed *k = malloc((b->ndates > 0 ? b->ndates : 1) * sizeof *k);
-    if (k == NULL)
-        return NULL;
-    for (size_t i = 0; i < b->ndates; i++) {
-        k[i].key = date_key(&b->dates[i]);
-        k[i].index = i;
-    }
-    qsort(k, b->ndates, sizeof *k, cmp_keyed);
-    return k;
-}
-
-cm_status cm__builder_check(const cm_calendar_builder *b, const cm__entry **bad)
-{
-    keyed *k = sorted_dates(b);
-    CM_REQUIRE(k != NULL, CM_ENOMEM);
-    cm_status st = CM_OK;
-    for (size_t i = 0; i < b->ndates && st == CM_OK;) {
-        size_t j = i;
-        size_t first_closed = SIZE_MAX, first_open = SIZE_MAX, nopen = 0;
-        for (; j < b->ndates && k[j].key == k[i].key; j++) {
-            const size_t idx = k[j].index;
-            if (b->dates[idx].s == CM__CLOSED) {
-                if (first_closed == SIZE_MAX)
-                    first_closed = idx;
-            } else {
-                if (first_open == SIZE_MAX)
-                    first_open = idx;
-                if (++nopen == MAXI + 1) {
-                    st = CM_ERANGE;
-                    *bad = &b->dates[idx];
-                }
-            }
-        }
-        if (st == CM_OK && first_closed != SIZE_MAX && first_open != SIZE_MAX) {
-            /* The entry that contradicts an earlier one. */
-            st = CM_EINVAL;
-            *bad = &b->dates[first_closed > first_open ? first_closed : first_open];
-        }
-        i = j;
-    }
-    free(k);
-    return st;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Day kinds                                                              */
-/* ---------------------------------------------------------------------- */
-
-static int cmp_ival(const void *pa, const void *pb)
-{
-    const ival *a = pa, *b = pb;
-    if (a->s != b->s)
-        return a->s < b->s ? -1 : 1;
-    return (a->e > b->e) - (a->e < b->e);
-}
-
-/* Sorts and merges iv[0..n) in place (overlapping or touching intervals join); returns the count. */
-static uint32_t merge_ivals(ival *iv, uint32_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(iv, n, sizeof *iv, cmp_ival);
-    uint32_t m = 0;
-    for (uint32_t i = 1; i < n; i++) {
-        if (iv[i].s <= iv[m].e) {
-            if (iv[i].e > iv[m].e)
-                iv[m].e = iv[i].e;
-        } else {
-            iv[++m] = iv[i];
-        }
-    }
-    return m + 1;
-}
-
-static kind kind_of(const cm_calendar *c, int64_t d)
-{
-    if (c->ndated > 0) {
-        uint32_t lo = 0, hi = c->ndated;
-        while (lo < hi) {
-            const uint32_t mid = lo + (hi - lo) / 2;
-            if (c->dated_day[mid] < d)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < c->ndated && c->dated_day[lo] == d)
-            return c->dated_kind[lo];
-    }
-    if (c->nrec > 0) {
-        int64_t y;
-        int32_t m, dd;
-        cm__civil_from_days(d, &y, &m, &dd);
-        const int16_t r = c->rec_index[(m - 1) * 31 + dd - 1];
-        if (r >= 0)
-            return c->rec_kind[r];
-    }
-    return c->weekly[cm__floor_mod(d + 3, 7)]; /* 1970-01-01 (day 0) was a Thursday */
-}
-
-/* First dated entry at or after day d (INT64_MAX when none). */
-static int64_t dated_ge(const cm_calendar *c, int64_t d)
-{
-    uint32_t lo = 0, hi = c->ndated;
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (c->dated_day[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < c->ndated ? c->dated_day[lo] : INT64_MAX;
-}
-
-/* Last dated entry at or before day d (INT64_MIN when none). */
-static int64_t dated_le(const cm_calendar *c, int64_t d)
-{
-    uint32_t lo = 0, hi = c->ndated;
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (c->dated_day[mid] <= d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo > 0 ? c->dated_day[lo - 1] : INT64_MIN;
-}
-
-static bool rec_hit(const cm_calendar *c, int64_t d)
-{
-    int64_t y;
-    int32_t m, dd;
-    cm__civil_from_days(d, &y, &m, &dd);
-    return c->rec_index[(m - 1) * 31 + dd - 1] >= 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Periods of a date                                                      */
-/* ---------------------------------------------------------------------- */
 
 /* Dates just outside the accepted instants, where searches give up. */
 static int64_t date_first(void)
@@ -365,6 +73,533 @@ static int64_t date_end(void)
 {
     return cm__days_from_civil(10000, 1, 3); /* its chunk starts after T_MAX */
 }
+
+/* ---------------------------------------------------------------------- */
+/* Kinds of day                                                           */
+/* ---------------------------------------------------------------------- */
+
+/* Index of the first element of a[0..n) that is >= d. */
+static uint32_t lower_bound(const int32_t *a, uint32_t n, int64_t d)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* First dated entry at or after day d (INT64_MAX when none). */
+static int64_t dated_ge(const cm_calendar *c, int64_t d)
+{
+    const uint32_t i = lower_bound(c->dated_day, c->ndated, d);
+    return i < c->ndated ? c->dated_day[i] : INT64_MAX;
+}
+
+/* Last dated entry at or before day d (INT64_MIN when none). */
+static int64_t dated_le(const cm_calendar *c, int64_t d)
+{
+    const uint32_t i = lower_bound(c->dated_day, c->ndated, d + 1);
+    return i > 0 ? c->dated_day[i - 1] : INT64_MIN;
+}
+
+/* A date's year, day of the year (0-based), 1 January, length and type (see year_hits). */
+typedef struct yinfo {
+    int64_t year, jan1;
+    int32_t month, mday, doy, len;
+    int type;
+} yinfo;
+
+static bool leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static void year_info(int64_t d, yinfo *yi)
+{
+    static const int32_t before[13] = {0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    cm__civil_from_days(d, &yi->year, &yi->month, &yi->mday);
+    const bool lp = leap(yi->year);
+    yi->doy = before[yi->month] + yi->mday - 1 + (lp && yi->month > 2 ? 1 : 0);
+    yi->jan1 = d - yi->doy;
+    yi->len = lp ? 366 : 365;
+    yi->type = (lp ? 7 : 0) + cm__weekday(yi->jan1) - 1;
+}
+
+static void next_year(yinfo *yi)
+{
+    yi->jan1 += yi->len;
+    yi->year++;
+    const bool lp = leap(yi->year);
+    yi->len = lp ? 366 : 365;
+    yi->type = (lp ? 7 : 0) + cm__weekday(yi->jan1) - 1;
+}
+
+static void prev_year(yinfo *yi)
+{
+    yi->year--;
+    const bool lp = leap(yi->year);
+    yi->len = lp ? 366 : 365;
+    yi->jan1 -= yi->len;
+    yi->type = (lp ? 7 : 0) + cm__weekday(yi->jan1) - 1;
+}
+
+/* The date of rule r in a year, when it has one that year (years, interval, exceptions). */
+static bool rule_on(const cm_calendar *c, const cm__rule *r, int64_t year, int64_t *out)
+{
+    if (year < r->first || year > r->last || (year - r->first) % r->interval != 0)
+        return false;
+    const uint32_t i = lower_bound(c->except + r->eoff, r->nexcept, year);
+    if (i < r->nexcept && c->except[r->eoff + i] == year)
+        return false;
+    return cm__rule_date(r->month, r->day, r->wday, r->nth, year, out);
+}
+
+/* Whether a rule may fall on (or close) day doy of a year of this type. */
+static bool hit(const cm_calendar *c, int type, int32_t doy)
+{
+    const uint16_t *h = c->hits + c->hit_at[type];
+    uint32_t lo = 0, hi = c->hit_at[type + 1] - c->hit_at[type];
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (h[mid] < doy)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->hit_at[type + 1] - c->hit_at[type] && h[lo] == doy;
+}
+
+/*
+ * The kind a yearly rule gives date d, if any: a closing (the rule's own
+ * date, or the observed Friday before a Saturday or Monday after a Sunday)
+ * wins, else the hours of the first rule that falls on d.
+ */
+static bool rule_kind(const cm_calendar *c, int64_t d, kind *out)
+{
+    if (c->nrules == 0)
+        return false;
+    yinfo yi;
+    year_info(d, &yi);
+    if (!hit(c, yi.type, yi.doy))
+        return false;
+    const int32_t wd = cm__weekday(d);
+    /* The weekend date d would be the observed weekday of. */
+    int64_t o_year = 0;
+    int32_t o_month = 0, o_mday;
+    const int64_t o = wd == 5 ? d + 1 : wd == 1 ? d - 1 : d;
+    if (o != d)
+        cm__civil_from_days(o, &o_year, &o_month, &o_mday);
+    bool closed = false;
+    const kind *hours = NULL;
+    for (uint32_t i = 0; i < c->nrules && !closed; i++) {
+        const cm__rule *r = &c->rules[i];
+        int64_t x;
+        if (r->month == yi.month && rule_on(c, r, yi.year, &x) && x == d) {
+            if (r->k.closed)
+                closed = true;
+            else if (hours == NULL)
+                hours = &r->k;
+        }
+        if (r->observed && r->month == o_month && rule_on(c, r, o_year, &x) && x == o)
+            closed = true;
+    }
+    if (closed) {
+        *out = (kind){0, 0, true};
+        return true;
+    }
+    if (hours != NULL) {
+        *out = *hours;
+        return true;
+    }
+    return false;
+}
+
+cm__kind cm__kind_of(const cm_calendar *c, int64_t d)
+{
+    if (c->ndated > 0) {
+        const uint32_t i = lower_bound(c->dated_day, c->ndated, d);
+        if (i < c->ndated && c->dated_day[i] == d)
+            return c->dated_kind[i];
+    }
+    kind k;
+    if (rule_kind(c, d, &k))
+        return k;
+    return c->weekly[cm__weekday(d) - 1];
+}
+
+/* First day >= d that a rule may fall on or close (INT64_MAX when none). */
+static int64_t rule_hit_ge(const cm_calendar *c, int64_t d)
+{
+    if (c->nrules == 0)
+        return INT64_MAX;
+    yinfo yi;
+    year_info(d, &yi);
+    int32_t doy = yi.doy;
+    /* All 14 types of year occur within 28 years: past that, no rule has a date. */
+    for (int k = 0; k < 30 && yi.jan1 < date_end(); k++) {
+        const uint16_t *h = c->hits + c->hit_at[yi.type];
+        const uint32_t n = c->hit_at[yi.type + 1] - c->hit_at[yi.type];
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {
+            const uint32_t mid = lo + (hi - lo) / 2;
+            if (h[mid] < doy)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n)
+            return yi.jan1 + h[lo];
+        next_year(&yi);
+        doy = 0;
+    }
+    return INT64_MAX;
+}
+
+/* Last day <= d that a rule may fall on or close (INT64_MIN when none). */
+static int64_t rule_hit_le(const cm_calendar *c, int64_t d)
+{
+    if (c->nrules == 0)
+        return INT64_MIN;
+    yinfo yi;
+    year_info(d, &yi);
+    int32_t doy = yi.doy;
+    for (int k = 0; k < 30 && yi.jan1 + yi.len > date_first(); k++) {
+        const uint16_t *h = c->hits + c->hit_at[yi.type];
+        const uint32_t n = c->hit_at[yi.type + 1] - c->hit_at[yi.type];
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {
+            const uint32_t mid = lo + (hi - lo) / 2;
+            if (h[mid] <= doy)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0)
+            return yi.jan1 + h[lo - 1];
+        prev_year(&yi);
+        doy = yi.len - 1;
+    }
+    return INT64_MIN;
+}
+
+/*
+ * Dates whose local hours may differ from the weekly pattern: a dated entry
+ * or a rule changes the date itself and, through the overnight spill, the
+ * next. The first such date >= d (INT64_MAX when none).
+ */
+static int64_t affected_ge(const cm_calendar *c, int64_t d)
+{
+    const uint32_t i = lower_bound(c->aff, c->naff, d);
+    int64_t a = i < c->naff ? c->aff[i] : INT64_MAX;
+    if (c->nrules > 0 && a > d) {
+        const int64_t h = rule_hit_ge(c, d - 1);
+        const int64_t r = h == d - 1 ? d : h;
+        a = r < a ? r : a;
+    }
+    return a;
+}
+
+/* The last such date <= d (INT64_MIN when none). */
+static int64_t affected_le(const cm_calendar *c, int64_t d)
+{
+    const uint32_t i = lower_bound(c->aff, c->naff, d + 1);
+    int64_t a = i > 0 ? c->aff[i - 1] : INT64_MIN;
+    if (c->nrules > 0 && a < d) {
+        const int64_t h = rule_hit_le(c, d);
+        const int64_t r = h == INT64_MIN ? INT64_MIN : h == d ? d : h + 1;
+        a = r > a ? r : a;
+    }
+    return a;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Local hours of a date                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Seconds of D's own hours that spill past midnight into D+1, for D of kind kp. */
+static int32_t spill_of(const cm_calendar *c, kind kp)
+{
+    if (kp.closed || kp.n == 0)
+        return 0;
+    const int32_t e = c->ivals[kp.off + kp.n - 1].e; /* merged: the last ends latest */
+    return e > DAY ? e - DAY : 0;
+}
+
+/*
+ * The open intervals of local date d on its own clock, within [0, DAY):
+ * the spill from d-1 and d's own hours, merged. Returns their number.
+ */
+static int local_day(const cm_calendar *c, int64_t d, ival *out)
+{
+    const kind k = cm__kind_of(c, d);
+    if (k.closed)
+        return 0;
+    const int32_t spill = spill_of(c, cm__kind_of(c, d - 1));
+    int n = 0;
+    if (spill > 0)
+        out[n++] = (ival){0, spill};
+    const ival *own = c->ivals + k.off;
+    for (uint32_t i = 0; i < k.n; i++) {
+        const int32_t s = own[i].s, e = own[i].e < DAY ? own[i].e : DAY;
+        if (n > 0 && s <= out[n - 1].e) {
+            if (e > out[n - 1].e)
+                out[n - 1].e = e;
+        } else {
+            out[n++] = (ival){s, e};
+        }
+    }
+    return n;
+}
+
+/* Open seconds of [u, v) (0 <= u <= v <= DAY) among a date's local intervals. */
+static int64_t local_overlap(const ival *iv, int n, int64_t u, int64_t v)
+{
+    int64_t sum = 0;
+    for (int i = 0; i < n; i++) {
+        const int64_t s = iv[i].s > u ? iv[i].s : u, e = iv[i].e < v ? iv[i].e : v;
+        if (e > s)
+            sum += e - s;
+    }
+    return sum;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The weekly pattern on local time                                       */
+/* ---------------------------------------------------------------------- */
+
+/* First pattern interval ending after r (0 <= r < WEEK); nwk when none. */
+static inline uint32_t pat_find(const cm_calendar *c, int32_t r)
+{
+    uint32_t i = c->wk_first[r / DAY];
+    while (i < c->nwk && c->wk[i].e <= r)
+        i++;
+    return i;
+}
+
+/* Open seconds of the weekly pattern from the start of week 0 to local L. */
+static inline int64_t pat_cum(const cm_calendar *c, int64_t L)
+{
+    const int64_t u = L - MON0;
+    const int64_t w = cm__floor_div(u, WEEK);
+    const int32_t r = (int32_t)(u - w * WEEK);
+    const uint32_t i = pat_find(c, r);
+    const int64_t p =
+        i == c->nwk ? c->week_open : c->wk[i].cum + (r > c->wk[i].s ? r - c->wk[i].s : 0);
+    return w * c->week_open + p;
+}
+
+/* Earliest local L with pat_cum(L) == v (week_open > 0). */
+static int64_t pat_inv_fwd(const cm_calendar *c, int64_t v)
+{
+    const int64_t w = ceil_div(v, c->week_open) - 1;
+    const int64_t rem = v - w * c->week_open; /* 1 .. week_open */
+    uint32_t lo = 0, hi = c->nwk - 1;         /* first i with cum + length >= rem */
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (c->wk[mid].cum + (c->wk[mid].e - c->wk[mid].s) >= rem)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return MON0 + w * WEEK + c->wk[lo].s + (rem - c->wk[lo].cum);
+}
+
+/* Latest local L with pat_cum(L) == v (week_open > 0). */
+static int64_t pat_inv_bwd(const cm_calendar *c, int64_t v)
+{
+    const int64_t w = cm__floor_div(v, c->week_open);
+    const int64_t rem = v - w * c->week_open; /* 0 .. week_open - 1 */
+    uint32_t lo = 0, hi = c->nwk - 1;         /* last i with cum <= rem */
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (c->wk[mid].cum <= rem)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return MON0 + w * WEEK + c->wk[lo].s + (rem - c->wk[lo].cum);
+}
+
+/* The first pattern interval ending after local L (nwk > 0). */
+static void pat_next(const cm_calendar *c, int64_t L, int64_t *s, int64_t *e)
+{
+    const int64_t u = L - MON0;
+    int64_t w = cm__floor_div(u, WEEK);
+    uint32_t i = pat_find(c, (int32_t)(u - w * WEEK));
+    if (i == c->nwk) {
+        w++;
+        i = 0;
+    }
+    *s = MON0 + w * WEEK + c->wk[i].s;
+    *e = MON0 + w * WEEK + c->wk[i].e;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Local time in a plain run                                              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * In a plain run the periods are the dates' local intervals shifted by one
+ * offset, so these work on local time: [Lx, Ly) within the run. Dates that
+ * dated entries or rules do not change follow the weekly pattern; the
+ * others are read from their own local intervals.
+ */
+
+/* Local day of local time L. */
+static inline int64_t day_of_local(int64_t L)
+{
+    return cm__floor_div(L, DAY);
+}
+
+/* Open local seconds of [Lx, Ly), Lx <= Ly. */
+static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
+{
+    if (Lx >= Ly)
+        return 0;
+    int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
+    const int64_t last = day_of_local(Ly - 1);
+    ival iv[MAXI + 1];
+    for (int64_t a = affected_ge(c, day_of_local(Lx)); a <= last; a = affected_ge(c, a + 1)) {
+        const int64_t base = a * DAY;
+        const int64_t u = Lx > base ? Lx : base, v = Ly < base + DAY ? Ly : base + DAY;
+        const int n = local_day(c, a, iv);
+        sum += local_overlap(iv, n, u - base, v - base);
+        if (c->week_open > 0)
+            sum -= pat_cum(c, v) - pat_cum(c, u);
+    }
+    return sum;
+}
+
+/* Forward from local L: where *rem more open seconds have passed, if before Lz. */
+static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz, int64_t *out)
+{
+    ival iv[MAXI + 1];
+    while (L < Lz) {
+        const int64_t d = day_of_local(L);
+        const int64_t a = affected_ge(c, d);
+        if (a == d) {
+            const int64_t base = d * DAY, end = base + DAY < Lz ? base + DAY : Lz;
+            const int n = local_day(c, d, iv);
+            for (int i = 0; i < n; i++) {
+                const int64_t s = base + iv[i].s > L ? base + iv[i].s : L;
+                const int64_t e = base + iv[i].e < end ? base + iv[i].e : end;
+                if (e <= s)
+                    continue;
+                if (*rem <= e - s) {
+                    *out = s + *rem;
+                    return true;
+                }
+                *rem -= e - s;
+            }
+            L = end;
+            continue;
+        }
+        const int64_t stop = a > day_of_local(Lz) ? Lz : a * DAY; /* a * DAY <= Lz */
+        if (c->week_open > 0) {
+            const int64_t cl = pat_cum(c, L), avail = pat_cum(c, stop) - cl;
+            if (*rem <= avail) {
+                *out = pat_inv_fwd(c, cl + *rem);
+                return true;
+            }
+            *rem -= avail;
+        }
+        L = stop;
+    }
+    return false;
+}
+
+/* Backward from local L: where *rem open seconds lie between it and L, if at or after La. */
+static bool local_add_bwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t La, int64_t *out)
+{
+    ival iv[MAXI + 1];
+    while (L > La) {
+        const int64_t d = day_of_local(L - 1);
+        const int64_t a = affected_le(c, d);
+        if (a == d) {
+            const int64_t base = d * DAY, start = base > La ? base : La;
+            const int n = local_day(c, d, iv);
+            for (int i = n - 1; i >= 0; i--) {
+                const int64_t s = base + iv[i].s > start ? base + iv[i].s : start;
+                const int64_t e = base + iv[i].e < L ? base + iv[i].e : L;
+                if (e <= s)
+                    continue;
+                if (*rem <= e - s) {
+                    *out = e - *rem;
+                    return true;
+                }
+                *rem -= e - s;
+            }
+            L = start;
+            continue;
+        }
+        const int64_t stop = a < day_of_local(La) ? La : (a + 1) * DAY;
+        if (c->week_open > 0) {
+            const int64_t cl = pat_cum(c, L), avail = cl - pat_cum(c, stop);
+            if (*rem <= avail) {
+                *out = pat_inv_bwd(c, cl - *rem);
+                return true;
+            }
+            *rem -= avail;
+        }
+        L = stop;
+    }
+    return false;
+}
+
+/*
+ * The first open local interval [*s, *e) with *e > L and *s < Lz, clipped at
+ * Lz and at the edges of changed dates (*s may lie before L).
+ */
+static bool local_next(const cm_calendar *c, int64_t L, int64_t Lz, int64_t *s, int64_t *e)
+{
+    ival iv[MAXI + 1];
+    while (L < Lz) {
+        const int64_t d = day_of_local(L);
+        const int64_t a = affected_ge(c, d);
+        if (a == d) {
+            const int64_t base = d * DAY;
+            const int n = local_day(c, d, iv);
+            for (int i = 0; i < n; i++) {
+                if (base + iv[i].e > L) {
+                    if (base + iv[i].s >= Lz)
+                        return false;
+                    *s = base + iv[i].s;
+                    *e = base + iv[i].e < Lz ? base + iv[i].e : Lz;
+                    return true;
+                }
+            }
+            L = base + DAY;
+            continue;
+        }
+        const int64_t stop = a > day_of_local(Lz) ? Lz : a * DAY; /* a * DAY <= Lz */
+        if (c->nwk > 0) {
+            int64_t ps, pe;
+            pat_next(c, L, &ps, &pe);
+            if (ps < stop) {
+                *s = ps;
+                *e = pe < stop ? pe : stop;
+                return true;
+            }
+        }
+        L = stop;
+    }
+    return false;
+}
+
+/* Whether local L is open (L's date in a plain run). */
+static bool local_is_open(const cm_calendar *c, int64_t L)
+{
+    int64_t s, e;
+    return local_next(c, L, L + 1, &s, &e) && s <= L;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dates converted one by one                                             */
+/* ---------------------------------------------------------------------- */
 
 static int64_t conv(const cm_calendar *c, cm__tz_hint *h, int64_t local)
 {
@@ -407,16 +642,10 @@ static int cmp_span(const span *a, const span *b)
 /* Writes the periods of date d to out (at most MAXI + 1), sorted and merged; returns the count. */
 static int day_periods(const cm_calendar *c, cm__tz_hint *h, int64_t d, span *out)
 {
-    const kind k = kind_of(c, d);
+    const kind k = cm__kind_of(c, d);
     if (k.closed)
         return 0;
-    const kind kp = kind_of(c, d - 1);
-    int32_t spill = 0;
-    if (!kp.closed && kp.n > 0) {
-        const int32_t e = c->ivals[kp.off + kp.n - 1].e; /* merged: the last ends latest */
-        if (e > DAY)
-            spill = e - DAY;
-    }
+    const int32_t spill = spill_of(c, cm__kind_of(c, d - 1));
     if (spill == 0 && k.n == 0)
         return 0;
     const int64_t a = bound(c, h, d), z = bound(c, h, d + 1);
@@ -475,667 +704,414 @@ static int day_periods(const cm_calendar *c, cm__tz_hint *h, int64_t d, span *ou
     return n > 0 ? m + 1 : 0;
 }
 
-/*
- * Whether the 7 dates d .. d+6 form a plain week: no dated or every-year entry
- * on d-1 .. d+6 and one UTC offset over every instant their periods and chunk
- * bounds can involve. Then their open time is exactly week_open and their
- * chunks span [d*DAY - off, (d+7)*DAY - off).
- */
-static bool plain_week(const cm_calendar *c, int64_t d, int32_t *off)
-{
-    if (dated_ge(c, d - 1) <= d + 6)
-        return false;
-    if (c->nrec > 0)
-        for (int64_t x = d - 1; x <= d + 6; x++)
-            if (rec_hit(c, x))
-                return false;
-    const int64_t lo = (d - 2) * DAY - CM__TZ_OFF_MAX, hi = (d + 8) * DAY - CM__TZ_OFF_MIN;
-    int64_t slo, shi;
-    cm__tz_segment(c->tz, lo, &slo, &shi, off);
-    return shi > hi;
-}
+/* ---------------------------------------------------------------------- */
+/* Pieces of the time line                                                */
+/* ---------------------------------------------------------------------- */
+
+enum { P_DATE, P_PLAIN, P_FULL, P_EMPTY };
+
+/* Dates [d0, d1), instants [a, z); a plain run's offset. */
+typedef struct piece {
+    int kind;
+    int64_t d0, d1;
+    int64_t a, z;
+    int32_t off;
+} piece;
 
 /*
  * For calendars where every date without a dated entry is alike (all open,
- * or all closed), the end (exclusive) of the run of such dates starting at d:
- * the next dated entry, or date_end(). Returns d when d itself is affected by
- * an entry (on d, or on d-1 through its spill).
+ * or all closed): the run of such dates around d, [*l, *r), when d is one.
  */
-static int64_t plain_run_end(const cm_calendar *c, int64_t d)
+static bool plain_run(const cm_calendar *c, int64_t d, int64_t *l, int64_t *r)
 {
     const int64_t x = dated_ge(c, d - 1);
     if (x <= d)
-        return d;
-    return x < date_end() ? x : date_end();
-}
-
-/* Backwards: the first date of the run of plain dates ending at d, or d + 1 when d is affected. */
-static int64_t plain_run_start(const cm_calendar *c, int64_t d)
-{
+        return false; /* an entry on d, or on d-1 through its spill */
+    *r = x < date_end() ? x : date_end();
     const int64_t p = dated_le(c, d);
-    if (p >= d - 1)
-        return d + 1;
-    return p == INT64_MIN || p + 2 < date_first() ? date_first() : p + 2;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Window                                                                 */
-/* ---------------------------------------------------------------------- */
-
-/* Index of the first window period whose end is after r (r in [0, wend - wbase]). */
-static inline uint32_t w_find(const cm_calendar *c, uint32_t r)
-{
-    /* A day holds few periods (usually 0 or 1 begin in it): a short forward scan. */
-    const uint32_t d = r / DAY;
-    uint32_t lo = c->didx[d], hi = c->didx[d + 1];
-    while (hi - lo > 8) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (c->per[mid].e <= r)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    while (lo < hi && c->per[lo].e <= r)
-        lo++;
-    return lo;
-}
-
-/* Open seconds of the window before wbase + r. */
-static inline uint32_t w_cum(const cm_calendar *c, uint32_t r)
-{
-    const uint32_t k = w_find(c, r);
-    if (k == c->nper)
-        return c->total;
-    const period *p = &c->per[k];
-    return r > p->s ? p->c + (r - p->s) : p->c;
-}
-
-static inline uint32_t end_cum(const period *p)
-{
-    return p->c + (p->e - p->s);
+    *l = p == INT64_MIN || p + 2 < date_first() ? date_first() : p + 2;
+    return true;
 }
 
 /*
- * First index k in [k0, nper) with end_cum(k) >= target (strict: > target),
- * searching forward from k0 by doubling steps, then bisecting.
+ * Whether date d is plain with the zone's segment [slo, shi) of offset off:
+ * every instant its conversions can involve lies in the segment. Then the
+ * maximal plain run of the segment is [*l, *r).
  */
-static uint32_t w_search_up(const cm_calendar *c, uint32_t k0, uint64_t target, bool strict)
+static bool plain_in(const cm_calendar *c, int64_t d, int64_t slo, int64_t shi, int64_t *l,
+                     int64_t *r)
 {
-    uint32_t lo = k0, step = 1, hi = k0;
-#define W_PASS(k) (strict ? end_cum(&c->per[k]) > target : end_cum(&c->per[k]) >= target)
-    while (hi < c->nper && !W_PASS(hi)) {
-        lo = hi + 1;
-        hi = (c->nper - hi > step) ? hi + step : c->nper;
-        step *= 2;
-    }
-    if (hi > c->nper - 1)
-        hi = c->nper - 1;
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (W_PASS(mid))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-#undef W_PASS
-    return lo;
+    const int64_t ws = d * DAY - c->back - c->max_off, we = d * DAY + c->fwd - c->min_off;
+    if (ws < slo || we >= shi)
+        return false;
+    *l = slo == INT64_MIN ? date_first() : ceil_div(slo + c->back + c->max_off, DAY);
+    *r = shi == INT64_MAX ? date_end() : cm__floor_div(shi - 1 - c->fwd + c->min_off, DAY) + 1;
+    if (*l < date_first())
+        *l = date_first();
+    if (*r > date_end())
+        *r = date_end();
+    return true;
 }
 
-/* First index k in [0, k1] with end_cum(k) > target, searching backward from k1 (which passes). */
-static uint32_t w_search_down(const cm_calendar *c, uint32_t k1, uint64_t target)
+/* The maximal piece holding date d (date_first() <= d < date_end()). */
+static void piece_at_date(const cm_calendar *c, cm__tz_hint *h, int64_t d, piece *p)
 {
-    uint32_t hi = k1, step = 1, lo = k1;
-    while (lo > 0 && end_cum(&c->per[lo - 1]) > target) {
-        hi = lo - 1;
-        lo = hi > step ? hi - step : 0;
-        step *= 2;
-    }
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (end_cum(&c->per[mid]) > target)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-
-static cm_status build_window(cm_calendar *c, int32_t first_year, int32_t years)
-{
-    if (years == 0)
-        return CM_OK;
-    cm__tz_hint h;
-    cm__tz_hint_init(&h);
-    /* Only dates whose chunks lie inside the accepted instants whatever the
-     * offset (less than 26 h either way): results found in the window never
-     * need a range check. */
-    int64_t d0 = cm__days_from_civil(first_year, 1, 1);
-    int64_t d1 = cm__days_from_civil((int64_t)first_year + years, 1, 1);
-    const int64_t lo = cm__days_from_civil(1, 1, 3), hi = cm__days_from_civil(9999, 12, 30);
-    d0 = d0 < lo ? lo : d0;
-    d1 = d1 > hi ? hi : d1;
-    if (d1 <= d0)
-        return CM_OK;
-    const int64_t base = bound(c, &h, d0), end = bound(c, &h, d1);
-    CM_REQUIRE(end - base <= (int64_t)UINT32_MAX - WEEK, CM_ERANGE);
-    span *buf = malloc((MAXI + 1) * sizeof *buf);
-    CM_REQUIRE(buf != NULL, CM_ENOMEM);
-    size_t cap = 1024, n = 0;
-    period *per = malloc(cap * sizeof *per);
-    cm_status st = per != NULL ? CM_OK : CM_ENOMEM;
-    uint64_t cum = 0;
-    for (int64_t d = d0; d < d1 && st == CM_OK; d++) {
-        const int np = day_periods(c, &h, d, buf);
-        for (int i = 0; i < np; i++) {
-            const uint32_t s = (uint32_t)(buf[i].s - base), e = (uint32_t)(buf[i].e - base);
-            if (n > 0 && s <= per[n - 1].e) { /* touching the previous date's last period */
-                cum += e - per[n - 1].e;
-                per[n - 1].e = e;
-                continue;
-            }
-            if (n == cap) {
-                period *grown = realloc(per, cap * 2 * sizeof *per);
-                if (grown == NULL) {
-                    st = CM_ENOMEM;
-                    break;
-                }
-                per = grown;
-                cap *= 2;
-            }
-            per[n].s = s;
-            per[n].e = e;
-            per[n].c = (uint32_t)cum;
-            cum += e - s;
-            n++;
-        }
-    }
-    free(buf);
-    const uint32_t span_secs = (uint32_t)(end - base);
-    const uint32_t ndays = span_secs / DAY + 1;
-    uint32_t *didx = st == CM_OK ? malloc(((size_t)ndays + 1) * sizeof *didx) : NULL;
-    if (st == CM_OK && didx == NULL)
-        st = CM_ENOMEM;
-    if (st != CM_OK) {
-        free(per);
-        return st;
-    }
-    if (n > 0 && n < cap) {
-        period *shrunk = realloc(per, n * sizeof *per);
-        if (shrunk != NULL)
-            per = shrunk;
-    }
-    uint32_t k = 0;
-    for (uint32_t d = 0; d <= ndays; d++) {
-        const uint64_t start = (uint64_t)d * DAY;
-        while (k < n && per[k].e <= start)
-            k++;
-        didx[d] = k;
-    }
-    didx[ndays] = (uint32_t)n;
-    c->has_window = true;
-    c->wbase = base;
-    c->wend = end;
-    c->nper = (uint32_t)n;
-    c->per = per;
-    c->ndays = ndays;
-    c->didx = didx;
-    c->total = (uint32_t)cum;
-    return CM_OK;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Building                                                               */
-/* ---------------------------------------------------------------------- */
-
-void cm_calendar_free(cm_calendar *cal)
-{
-    if (cal == NULL)
+    int64_t l, r;
+    if ((c->generic_full || c->generic_empty) && plain_run(c, d, &l, &r)) {
+        p->kind = c->generic_full ? P_FULL : P_EMPTY;
+        p->d0 = l;
+        p->d1 = r;
+        p->a = bound(c, h, l);
+        p->z = bound(c, h, r);
         return;
-    cm_tz_free(cal->tz);
-    free(cal->ivals);
-    free(cal->dated_day);
-    free(cal->dated_kind);
-    free(cal->rec_kind);
-    free(cal->per);
-    free(cal->didx);
-    free(cal);
+    }
+    int64_t slo, shi;
+    int32_t off;
+    cm__tz_segment(c->tz, d * DAY - c->back - c->max_off, &slo, &shi, &off);
+    if (plain_in(c, d, slo, shi, &l, &r)) {
+        p->kind = P_PLAIN;
+        p->d0 = l;
+        p->d1 = r;
+        p->off = off;
+        p->a = l * DAY - off;
+        p->z = r * DAY - off;
+        return;
+    }
+    p->kind = P_DATE;
+    p->d0 = d;
+    p->d1 = d + 1;
+    p->a = bound(c, h, d);
+    p->z = bound(c, h, d + 1);
 }
 
-/* Open seconds of the weekly pattern wrapped on a 7-day circle; *full when it covers the week. */
-static cm_status weekly_circle(const cm_calendar *c, int64_t *open, bool *full)
+/* Clips a piece to dates [d0, d1) within it. */
+static void piece_clip(const cm_calendar *c, cm__tz_hint *h, piece *p, int64_t d0, int64_t d1)
 {
-    uint32_t n = 0;
-    for (int w = 0; w < 7; w++)
-        n += c->weekly[w].n;
-    ival *iv = malloc(((size_t)n * 2 + 1) * sizeof *iv);
-    CM_REQUIRE(iv != NULL, CM_ENOMEM);
-    uint32_t m = 0;
-    for (int w = 0; w < 7; w++) {
-        const kind k = c->weekly[w];
-        for (uint32_t i = 0; i < k.n; i++) {
-            const int32_t s = w * DAY + c->ivals[k.off + i].s;
-            const int32_t e = w * DAY + c->ivals[k.off + i].e;
-            if (e <= WEEK) {
-                iv[m++] = (ival){s, e};
-            } else { /* Sunday's overnight hours wrap to Monday */
-                iv[m++] = (ival){s, WEEK};
-                iv[m++] = (ival){0, e - WEEK};
-            }
+    if (d0 > p->d0) {
+        p->d0 = d0;
+        p->a = p->kind == P_PLAIN ? d0 * DAY - p->off : bound(c, h, d0);
+    }
+    if (d1 < p->d1) {
+        p->d1 = d1;
+        p->z = p->kind == P_PLAIN ? d1 * DAY - p->off : bound(c, h, d1);
+    }
+}
+
+/* The piece holding instant t (in range). */
+static void piece_at(const cm_calendar *c, cm__tz_hint *h, int64_t t, piece *p)
+{
+    if (!(c->generic_full || c->generic_empty)) {
+        int64_t slo, shi, l, r;
+        int32_t off;
+        cm__tz_segment(c->tz, t, &slo, &shi, &off);
+        const int64_t d = cm__floor_div(t + off, DAY);
+        if (plain_in(c, d, slo, shi, &l, &r)) {
+            p->kind = P_PLAIN;
+            p->d0 = l;
+            p->d1 = r;
+            p->off = off;
+            p->a = l * DAY - off;
+            p->z = r * DAY - off;
+            return;
         }
     }
-    m = merge_ivals(iv, m);
-    int64_t total = 0;
-    for (uint32_t i = 0; i < m; i++)
-        total += iv[i].e - iv[i].s;
-    free(iv);
-    *open = total;
-    *full = total == WEEK;
-    return CM_OK;
+    piece_at_date(c, h, date_of(c, h, t), p);
 }
 
-/* Appends the merged intervals of the entries ents[idx[0..n)] to the pool. */
-static kind add_kind(ival *pool, uint32_t *used, const cm__entry *ents, const size_t *idx, size_t n)
+/* The piece after p (forward walks), starting at p's end. */
+static void piece_next(const cm_calendar *c, cm__tz_hint *h, piece *p)
 {
-    kind k = {*used, 0, false};
-    for (size_t i = 0; i < n; i++) {
-        const cm__entry *e = &ents[idx[i]];
-        if (e->s == CM__CLOSED) {
-            k.closed = true;
-            continue;
-        }
-        pool[*used + k.n].s = e->s;
-        pool[*used + k.n].e = e->e;
-        k.n++;
-    }
-    k.n = merge_ivals(pool + *used, k.n);
-    *used += k.n;
-    return k;
+    const int64_t d = p->d1;
+    piece_at_date(c, h, d, p);
+    piece_clip(c, h, p, d, p->d1);
 }
 
-static cm_status fill_calendar(cm_calendar *c, const cm_calendar_builder *b, keyed *order)
+/* The piece before p (backward walks), ending at p's start. */
+static void piece_prev(const cm_calendar *c, cm__tz_hint *h, piece *p)
 {
-    /* Pool sized for every interval before merging. */
-    c->ivals = malloc((b->nweekly + b->ndates + 1) * sizeof *c->ivals);
-    size_t *idx = malloc((b->nweekly + b->ndates + 1) * sizeof *idx);
-    cm_status st = (c->ivals != NULL && idx != NULL) ? CM_OK : CM_ENOMEM;
-    uint32_t used = 0;
-    for (int w = 0; w < 7 && st == CM_OK; w++) {
-        size_t n = 0;
-        for (size_t i = 0; i < b->nweekly; i++)
-            if (b->weekly[i].month == w + 1)
-                idx[n++] = i;
-        c->weekly[w] = add_kind(c->ivals, &used, b->weekly, idx, n);
-        if (c->weekly[w].n > 0)
-            c->bdays_per_week++;
-    }
-    /* Count the distinct dates, dated and every-year. */
-    size_t ndated = 0, nrec = 0;
-    for (size_t i = 0; i < b->ndates; i++) {
-        if (i > 0 && order[i].key == order[i - 1].key)
-            continue;
-        if (b->dates[order[i].index].year == CM_CALENDAR_EVERY_YEAR)
-            nrec++;
-        else
-            ndated++;
-    }
-    if (st == CM_OK) {
-        c->dated_day = malloc((ndated + 1) * sizeof *c->dated_day);
-        c->dated_kind = malloc((ndated + 1) * sizeof *c->dated_kind);
-        c->rec_kind = malloc((nrec + 1) * sizeof *c->rec_kind);
-        if (c->dated_day == NULL || c->dated_kind == NULL || c->rec_kind == NULL)
-            st = CM_ENOMEM;
-    }
-    for (int i = 0; i < 12 * 31; i++)
-        c->rec_index[i] = -1;
-    bool rec_special = false;
-    uint32_t rec_closed = 0;
-    for (size_t i = 0; i < b->ndates && st == CM_OK;) {
-        size_t j = i, n = 0;
-        for (; j < b->ndates && order[j].key == order[i].key; j++)
-            idx[n++] = order[j].index;
-        const cm__entry *e = &b->dates[order[i].index];
-        const kind k = add_kind(c->ivals, &used, b->dates, idx, n);
-        if (e->year == CM_CALENDAR_EVERY_YEAR) {
-            c->rec_index[(e->month - 1) * 31 + e->day - 1] = (int16_t)c->nrec;
-            c->rec_kind[c->nrec++] = k;
-            if (k.closed)
-                rec_closed++;
-            else
-                rec_special = true;
-        } else {
-            /* Sorted by (year, month, day), so day numbers ascend. */
-            c->dated_day[c->ndated] = cm__days_from_civil(e->year, e->month, e->day);
-            c->dated_kind[c->ndated++] = k;
-        }
-        i = j;
-    }
-    free(idx);
-    CM_TRY(st);
-    bool full;
-    CM_TRY(weekly_circle(c, &c->week_open, &full));
-    c->generic_full = full && c->nrec == 0;
-    c->generic_empty = !rec_special && (c->bdays_per_week == 0 || rec_closed == 366);
-    return build_window(c, b->cache_first, b->cache_years);
+    const int64_t d = p->d0;
+    piece_at_date(c, h, d - 1, p);
+    piece_clip(c, h, p, p->d0, d);
 }
 
-cm_status cm_calendar_builder_build(const cm_calendar_builder *b, cm_calendar **out)
+/* Open seconds of [x, y) within piece p, p->a <= x <= y <= p->z. */
+static int64_t piece_open(const cm_calendar *c, cm__tz_hint *h, const piece *p, int64_t x,
+                          int64_t y)
 {
-    CM_REQUIRE(b != NULL && out != NULL, CM_EINVAL);
-    const cm__entry *bad;
-    CM_TRY(cm__builder_check(b, &bad));
-    keyed *order = sorted_dates(b);
-    CM_REQUIRE(order != NULL, CM_ENOMEM);
-    cm_calendar *c = calloc(1, sizeof *c);
-    cm_status st = CM_ENOMEM;
-    if (c != NULL) {
-        c->tz = b->tz != NULL ? cm__tz_clone(b->tz) : cm__tz_new_fixed(0);
-        if (c->tz != NULL)
-            st = fill_calendar(c, b, order);
-    }
-    free(order);
-    if (st != CM_OK) {
-        cm_calendar_free(c);
-        return st;
-    }
-    *out = c;
-    return CM_OK;
-}
-
-cm_status cm_calendar_get_tz(const cm_calendar *cal, const cm_tz **out)
-{
-    CM_REQUIRE(cal != NULL && out != NULL, CM_EINVAL);
-    *out = cal->tz;
-    return CM_OK;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Walking outside the window                                             */
-/* ---------------------------------------------------------------------- */
-
-static bool time_ok(cm_time t)
-{
-    return t >= T_MIN && t <= T_MAX;
-}
-
-/* Open seconds in [x, y), x < y, by walking dates. */
-static int64_t walk_sum(const cm_calendar *c, int64_t x, int64_t y)
-{
-    cm__tz_hint h;
-    cm__tz_hint_init(&h);
-    span buf[MAXI + 1];
-    int64_t d = date_of(c, &h, x), a = bound(c, &h, d), sum = 0;
-    while (a < y) {
-        if (a >= x) {
-            if (c->generic_full || c->generic_empty) {
-                const int64_t r = plain_run_end(c, d);
-                if (r > d) {
-                    const int64_t z = bound(c, &h, r);
-                    if (c->generic_full)
-                        sum += (z < y ? z : y) - a;
-                    if (z >= y)
-                        break;
-                    d = r;
-                    a = z;
-                    continue;
-                }
-            }
-            int32_t off;
-            if (plain_week(c, d, &off) && (d + 7) * DAY - off <= y) {
-                sum += c->week_open;
-                d += 7;
-                a = d * DAY - off;
-                continue;
-            }
-        }
-        const int n = day_periods(c, &h, d, buf);
+    switch (p->kind) {
+    case P_PLAIN:
+        return local_open(c, x + p->off, y + p->off);
+    case P_FULL:
+        return y - x;
+    case P_EMPTY:
+        return 0;
+    default: {
+        span buf[MAXI + 1];
+        const int n = day_periods(c, h, p->d0, buf);
+        int64_t sum = 0;
         for (int i = 0; i < n; i++) {
             const int64_t s = buf[i].s > x ? buf[i].s : x, e = buf[i].e < y ? buf[i].e : y;
             if (e > s)
                 sum += e - s;
         }
-        d++;
-        a = bound(c, &h, d);
+        return sum;
     }
-    return sum;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Walks                                                                  */
+/* ---------------------------------------------------------------------- */
+
+int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+{
+    if (x >= y)
+        return 0;
+    cm__tz_hint h;
+    cm__tz_hint_init(&h);
+    piece p;
+    piece_at(c, &h, x, &p);
+    int64_t sum = 0;
+    for (;;) {
+        if (y <= p.z)
+            return sum + piece_open(c, &h, &p, x, y);
+        sum += piece_open(c, &h, &p, x, p.z);
+        x = p.z;
+        piece_next(c, &h, &p);
+    }
 }
 
 /*
- * Forward from x: the instant where *rem more open seconds have passed, if
- * that happens before limit; otherwise subtracts the open time of [x, limit)
- * from *rem and returns false.
+ * Forward from x: the instant where *rem (> 0) more open seconds have
+ * passed, if that happens before limit; otherwise false.
  */
-static bool walk_add_fwd(const cm_calendar *c, int64_t x, int64_t *rem, int64_t limit, int64_t *out)
+static bool walk_add_fwd(const cm_calendar *c, int64_t x, int64_t rem, int64_t limit, int64_t *out)
 {
     cm__tz_hint h;
     cm__tz_hint_init(&h);
-    span buf[MAXI + 1];
-    int64_t d = date_of(c, &h, x), a = bound(c, &h, d);
-    while (a < limit) {
-        if (a >= x) {
-            if (c->generic_full || c->generic_empty) {
-                const int64_t r = plain_run_end(c, d);
-                if (r > d) {
-                    const int64_t z = bound(c, &h, r);
-                    if (c->generic_full) {
-                        const int64_t avail = (z < limit ? z : limit) - a;
-                        if (*rem <= avail) {
-                            *out = a + *rem;
-                            return true;
-                        }
-                        *rem -= avail;
-                    }
-                    d = r;
-                    a = z;
-                    continue;
-                }
-            }
-            int32_t off;
-            if (*rem > c->week_open && plain_week(c, d, &off) && (d + 7) * DAY - off <= limit) {
-                *rem -= c->week_open;
-                d += 7;
-                a = d * DAY - off;
-                continue;
-            }
-        }
-        const int n = day_periods(c, &h, d, buf);
-        for (int i = 0; i < n; i++) {
-            const int64_t s = buf[i].s > x ? buf[i].s : x;
-            const int64_t e = buf[i].e < limit ? buf[i].e : limit;
-            if (e <= s)
-                continue;
-            if (*rem <= e - s) {
-                *out = s + *rem;
+    piece p;
+    piece_at(c, &h, x, &p);
+    for (;;) {
+        const int64_t z = p.z < limit ? p.z : limit;
+        switch (p.kind) {
+        case P_PLAIN: {
+            int64_t L;
+            if (local_add_fwd(c, x + p.off, &rem, z + p.off, &L)) {
+                *out = L - p.off;
                 return true;
             }
-            *rem -= e - s;
+            break;
         }
-        d++;
-        a = bound(c, &h, d);
-    }
-    return false;
-}
-
-/* Backward from x: like walk_add_fwd over [lower, x), latest instant first. */
-static bool walk_add_bwd(const cm_calendar *c, int64_t x, int64_t *rem, int64_t lower, int64_t *out)
-{
-    cm__tz_hint h;
-    cm__tz_hint_init(&h);
-    span buf[MAXI + 1];
-    int64_t d = date_of(c, &h, x - 1), z = bound(c, &h, d + 1);
-    while (z > lower) {
-        if (z <= x) {
-            if (c->generic_full || c->generic_empty) {
-                const int64_t r = plain_run_start(c, d);
-                if (r <= d) {
-                    const int64_t a = bound(c, &h, r);
-                    if (c->generic_full) {
-                        const int64_t avail = z - (a > lower ? a : lower);
-                        if (*rem <= avail) {
-                            *out = z - *rem;
-                            return true;
-                        }
-                        *rem -= avail;
-                    }
-                    d = r - 1;
-                    z = a;
-                    continue;
-                }
-            }
-            int32_t off;
-            if (*rem > c->week_open && plain_week(c, d - 6, &off) && (d - 6) * DAY - off >= lower) {
-                *rem -= c->week_open;
-                d -= 7;
-                z = (d + 1) * DAY - off;
-                continue;
-            }
-        }
-        const int n = day_periods(c, &h, d, buf);
-        for (int i = n - 1; i >= 0; i--) {
-            const int64_t s = buf[i].s > lower ? buf[i].s : lower;
-            const int64_t e = buf[i].e < x ? buf[i].e : x;
-            if (e <= s)
-                continue;
-            if (*rem <= e - s) {
-                *out = e - *rem;
+        case P_FULL:
+            if (rem <= z - x) {
+                *out = x + rem;
                 return true;
             }
-            *rem -= e - s;
-        }
-        d--;
-        z = bound(c, &h, d + 1);
-    }
-    return false;
-}
-
-/* The first period piece with end > x that starts before limit. */
-static bool walk_first(const cm_calendar *c, int64_t x, int64_t limit, span *out)
-{
-    cm__tz_hint h;
-    cm__tz_hint_init(&h);
-    span buf[MAXI + 1];
-    int64_t d = date_of(c, &h, x), a = bound(c, &h, d);
-    while (a < limit) {
-        if (c->generic_full || c->generic_empty) {
-            const int64_t r = plain_run_end(c, d);
-            if (r > d) {
-                const int64_t z = bound(c, &h, r);
-                if (c->generic_full && z > x && z > a) {
-                    out->s = a;
-                    out->e = z;
+            rem -= z - x;
+            break;
+        case P_EMPTY:
+            break;
+        default: {
+            span buf[MAXI + 1];
+            const int n = day_periods(c, &h, p.d0, buf);
+            for (int i = 0; i < n; i++) {
+                const int64_t s = buf[i].s > x ? buf[i].s : x, e = buf[i].e < z ? buf[i].e : z;
+                if (e <= s)
+                    continue;
+                if (rem <= e - s) {
+                    *out = s + rem;
                     return true;
                 }
-                d = r;
-                a = z;
-                continue;
+                rem -= e - s;
             }
         }
-        const int n = day_periods(c, &h, d, buf);
-        for (int i = 0; i < n; i++) {
-            if (buf[i].e > x) {
-                if (buf[i].s >= limit)
-                    return false;
-                *out = buf[i];
-                return true;
-            }
         }
-        d++;
-        a = bound(c, &h, d);
+        if (p.z >= limit)
+            return false;
+        x = p.z;
+        piece_next(c, &h, &p);
     }
-    return false;
 }
 
-/*
- * Follows touching periods from x up to limit. While *have is false it looks
- * for the first period ending after x, then sets *have and *end; afterwards
- * every period starting at or before *end extends it. Returns true once a gap
- * after *end is certain (the close is known), false when limit was reached.
- */
-static bool walk_close(const cm_calendar *c, int64_t x, int64_t limit, bool *have, int64_t *end)
+/* Backward from x: the latest instant with *rem (> 0) open seconds up to x, at or after lower. */
+static bool walk_add_bwd(const cm_calendar *c, int64_t x, int64_t rem, int64_t lower, int64_t *out)
 {
     cm__tz_hint h;
     cm__tz_hint_init(&h);
-    span buf[MAXI + 1];
-    int64_t d = date_of(c, &h, x), a = bound(c, &h, d);
-    while (a < limit) {
-        if (*have && *end < a)
-            return true;
-        if (c->generic_full || c->generic_empty) {
-            const int64_t r = plain_run_end(c, d);
-            if (r > d) {
-                int64_t z = bound(c, &h, r);
-                if (z > limit)
-                    z = limit; /* the caller continues from limit */
-                if (c->generic_full && z > a) {
-                    if (!*have) {
-                        *have = true;
-                        *end = z;
-                    } else if (z > *end) {
-                        *end = z; /* a <= *end here: the run continues the period */
-                    }
-                }
-                d = r;
-                a = z;
-                continue;
-            }
-        }
-        const int n = day_periods(c, &h, d, buf);
-        for (int i = 0; i < n; i++) {
-            if (!*have) {
-                if (buf[i].e > x) {
-                    *have = true;
-                    *end = buf[i].e;
-                }
-            } else if (buf[i].s <= *end) {
-                if (buf[i].e > *end)
-                    *end = buf[i].e;
-            } else {
+    piece p;
+    piece_at(c, &h, x - 1, &p);
+    for (;;) {
+        const int64_t a = p.a > lower ? p.a : lower;
+        switch (p.kind) {
+        case P_PLAIN: {
+            int64_t L;
+            if (local_add_bwd(c, x + p.off, &rem, a + p.off, &L)) {
+                *out = L - p.off;
                 return true;
             }
+            break;
         }
-        d++;
-        a = bound(c, &h, d);
+        case P_FULL:
+            if (rem <= x - a) {
+                *out = x - rem;
+                return true;
+            }
+            rem -= x - a;
+            break;
+        case P_EMPTY:
+            break;
+        default: {
+            span buf[MAXI + 1];
+            const int n = day_periods(c, &h, p.d0, buf);
+            for (int i = n - 1; i >= 0; i--) {
+                const int64_t s = buf[i].s > a ? buf[i].s : a, e = buf[i].e < x ? buf[i].e : x;
+                if (e <= s)
+                    continue;
+                if (rem <= e - s) {
+                    *out = e - rem;
+                    return true;
+                }
+                rem -= e - s;
+            }
+        }
+        }
+        if (p.a <= lower)
+            return false;
+        x = p.a;
+        piece_prev(c, &h, &p);
     }
-    return *have && *end < a;
+}
+
+/* The first open instant >= x, if before limit. */
+static bool walk_first(const cm_calendar *c, int64_t x, int64_t limit, int64_t *out)
+{
+    cm__tz_hint h;
+    cm__tz_hint_init(&h);
+    piece p;
+    piece_at(c, &h, x, &p);
+    for (;;) {
+        switch (p.kind) {
+        case P_PLAIN: {
+            int64_t s, e;
+            if (local_next(c, x + p.off, p.z + p.off, &s, &e)) {
+                const int64_t r = s - p.off > x ? s - p.off : x;
+                if (r >= limit)
+                    return false;
+                *out = r;
+                return true;
+            }
+            break;
+        }
+        case P_FULL:
+            if (p.z > x) {
+                if (x >= limit)
+                    return false;
+                *out = x;
+                return true;
+            }
+            break;
+        case P_EMPTY:
+            break;
+        default: {
+            span buf[MAXI + 1];
+            const int n = day_periods(c, &h, p.d0, buf);
+            for (int i = 0; i < n; i++) {
+                if (buf[i].e > x) {
+                    const int64_t r = buf[i].s > x ? buf[i].s : x;
+                    if (r >= limit)
+                        return false;
+                    *out = r;
+                    return true;
+                }
+            }
+        }
+        }
+        if (p.z >= limit)
+            return false;
+        x = p.z;
+        piece_next(c, &h, &p);
+    }
+}
+
+/*
+ * The end of the period containing x, or of the next one: the first period
+ * ending after x, followed through the periods that touch it, across pieces.
+ * False when no such period ends by T_MAX.
+ */
+static bool walk_close(const cm_calendar *c, int64_t x, int64_t *out)
+{
+    cm__tz_hint h;
+    cm__tz_hint_init(&h);
+    piece p;
+    piece_at(c, &h, x, &p);
+    bool have = false;
+    int64_t end = 0;
+    for (;;) {
+        span buf[MAXI + 1];
+        const int nbuf = p.kind == P_DATE ? day_periods(c, &h, p.d0, buf) : 0;
+        int next = 0; /* of buf */
+        int64_t pos = x;
+        for (;;) {
+            int64_t s = 0, e = 0;
+            bool got = false;
+            if (p.kind == P_PLAIN) {
+                if (local_next(c, pos + p.off, p.z + p.off, &s, &e)) {
+                    s -= p.off;
+                    e -= p.off;
+                    got = true;
+                }
+            } else if (p.kind == P_FULL) {
+                if (p.z > pos) {
+                    s = p.a;
+                    e = p.z;
+                    got = true;
+                }
+            } else if (p.kind == P_DATE) {
+                while (next < nbuf && buf[next].e <= pos)
+                    next++;
+                if (next < nbuf) {
+                    s = buf[next].s;
+                    e = buf[next].e;
+                    got = true;
+                }
+            }
+            if (!got)
+                break;
+            if (!have) {
+                have = true;
+                end = e;
+            } else if (s <= end) {
+                if (e > end)
+                    end = e;
+            } else {
+                *out = end; /* a gap after the period */
+                return end <= T_MAX;
+            }
+            pos = e;
+        }
+        if (have && end < p.z) {
+            *out = end; /* the next piece starts after a gap */
+            return end <= T_MAX;
+        }
+        if (p.z > T_MAX)
+            break;
+        x = p.z;
+        piece_next(c, &h, &p);
+    }
+    *out = end;
+    return have && end <= T_MAX;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Operations                                                             */
 /* ---------------------------------------------------------------------- */
 
-static inline bool in_window(const cm_calendar *c, int64_t lo, int64_t hi)
+/* elapsed for instants in range, with the common case first: one plain run. */
+static int64_t elapsed1(const cm_calendar *c, cm_time a, cm_time b)
 {
-    return c->has_window && lo >= c->wbase && hi <= c->wend;
-}
-
-/* Open seconds in [x, y), x <= y. */
-static int64_t open_between(const cm_calendar *c, int64_t x, int64_t y)
-{
-    if (x >= y)
-        return 0;
-    if (in_window(c, x, y))
-        return (int64_t)w_cum(c, (uint32_t)(y - c->wbase)) - w_cum(c, (uint32_t)(x - c->wbase));
-    if (!c->has_window || y <= c->wbase || x >= c->wend)
-        return walk_sum(c, x, y);
-    int64_t sum = 0;
-    if (x < c->wbase) {
-        sum += walk_sum(c, x, c->wbase);
-        x = c->wbase;
-    }
-    const int64_t wy = y < c->wend ? y : c->wend;
-    sum += (int64_t)w_cum(c, (uint32_t)(wy - c->wbase)) - w_cum(c, (uint32_t)(x - c->wbase));
-    if (y > c->wend)
-        sum += walk_sum(c, c->wend, y);
-    return sum;
-}
-
-static inline int64_t elapsed1(const cm_calendar *c, cm_time a, cm_time b)
-{
-    if (a <= b) {
-        if (c->has_window && a >= c->wbase && b <= c->wend)
-            return (int64_t)w_cum(c, (uint32_t)(b - c->wbase)) - w_cum(c, (uint32_t)(a - c->wbase));
-        return open_between(c, a, b);
-    }
-    return -open_between(c, b, a);
+    const int64_t x = a < b ? a : b, y = a < b ? b : a;
+    const int64_t open = cm__calendar_open(c, x, y);
+    return a <= b ? open : -open;
 }
 
 cm_status cm_calendar_elapsed(const cm_calendar *cal, cm_time from, cm_time to, int64_t *out)
@@ -1167,68 +1143,11 @@ static cm_status add1(const cm_calendar *c, int64_t t, int64_t n, int64_t *out)
     }
     int64_t r;
     if (n > 0) {
-        int64_t rem = n, x = t;
-        if (c->has_window && x >= c->wbase && x < c->wend) {
-            const uint32_t rx = (uint32_t)(x - c->wbase);
-            const uint32_t k = w_find(c, rx);
-            const uint32_t fx = k == c->nper       ? c->total
-                                : rx > c->per[k].s ? c->per[k].c + (rx - c->per[k].s)
-                                                   : c->per[k].c;
-            if (rem <= (int64_t)(c->total - fx)) { /* the fast path */
-                const uint64_t target = (uint64_t)fx + (uint64_t)rem;
-                const uint32_t j = w_search_up(c, k, target, false);
-                *out = c->wbase + c->per[j].s + (int64_t)(target - c->per[j].c);
-                return CM_OK;
-            }
-            rem -= c->total - fx;
-            x = c->wend;
-        } else if (c->has_window && x < c->wbase) {
-            if (walk_add_fwd(c, x, &rem, c->wbase, &r)) {
-                *out = r;
-                return CM_OK;
-            }
-            if (rem <= (int64_t)c->total) {
-                const uint32_t j = w_search_up(c, 0, (uint64_t)rem, false);
-                *out = c->wbase + c->per[j].s + (rem - c->per[j].c);
-                return CM_OK;
-            }
-            rem -= c->total;
-            x = c->wend;
-        }
-        CM_REQUIRE(walk_add_fwd(c, x, &rem, T_MAX + 1, &r) && r <= T_MAX, CM_EOVERFLOW);
-        *out = r;
-        return CM_OK;
+        CM_REQUIRE(walk_add_fwd(c, t, n, T_MAX + 1, &r) && r <= T_MAX, CM_EOVERFLOW);
+    } else {
+        const int64_t rem = n == INT64_MIN ? INT64_MAX : -n;
+        CM_REQUIRE(t > T_MIN && walk_add_bwd(c, t, rem, T_MIN, &r), CM_EOVERFLOW);
     }
-    int64_t rem = n == INT64_MIN ? INT64_MAX : -n, x = t;
-    if (c->has_window && x > c->wbase && x <= c->wend) {
-        const uint32_t rx = (uint32_t)(x - c->wbase);
-        const uint32_t k = w_find(c, rx);
-        const uint32_t fx = k == c->nper       ? c->total
-                            : rx > c->per[k].s ? c->per[k].c + (rx - c->per[k].s)
-                                               : c->per[k].c;
-        if (rem <= (int64_t)fx) {
-            const uint64_t target = fx - (uint64_t)rem;
-            const uint32_t j = w_search_down(c, k < c->nper ? k : c->nper - 1, target);
-            *out = c->wbase + c->per[j].s + (int64_t)(target - c->per[j].c);
-            return CM_OK;
-        }
-        rem -= fx;
-        x = c->wbase;
-    } else if (c->has_window && x > c->wend) {
-        if (walk_add_bwd(c, x, &rem, c->wend, &r)) {
-            *out = r;
-            return CM_OK;
-        }
-        if (rem <= (int64_t)c->total) {
-            const uint64_t target = c->total - (uint64_t)rem;
-            const uint32_t j = w_search_down(c, c->nper - 1, target);
-            *out = c->wbase + c->per[j].s + (int64_t)(target - c->per[j].c);
-            return CM_OK;
-        }
-        rem -= c->total;
-        x = c->wbase;
-    }
-    CM_REQUIRE(walk_add_bwd(c, x, &rem, T_MIN, &r), CM_EOVERFLOW);
     *out = r;
     return CM_OK;
 }
@@ -1250,21 +1169,14 @@ cm_status cm_calendar_add_many(const cm_calendar *cal, const cm_time *start, con
     CM_REQUIRE(n == 0 || (start != NULL && seconds != NULL), CM_EINVAL);
     for (size_t i = 0; i < n; i++)
         CM_REQUIRE(time_ok(start[i]), CM_ERANGE);
-    /* A result that stays inside the window cannot fail; check the others
-     * first, so that a failure leaves out untouched. The open seconds before
-     * t lie between those before its day's first period and those at the
-     * end of the next day's first period (which may have started before t):
-     * two loads decide most elements. */
+    /* Check every element that could fail before storing the first result:
+     * an amount no larger than the open time of a year between the start and
+     * the end of the range (computed at build) cannot. */
     for (size_t i = 0; i < n; i++) {
         const int64_t t = start[i], s = seconds[i];
-        if (cal->has_window && t >= cal->wbase && t < cal->wend) {
-            const uint32_t d = (uint32_t)(t - cal->wbase) / DAY;
-            const uint32_t k0 = cal->didx[d], k1 = cal->didx[d + 1];
-            const int64_t f_lo = k0 < cal->nper ? cal->per[k0].c : cal->total;
-            const int64_t f_hi = k1 < cal->nper ? end_cum(&cal->per[k1]) : cal->total;
-            if ((s >= 0 && s <= (int64_t)cal->total - f_hi) || (s < 0 && s >= -f_lo))
-                continue;
-        }
+        if ((s >= 0 && s <= cal->fwd_safe_n && t < cal->fwd_safe_before) ||
+            (s < 0 && s >= -cal->bwd_safe_n && t >= cal->bwd_safe_from))
+            continue;
         int64_t r;
         CM_TRY(add1(cal, t, s, &r));
     }
@@ -1276,20 +1188,26 @@ cm_status cm_calendar_add_many(const cm_calendar *cal, const cm_time *start, con
 /* Whether t is open; t in range. */
 static bool open_at(const cm_calendar *c, int64_t t)
 {
-    if (c->has_window && t >= c->wbase && t < c->wend) {
-        const uint32_t r = (uint32_t)(t - c->wbase);
-        const uint32_t k = w_find(c, r);
-        return k < c->nper && c->per[k].s <= r;
-    }
     cm__tz_hint h;
     cm__tz_hint_init(&h);
-    span buf[MAXI + 1];
-    const int64_t d = date_of(c, &h, t);
-    const int n = day_periods(c, &h, d, buf);
-    for (int i = 0; i < n; i++)
-        if (buf[i].s <= t && t < buf[i].e)
-            return true;
-    return false;
+    piece p;
+    piece_at(c, &h, t, &p);
+    switch (p.kind) {
+    case P_PLAIN:
+        return local_is_open(c, t + p.off);
+    case P_FULL:
+        return true;
+    case P_EMPTY:
+        return false;
+    default: {
+        span buf[MAXI + 1];
+        const int n = day_periods(c, &h, p.d0, buf);
+        for (int i = 0; i < n; i++)
+            if (buf[i].s <= t && t < buf[i].e)
+                return true;
+        return false;
+    }
+    }
 }
 
 cm_status cm_calendar_is_open(const cm_calendar *cal, cm_time t, bool *out)
@@ -1303,28 +1221,7 @@ cm_status cm_calendar_is_open(const cm_calendar *cal, cm_time t, bool *out)
 /* Earliest open instant >= t; false when there is none up to T_MAX. */
 static bool next_open1(const cm_calendar *c, int64_t t, int64_t *out)
 {
-    span p;
-    int64_t x = t;
-    if (c->has_window && x < c->wbase) {
-        if (walk_first(c, x, c->wbase, &p)) {
-            *out = p.s > x ? p.s : x;
-            return *out <= T_MAX;
-        }
-        x = c->wbase;
-    }
-    if (c->has_window && x < c->wend) {
-        const uint32_t r = (uint32_t)(x - c->wbase);
-        const uint32_t k = w_find(c, r);
-        if (k < c->nper) {
-            *out = c->wbase + (c->per[k].s > r ? c->per[k].s : r);
-            return *out <= T_MAX;
-        }
-        x = c->wend;
-    }
-    if (!walk_first(c, x, T_MAX + 1, &p))
-        return false;
-    *out = p.s > x ? p.s : x;
-    return *out <= T_MAX;
+    return walk_first(c, t, T_MAX + 1, out);
 }
 
 cm_status cm_calendar_next_open(const cm_calendar *cal, cm_time t, cm_time *out)
@@ -1341,33 +1238,8 @@ cm_status cm_calendar_next_close(const cm_calendar *cal, cm_time t, cm_time *out
 {
     CM_REQUIRE(cal != NULL && out != NULL, CM_EINVAL);
     CM_REQUIRE(time_ok(t), CM_ERANGE);
-    const cm_calendar *c = cal;
-    bool have = false;
-    int64_t end = 0;
-    bool done = false;
-    if (!c->has_window) {
-        done = walk_close(c, t, T_MAX + 1, &have, &end);
-    } else {
-        if (t < c->wbase)
-            done = walk_close(c, t, c->wbase, &have, &end);
-        if (!done && t < c->wend) {
-            if (!have) {
-                const uint32_t k = w_find(c, (uint32_t)((t > c->wbase ? t : c->wbase) - c->wbase));
-                if (k < c->nper) {
-                    have = true;
-                    end = c->wbase + c->per[k].e;
-                }
-            } else if (c->nper > 0 && c->wbase + c->per[0].s <= end &&
-                       c->wbase + c->per[0].e > end) {
-                end = c->wbase + c->per[0].e; /* the window's periods are already merged */
-            }
-            done = have && end < c->wend;
-        }
-        if (!done)
-            done = walk_close(c, t > c->wend ? t : c->wend, T_MAX + 1, &have, &end);
-    }
-    (void)done;
-    CM_REQUIRE(have && end <= T_MAX, CM_ENOTFOUND);
+    int64_t end;
+    CM_REQUIRE(walk_close(cal, t, &end), CM_ENOTFOUND);
     *out = end;
     return CM_OK;
 }
@@ -1402,7 +1274,7 @@ cm_status cm_calendar_add_roll(const cm_calendar *cal, cm_time start, int64_t se
 
 static bool business_day(const cm_calendar *c, int64_t d)
 {
-    const kind k = kind_of(c, d);
+    const kind k = cm__kind_of(c, d);
     return !k.closed && k.n > 0;
 }
 
@@ -1414,7 +1286,7 @@ static bool step_days(const cm_calendar *c, int64_t d, int64_t days, int64_t lo,
     while (days > 0) {
         if (d >= hi)
             return false;
-        if (c->nrec == 0) {
+        if (c->nrules == 0) {
             /* Dates d+1 .. x-1 are plain weekly dates: skip whole weeks. */
             const int64_t x = dated_ge(c, d + 1);
             const int64_t room = (x == INT64_MAX ? hi + 7 : x) - d - 1; /* plain dates ahead */
@@ -1442,7 +1314,7 @@ static bool step_days(const cm_calendar *c, int64_t d, int64_t days, int64_t lo,
     while (days < 0) {
         if (d <= lo)
             return false;
-        if (c->nrec == 0) {
+        if (c->nrules == 0) {
             const int64_t x = dated_le(c, d - 1);
             const int64_t room = d - 1 - (x == INT64_MIN ? lo - 7 : x);
             if (room >= 7) {

@@ -490,7 +490,7 @@ cm_status cm_csv_map_parse(const char *text, const cm_allocator *alloc, cm_csv_m
     map->nvalues = fill.values;
     map->arena_len = fill.arena;
     if (fill.tz_seen) {
-        const cm_status st = cm_tz_load(fill.tz_name, &map->tz);
+        const cm_status st = cm_tz_load_with_allocator(fill.tz_name, alloc, &map->tz);
         if (st != CM_OK) {
             cm_csv_map_free(map);
             if (st == CM_ENOMEM)

@@ -34,6 +34,8 @@ struct cm_sla_policy {
     int32_t key_calendar[CM_SLA_METRIC_COUNT][SLA_MAX_KEYS];
     uint8_t key_of[CM_SLA_METRIC_COUNT][CM_SLA_PRIORITY_COUNT]; /* SLA_NO_KEY: no target */
     size_t ncalendars;                                          /* largest index + 1 */
+    cm_allocator alloc; /* copy of the caller's, when has_alloc */
+    bool has_alloc;
 };
 
 /* Names shared by the parser and the name functions. */

@@ -76,11 +76,12 @@ static void derive(cm_sla_policy *p)
     }
 }
 
-cm_status cm_sla_policy_new(const cm_sla_target *targets, size_t ntargets,
-                            const cm_sla_metric_options *options, uint32_t flags,
-                            cm_sla_policy **out)
+cm_status cm_sla_policy_new_with_allocator(const cm_sla_target *targets, size_t ntargets,
+                                           const cm_sla_metric_options *options, uint32_t flags,
+                                           const cm_allocator *alloc, cm_sla_policy **out)
 {
     CM_REQUIRE(out != NULL && (ntargets == 0 || targets != NULL), CM_EINVAL);
+    CM_REQUIRE(cm__valid_allocator(alloc), CM_EINVAL);
     CM_REQUIRE(ntargets <= MAX_TARGETS, CM_EINVAL);
     CM_REQUIRE((flags & ~CM_SLA_POLICY_NO_AUTO_OPEN) == 0, CM_EINVAL);
     bool seen[CM_SLA_METRIC_COUNT][CM_SLA_PRIORITY_COUNT] = {{false}};
@@ -93,8 +94,13 @@ cm_status cm_sla_policy_new(const cm_sla_target *targets, size_t ntargets,
         for (int m = 0; m < CM_SLA_METRIC_COUNT; m++)
             CM_REQUIRE(options_valid(&options[m]), CM_EINVAL);
     }
-    cm_sla_policy *p = calloc(1, sizeof *p);
+    cm_sla_policy *p = cm__alloc(alloc, sizeof *p);
     CM_REQUIRE(p != NULL, CM_ENOMEM);
+    memset(p, 0, sizeof *p);
+    if (alloc != NULL) {
+        p->alloc = *alloc;
+        p->has_alloc = true;
+    }
     for (int m = 0; m < CM_SLA_METRIC_COUNT; m++) {
         for (int pr = 0; pr < CM_SLA_PRIORITY_COUNT; pr++) {
             p->seconds[m][pr] = SLA_NO_TARGET;
@@ -115,9 +121,19 @@ cm_status cm_sla_policy_new(const cm_sla_target *targets, size_t ntargets,
     return CM_OK;
 }
 
+cm_status cm_sla_policy_new(const cm_sla_target *targets, size_t ntargets,
+                            const cm_sla_metric_options *options, uint32_t flags,
+                            cm_sla_policy **out)
+{
+    return cm_sla_policy_new_with_allocator(targets, ntargets, options, flags, NULL, out);
+}
+
 void cm_sla_policy_free(cm_sla_policy *policy)
 {
-    free(policy);
+    if (policy == NULL)
+        return;
+    const cm_allocator a = policy->alloc;
+    cm__free(policy->has_alloc ? &a : NULL, policy);
 }
 
 cm_status cm_sla_policy_target(const cm_sla_policy *policy, uint32_t metric, uint32_t priority,
@@ -476,9 +492,10 @@ static bool parse_text(parser *ps, const char *text)
     }
 }
 
-cm_status cm_sla_policy_parse(const char *text, cm_sla_policy **out, cm_parse_error *err)
+cm_status cm_sla_policy_parse_with_allocator(const char *text, const cm_allocator *alloc,
+                                             cm_sla_policy **out, cm_parse_error *err)
 {
-    CM_REQUIRE(text != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(text != NULL && out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
     parser ps;
     memset(&ps, 0, sizeof ps);
     for (int m = 0; m < CM_SLA_METRIC_COUNT; m++) {
@@ -490,5 +507,11 @@ cm_status cm_sla_policy_parse(const char *text, cm_sla_policy **out, cm_parse_er
             *err = ps.err;
         return CM_EPARSE;
     }
-    return cm_sla_policy_new(ps.targets, ps.ntargets, ps.options, ps.flags, out);
+    return cm_sla_policy_new_with_allocator(ps.targets, ps.ntargets, ps.options, ps.flags, alloc,
+                                            out);
+}
+
+cm_status cm_sla_policy_parse(const char *text, cm_sla_policy **out, cm_parse_error *err)
+{
+    return cm_sla_policy_parse_with_allocator(text, NULL, out, err);
 }

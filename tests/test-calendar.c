@@ -1715,6 +1715,714 @@ START_TEST(threads_share_a_calendar)
 }
 END_TEST
 
+/* ======================================================================== */
+/* Yearly rules, observed weekdays, shared zones                            */
+/* ======================================================================== */
+
+/* Days in a month of the proleptic Gregorian calendar. */
+static int cm_days_in_month_test(int y, int m)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* ISO weekday of a UTC date (common module). */
+static int weekday_of(int y, int m, int d)
+{
+    cm_civil c;
+    REQ_STATUS(cm_time_to_civil(utc(y, m, d, 0, 0, 0), &c), CM_OK);
+    return c.weekday;
+}
+
+static bool closed_at_noon(const cm_calendar *cal, int y, int m, int d)
+{
+    bool open;
+    REQ_STATUS(cm_calendar_is_open(cal, utc(y, m, d, 12, 0, 0), &open), CM_OK);
+    return !open;
+}
+
+START_TEST(yearly_us_federal_holidays)
+{
+    /* The US federal holidays as OPM publishes them (opm.gov, "Federal
+     * Holidays", 2020 to 2023), in a UTC Mon-Fri calendar: every weekday
+     * closed below and no other. A holiday on a Saturday is observed the
+     * Friday before, on a Sunday the Monday after (5 U.S.C. 6103(b));
+     * Juneteenth from 2021 (and observed on Friday 18 June 2021). */
+    cm_calendar *cal = parse_ok("mon-fri 09:00-17:00\n"
+                                "*-01-01 closed observed\n"
+                                "3rd mon of jan closed\n"
+                                "3rd Mon of February closed\n"
+                                "last mon of may closed\n"
+                                "*-06-19 closed observed from 2021\n"
+                                "*-07-04 closed observed\n"
+                                "1st mon of sep closed\n"
+                                "2nd mon of oct closed\n"
+                                "*-11-11 closed observed\n"
+                                "4th thu of nov closed\n"
+                                "*-12-25 closed observed\n");
+    static const struct {
+        int y, m, d;
+    } opm[] = {
+        {2020, 1, 1},   {2020, 1, 20},  {2020, 2, 17},  {2020, 5, 25},  {2020, 7, 3},
+        {2020, 9, 7},   {2020, 10, 12}, {2020, 11, 11}, {2020, 11, 26}, {2020, 12, 25},
+        {2021, 1, 1},   {2021, 1, 18},  {2021, 2, 15},  {2021, 5, 31},  {2021, 6, 18},
+        {2021, 7, 5},   {2021, 9, 6},   {2021, 10, 11}, {2021, 11, 11}, {2021, 11, 25},
+        {2021, 12, 24}, {2021, 12, 31}, {2022, 1, 17},  {2022, 2, 21},  {2022, 5, 30},
+        {2022, 6, 20},  {2022, 7, 4},   {2022, 9, 5},   {2022, 10, 10}, {2022, 11, 11},
+        {2022, 11, 24}, {2022, 12, 26}, {2023, 1, 2},   {2023, 1, 16},  {2023, 2, 20},
+        {2023, 5, 29},  {2023, 6, 19},  {2023, 7, 4},   {2023, 9, 4},   {2023, 10, 9},
+        {2023, 11, 10}, {2023, 11, 23}, {2023, 12, 25},
+    };
+    size_t k = 0;
+    for (int y = 2020; y <= 2023; y++)
+        for (int m = 1; m <= 12; m++)
+            for (int d = 1; d <= cm_days_in_month_test(y, m); d++) {
+                if (weekday_of(y, m, d) > 5)
+                    continue;
+                const bool want = k < NELEM(opm) && opm[k].y == y && opm[k].m == m && opm[k].d == d;
+                if (want)
+                    k++;
+                REQ_MSG(closed_at_noon(cal, y, m, d) == want, "%04d-%02d-%02d: closed %d", y, m, d,
+                        !want);
+            }
+    REQ_EQ(k, NELEM(opm));
+    /* Saturday 4 July 2026 is closed too (the holiday itself), and so is Friday the 3rd. */
+    REQ(closed_at_noon(cal, 2026, 7, 4));
+    REQ(closed_at_noon(cal, 2026, 7, 3));
+    /* The same rules far from today: Thanksgiving 2400 is 23 November (Python's
+     * datetime: the first Thursday of November 2400 is the 2nd). */
+    REQ(closed_at_noon(cal, 2400, 11, 23));
+    REQ(!closed_at_noon(cal, 2400, 11, 16));
+    cm_calendar_free(cal);
+}
+END_TEST
+
+START_TEST(yearly_api_and_grammar_agree)
+{
+    /* The same schedule through the spec and through cm_calendar_yearly. */
+    cm_calendar *spec = parse_ok("tz America/New_York\nmon-fri 09:00-17:00\n"
+                                 "last fri of november 09:00-13:00 until 2030\n"
+                                 "*-12-24 09:00-12:00\n*-07-04 closed observed\n"
+                                 "2nd Tue of Mar closed from 2024 until 2026\n");
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    cm_tz *tz = load("America/New_York");
+    REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
+    cm_tz_free(tz);
+    for (int wd = 1; wd <= 5; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 9 * H, 17 * H), CM_OK);
+    cm_calendar_yearly r;
+    REQ_STATUS(cm_calendar_yearly_init(&r), CM_OK);
+    r.flags = 0;
+    r.month = 11;
+    r.weekday = 5;
+    r.nth = -1;
+    r.last_year = 2030;
+    r.start_seconds = 9 * H;
+    r.end_seconds = 13 * H;
+    REQ_STATUS(cm_calendar_builder_add_yearly(b, &r), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_special(b, CM_CALENDAR_EVERY_YEAR, 12, 24, 9 * H, 12 * H),
+               CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_holiday_observed(b, CM_CALENDAR_EVERY_YEAR, 7, 4), CM_OK);
+    REQ_STATUS(cm_calendar_yearly_init(&r), CM_OK);
+    r.month = 3;
+    r.weekday = 2;
+    r.nth = 2;
+    r.first_year = 2024;
+    r.last_year = 2026;
+    REQ_STATUS(cm_calendar_builder_add_yearly(b, &r), CM_OK);
+    cm_calendar *api;
+    REQ_STATUS(cm_calendar_builder_build(b, &api), CM_OK);
+    cm_calendar_builder_free(b);
+    /* Hand-checked dates: last Friday of November 2025 is the 28th (4 hours),
+     * 2031's is not special (8 hours); 2023-03-14 open, 2024-03-12 closed,
+     * 2027-03-09 open; 2027-07-05 (Monday after Sunday the 4th) closed. */
+    const struct {
+        int y, m, d;
+        int64_t secs;
+    } rows[] = {{2025, 11, 28, 4 * H}, {2031, 11, 28, 8 * H}, {2025, 12, 24, 3 * H},
+                {2023, 3, 14, 8 * H},  {2024, 3, 12, 0},      {2026, 3, 10, 0},
+                {2027, 3, 9, 8 * H},   {2027, 7, 5, 0},       {2027, 7, 2, 8 * H}};
+    for (size_t i = 0; i < NELEM(rows); i++) {
+        const cm_civil c = {rows[i].y, rows[i].m, rows[i].d, 0, 0, 0, 0, 0};
+        const cm_tz *zone;
+        cm_time a, z;
+        REQ_STATUS(cm_calendar_get_tz(spec, &zone), CM_OK);
+        REQ_STATUS(cm_tz_from_local(zone, &c, &a), CM_OK);
+        z = a + 24 * H;
+        int64_t e1, e2;
+        REQ_STATUS(cm_calendar_elapsed(spec, a, z, &e1), CM_OK);
+        REQ_STATUS(cm_calendar_elapsed(api, a, z, &e2), CM_OK);
+        REQ_MSG(e1 == rows[i].secs && e2 == rows[i].secs, "%d-%d-%d: %" PRId64 " %" PRId64,
+                rows[i].y, rows[i].m, rows[i].d, e1, e2);
+    }
+    cm_calendar_free(spec);
+    cm_calendar_free(api);
+}
+END_TEST
+
+/* A random yearly rule and its own, independent, date in a year. */
+typedef struct test_rule {
+    int month, day, weekday, nth, first, last, interval;
+    bool closed, observed;
+    int32_t s, e;
+    int nexcept;
+    int32_t except[3];
+} test_rule;
+
+static bool test_rule_date(const test_rule *r, int y, int *m, int *d)
+{
+    if (y < r->first || y > r->last || (y - r->first) % r->interval != 0)
+        return false;
+    for (int i = 0; i < r->nexcept; i++)
+        if (r->except[i] == y)
+            return false;
+    *m = r->month;
+    const int dim = cm_days_in_month_test(y, r->month);
+    if (r->day != 0) {
+        *d = r->day;
+        return r->day <= dim;
+    }
+    /* Count the matching weekdays of the month from the chosen end. */
+    int seen = 0;
+    for (int i = 0; i < dim; i++) {
+        const int dd = r->nth > 0 ? 1 + i : dim - i;
+        if (weekday_of(y, r->month, dd) == r->weekday &&
+            ++seen == (r->nth > 0 ? r->nth : -r->nth)) {
+            *d = dd;
+            return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(yearly_rules_equal_their_dates)
+{
+    /* Random yearly rules give the same answers as the same calendar with
+     * each occurrence in 2018..2030 written out as a dated entry, computed
+     * here by counting weekdays (the test's own arithmetic): precedence of
+     * closings over hours, the first rule's hours where several fall on a
+     * date, observed Fridays and Mondays, year bounds, intervals and
+     * excluded years. Instants are drawn in 2020..2027. */
+    test_rng r = test_rng_make("yearly_rules_equal_their_dates");
+    for (int round = 0; round < 12; round++) {
+        cm_calendar_builder *br, *bd;
+        REQ_STATUS(cm_calendar_builder_new(&br), CM_OK);
+        REQ_STATUS(cm_calendar_builder_new(&bd), CM_OK);
+        cm_tz *tz = load(prop_zones[rng_below(&r, NELEM(prop_zones))]);
+        REQ_STATUS(cm_calendar_builder_set_tz(br, tz), CM_OK);
+        REQ_STATUS(cm_calendar_builder_set_tz(bd, tz), CM_OK);
+        cm_tz_free(tz);
+        for (int wd = 1; wd <= 7; wd++) {
+            if (rng_below(&r, 10) < 3)
+                continue;
+            const int32_t s = (int32_t)rng_below(&r, DAYS);
+            const int32_t len = 1 + (int32_t)rng_below(&r, rng_below(&r, 4) == 0 ? DAYS : 9 * H);
+            REQ_STATUS(cm_calendar_builder_add_weekly(br, wd, s, s + len), CM_OK);
+            REQ_STATUS(cm_calendar_builder_add_weekly(bd, wd, s, s + len), CM_OK);
+        }
+        test_rule rules[16];
+        const int nrules = 1 + (int)rng_below(&r, 16);
+        for (int i = 0; i < nrules; i++) {
+            test_rule *t = &rules[i];
+        again:
+            memset(t, 0, sizeof *t);
+            /* Distinct months and days keep each rule its own group. */
+            t->month = 1 + (int)rng_below(&r, 12);
+            if (rng_below(&r, 2) == 0) {
+                t->day = 1 + (int)rng_below(&r, 31);
+                if (t->day > cm_days_in_month_test(2000, t->month))
+                    t->day = 1;
+            } else {
+                t->weekday = 1 + (int)rng_below(&r, 7);
+                t->nth = 1 + (int)rng_below(&r, 5);
+                if (rng_below(&r, 2) == 0)
+                    t->nth = -t->nth;
+            }
+            for (int j = 0; j < i; j++)
+                if (rules[j].month == t->month && rules[j].day == t->day &&
+                    rules[j].weekday == t->weekday && rules[j].nth == t->nth)
+                    goto again;
+            t->first = rng_below(&r, 3) == 0 ? 2019 + (int)rng_below(&r, 6) : 1;
+            t->last = rng_below(&r, 3) == 0 ? 2022 + (int)rng_below(&r, 8) : 9999;
+            if (t->last < t->first)
+                t->last = t->first;
+            t->interval = rng_below(&r, 4) == 0 ? 2 + (int)rng_below(&r, 3) : 1;
+            t->nexcept = (int)rng_below(&r, 3);
+            for (int k = 0; k < t->nexcept; k++)
+                t->except[k] = 2019 + (int)rng_below(&r, 10);
+            t->closed = rng_below(&r, 2) == 0;
+            t->observed = t->closed && rng_below(&r, 2) == 0;
+            t->s = (int32_t)rng_below(&r, DAYS);
+            t->e = t->s + 1 + (int32_t)rng_below(&r, 10 * H);
+            cm_calendar_yearly y;
+            REQ_STATUS(cm_calendar_yearly_init(&y), CM_OK);
+            y.flags = (t->closed ? CM_CALENDAR_YEARLY_CLOSED : 0u) |
+                      (t->observed ? CM_CALENDAR_YEARLY_OBSERVED : 0u);
+            y.month = t->month;
+            y.day = t->day;
+            y.weekday = t->weekday;
+            y.nth = t->nth;
+            y.first_year = t->first;
+            y.last_year = t->last;
+            y.interval = t->interval;
+            y.start_seconds = t->s;
+            y.end_seconds = t->e;
+            y.except_count = (uint32_t)t->nexcept;
+            y.except_years = t->except;
+            REQ_STATUS(cm_calendar_builder_add_yearly(br, &y), CM_OK);
+        }
+        /* Written out: closed dates first (own and observed), then the first
+         * rule's hours on dates no closing reached. */
+        for (int y = 2018; y <= 2030; y++) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < nrules; i++) {
+                    const test_rule *t = &rules[i];
+                    int m, d;
+                    if (!test_rule_date(t, y, &m, &d) || t->closed != (pass == 0))
+                        continue;
+                    const cm_time day = utc(y, m, d, 0, 0, 0);
+                    if (pass == 0) {
+                        REQ_STATUS(cm_calendar_builder_add_holiday(bd, y, m, d), CM_OK);
+                        const int wd = weekday_of(y, m, d);
+                        if (t->observed && (wd == 6 || wd == 7)) {
+                            cm_civil o;
+                            REQ_STATUS(cm_time_to_civil(day + (wd == 6 ? -DAYS : DAYS), &o), CM_OK);
+                            REQ_STATUS(cm_calendar_builder_add_holiday(bd, o.year, o.month, o.day),
+                                       CM_OK);
+                        }
+                        continue;
+                    }
+                    /* Hours: only when no closing and no earlier rule's hours. */
+                    bool taken = false;
+                    for (int j = 0; j < nrules && !taken; j++) {
+                        int m2, d2;
+                        const test_rule *u = &rules[j];
+                        if (u->closed) {
+                            for (int yy = y - 1; yy <= y + 1 && !taken; yy++) {
+                                if (!test_rule_date(u, yy, &m2, &d2))
+                                    continue;
+                                const cm_time ud = utc(yy, m2, d2, 0, 0, 0);
+                                const int wd = weekday_of(yy, m2, d2);
+                                if (ud == day || (u->observed && wd == 6 && ud - DAYS == day) ||
+                                    (u->observed && wd == 7 && ud + DAYS == day))
+                                    taken = true;
+                            }
+                        } else if (j < i && test_rule_date(u, y, &m2, &d2) && m2 == m && d2 == d) {
+                            taken = true;
+                        }
+                    }
+                    if (!taken) {
+                        REQ_STATUS(cm_calendar_builder_add_special(bd, y, m, d, t->s, t->e), CM_OK);
+                    }
+                }
+            }
+        }
+        cm_calendar *cr, *cd;
+        REQ_STATUS(cm_calendar_builder_build(br, &cr), CM_OK);
+        /* Two closings of one date (a rule's own and another's observed) are fine. */
+        REQ_STATUS(cm_calendar_builder_build(bd, &cd), CM_OK);
+        cm_calendar_builder_free(br);
+        cm_calendar_builder_free(bd);
+        const cm_time lo = utc(2020, 1, 1, 0, 0, 0), span = 8 * 365 * DAYS;
+        for (int k = 0; k < 400; k++) {
+            const cm_time t = lo + (cm_time)rng_below(&r, (uint64_t)span);
+            const int64_t n = 1 + (int64_t)rng_below(&r, rng_below(&r, 2) ? 20 * H : 60 * DAYS);
+            const cm_time u = t + (cm_time)rng_below(&r, 90 * DAYS);
+            cm_time x1, x2;
+            int64_t e1, e2;
+            bool o1, o2;
+            REQ_STATUS(cm_calendar_elapsed(cr, t, u, &e1), CM_OK);
+            REQ_STATUS(cm_calendar_elapsed(cd, t, u, &e2), CM_OK);
+            REQ_EQ(e1, e2);
+            REQ_STATUS(cm_calendar_is_open(cr, t, &o1), CM_OK);
+            REQ_STATUS(cm_calendar_is_open(cd, t, &o2), CM_OK);
+            REQ_EQ(o1, o2);
+            /* Results past the written-out years may differ; within them they may not. */
+#define SAME_WITHIN(call1, call2)                                                                 \
+    do {                                                                                          \
+        const cm_status s1_ = (call1), s2_ = (call2);                                             \
+        const bool in1_ = s1_ == CM_OK && x1 > lo - 300 * DAYS && x1 < lo + span + 300 * DAYS;    \
+        const bool in2_ = s2_ == CM_OK && x2 > lo - 300 * DAYS && x2 < lo + span + 300 * DAYS;    \
+        REQ_MSG(in1_ == in2_ && (!in1_ || x1 == x2), "%s:%d: %s / %s differ", __FILE__, __LINE__, \
+                #call1, #call2);                                                                  \
+    } while (0)
+            SAME_WITHIN(cm_calendar_add(cr, t, n, &x1), cm_calendar_add(cd, t, n, &x2));
+            SAME_WITHIN(cm_calendar_add(cr, u, -n, &x1), cm_calendar_add(cd, u, -n, &x2));
+            SAME_WITHIN(cm_calendar_next_open(cr, t, &x1), cm_calendar_next_open(cd, t, &x2));
+            SAME_WITHIN(cm_calendar_next_close(cr, t, &x1), cm_calendar_next_close(cd, t, &x2));
+            SAME_WITHIN(cm_calendar_add_roll(cr, t, n, &x1), cm_calendar_add_roll(cd, t, n, &x2));
+#undef SAME_WITHIN
+            const int32_t days = (int32_t)rng_below(&r, 41) - 20;
+            const cm_status d1 = cm_calendar_add_days(cr, t, days, &x1);
+            const cm_status d2 = cm_calendar_add_days(cd, t, days, &x2);
+            if (d1 == CM_OK && d2 == CM_OK && x2 < lo + span + 300 * DAYS)
+                REQ_EQ(x1, x2);
+        }
+        cm_calendar_free(cr);
+        cm_calendar_free(cd);
+    }
+}
+END_TEST
+
+static const struct {
+    const char *spec;
+    unsigned line, column;
+    const char *message;
+} rule_parse_errors[] = {
+    {"6th thu of nov closed\n", 1, 1, "expected an ordinal: 1st, 2nd, 3rd, 4th, 5th or last"},
+    {"2th thu of nov closed\n", 1, 1, "expected an ordinal: 1st, 2nd, 3rd, 4th, 5th or last"},
+    {"4th thx of nov closed\n", 1, 5, "unknown day name (mon, tue, wed, thu, fri, sat, sun)"},
+    {"4th thu in nov closed\n", 1, 9, "expected 'of' and a month after the day"},
+    {"4th thu of novem closed\n", 1, 12, "unknown month name (jan, feb, mar, ..., dec)"},
+    {"4th thu of nov\n", 1, 15, "expected 'closed' or an interval HH:MM-HH:MM after the month"},
+    {"last thu of nov 09:00-12:00 observed\n", 1, 29, "'observed' applies to closed dates only"},
+    {"2025-12-25 closed from 2020\n", 1, 19,
+     "'from' and 'until' apply to yearly dates (*-MM-DD, 4th thu of nov)"},
+    {"*-12-25 closed from 20\n", 1, 21, "expected a year YYYY"},
+    {"*-12-25 closed from 0000\n", 1, 21, "the year must be 0001 to 9999"},
+    {"*-12-25 closed from 2030 until 2020\n", 1, 26, "the last year comes before the first"},
+    {"*-12-25 closed observed x\n", 1, 25, "unexpected text at the end of the line"},
+    {"4th thu of nov closed\n4th thu of nov 10:00-12:00\n", 2, 16,
+     "this date is both closed and open"},
+};
+
+START_TEST(rule_parse_error_positions)
+{
+    const int i = _i;
+    cm_calendar *cal = (cm_calendar *)(uintptr_t)0x1;
+    cm_parse_error err = {0, 0, NULL};
+    REQ_STATUS(cm_calendar_parse(rule_parse_errors[i].spec, &cal, &err), CM_EPARSE);
+    REQ(cal == (cm_calendar *)(uintptr_t)0x1);
+    ck_assert_ptr_nonnull(err.message);
+    REQ_MSG(err.line == rule_parse_errors[i].line && err.column == rule_parse_errors[i].column &&
+                strcmp(err.message, rule_parse_errors[i].message) == 0,
+            "row %d: got %u:%u '%s', expected %u:%u '%s'", i, err.line, err.column, err.message,
+            rule_parse_errors[i].line, rule_parse_errors[i].column, rule_parse_errors[i].message);
+}
+END_TEST
+
+START_TEST(yearly_bad_input)
+{
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    REQ_STATUS(cm_calendar_yearly_init(NULL), CM_EINVAL);
+    cm_calendar_yearly good;
+    REQ_STATUS(cm_calendar_yearly_init(&good), CM_OK);
+    REQ_EQ(good.size, sizeof good);
+    good.month = 12;
+    good.day = 25;
+    REQ_STATUS(cm_calendar_builder_add_yearly(NULL, &good), CM_EINVAL);
+    REQ_STATUS(cm_calendar_builder_add_yearly(b, NULL), CM_EINVAL);
+    static const int32_t years[] = {2020, 0};
+    const struct {
+        int field;
+        int32_t value;
+        cm_status want;
+    } rows[] = {
+        {0, 0, CM_EINVAL},          /* size */
+        {1, 0x4, CM_EINVAL},        /* unknown flag */
+        {1, 0x2, CM_EINVAL},        /* observed without closed */
+        {2, 0, CM_ERANGE},          /* month */
+        {2, 13, CM_ERANGE},         /* month */
+        {3, 32, CM_ERANGE},         /* day */
+        {3, -1, CM_ERANGE},         /* day */
+        {4, 0, CM_ERANGE},          /* weekday, with day 0 */
+        {5, 6, CM_ERANGE},          /* nth */
+        {5, 0, CM_ERANGE},          /* nth */
+        {6, 0, CM_ERANGE},          /* first year */
+        {7, 10000, CM_ERANGE},      /* last year */
+        {8, 0, CM_ERANGE},          /* interval */
+        {9, 86400, CM_ERANGE},      /* start, open rule */
+        {10, 2 * 86400, CM_ERANGE}, /* end, open rule */
+        {11, 0, CM_EINVAL},         /* reserved */
+        {12, 0, CM_EINVAL},         /* exceptions given as NULL */
+        {13, 0, CM_ERANGE},         /* exception year 0 */
+        {14, 70000, CM_ERANGE},     /* too many exceptions */
+    };
+    for (size_t i = 0; i < NELEM(rows); i++) {
+        cm_calendar_yearly y = good;
+        switch (rows[i].field) {
+        case 0:
+            y.size = 4;
+            break;
+        case 1:
+            y.flags = (uint32_t)rows[i].value;
+            break;
+        case 2:
+            y.month = rows[i].value;
+            break;
+        case 3:
+            y.day = rows[i].value;
+            break;
+        case 4:
+            y.day = 0;
+            y.nth = 1;
+            y.weekday = rows[i].value;
+            break;
+        case 5:
+            y.day = 0;
+            y.weekday = 1;
+            y.nth = rows[i].value;
+            break;
+        case 6:
+            y.first_year = rows[i].value;
+            break;
+        case 7:
+            y.last_year = rows[i].value;
+            break;
+        case 8:
+            y.interval = rows[i].value;
+            break;
+        case 9:
+            y.flags = 0;
+            y.start_seconds = rows[i].value;
+            y.end_seconds = rows[i].value + 1;
+            break;
+        case 10:
+            y.flags = 0;
+            y.start_seconds = 0;
+            y.end_seconds = rows[i].value;
+            break;
+        case 11:
+            y.reserved[3] = 1;
+            break;
+        case 12:
+            y.except_count = 1;
+            y.except_years = NULL;
+            break;
+        case 13:
+            y.except_count = 2;
+            y.except_years = years;
+            break;
+        default:
+            y.except_count = (uint32_t)rows[i].value;
+            y.except_years = years;
+            break;
+        }
+        REQ_MSG(cm_calendar_builder_add_yearly(b, &y) == rows[i].want, "row %zu", i);
+    }
+    REQ_STATUS(cm_calendar_builder_add_holiday_observed(NULL, 2025, 7, 4), CM_EINVAL);
+    REQ_STATUS(cm_calendar_builder_add_holiday_observed(b, 2025, 2, 29), CM_ERANGE);
+    REQ_STATUS(cm_calendar_builder_add_holiday_observed(b, 10000, 1, 1), CM_ERANGE);
+    /* Nothing was added: the calendar is never open and has no closing. */
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    cm_time x = 7;
+    REQ_STATUS(cm_calendar_next_open(cal, 0, &x), CM_ENOTFOUND);
+    REQ_EQ(x, 7);
+    cm_calendar_free(cal);
+    /* A rule both closed and open is refused at build. */
+    REQ_STATUS(cm_calendar_builder_add_yearly(b, &good), CM_OK);
+    good.flags = 0;
+    good.start_seconds = 9 * H;
+    good.end_seconds = 10 * H;
+    REQ_STATUS(cm_calendar_builder_add_yearly(b, &good), CM_OK);
+    cal = (cm_calendar *)(uintptr_t)0x1;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_EINVAL);
+    REQ(cal == (cm_calendar *)(uintptr_t)0x1);
+    cm_calendar_builder_free(b);
+}
+END_TEST
+
+START_TEST(zones_are_shared)
+{
+    /* Calendars built from one zone hold that zone, not a copy; the zone
+     * lives until its last holder lets go. */
+    cm_tz *tz = load("America/New_York");
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_weekly(b, 1, 9 * H, 17 * H), CM_OK);
+    cm_calendar *cals[3];
+    for (int i = 0; i < 3; i++)
+        REQ_STATUS(cm_calendar_builder_build(b, &cals[i]), CM_OK);
+    cm_calendar_builder_free(b);
+    cm_tz_free(tz); /* the calendars keep it */
+    const cm_tz *z0, *z;
+    REQ_STATUS(cm_calendar_get_tz(cals[0], &z0), CM_OK);
+    REQ(z0 == tz);
+    for (int i = 1; i < 3; i++) {
+        REQ_STATUS(cm_calendar_get_tz(cals[i], &z), CM_OK);
+        REQ(z == z0);
+    }
+    cm_tz *kept;
+    REQ_STATUS(cm_tz_ref(z0, &kept), CM_OK);
+    REQ(kept == z0);
+    for (int i = 0; i < 3; i++)
+        cm_calendar_free(cals[i]);
+    int32_t off = 0;
+    REQ_STATUS(cm_tz_utc_offset(kept, utc(2025, 7, 1, 0, 0, 0), &off), CM_OK);
+    REQ_EQ(off, -4 * H);
+    cm_tz *bad = (cm_tz *)(uintptr_t)0x1;
+    REQ_STATUS(cm_tz_ref(NULL, &bad), CM_EINVAL);
+    REQ(bad == (cm_tz *)(uintptr_t)0x1);
+    REQ_STATUS(cm_tz_ref(kept, NULL), CM_EINVAL);
+    cm_tz_free(kept);
+}
+END_TEST
+
+typedef struct cache_job {
+    cm_tz_cache *cache;
+    const cm_tz *got[8];
+    cm_status st;
+} cache_job;
+
+static const char *const cache_names[8] = {"America/New_York", "Europe/London",    "UTC",
+                                           "Asia/Kolkata",     "America/New_York", "+05:30",
+                                           "Europe/London",    "Australia/Sydney"};
+
+static void *cache_thread(void *arg)
+{
+    cache_job *j = arg;
+    j->st = CM_OK;
+    for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < 8; i++) {
+            cm_tz *tz;
+            const cm_status st = cm_tz_cache_load(j->cache, cache_names[i], &tz);
+            if (st != CM_OK) {
+                j->st = st;
+                return NULL;
+            }
+            if (round == 0)
+                j->got[i] = tz;
+            else if (j->got[i] != tz)
+                j->st = CM_EINVAL;
+            cm_tz_free(tz);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(zone_cache)
+{
+    cm_tz_cache *cache;
+    REQ_STATUS(cm_tz_cache_new(NULL, NULL), CM_EINVAL);
+    const cm_allocator half = {NULL, NULL, NULL};
+    REQ_STATUS(cm_tz_cache_new(&half, &cache), CM_EINVAL);
+    REQ_STATUS(cm_tz_cache_new(NULL, &cache), CM_OK);
+    size_t n = 99;
+    REQ_STATUS(cm_tz_cache_count(cache, &n), CM_OK);
+    REQ_EQ(n, 0);
+    /* Four threads load the same names at once: each name is one zone. */
+    cache_job jobs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i].cache = cache;
+        REQ(pthread_create(&th[i], NULL, cache_thread, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++)
+        REQ(pthread_join(th[i], NULL) == 0);
+    for (int i = 0; i < 4; i++) {
+        REQ_STATUS(jobs[i].st, CM_OK);
+        for (int k = 0; k < 8; k++)
+            REQ(jobs[i].got[k] == jobs[0].got[k]);
+    }
+    REQ(jobs[0].got[0] == jobs[0].got[4] && jobs[0].got[1] == jobs[0].got[6]);
+    REQ_STATUS(cm_tz_cache_count(cache, &n), CM_OK);
+    REQ_EQ(n, 6);
+    /* Specs read through a builder with the cache share its zones. */
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    REQ_STATUS(cm_calendar_builder_set_tz_cache(b, cache), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_spec(b, "tz Europe/London\nmon 09:00-17:00\n", NULL), CM_OK);
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    cm_calendar_builder_free(b);
+    const cm_tz *z;
+    REQ_STATUS(cm_calendar_get_tz(cal, &z), CM_OK);
+    REQ(z == jobs[0].got[1]);
+    /* Errors are not cached; bad input leaves the output alone. */
+    cm_tz *tz = (cm_tz *)(uintptr_t)0x1;
+    REQ_STATUS(cm_tz_cache_load(cache, "Mars/Olympus", &tz), CM_ENOTFOUND);
+    REQ_STATUS(cm_tz_cache_load(cache, "../etc/passwd", &tz), CM_EINVAL);
+    REQ_STATUS(cm_tz_cache_load(NULL, "UTC", &tz), CM_EINVAL);
+    REQ_STATUS(cm_tz_cache_load(cache, NULL, &tz), CM_EINVAL);
+    REQ_STATUS(cm_tz_cache_load(cache, "UTC", NULL), CM_EINVAL);
+    REQ(tz == (cm_tz *)(uintptr_t)0x1);
+    REQ_STATUS(cm_tz_cache_count(NULL, &n), CM_EINVAL);
+    REQ_STATUS(cm_tz_cache_count(cache, NULL), CM_EINVAL);
+    REQ_STATUS(cm_tz_cache_count(cache, &n), CM_OK);
+    REQ_EQ(n, 6);
+    REQ_STATUS(cm_calendar_builder_set_tz_cache(NULL, cache), CM_EINVAL);
+    /* The calendar outlives the cache. */
+    cm_tz_cache_free(cache);
+    cm_tz_cache_free(NULL);
+    int32_t off;
+    REQ_STATUS(cm_tz_utc_offset(z, utc(2025, 7, 1, 0, 0, 0), &off), CM_OK);
+    REQ_EQ(off, H);
+    cm_calendar_free(cal);
+}
+END_TEST
+
+/* An allocator that counts its blocks and bytes. */
+typedef struct counting {
+    long allocs, frees;
+} counting;
+
+static void *count_alloc(void *opaque, size_t n)
+{
+    ((counting *)opaque)->allocs++;
+    return malloc(n);
+}
+
+static void count_free(void *opaque, void *p)
+{
+    ((counting *)opaque)->frees++;
+    free(p);
+}
+
+START_TEST(allocators_are_used)
+{
+    counting c = {0, 0};
+    const cm_allocator a = {count_alloc, count_free, &c};
+    cm_calendar *cal;
+    cm_parse_error err;
+    REQ_STATUS(cm_calendar_parse_with_allocator("tz America/New_York\nmon-fri 09:00-17:00\n"
+                                                "4th thu of nov closed\n",
+                                                &a, &cal, &err),
+               CM_OK);
+    REQ(c.allocs > 2);
+    /* Builder, scratch and file buffer are gone; the calendar and its zone remain. */
+    REQ_EQ(c.allocs - c.frees, 2);
+    cm_time x;
+    REQ_STATUS(cm_calendar_add(cal, utc(2025, 11, 26, 21, 0, 0), 2 * 3600, &x), CM_OK);
+    /* Wednesday 16:00-17:00 EST, Thanksgiving closed, Friday 09:00-10:00 EST. */
+    REQ_EQ(x, utc(2025, 11, 28, 15, 0, 0));
+    cm_calendar_free(cal);
+    REQ_EQ(c.allocs, c.frees);
+    const cm_allocator half = {count_alloc, NULL, &c};
+    cal = (cm_calendar *)(uintptr_t)0x1;
+    REQ_STATUS(cm_calendar_parse_with_allocator("mon 09:00-10:00\n", &half, &cal, NULL), CM_EINVAL);
+    REQ(cal == (cm_calendar *)(uintptr_t)0x1);
+    cm_tz *tz = (cm_tz *)(uintptr_t)0x1;
+    REQ_STATUS(cm_tz_load_with_allocator("UTC", &half, &tz), CM_EINVAL);
+    REQ_STATUS(cm_tz_fixed_with_allocator(60, &half, &tz), CM_EINVAL);
+    REQ_STATUS(cm_tz_from_posix_with_allocator("EST5", &half, &tz), CM_EINVAL);
+    REQ_STATUS(cm_tz_from_tzif_with_allocator((const uint8_t *)"TZif", 4, &half, &tz), CM_EINVAL);
+    REQ(tz == (cm_tz *)(uintptr_t)0x1);
+    cm_calendar_builder *b = (cm_calendar_builder *)(uintptr_t)0x1;
+    REQ_STATUS(cm_calendar_builder_new_with_allocator(&half, &b), CM_EINVAL);
+    REQ(b == (cm_calendar_builder *)(uintptr_t)0x1);
+    /* A zone made with one allocator, shared by a calendar made with another,
+     * is released through its own when the calendar goes last. */
+    counting cz = {0, 0};
+    const cm_allocator az = {count_alloc, count_free, &cz};
+    REQ_STATUS(cm_tz_from_posix_with_allocator("EST5EDT,M3.2.0,M11.1.0", &az, &tz), CM_OK);
+    REQ_STATUS(cm_calendar_builder_new_with_allocator(&a, &b), CM_OK);
+    REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
+    cm_tz_free(tz);
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    cm_calendar_builder_free(b);
+    REQ_EQ(cz.allocs, 1);
+    REQ_EQ(cz.frees, 0);
+    cm_calendar_free(cal);
+    REQ_EQ(cz.frees, 1);
+    REQ_EQ(c.allocs, c.frees);
+}
+END_TEST
+
 static Suite *calendar_suite(void)
 {
     Suite *s = suite_create("calendar");
@@ -1763,6 +2471,21 @@ static Suite *calendar_suite(void)
     tcase_add_test(prop, window_edges);
     tcase_add_test(prop, threads_share_a_calendar);
     suite_add_tcase(s, prop);
+
+    TCase *rules = tcase_create("rules");
+    tcase_set_timeout(rules, 300);
+    tcase_add_test(rules, yearly_us_federal_holidays);
+    tcase_add_test(rules, yearly_api_and_grammar_agree);
+    tcase_add_test(rules, yearly_rules_equal_their_dates);
+    tcase_add_loop_test(rules, rule_parse_error_positions, 0, (int)NELEM(rule_parse_errors));
+    tcase_add_test(rules, yearly_bad_input);
+    suite_add_tcase(s, rules);
+
+    TCase *share = tcase_create("sharing");
+    tcase_add_test(share, zones_are_shared);
+    tcase_add_test(share, zone_cache);
+    tcase_add_test(share, allocators_are_used);
+    suite_add_tcase(s, share);
     return s;
 }
 

@@ -1,5 +1,6 @@
 /*
- * libcaremetrics — time zones, business calendars and exact business-time arithmetic.
+ * libcaremetrics — business calendars and exact business-time arithmetic, over
+ * the time zones of caremetrics/tz.h.
  * SPDX-License-Identifier: MIT
  */
 #ifndef CAREMETRICS_CALENDAR_H
@@ -10,25 +11,24 @@
 #include <stdint.h>
 
 #include <caremetrics/common.h>
+#include <caremetrics/tz.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /**
- * @defgroup calendar Calendars: time zones, business hours and business time
- * @brief IANA time zones, weekly schedules with holidays and special hours, and
+ * @defgroup calendar Calendars: business hours and business time
+ * @brief Weekly schedules with holidays, yearly rules and special hours, and
  *        exact business-time arithmetic across DST changes.
- *
- * A ::cm_tz is a time zone: UTC, a fixed offset, an IANA zone read from a TZif
- * file (RFC 8536, versions 1 to 4, including the POSIX-TZ footer that governs
- * instants after the file's last transition), or a POSIX TZ rule string.
  *
  * A ::cm_calendar is a weekly schedule of open intervals in local wall-clock
  * time (any number per weekday, second precision, `24:00` ends and overnight
- * ranges), closed dates (holidays), dates with special hours, and a time zone.
- * It is built with a ::cm_calendar_builder or parsed from a text spec with
- * cm_calendar_parse():
+ * ranges), closed dates (holidays), dates with special hours, yearly rules
+ * (the 25th of December, the fourth Thursday of November, with the observed
+ * weekday of a weekend holiday), and a time zone (@ref tz, included by this
+ * header). It is built with a ::cm_calendar_builder or parsed from a text
+ * spec with cm_calendar_parse():
  *
  * @code
  * cm_calendar *cal;
@@ -52,20 +52,26 @@ extern "C" {
  * each other. The rules, with examples and the differences from zendesk/biz and
  * pandas, are in `docs/calendar.md`; the spec grammar is in `docs/calendar-spec.md`.
  *
- * Zones and calendars are immutable once created: one object may be used by any
- * number of threads at once. Constructors allocate; no other function does.
- * Operations accept instants in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX]
- * (the years 1 to 9999) and cost at most one step per week of the span, with a
- * precomputed table making the common years (1970 to 2100 by default) O(1).
+ * A calendar keeps its schedule, not its periods: the weekly pattern with its
+ * cumulative open seconds, its dated entries and rules, and a reference to its
+ * zone (shared with every other calendar built from the same zone). Its size
+ * and build time depend on the schedule only, and every operation is
+ * arithmetic on whole weeks plus searches in those short lists, at the same
+ * cost in any year.
+ *
+ * Calendars are immutable once created: one may be used by any number of
+ * threads at once. Constructors allocate (each has a `_with_allocator` form
+ * taking a ::cm_allocator); no other function does. Operations accept instants
+ * in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX] (the years 1 to 9999).
  * @{
  */
 
 /** @file caremetrics/calendar.h
- *  @brief Time zones, business calendars and business-time arithmetic. */
+ *  @brief Business calendars and business-time arithmetic. */
 
-/** Earliest instant the calendar and time-zone functions accept: 0001-01-01T00:00:00Z. */
+/** Earliest instant the calendar functions accept: 0001-01-01T00:00:00Z (::CM_TZ_TIME_MIN). */
 #define CM_CALENDAR_TIME_MIN ((cm_time)-62135596800LL)
-/** Latest instant the calendar and time-zone functions accept: 9999-12-31T23:59:59Z. */
+/** Latest instant the calendar functions accept: 9999-12-31T23:59:59Z (::CM_TZ_TIME_MAX). */
 #define CM_CALENDAR_TIME_MAX ((cm_time)253402300799LL)
 
 /** Year value meaning "every year" for recurring holidays and special hours. */
@@ -76,12 +82,6 @@ extern "C" {
 
 /** Seconds in a day: the end of an interval that closes at `24:00`. */
 #define CM_CALENDAR_DAY_SECONDS 86400
-
-/**
- * A time zone (opaque). Create with cm_tz_load(), cm_tz_from_tzif(),
- * cm_tz_from_posix() or cm_tz_fixed(); release with cm_tz_free().
- */
-typedef struct cm_tz cm_tz;
 
 /**
  * A business calendar (opaque, immutable). Create with cm_calendar_parse() or
@@ -96,151 +96,11 @@ typedef struct cm_calendar cm_calendar;
 typedef struct cm_calendar_builder cm_calendar_builder;
 
 /* ------------------------------------------------------------------------ */
-/* Time zones                                                               */
-/* ------------------------------------------------------------------------ */
-
-/**
- * Loads a time zone by name.
- *
- * `"UTC"` and fixed offsets `"+HH:MM"` / `"-HH:MM"` (00:00 to 23:59) need no
- * files. Any other name is an IANA zone such as `"America/New_York"`, read as a
- * TZif file from the directory in the `TZDIR` environment variable, then from
- * `/usr/share/zoneinfo`. A name must be relative and made of letters, digits and
- * `_ + - . /`, with no empty, `.` or `..` component and at most 255 characters:
- * anything else is refused before the file system is touched.
- *
- * Allocates the zone once (the file is read into a temporary buffer and
- * closed before returning).
- *
- * @param name the zone name, NUL-terminated.
- * @param[out] out the new zone; free it with cm_tz_free().
- * @retval CM_OK success.
- * @retval CM_EINVAL @p name or @p out is NULL, or @p name is not a valid zone name.
- * @retval CM_ENOTFOUND no readable zone file of that name exists.
- * @retval CM_EPARSE the file is not valid TZif data.
- * @retval CM_ENOMEM memory allocation failed.
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_load(const char *name, cm_tz **out);
-
-/**
- * Reads a time zone from TZif bytes in memory (RFC 8536, versions 1 to 4).
- *
- * For version 2 and later files the 64-bit data block is used and the POSIX-TZ
- * footer governs the instants after the last transition. Every count, index and
- * offset is checked against the buffer and against RFC 8536; leap-second records
- * are checked and ignored (instants are POSIX time). The bytes are copied: the
- * buffer may be released as soon as this returns.
- *
- * @param data the TZif bytes.
- * @param len number of bytes in @p data.
- * @param[out] out the new zone; free it with cm_tz_free().
- * @retval CM_OK success.
- * @retval CM_EINVAL @p data or @p out is NULL.
- * @retval CM_EPARSE the bytes are truncated, malformed or inconsistent.
- * @retval CM_ENOMEM memory allocation failed.
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out);
-
-/**
- * Creates a time zone from a POSIX TZ rule string, such as
- * `"EST5EDT,M3.2.0,M11.1.0"` or `"<+0530>-5:30"`.
- *
- * The grammar is POSIX's with the RFC 8536 extensions (rule times from -167 to
- * 167 hours): `std offset [dst [offset] ,start[/time],end[/time]]` where a name is
- * three or more letters or `<...>`, an offset is `[+-]hh[:mm[:ss]]` measured west
- * of Greenwich (so `EST5` is UTC−5), and a date is `Jn`, `n` or `Mm.w.d`. A DST
- * name without rules is refused rather than given implicit rules.
- * Useful on systems that carry no zoneinfo files.
- *
- * @param tz the rule string, NUL-terminated.
- * @param[out] out the new zone; free it with cm_tz_free().
- * @retval CM_OK success.
- * @retval CM_EINVAL @p tz or @p out is NULL.
- * @retval CM_EPARSE the string is not a valid rule.
- * @retval CM_ENOMEM memory allocation failed.
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_from_posix(const char *tz, cm_tz **out);
-
-/**
- * Creates a zone with a constant offset from UTC.
- *
- * @param offset_seconds seconds east of Greenwich, -86399..86399 (`+05:30` is 19800).
- * @param[out] out the new zone; free it with cm_tz_free().
- * @retval CM_OK success.
- * @retval CM_EINVAL @p out is NULL.
- * @retval CM_ERANGE @p offset_seconds is outside -86399..86399.
- * @retval CM_ENOMEM memory allocation failed.
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_fixed(int32_t offset_seconds, cm_tz **out);
-
-/**
- * Releases a time zone. Calendars built with it keep their own copy.
- *
- * @param tz the zone; NULL is a no-op.
- * @since 0.1
- */
-CM_API void cm_tz_free(cm_tz *tz);
-
-/**
- * Offset of local time from UTC at an instant.
- *
- * @param tz the zone.
- * @param t the instant, in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
- * @param[out] out seconds east of Greenwich (local = UTC + offset).
- * @retval CM_OK success.
- * @retval CM_EINVAL @p tz or @p out is NULL.
- * @retval CM_ERANGE @p t is outside the accepted range.
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_utc_offset(const cm_tz *tz, cm_time t, int32_t *out);
-
-/**
- * Local wall-clock date and time of an instant.
- *
- * @param tz the zone.
- * @param t the instant, in [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
- * @param[out] out the local date and time, with weekday and day of the year.
- * @retval CM_OK success.
- * @retval CM_EINVAL @p tz or @p out is NULL.
- * @retval CM_ERANGE @p t is outside the accepted range.
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_to_local(const cm_tz *tz, cm_time t, cm_civil *out);
-
-/**
- * Instant of a local wall-clock date and time, with the "compatible" rule.
- *
- * The rule of RFC 5545, java.time and JavaScript Temporal (`"compatible"`): a
- * wall-clock time that does not exist because the clocks jump forward (a DST gap)
- * is moved forward by the length of the gap — 02:30 on the day New York springs
- * forward is 03:30 EDT; a wall-clock time that occurs twice because the clocks
- * fall back takes its first occurrence — 01:30 on the day New York falls back is
- * 01:30 EDT. Only `year`, `month`, `day`, `hour`, `minute` and `second` are read.
- *
- * @param tz the zone.
- * @param local the wall-clock date and time: year 1..9999, the other fields in
- *        their usual ranges (hour 0..23, second 0..59).
- * @param[out] out the instant.
- * @retval CM_OK success.
- * @retval CM_EINVAL @p tz, @p local or @p out is NULL.
- * @retval CM_ERANGE a field is out of range (including 31 April), or the instant
- *         falls outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
- * @since 0.1
- */
-CM_API CM_NODISCARD cm_status cm_tz_from_local(const cm_tz *tz, const cm_civil *local,
-                                               cm_time *out);
-
-/* ------------------------------------------------------------------------ */
 /* Building calendars                                                       */
 /* ------------------------------------------------------------------------ */
 
 /**
- * Creates an empty calendar builder: no open hours, time zone UTC, and the
- * default precomputed years 1970..2100 (see cm_calendar_builder_set_cache_years()).
+ * Creates an empty calendar builder: no open hours, time zone UTC.
  *
  * @param[out] out the new builder; free it with cm_calendar_builder_free().
  * @retval CM_OK success.
@@ -251,6 +111,23 @@ CM_API CM_NODISCARD cm_status cm_tz_from_local(const cm_tz *tz, const cm_civil *
 CM_API CM_NODISCARD cm_status cm_calendar_builder_new(cm_calendar_builder **out);
 
 /**
+ * cm_calendar_builder_new() with the caller's memory functions.
+ *
+ * The builder allocates its lists through @p alloc, and so do the calendars it
+ * builds and the zones its specs' `tz` lines load (unless a zone cache is set:
+ * cm_calendar_builder_set_tz_cache()).
+ *
+ * @param alloc memory functions, or NULL for `malloc` and `free`.
+ * @param[out] out the new builder; free it with cm_calendar_builder_free().
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p out is NULL, or @p alloc lacks a function.
+ * @retval CM_ENOMEM the allocation failed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_new_with_allocator(const cm_allocator *alloc,
+                                                                     cm_calendar_builder **out);
+
+/**
  * Releases a builder. Calendars built from it are independent of it.
  *
  * @param b the builder; NULL is a no-op.
@@ -259,17 +136,36 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_new(cm_calendar_builder **out)
 CM_API void cm_calendar_builder_free(cm_calendar_builder *b);
 
 /**
- * Sets the calendar's time zone. The builder keeps its own copy: @p tz may be
- * freed right after this call.
+ * Sets the calendar's time zone.
+ *
+ * The builder takes a reference to @p tz (see @ref tz), and every calendar it
+ * builds takes one more: @p tz may be freed right after this call, and
+ * calendars built from one zone share its data.
  *
  * @param b the builder.
  * @param tz the zone in which the weekly hours, holidays and special hours are read.
  * @retval CM_OK success.
  * @retval CM_EINVAL @p b or @p tz is NULL.
- * @retval CM_ENOMEM memory allocation failed; the builder keeps its previous zone.
  * @since 0.1
  */
 CM_API CM_NODISCARD cm_status cm_calendar_builder_set_tz(cm_calendar_builder *b, const cm_tz *tz);
+
+/**
+ * Makes the `tz` lines of specs load their zones through a cache.
+ *
+ * With a cache, every calendar whose spec names `America/New_York` shares the
+ * one zone the cache loaded, instead of reading and keeping its own. The
+ * builder borrows the cache: it must stay alive while specs are added. The
+ * calendars hold references to their zones, not to the cache.
+ *
+ * @param b the builder.
+ * @param cache the cache, or NULL to load each `tz` line's zone on its own.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_set_tz_cache(cm_calendar_builder *b,
+                                                               cm_tz_cache *cache);
 
 /**
  * Adds an open interval to every week, on one weekday.
@@ -315,6 +211,29 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_add_holiday(cm_calendar_builde
                                                               int32_t month, int32_t day);
 
 /**
+ * Closes a local date and, when it falls on a weekend, its observed weekday.
+ *
+ * The rule of US federal holidays (5 U.S.C. 6103(b)): a holiday on a Saturday
+ * also closes the Friday before, one on a Sunday also the Monday after. The
+ * holiday's own date is closed too. Applied to the date of each year with
+ * ::CM_CALENDAR_EVERY_YEAR (so 1 January on a Saturday closes 31 December of the
+ * year before). A dated entry for the observed date itself takes precedence.
+ *
+ * @param b the builder.
+ * @param year 1..9999, or ::CM_CALENDAR_EVERY_YEAR.
+ * @param month 1..12.
+ * @param day 1..31, a valid day of the month.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL.
+ * @retval CM_ERANGE the date does not exist.
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_holiday_observed(cm_calendar_builder *b,
+                                                                       int32_t year, int32_t month,
+                                                                       int32_t day);
+
+/**
  * Gives a local date special hours, replacing its weekly hours.
  *
  * Several calls for the same date add up (their union). A date may not be both a
@@ -339,10 +258,83 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_add_special(cm_calendar_builde
                                                               int32_t start_seconds,
                                                               int32_t end_seconds);
 
+/** Flag of ::cm_calendar_yearly: the rule's date is closed (a holiday), not given hours. */
+#define CM_CALENDAR_YEARLY_CLOSED 0x1u
+/** Flag of ::cm_calendar_yearly: a closed date on a Saturday also closes the Friday
+ *  before, one on a Sunday the Monday after (see cm_calendar_builder_add_holiday_observed()). */
+#define CM_CALENDAR_YEARLY_OBSERVED 0x2u
+
+/**
+ * A date that recurs every year (or every few years): a fixed day of a month,
+ * or the nth weekday of a month, closed or with special hours. Fill one with
+ * cm_calendar_yearly_init(), then set what differs.
+ *
+ * `{month = 11, day = 0, weekday = 4, nth = 4}` is the fourth Thursday of
+ * November (Thanksgiving in the US), `{month = 5, weekday = 1, nth = -1}` the
+ * last Monday of May, `{month = 6, day = 19, first_year = 2021}` the 19th of
+ * June from 2021 on. A rule has no date in a year where its day does not exist
+ * (29 February outside leap years, a fifth weekday the month lacks).
+ */
+typedef struct cm_calendar_yearly {
+    uint32_t size; /**< `sizeof(cm_calendar_yearly)`, set by cm_calendar_yearly_init(). */
+    uint32_t
+        flags;     /**< ::CM_CALENDAR_YEARLY_CLOSED, ::CM_CALENDAR_YEARLY_OBSERVED (closed only). */
+    int32_t month; /**< 1..12. */
+    int32_t day;   /**< 1..31, a day the month can have; 0 for the nth weekday. */
+    int32_t weekday;       /**< With day 0: ISO weekday, 1 = Monday .. 7 = Sunday. */
+    int32_t nth;           /**< With day 0: 1..5 from the first, -1..-5 from the last. */
+    int32_t first_year;    /**< First year with a date, 1..9999 (default 1). */
+    int32_t last_year;     /**< Last year with a date, first_year..9999 (default 9999). */
+    int32_t interval;      /**< Every interval-th year from first_year, 1..9999 (default 1). */
+    int32_t start_seconds; /**< Without ::CM_CALENDAR_YEARLY_CLOSED: opening, 0..86399. */
+    int32_t end_seconds;   /**< Closing, `start_seconds < end_seconds <= start_seconds + 86400`. */
+    uint32_t except_count; /**< Number of years in @ref except_years (0 .. 65535). */
+    const int32_t *except_years; /**< Years without the date (copied); NULL when none. */
+    uint32_t reserved[4];        /**< Must be 0. */
+} cm_calendar_yearly;
+
+/**
+ * Fills a yearly rule with its defaults: every year from 1 to 9999, closed,
+ * no month or day yet (so it must be given them).
+ *
+ * @param[out] rule the rule to fill.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p rule is NULL.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_yearly_init(cm_calendar_yearly *rule);
+
+/**
+ * Adds a yearly rule: a holiday, or special hours, on a date that recurs.
+ *
+ * Precedence, for one local date: a dated entry (cm_calendar_builder_add_holiday()
+ * or _add_special() with a year, and the observed weekdays they close) first;
+ * then yearly rules, among which a closed one wins (its date, or the observed
+ * weekday it closes), else the hours of the rule added first; then the weekly
+ * hours. Rules that differ only in their hours add up (their union); rules
+ * equal but for being closed or open are refused by cm_calendar_builder_build().
+ * cm_calendar_builder_add_holiday() with ::CM_CALENDAR_EVERY_YEAR is the rule
+ * with a fixed day and the defaults.
+ *
+ * @param b the builder.
+ * @param rule the rule; copied (its exception years too).
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b or @p rule is NULL, @p rule's size is not this version's,
+ *         a reserved field is not 0, an unknown flag, ::CM_CALENDAR_YEARLY_OBSERVED
+ *         without ::CM_CALENDAR_YEARLY_CLOSED, or exception years given as NULL.
+ * @retval CM_ERANGE a field is out of range (month, day, weekday, nth, years,
+ *         interval, times, an exception year outside 1..9999, more than 65535 of them).
+ * @retval CM_ENOMEM memory allocation failed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_yearly(cm_calendar_builder *b,
+                                                             const cm_calendar_yearly *rule);
+
 /**
  * Adds the lines of a text spec to a builder (grammar: `docs/calendar-spec.md`).
  *
- * A `tz` line sets the builder's zone, loading it with cm_tz_load(). Without one
+ * A `tz` line sets the builder's zone, loading it with cm_tz_load() (or through
+ * the builder's zone cache, cm_calendar_builder_set_tz_cache()). Without one
  * the builder keeps the zone it has, so a zone read with cm_tz_from_tzif() can be
  * combined with a spec. On error the builder is left unchanged.
  *
@@ -360,22 +352,20 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_add_spec(cm_calendar_builder *
                                                            cm_parse_error *err);
 
 /**
- * Chooses the years whose periods are precomputed when the calendar is built.
+ * Kept for compatibility: calendars no longer precompute anything per year.
  *
- * Operations inside these years use a table of periods with cumulative open
- * seconds (O(1) per operation); outside them the periods are generated week by
- * week on the fly. Results never depend on this choice, only speed and memory
- * do: about 12 bytes per period (a Monday-to-Friday calendar has about 260 a
- * year, so the default 131 years take about 430 KB). Zero years keeps nothing;
- * years past 9999 (and the first and last two days of the range) are never kept.
+ * Until 0.2 a calendar precomputed its periods for a window of years; it now
+ * keeps only its schedule, and every operation costs the same in any year. The
+ * arguments are still checked; they have no effect.
  *
  * @param b the builder.
- * @param first_year first precomputed year, 1..9999 (default 1970).
- * @param years number of years, 0..132 (default 131: 1970 to 2100).
+ * @param first_year 1..9999.
+ * @param years 0..132.
  * @retval CM_OK success.
  * @retval CM_EINVAL @p b is NULL.
  * @retval CM_ERANGE @p first_year or @p years is out of range.
  * @since 0.1
+ * @note Has no effect since 0.2.
  */
 CM_API CM_NODISCARD cm_status cm_calendar_builder_set_cache_years(cm_calendar_builder *b,
                                                                   int32_t first_year,
@@ -384,14 +374,16 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_set_cache_years(cm_calendar_bu
 /**
  * Builds an immutable calendar from the builder's contents.
  *
- * Allocates the calendar once (with its own copy of the time zone and its
- * precomputed periods); the builder stays usable and may be freed at once.
+ * Allocates the calendar once, sized by its schedule (a Monday-to-Friday
+ * calendar with 30 holidays takes about 1 KB), through the builder's allocator;
+ * the calendar takes a reference to the builder's zone. The builder stays
+ * usable and may be freed at once.
  *
  * @param b the builder.
  * @param[out] out the new calendar; free it with cm_calendar_free().
  * @retval CM_OK success.
- * @retval CM_EINVAL @p b or @p out is NULL, or a date is both a holiday and has
- *         special hours.
+ * @retval CM_EINVAL @p b or @p out is NULL, or a date (or a yearly rule) is both
+ *         closed and has special hours.
  * @retval CM_ERANGE a date has more than ::CM_CALENDAR_MAX_DAY_INTERVALS intervals.
  * @retval CM_ENOMEM memory allocation failed.
  * @since 0.1
@@ -426,7 +418,28 @@ CM_API CM_NODISCARD cm_status cm_calendar_parse(const char *spec, cm_calendar **
                                                 cm_parse_error *err);
 
 /**
- * Releases a calendar.
+ * cm_calendar_parse() with the caller's memory functions.
+ *
+ * Every allocation (the temporary builder, the zone of the `tz` line, the
+ * calendar) goes through @p alloc; on failure nothing is left allocated.
+ *
+ * @param spec the spec, NUL-terminated.
+ * @param alloc memory functions, or NULL for `malloc` and `free`.
+ * @param[out] out the new calendar; free it with cm_calendar_free().
+ * @param[out] err where parsing stopped; filled on ::CM_EPARSE only; may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p spec or @p out is NULL, or @p alloc lacks a function.
+ * @retval CM_EPARSE the spec is malformed or inconsistent; @p err says where and why.
+ * @retval CM_ENOMEM an allocation failed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_parse_with_allocator(const char *spec,
+                                                               const cm_allocator *alloc,
+                                                               cm_calendar **out,
+                                                               cm_parse_error *err);
+
+/**
+ * Releases a calendar (and its reference to its zone).
  *
  * @param cal the calendar; NULL is a no-op.
  * @since 0.1
@@ -437,7 +450,8 @@ CM_API void cm_calendar_free(cm_calendar *cal);
  * The calendar's time zone, for converting results to local time.
  *
  * @param cal the calendar.
- * @param[out] out the zone, owned by @p cal and valid until cm_calendar_free().
+ * @param[out] out the zone, lent by @p cal and valid until cm_calendar_free();
+ *        take a reference with cm_tz_ref() to keep it longer.
  * @retval CM_OK success.
  * @retval CM_EINVAL @p cal or @p out is NULL.
  * @since 0.1

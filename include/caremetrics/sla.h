@@ -278,6 +278,27 @@ CM_API CM_NODISCARD cm_status cm_sla_policy_new(const cm_sla_target *targets, si
                                                 uint32_t flags, cm_sla_policy **out);
 
 /**
+ * cm_sla_policy_new() with the caller's memory functions.
+ *
+ * The policy is allocated through @p alloc (once) and released through it by
+ * cm_sla_policy_free().
+ *
+ * @param targets the targets; each (metric, priority) pair at most once.
+ * @param ntargets number of targets (0 .. 24); @p targets may be NULL when 0.
+ * @param options ::CM_SLA_METRIC_COUNT entries indexed by metric, or NULL for the defaults.
+ * @param flags 0 or ::CM_SLA_POLICY_NO_AUTO_OPEN.
+ * @param alloc memory functions, or NULL for `malloc` and `free`.
+ * @param[out] out the new policy.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL as for cm_sla_policy_new(), or @p alloc lacks a function.
+ * @retval CM_ENOMEM the allocation failed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sla_policy_new_with_allocator(
+    const cm_sla_target *targets, size_t ntargets, const cm_sla_metric_options *options,
+    uint32_t flags, const cm_allocator *alloc, cm_sla_policy **out);
+
+/**
  * Parses a policy from its text form (grammar and examples in `docs/sla.md`).
  *
  * One statement per line, `#` starts a comment:
@@ -305,6 +326,24 @@ CM_API CM_NODISCARD cm_status cm_sla_policy_new(const cm_sla_target *targets, si
  */
 CM_API CM_NODISCARD cm_status cm_sla_policy_parse(const char *text, cm_sla_policy **out,
                                                   cm_parse_error *err);
+
+/**
+ * cm_sla_policy_parse() with the caller's memory functions.
+ *
+ * @param text the policy, NUL-terminated.
+ * @param alloc memory functions for the policy, or NULL for `malloc` and `free`.
+ * @param[out] out the new policy; see cm_sla_policy_free().
+ * @param[out] err where and why parsing stopped; may be NULL. Filled only on ::CM_EPARSE.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p text or @p out is NULL, or @p alloc lacks a function.
+ * @retval CM_EPARSE the text is malformed; see @p err.
+ * @retval CM_ENOMEM the allocation failed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sla_policy_parse_with_allocator(const char *text,
+                                                                 const cm_allocator *alloc,
+                                                                 cm_sla_policy **out,
+                                                                 cm_parse_error *err);
 
 /**
  * Frees a policy. `NULL` is a no-op.

@@ -35,7 +35,7 @@ from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .qa import QaScores, Rubric
 from .topk import TopK
-from .calendar import Calendar, TimeZone
+from .calendar import Calendar, TimeZone, closed_dates_spec
 from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -73,6 +73,7 @@ __all__ = [
     "topk",
     "Calendar",
     "TimeZone",
+    "closed_dates_spec",
     "Sketch",
     "SketchResult",
     "quantile_exact",

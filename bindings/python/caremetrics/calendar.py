@@ -16,7 +16,8 @@ with cloudpickle) by their source text or bytes.
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Optional, Tuple
+import datetime as _dt
+from typing import Any, Iterable, Optional, Tuple
 
 from . import _convert as cv
 from ._handle import Handle
@@ -288,3 +289,27 @@ class Calendar(Handle):
 def _restore_calendar(spec: str, tz: Optional[TimeZone]) -> Calendar:
     """Rebuilds a pickled Calendar from its spec and zone."""
     return Calendar(spec, tz)
+
+
+def closed_dates_spec(dates: Iterable[Any]) -> str:
+    """Calendar spec lines closing each of ``dates``, to append to a spec.
+
+    ``dates`` is any iterable of ``datetime.date`` values (a ``datetime`` is
+    taken by its date); a mapping is iterated by its keys, so a country
+    calendar of the ``holidays`` package (Debian's ``python3-holidays``)
+    works as it is::
+
+        import holidays
+        us = holidays.US(years=range(2024, 2027))   # observed days included
+        cal = Calendar("tz America/New_York\nmon-fri 09:00-17:00\n" + closed_dates_spec(us))
+
+    Dates are written sorted, once each, as ``YYYY-MM-DD closed`` lines.
+    A value that is not a date raises :class:`InvalidArgumentError`."""
+    days = set()
+    for i, d in enumerate(dates):
+        if isinstance(d, _dt.datetime):
+            d = d.date()
+        if not isinstance(d, _dt.date):
+            raise cv.invalid(f"dates[{i}] = {d!r} must be a datetime.date, not {type(d).__name__}")
+        days.add(d)
+    return "".join(f"{d.year:04d}-{d.month:02d}-{d.day:02d} closed\n" for d in sorted(days))

@@ -112,3 +112,34 @@ def test_bad_input_and_lifetime():
         assert c2.elapsed(0, 0) == 0
     with pytest.raises(cm.InvalidArgumentError):
         c2.elapsed(0, 1)  # closed
+
+
+def test_closed_dates_spec_from_dates():
+    dates = [dt.date(2025, 7, 4), dt.datetime(2025, 12, 25, 15, 0), dt.date(2025, 7, 4)]
+    spec = cm.closed_dates_spec(dates)
+    assert spec == "2025-07-04 closed\n2025-12-25 closed\n"
+    cal = Calendar(WEEKDAYS + spec)
+    # Friday 4 July 2025 and Thursday 25 December 2025 are closed; the days around them are not.
+    assert cal.elapsed(local(2025, 7, 4), local(2025, 7, 5)) == 0
+    assert cal.elapsed(local(2025, 7, 3), local(2025, 7, 4)) == 8 * 3600
+    assert cal.elapsed(local(2025, 12, 25), local(2025, 12, 26)) == 0
+    assert cal.elapsed(local(2025, 12, 26), local(2025, 12, 27)) == 8 * 3600
+    assert cm.closed_dates_spec([]) == ""
+    with pytest.raises(cm.InvalidArgumentError, match=r"dates\[1\]"):
+        cm.closed_dates_spec([dt.date(2025, 1, 1), "2025-01-02"])
+
+
+def test_closed_dates_spec_from_the_holidays_package():
+    holidays = pytest.importorskip("holidays")
+    us = holidays.US(years=[2021])
+    cal = Calendar(WEEKDAYS + cm.closed_dates_spec(us))
+    # Independence Day 2021 fell on a Sunday and was observed on Monday 5 July;
+    # Christmas Day fell on a Saturday and was observed on Friday 24 December
+    # (OPM's federal holidays for 2021).
+    assert cal.elapsed(local(2021, 7, 5), local(2021, 7, 6)) == 0
+    assert cal.elapsed(local(2021, 7, 6), local(2021, 7, 7)) == 8 * 3600
+    assert cal.elapsed(local(2021, 12, 24), local(2021, 12, 25)) == 0
+    assert cal.elapsed(local(2021, 12, 23), local(2021, 12, 24)) == 8 * 3600
+    # Thanksgiving, the fourth Thursday of November: 25 November 2021.
+    assert not cal.is_open(local(2021, 11, 25, 12))
+    assert cal.is_open(local(2021, 11, 24, 12))

@@ -1,30 +1,32 @@
 /*
- * Time zones: TZif reader (RFC 8536, versions 1 to 4), POSIX TZ rules, and
- * the UTC <-> local conversions with the "compatible" rule.
+ * Time zones: TZif reader (RFC 8536, versions 1 to 4), POSIX TZ rules, the
+ * UTC <-> local conversions with the "compatible" rule, reference counting,
+ * and the cache that shares zones by name. This layer knows nothing of
+ * calendars.
  * SPDX-License-Identifier: MIT
  */
-#include <caremetrics/calendar.h>
+#define _POSIX_C_SOURCE 200809L /* open, read, close: no stdio buffer to allocate */
+#include <caremetrics/tz.h>
 
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "calendar-internal.h"
 #include "common-internal.h"
+#include "tz-internal.h"
 
-/* ---------------------------------------------------------------------- */
-/* POSIX TZ rules                                                         */
-/* ---------------------------------------------------------------------- */
+#define DAY 86400
 
-/*
- * The UTC year of instant t, give or take one: counted in mean Gregorian
- * years (365.2425 days) from 1970, whose multiples stay within two days of
- * the real new years. The rule scans below cover the extra year.
- */
-static int64_t approx_year(int64_t t)
+static bool time_ok(cm_time t)
 {
-    return 1970 + cm__floor_div(t, 31556952);
+    return t >= CM_TZ_TIME_MIN && t <= CM_TZ_TIME_MAX;
 }
+
+/* ---------------------------------------------------------------------- */
+/* POSIX TZ rules: the events of a year                                   */
+/* ---------------------------------------------------------------------- */
 
 static bool is_leap_year(int64_t y)
 {
@@ -52,82 +54,45 @@ static int64_t rule_date_days(const cm__tz_rule_date *d, int64_t year)
     }
 }
 
-/* The two rule events of a year, as UTC instants, computed. */
+/* The two rule events of a year, as UTC instants. */
 static void rule_events_of(const cm__tz_rule *r, int64_t year, int64_t *start, int64_t *end)
 {
-    *start = rule_date_days(&r->start, year) * 86400 + r->start.secs - r->std_off;
-    *end = rule_date_days(&r->end, year) * 86400 + r->end.secs - r->dst_off;
-}
-
-/* Fills the cycle of events of a zone whose rule has DST. */
-static void fill_events(cm_tz *tz)
-{
-    int64_t *ev = (int64_t *)(void *)((char *)(void *)tz->trans + cm__tz_events_at(tz->ntrans));
-    for (int64_t k = 0; k < CM__TZ_CYCLE_YEARS; k++)
-        rule_events_of(&tz->rule, CM__TZ_CYCLE_BASE + k, &ev[2 * k], &ev[2 * k + 1]);
-}
-
-/* The two rule events of a year, as UTC instants, from the cycle. */
-static void rule_events(const cm_tz *tz, int64_t year, int64_t *start, int64_t *end)
-{
-    const int64_t q = cm__floor_div(year - CM__TZ_CYCLE_BASE, CM__TZ_CYCLE_YEARS);
-    const int64_t k = year - CM__TZ_CYCLE_BASE - q * CM__TZ_CYCLE_YEARS;
-    const int64_t *ev = cm__tz_events(tz);
-    *start = ev[2 * k] + q * CM__TZ_CYCLE_SECS;
-    *end = ev[2 * k + 1] + q * CM__TZ_CYCLE_SECS;
+    *start = rule_date_days(&r->start, year) * DAY + r->start.secs - r->std_off;
+    *end = rule_date_days(&r->end, year) * DAY + r->end.secs - r->dst_off;
 }
 
 /*
- * Offset of a rule at t: the state set by the latest event at or before t.
- * Events of year y fall within y's calendar year widened by at most 167 h of
- * rule time and 26 h of offset, so when t lies in year Y the years Y-2 .. Y+1
- * hold the latest event <= t, and Y-1 .. Y+2 the earliest event > t; with Y
- * known to one year, one more year on each side. At equal instants an end sorts
- * before a start, so a rule with DST all year (start Jan 1 00:00, end Dec 31
- * 24:00 + the DST saving, RFC 8536 section 3.3.1) stays in DST.
+ * Fills the sorted events of a rule with DST: those of the years around one
+ * 400-year cycle, ascending, an end before a start at the same instant (so
+ * that a rule with DST all year, start Jan 1 00:00 and end Dec 31 24:00 + the
+ * saving as RFC 8536 section 3.3.1 writes it, stays in DST), each with the
+ * offset it brings. The offset at t is that of the latest event <= t.
  */
-static int32_t rule_offset(const cm_tz *tz, int64_t t)
+static void fill_events(const cm__tz_rule *r, int64_t *ev, int32_t *ev_off)
 {
-    const cm__tz_rule *r = &tz->rule;
-    if (!r->has_dst)
-        return r->std_off;
-    const int64_t y = approx_year(t);
-    int64_t best = INT64_MIN;
-    bool best_start = false, have = false;
-    for (int64_t yy = y - 3; yy <= y + 2; yy++) {
+    size_t n = 0;
+    const int64_t first = CM__TZ_CYCLE_BASE - CM__TZ_CYCLE_EXTRA;
+    const int64_t last = CM__TZ_CYCLE_BASE + CM__TZ_CYCLE_YEARS + CM__TZ_CYCLE_EXTRA - 1;
+    for (int64_t y = first; y <= last; y++) {
         int64_t s, e;
-        rule_events(tz, yy, &s, &e);
-        if (e <= t && (!have || e > best)) {
-            best = e;
-            best_start = false;
-            have = true;
-        }
-        if (s <= t && (!have || s >= best)) {
-            best = s;
-            best_start = true;
-            have = true;
-        }
-    }
-    return best_start ? r->dst_off : r->std_off;
-}
-
-/* Latest rule event <= t, and earliest event > t. */
-static void rule_bounds(const cm_tz *tz, int64_t t, int64_t *prev, int64_t *next)
-{
-    const int64_t y = approx_year(t);
-    int64_t p = INT64_MIN, n = INT64_MAX;
-    for (int64_t yy = y - 3; yy <= y + 3; yy++) {
-        int64_t ev[2];
-        rule_events(tz, yy, &ev[0], &ev[1]);
+        rule_events_of(r, y, &s, &e);
+        const int64_t t[2] = {s, e};
         for (int k = 0; k < 2; k++) {
-            if (ev[k] <= t && ev[k] > p)
-                p = ev[k];
-            if (ev[k] > t && ev[k] < n)
-                n = ev[k];
+            /* Insertion: the years come in order, so this moves an event past
+             * at most a few of the previous year's. */
+            const bool is_start = k == 0;
+            size_t j = n++;
+            /* has_dst: dst_off != std_off, so the offset tells a start from an end */
+            while (j > 0 && (ev[j - 1] > t[k] ||
+                             (ev[j - 1] == t[k] && !is_start && ev_off[j - 1] == r->dst_off))) {
+                ev[j] = ev[j - 1];
+                ev_off[j] = ev_off[j - 1];
+                j--;
+            }
+            ev[j] = t[k];
+            ev_off[j] = is_start ? r->dst_off : r->std_off;
         }
     }
-    *prev = p;
-    *next = n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -148,14 +113,44 @@ static uint32_t trans_upper(const cm_tz *tz, int64_t t)
     return lo;
 }
 
+/*
+ * The rule's segment containing t: the latest event <= t and the earliest
+ * event > t, found in the sorted events after shifting t by whole cycles into
+ * the cycle's years (2000..2399), and the offset the first one brings.
+ */
+static void rule_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
+{
+    static const int64_t base = 946684800; /* 2000-01-01T00:00:00Z */
+    const int64_t q = cm__floor_div(t - base, CM__TZ_CYCLE_SECS);
+    const int64_t shift = q * CM__TZ_CYCLE_SECS, u = t - shift;
+    /* ev[0] (in 1998) <= u < ev[nev - 1] (in 2401): the last event <= u exists, and one after it. */
+    uint32_t a = 0, b = tz->nev - 1;
+    while (b - a > 1) {
+        const uint32_t mid = a + (b - a) / 2;
+        if (tz->ev[mid] <= u)
+            a = mid;
+        else
+            b = mid;
+    }
+    *lo = tz->ev[a] + shift;
+    *hi = tz->ev[a + 1] + shift;
+    *off = tz->ev_off[a];
+}
+
 int32_t cm__tz_offset(const cm_tz *tz, int64_t t)
 {
     const uint32_t i = trans_upper(tz, t);
-    if (i == tz->ntrans && tz->has_rule)
-        return rule_offset(tz, t);
+    if (i == tz->ntrans && tz->has_rule) {
+        if (!tz->rule.has_dst)
+            return tz->rule.std_off;
+        int64_t lo, hi;
+        int32_t off;
+        rule_segment(tz, t, &lo, &hi, &off);
+        return off;
+    }
     if (i == 0)
         return tz->initial_off;
-    return cm__tz_offs(tz)[i - 1];
+    return tz->offs[i - 1];
 }
 
 void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
@@ -169,16 +164,14 @@ void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_
             *off = tz->rule.std_off;
             return;
         }
-        int64_t p, n;
-        rule_bounds(tz, t, &p, &n);
+        int64_t p;
+        rule_segment(tz, t, &p, hi, off);
         *lo = p > floor ? p : floor;
-        *hi = n;
-        *off = rule_offset(tz, t);
         return;
     }
     *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
     *hi = i == tz->ntrans ? INT64_MAX : tz->trans[i];
-    *off = i == 0 ? tz->initial_off : cm__tz_offs(tz)[i - 1];
+    *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
 }
 
 int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
@@ -219,46 +212,94 @@ int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Construction                                                           */
+/* Construction and references                                            */
 /* ---------------------------------------------------------------------- */
 
-/* A zone with room for ntrans transitions and, when `events`, a cycle of rule events. */
-static cm_tz *tz_alloc(uint32_t ntrans, bool events)
+/* A zone with room for ntrans transitions and, when `events`, the rule's sorted events. */
+static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
 {
-    const size_t size = sizeof(cm_tz) + cm__tz_events_at(ntrans) +
-                        (events ? 2 * CM__TZ_CYCLE_YEARS * sizeof(int64_t) : 0);
-    cm_tz *tz = malloc(size);
+    const size_t nev = events ? CM__TZ_EVENTS : 0;
+    const size_t size =
+        sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) + (ntrans + nev) * sizeof(int32_t);
+    cm_tz *tz = cm__alloc(alloc, size);
     if (tz == NULL)
         return NULL;
     memset(tz, 0, sizeof *tz);
-    tz->size = size;
+    atomic_init(&tz->refs, 1);
+    if (alloc != NULL) {
+        tz->alloc = *alloc;
+        tz->has_alloc = true;
+    }
     tz->ntrans = ntrans;
+    tz->nev = (uint32_t)nev;
+    int64_t *times = tz->data;
+    int32_t *offs = (int32_t *)(void *)(times + ntrans + nev);
+    tz->trans = times;
+    tz->ev = times + ntrans;
+    tz->offs = offs;
+    tz->ev_off = offs + ntrans;
     return tz;
 }
 
-/* Gives a new zone its rule (and the rule's cycle of events). */
-static void set_rule(cm_tz *tz, const cm__tz_rule *r)
+/* Gives a new zone its rule (and the rule's events) and its range of offsets. */
+static void finish(cm_tz *tz, const cm__tz_rule *r)
 {
-    tz->has_rule = true;
-    tz->rule = *r;
-    if (r->has_dst)
-        fill_events(tz);
+    if (r != NULL) {
+        tz->has_rule = true;
+        tz->rule = *r;
+        if (r->has_dst)
+            fill_events(r, tz->ev, tz->ev_off);
+    }
+    int32_t lo = tz->initial_off, hi = tz->initial_off;
+    for (uint32_t i = 0; i < tz->ntrans; i++) {
+        lo = tz->offs[i] < lo ? tz->offs[i] : lo;
+        hi = tz->offs[i] > hi ? tz->offs[i] : hi;
+    }
+    if (tz->has_rule) {
+        const int32_t o[2] = {tz->rule.std_off,
+                              tz->rule.has_dst ? tz->rule.dst_off : tz->rule.std_off};
+        for (int k = 0; k < 2; k++) {
+            lo = o[k] < lo ? o[k] : lo;
+            hi = o[k] > hi ? o[k] : hi;
+        }
+    }
+    tz->min_off = lo;
+    tz->max_off = hi;
 }
 
-cm_tz *cm__tz_clone(const cm_tz *tz)
+cm_tz *cm__tz_new_fixed(int32_t off, const cm_allocator *alloc)
 {
-    cm_tz *c = malloc(tz->size);
-    if (c != NULL)
-        memcpy(c, tz, tz->size);
-    return c;
-}
-
-cm_tz *cm__tz_new_fixed(int32_t off)
-{
-    cm_tz *tz = tz_alloc(0, false);
-    if (tz != NULL)
+    cm_tz *tz = tz_alloc(0, false, alloc);
+    if (tz != NULL) {
         tz->initial_off = off;
+        finish(tz, NULL);
+    }
     return tz;
+}
+
+cm_tz *cm__tz_ref(const cm_tz *tz)
+{
+    cm_tz *t = (cm_tz *)(uintptr_t)tz; /* the count is not part of the zone's value */
+    atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+    return t;
+}
+
+cm_status cm_tz_ref(const cm_tz *tz, cm_tz **out)
+{
+    CM_REQUIRE(tz != NULL && out != NULL, CM_EINVAL);
+    *out = cm__tz_ref(tz);
+    return CM_OK;
+}
+
+void cm_tz_free(cm_tz *tz)
+{
+    if (tz == NULL)
+        return;
+    if (atomic_fetch_sub_explicit(&tz->refs, 1, memory_order_release) != 1)
+        return;
+    atomic_thread_fence(memory_order_acquire); /* every holder's last use happens before */
+    const cm_allocator a = tz->alloc;
+    cm__free(tz->has_alloc ? &a : NULL, tz);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -417,17 +458,22 @@ static bool posix_parse(const char *s, size_t len, cm__tz_rule *out)
     return true;
 }
 
-cm_status cm_tz_from_posix(const char *tz, cm_tz **out)
+cm_status cm_tz_from_posix_with_allocator(const char *tz, const cm_allocator *alloc, cm_tz **out)
 {
-    CM_REQUIRE(tz != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(tz != NULL && out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
     cm__tz_rule r;
     CM_REQUIRE(posix_parse(tz, strlen(tz), &r), CM_EPARSE);
-    cm_tz *z = tz_alloc(0, r.has_dst);
+    cm_tz *z = tz_alloc(0, r.has_dst, alloc);
     CM_REQUIRE(z != NULL, CM_ENOMEM);
-    set_rule(z, &r);
     z->initial_off = r.std_off;
+    finish(z, &r);
     *out = z;
     return CM_OK;
+}
+
+cm_status cm_tz_from_posix(const char *tz, cm_tz **out)
+{
+    return cm_tz_from_posix_with_allocator(tz, NULL, out);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -489,11 +535,12 @@ static uint64_t block_size(const tzif_header *h, size_t tsize)
 
 /*
  * Validates the data block at r->pos (every index, offset, flag and order)
- * and, when tz is not NULL, fills its transitions. *kept receives the number of
- * transitions that change the offset. Advances r past the block.
+ * and, when tt is not NULL, fills the transitions that change the offset into
+ * tt (instants) and to (offsets). *kept receives their number, *initial the
+ * offset before the first. Advances r past the block.
  */
-static bool read_block(reader *r, const tzif_header *h, size_t tsize, cm_tz *tz, uint32_t *kept,
-                       int32_t *initial)
+static bool read_block(reader *r, const tzif_header *h, size_t tsize, int64_t *tt, int32_t *to,
+                       uint32_t *kept, int32_t *initial)
 {
     if (block_size(h, tsize) > r->len - r->pos)
         return false;
@@ -524,8 +571,6 @@ static bool read_block(reader *r, const tzif_header *h, size_t tsize, cm_tz *tz,
     const int32_t first = (int32_t)be32(types); /* type 0 rules before the first transition */
     int32_t prev = first;
     uint32_t n = 0;
-    int64_t *tt = tz != NULL ? tz->trans : NULL;
-    int32_t *to = tz != NULL ? (int32_t *)(void *)(tz->trans + tz->ntrans) : NULL;
     for (uint32_t i = 0; i < h->timecnt; i++) {
         const int64_t t = be_time(times + (size_t)i * tsize, tsize);
         if (i > 0 && t <= be_time(times + (size_t)(i - 1) * tsize, tsize))
@@ -548,9 +593,10 @@ static bool read_block(reader *r, const tzif_header *h, size_t tsize, cm_tz *tz,
     return true;
 }
 
-cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out)
+cm_status cm_tz_from_tzif_with_allocator(const uint8_t *data, size_t len, const cm_allocator *alloc,
+                                         cm_tz **out)
 {
-    CM_REQUIRE(data != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(data != NULL && out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
     reader r = {data, len, 0};
     tzif_header h;
     uint32_t kept;
@@ -564,15 +610,15 @@ cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out)
     size_t tsize = 4;
     if (h.version == 0) {
         block_pos = r.pos;
-        CM_REQUIRE(read_block(&r, &h, 4, NULL, &kept, &initial), CM_EPARSE);
+        CM_REQUIRE(read_block(&r, &h, 4, NULL, NULL, &kept, &initial), CM_EPARSE);
         CM_REQUIRE(r.pos == r.len, CM_EPARSE);
     } else {
         /* Version 2+: validate and skip the 32-bit block, use the 64-bit one. */
-        CM_REQUIRE(read_block(&r, &h, 4, NULL, &kept, &initial), CM_EPARSE);
+        CM_REQUIRE(read_block(&r, &h, 4, NULL, NULL, &kept, &initial), CM_EPARSE);
         CM_REQUIRE(read_header(&r, &used) && used.version >= '2', CM_EPARSE);
         tsize = 8;
         block_pos = r.pos;
-        CM_REQUIRE(read_block(&r, &used, 8, NULL, &kept, &initial), CM_EPARSE);
+        CM_REQUIRE(read_block(&r, &used, 8, NULL, NULL, &kept, &initial), CM_EPARSE);
         /* Footer: NL, a POSIX TZ string (possibly empty), NL, end of data. */
         CM_REQUIRE(r.pos < r.len && r.p[r.pos] == '\n', CM_EPARSE);
         const size_t start = r.pos + 1;
@@ -585,15 +631,19 @@ cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out)
             has_rule = true;
         }
     }
-    cm_tz *tz = tz_alloc(kept, has_rule && rule.has_dst);
+    cm_tz *tz = tz_alloc(kept, has_rule && rule.has_dst, alloc);
     CM_REQUIRE(tz != NULL, CM_ENOMEM);
     reader again = {data, len, block_pos};
-    (void)read_block(&again, &used, tsize, tz, &kept, &initial);
+    (void)read_block(&again, &used, tsize, tz->trans, tz->offs, &kept, &initial);
     tz->initial_off = initial;
-    if (has_rule)
-        set_rule(tz, &rule);
+    finish(tz, has_rule ? &rule : NULL);
     *out = tz;
     return CM_OK;
+}
+
+cm_status cm_tz_from_tzif(const uint8_t *data, size_t len, cm_tz **out)
+{
+    return cm_tz_from_tzif_with_allocator(data, len, NULL, out);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -643,9 +693,47 @@ static bool valid_zone_name(const char *s, size_t len)
     return true;
 }
 
+/* Reads all of fd (at most TZ_FILE_MAX bytes) into a new buffer. */
+static cm_status read_all(int fd, const cm_allocator *alloc, uint8_t **data, size_t *size)
+{
+    size_t cap = 8192, n = 0;
+    uint8_t *buf = cm__alloc(alloc, cap);
+    CM_REQUIRE(buf != NULL, CM_ENOMEM);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= TZ_FILE_MAX) {
+                cm__free(alloc, buf);
+                return CM_EPARSE; /* far larger than any zone file */
+            }
+            uint8_t *bigger = cm__alloc(alloc, cap * 2);
+            if (bigger == NULL) {
+                cm__free(alloc, buf);
+                return CM_ENOMEM;
+            }
+            memcpy(bigger, buf, n);
+            cm__free(alloc, buf);
+            buf = bigger;
+            cap *= 2;
+        }
+        const ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            cm__free(alloc, buf);
+            return CM_ENOTFOUND; /* a directory, or unreadable */
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    *data = buf;
+    *size = n;
+    return CM_OK;
+}
+
 /* Reads dir/name into a new buffer. CM_ENOTFOUND when it cannot be opened or read. */
-static cm_status read_zone_file(const char *dir, const char *name, size_t len, uint8_t **data,
-                                size_t *size)
+static cm_status read_zone_file(const char *dir, const char *name, size_t len,
+                                const cm_allocator *alloc, uint8_t **data, size_t *size)
 {
     const size_t dlen = strlen(dir);
     char path[4096];
@@ -654,53 +742,21 @@ static cm_status read_zone_file(const char *dir, const char *name, size_t len, u
     path[dlen] = '/';
     memcpy(path + dlen + 1, name, len);
     path[dlen + 1 + len] = '\0';
-    FILE *f = fopen(path, "rb");
-    CM_REQUIRE(f != NULL, CM_ENOTFOUND);
-    size_t cap = 8192, n = 0;
-    uint8_t *buf = malloc(cap);
-    cm_status st = CM_OK;
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap >= TZ_FILE_MAX) {
-            st = CM_EPARSE; /* far larger than any zone file */
-            break;
-        }
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    if (buf == NULL)
-        st = CM_ENOMEM;
-    else if (st == CM_OK && ferror(f))
-        st = CM_ENOTFOUND; /* a directory, or unreadable */
-    fclose(f);
-    if (st != CM_OK) {
-        free(buf);
-        return st;
-    }
-    *data = buf;
-    *size = n;
-    return CM_OK;
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    CM_REQUIRE(fd >= 0, CM_ENOTFOUND);
+    const cm_status st = read_all(fd, alloc, data, size);
+    close(fd);
+    return st;
 }
 
-cm_status cm__tz_load_n(const char *name, size_t len, cm_tz **out)
+cm_status cm__tz_load_n(const char *name, size_t len, const cm_allocator *alloc, cm_tz **out)
 {
     int32_t off;
-    if (len == 3 && memcmp(name, "UTC", 3) == 0) {
-        cm_tz *tz = cm__tz_new_fixed(0);
-        CM_REQUIRE(tz != NULL, CM_ENOMEM);
-        *out = tz;
-        return CM_OK;
-    }
-    if (fixed_name(name, len, &off)) {
-        cm_tz *tz = cm__tz_new_fixed(off);
+    if ((len == 3 && memcmp(name, "UTC", 3) == 0) || fixed_name(name, len, &off)) {
+        cm_tz *tz = cm__tz_new_fixed(len == 3 ? 0 : off, alloc);
         CM_REQUIRE(tz != NULL, CM_ENOMEM);
         *out = tz;
         return CM_OK;
@@ -711,44 +767,162 @@ cm_status cm__tz_load_n(const char *name, size_t len, cm_tz **out)
     cm_status st = CM_ENOTFOUND;
     const char *dir = getenv("TZDIR");
     if (dir != NULL && dir[0] != '\0')
-        st = read_zone_file(dir, name, len, &data, &size);
+        st = read_zone_file(dir, name, len, alloc, &data, &size);
     if (st == CM_ENOTFOUND)
-        st = read_zone_file(TZ_DEFAULT_DIR, name, len, &data, &size);
+        st = read_zone_file(TZ_DEFAULT_DIR, name, len, alloc, &data, &size);
     CM_TRY(st);
-    st = cm_tz_from_tzif(data, size, out);
-    free(data);
+    st = cm_tz_from_tzif_with_allocator(data, size, alloc, out);
+    cm__free(alloc, data);
     return st;
+}
+
+cm_status cm_tz_load_with_allocator(const char *name, const cm_allocator *alloc, cm_tz **out)
+{
+    CM_REQUIRE(name != NULL && out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
+    return cm__tz_load_n(name, strlen(name), alloc, out);
 }
 
 cm_status cm_tz_load(const char *name, cm_tz **out)
 {
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    return cm__tz_load_n(name, strlen(name), out);
+    return cm_tz_load_with_allocator(name, NULL, out);
 }
 
-cm_status cm_tz_fixed(int32_t offset_seconds, cm_tz **out)
+cm_status cm_tz_fixed_with_allocator(int32_t offset_seconds, const cm_allocator *alloc, cm_tz **out)
 {
-    CM_REQUIRE(out != NULL, CM_EINVAL);
+    CM_REQUIRE(out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
     CM_REQUIRE(offset_seconds > -86400 && offset_seconds < 86400, CM_ERANGE);
-    cm_tz *tz = cm__tz_new_fixed(offset_seconds);
+    cm_tz *tz = cm__tz_new_fixed(offset_seconds, alloc);
     CM_REQUIRE(tz != NULL, CM_ENOMEM);
     *out = tz;
     return CM_OK;
 }
 
-void cm_tz_free(cm_tz *tz)
+cm_status cm_tz_fixed(int32_t offset_seconds, cm_tz **out)
 {
-    free(tz);
+    return cm_tz_fixed_with_allocator(offset_seconds, NULL, out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The cache: a lock-free list, pushed at the head with compare-and-swap  */
+/* ---------------------------------------------------------------------- */
+
+typedef struct cache_node {
+    struct cache_node *next; /* immutable once published */
+    cm_tz *tz;
+    size_t len;
+    char name[]; /* len bytes, not NUL-terminated */
+} cache_node;
+
+struct cm_tz_cache {
+    _Atomic(cache_node *) head;
+    cm_allocator alloc;
+    bool has_alloc;
+};
+
+static const cm_allocator *cache_alloc(const cm_tz_cache *c)
+{
+    return c->has_alloc ? &c->alloc : NULL;
+}
+
+cm_status cm_tz_cache_new(const cm_allocator *alloc, cm_tz_cache **out)
+{
+    CM_REQUIRE(out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
+    cm_tz_cache *c = cm__alloc(alloc, sizeof *c);
+    CM_REQUIRE(c != NULL, CM_ENOMEM);
+    memset(c, 0, sizeof *c);
+    atomic_init(&c->head, NULL);
+    if (alloc != NULL) {
+        c->alloc = *alloc;
+        c->has_alloc = true;
+    }
+    *out = c;
+    return CM_OK;
+}
+
+void cm_tz_cache_free(cm_tz_cache *cache)
+{
+    if (cache == NULL)
+        return;
+    const cm_allocator a = cache->alloc;
+    const cm_allocator *alloc = cache->has_alloc ? &a : NULL;
+    cache_node *n = atomic_load_explicit(&cache->head, memory_order_acquire);
+    while (n != NULL) {
+        cache_node *next = n->next;
+        cm_tz_free(n->tz);
+        cm__free(alloc, n);
+        n = next;
+    }
+    cm__free(alloc, cache);
+}
+
+/* The node of a name among the nodes from n up to (not including) stop. */
+static cache_node *cache_find(cache_node *n, const cache_node *stop, const char *name, size_t len)
+{
+    for (; n != stop; n = n->next)
+        if (n->len == len && memcmp(n->name, name, len) == 0)
+            return n;
+    return NULL;
+}
+
+cm_status cm__tz_cache_load_n(cm_tz_cache *cache, const char *name, size_t len, cm_tz **out)
+{
+    cache_node *head = atomic_load_explicit(&cache->head, memory_order_acquire);
+    cache_node *hit = cache_find(head, NULL, name, len);
+    if (hit != NULL) {
+        *out = cm__tz_ref(hit->tz);
+        return CM_OK;
+    }
+    /* Load outside any lock; if another thread publishes the same name
+     * first, its zone is used and this one dropped. */
+    cm_tz *tz;
+    CM_TRY(cm__tz_load_n(name, len, cache_alloc(cache), &tz));
+    cache_node *node = cm__alloc(cache_alloc(cache), sizeof *node + len);
+    if (node == NULL) {
+        cm_tz_free(tz);
+        return CM_ENOMEM;
+    }
+    node->tz = tz;
+    node->len = len;
+    memcpy(node->name, name, len);
+    for (;;) {
+        node->next = head;
+        if (atomic_compare_exchange_weak_explicit(&cache->head, &head, node, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            break;
+        /* head now holds the newer list: only its new nodes can hold the name. */
+        hit = cache_find(head, node->next, name, len);
+        if (hit != NULL) {
+            cm_tz_free(tz);
+            cm__free(cache_alloc(cache), node);
+            *out = cm__tz_ref(hit->tz);
+            return CM_OK;
+        }
+    }
+    *out = cm__tz_ref(tz);
+    return CM_OK;
+}
+
+cm_status cm_tz_cache_load(cm_tz_cache *cache, const char *name, cm_tz **out)
+{
+    CM_REQUIRE(cache != NULL && name != NULL && out != NULL, CM_EINVAL);
+    return cm__tz_cache_load_n(cache, name, strlen(name), out);
+}
+
+cm_status cm_tz_cache_count(const cm_tz_cache *cache, size_t *out)
+{
+    CM_REQUIRE(cache != NULL && out != NULL, CM_EINVAL);
+    size_t n = 0;
+    for (const cache_node *p =
+             atomic_load_explicit(&((cm_tz_cache *)(uintptr_t)cache)->head, memory_order_acquire);
+         p != NULL; p = p->next)
+        n++;
+    *out = n;
+    return CM_OK;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Conversions                                                            */
 /* ---------------------------------------------------------------------- */
-
-static bool time_ok(cm_time t)
-{
-    return t >= CM_CALENDAR_TIME_MIN && t <= CM_CALENDAR_TIME_MAX;
-}
 
 cm_status cm_tz_utc_offset(const cm_tz *tz, cm_time t, int32_t *out)
 {
@@ -774,7 +948,7 @@ cm_status cm_tz_from_local(const cm_tz *tz, const cm_civil *local, cm_time *out)
                    c->hour <= 23 && c->minute >= 0 && c->minute <= 59 && c->second >= 0 &&
                    c->second <= 59,
                CM_ERANGE);
-    const int64_t l = cm__days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+    const int64_t l = cm__days_from_civil(c->year, c->month, c->day) * DAY + c->hour * 3600 +
                       c->minute * 60 + c->second;
     const int64_t t = cm__tz_from_local(tz, l, NULL);
     CM_REQUIRE(time_ok(t), CM_ERANGE);

@@ -1,0 +1,133 @@
+/*
+ * Time-zone internals shared by lib/tz.c and the layers above it (the
+ * calendar); never installed. Nothing here knows about calendars.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CAREMETRICS_TZ_INTERNAL_H
+#define CAREMETRICS_TZ_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <caremetrics/tz.h>
+
+/*
+ * Offsets from UTC accepted anywhere (TZif types, POSIX rules): RFC 8536
+ * section 3.2 says a UT offset "SHOULD be in the range [-89999, 93599]"
+ * (more than -25 hours and less than 26 hours); we make that a MUST. Every
+ * solution t of t + offset(t) = L therefore lies in [L - 93599, L + 89999].
+ */
+#define CM__TZ_OFF_MIN (-89999)
+#define CM__TZ_OFF_MAX 93599
+
+/* One date of a POSIX TZ rule: Jn (1..365, no Feb 29), n (0..365) or Mm.w.d. */
+typedef struct cm__tz_rule_date {
+    uint8_t kind; /* 'J', 'N' or 'M' */
+    int16_t a;    /* J/N: the day number; M: the month 1..12 */
+    int16_t week; /* M: 1..5 (5 = last) */
+    int16_t wday; /* M: 0 = Sunday .. 6 */
+    int32_t secs; /* local time of the change, -167 h .. 167 h */
+} cm__tz_rule_date;
+
+/* A POSIX TZ rule: standard offset and, optionally, DST with its two dates. */
+typedef struct cm__tz_rule {
+    int32_t std_off; /* seconds east of UTC */
+    int32_t dst_off;
+    bool has_dst;
+    cm__tz_rule_date start; /* DST starts; time given in standard local time */
+    cm__tz_rule_date end;   /* DST ends; time given in DST local time */
+} cm__tz_rule;
+
+/*
+ * The Gregorian calendar repeats every 400 years (146097 days, a whole number
+ * of weeks), and so do the dates of a POSIX rule: a zone with DST rules keeps
+ * the rule's events of one cycle, sorted, and shifts them by whole cycles.
+ * The cycle's years are 2000..2399; the table also holds the events of the two
+ * years on each side (1998..2401), so that the latest event at or before, and
+ * the earliest after, any instant of 2000..2399 are in it (a year's events lie
+ * within about 8 days of the year).
+ */
+#define CM__TZ_CYCLE_YEARS 400
+#define CM__TZ_CYCLE_SECS  (146097LL * 86400)
+#define CM__TZ_CYCLE_BASE  2000
+#define CM__TZ_CYCLE_EXTRA 2
+#define CM__TZ_EVENTS      (2 * (CM__TZ_CYCLE_YEARS + 2 * CM__TZ_CYCLE_EXTRA))
+
+/*
+ * A zone: a table of transitions (only those that change the offset are
+ * kept), the offset in force before the first one, and optionally a rule for
+ * every instant at or after the last one (or for all instants when the table
+ * is empty). One allocation: the arrays follow the struct. Immutable once
+ * made, apart from the reference count.
+ */
+struct cm_tz {
+    atomic_size_t refs;
+    cm_allocator alloc; /* copy of the caller's, when has_alloc */
+    bool has_alloc;
+    uint32_t ntrans;     /* number of transitions */
+    int32_t initial_off; /* offset before the first transition */
+    int32_t min_off;     /* least and greatest offset the zone ever uses */
+    int32_t max_off;
+    bool has_rule; /* rule governs t >= last transition (all t if ntrans == 0) */
+    cm__tz_rule rule;
+    uint32_t nev;    /* sorted rule events (CM__TZ_EVENTS with DST, else 0) */
+    int64_t *trans;  /* ntrans transition instants, ascending */
+    int32_t *offs;   /* offset from each transition on */
+    int64_t *ev;     /* nev rule events, ascending (an end before a start at equal instants) */
+    int32_t *ev_off; /* offset from each event on */
+    int64_t data[];
+};
+
+/*
+ * A cache of the constant-offset segment [lo, hi) last used by a conversion.
+ * It lives on the caller's stack: zones stay immutable and thread-safe.
+ */
+typedef struct cm__tz_hint {
+    int64_t lo, hi;
+    int32_t off;
+} cm__tz_hint;
+
+/* An empty hint, that matches nothing. */
+static inline void cm__tz_hint_init(cm__tz_hint *h)
+{
+    h->lo = 1;
+    h->hi = 0;
+    h->off = 0;
+}
+
+/* Offset (seconds east of UTC) in force at instant t. */
+int32_t cm__tz_offset(const cm_tz *tz, int64_t t);
+
+/*
+ * The constant-offset segment containing t: [*lo, *hi) with offset *off.
+ * Ends are INT64_MIN / INT64_MAX when unbounded; a segment boundary may be a
+ * rule event at which the offset does not actually change.
+ */
+void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off);
+
+/*
+ * Instant of local wall-clock seconds L (seconds since 1970-01-01T00:00 as
+ * if local time were UTC), with the compatible rule: a time in a gap uses the
+ * offset in force before the gap (so it moves forward by the gap), an
+ * ambiguous time its first occurrence. The hint may be NULL.
+ */
+int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint);
+
+/* The zone with one more reference (never fails). */
+cm_tz *cm__tz_ref(const cm_tz *tz);
+
+/* A fixed-offset zone, or NULL when memory runs out. */
+cm_tz *cm__tz_new_fixed(int32_t off, const cm_allocator *alloc);
+
+/*
+ * Loads a zone by name, like cm_tz_load. A name of `len` bytes that need not
+ * be NUL-terminated (the spec parser passes a slice of its input).
+ */
+cm_status cm__tz_load_n(const char *name, size_t len, const cm_allocator *alloc, cm_tz **out);
+
+/* Loads (or shares) a zone by a name of `len` bytes through a cache. */
+cm_status cm__tz_cache_load_n(cm_tz_cache *cache, const char *name, size_t len, cm_tz **out);
+
+#endif /* CAREMETRICS_TZ_INTERNAL_H */
