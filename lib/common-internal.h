@@ -69,6 +69,16 @@ static inline double cm__z_for_confidence(double confidence)
     return -cm__normal_quantile(0.5 * (1.0 - confidence));
 }
 
+/*
+ * Wilson score interval (Wilson 1927) of num successes out of den > 0 trials
+ * at the two-sided critical value z: with n = den, p = num/n,
+ *   centre     = (p + z^2/2n) / (1 + z^2/n)
+ *   half-width = z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2)
+ * The ends are pinned to exactly 0 and 1 when num is 0 or den, where the
+ * formula gives them up to rounding.
+ */
+void cm__wilson(uint64_t num, uint64_t den, double z, double *lo, double *hi);
+
 /* Days from 1970-01-01 to the proportional Gregorian date y-m-d (m 1..12, d 1..31). */
 int64_t cm__days_from_civil(int64_t y, int32_t m, int32_t d);
 

@@ -369,3 +369,15 @@ void cm__free(const cm_allocator *a, void *p)
     else
         free(p);
 }
+
+void cm__wilson(uint64_t num, uint64_t den, double z, double *lo, double *hi)
+{
+    const double n = (double)den;
+    const double p = (double)num / n;
+    const double z2 = z * z;
+    const double denom = 1.0 + z2 / n;
+    const double centre = (p + z2 / (2.0 * n)) / denom;
+    const double half = z / denom * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+    *lo = num == 0 ? 0.0 : fmax(0.0, centre - half);
+    *hi = num == den ? 1.0 : fmin(1.0, centre + half);
+}

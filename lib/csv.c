@@ -1201,7 +1201,7 @@ static const char *expected_of(int target)
     case K_ANSWER:
         return "a whole number on the survey's scale (or a mapped text), or empty";
     case K_SECONDS:
-        return "a number of seconds (or minutes) with at most 19 digits, or empty";
+        return "a decimal number of seconds (or minutes) such as 42, 12.5 or 1e3, or empty";
     default:
         return "a value";
     }

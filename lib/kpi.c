@@ -18,27 +18,14 @@
 /* Proportions                                                            */
 /* ---------------------------------------------------------------------- */
 
-/*
- * Wilson score interval (Wilson 1927). With n = den, p = num/n:
- *   centre    = (p + z²/2n) / (1 + z²/n)
- *   half-width = z / (1 + z²/n) · sqrt(p(1−p)/n + z²/4n²)
- * The ends are pinned to exactly 0 and 1 when num is 0 or den, where the
- * formula gives them up to rounding.
- */
+/* A proportion with its Wilson score interval (cm__wilson). */
 static cm_proportion wilson(uint64_t num, uint64_t den, double z)
 {
-    const double n = (double)den;
-    const double p = (double)num / n;
-    const double z2 = z * z;
-    const double denom = 1.0 + z2 / n;
-    const double centre = (p + z2 / (2.0 * n)) / denom;
-    const double half = z / denom * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
     cm_proportion r;
     r.num = num;
     r.den = den;
-    r.value = p;
-    r.lo = num == 0 ? 0.0 : fmax(0.0, centre - half);
-    r.hi = num == den ? 1.0 : fmin(1.0, centre + half);
+    r.value = (double)num / (double)den;
+    cm__wilson(num, den, z, &r.lo, &r.hi);
     return r;
 }
 

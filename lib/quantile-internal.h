@@ -14,11 +14,14 @@
  * numpy's linear interpolation between neighbouring order statistics a <= b
  * at weight g in [0, 1), written as numpy's _lerp writes it: from the nearer
  * end, so that g = 0 gives a and g near 1 gives b exactly. Separate
- * statements keep the compiler from fusing the multiply and add.
+ * statements keep the compiler from fusing the multiply and add. Where the
+ * difference overflows, the weighted sum of the ends stays finite.
  */
 static inline double cm__lerp(double a, double b, double g)
 {
     const double diff = b - a;
+    if (!isfinite(diff))
+        return (1.0 - g) * a + g * b; /* values more than DBL_MAX apart: numpy gives inf or NaN */
     if (g >= 0.5) {
         const double step = diff * (1.0 - g);
         return b - step;

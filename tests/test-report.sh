@@ -478,6 +478,16 @@ check "--by channel --by month groups by both" $?
 "$report" --interval 4h --format json "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=[(x["start"], x["tickets"]) for x in d["groups"]]; assert g == [("2025-01-06T08:00:00Z", 3), ("2025-01-06T12:00:00Z", 1)], g' "$tmp/out.json"
 check "--interval 4h: intervals of the calendar's local time" $?
+# Time of day without --interval: hours of the day, each named by its start.
+"$report" --by time-of-day --format json "$tmp/hand.csv" >"$tmp/out.json" 2>"$tmp/err"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); g=[(x["group"], x["tickets"], x["abandoned_contacts"]) for x in d["groups"]]; assert g == [("09:00", 1, 0), ("10:00", 1, 0), ("11:00", 1, 0), ("12:00", 1, 0), ("13:00", 0, 1), ("14:00", 0, 1)], g' "$tmp/out.json"
+check "--by time-of-day: hourly slots named by their start" $?
+# A number beyond 2^53 in its digits is a bad value, and the message says what reads.
+printf 'created_at,handle_seconds\n2025-01-06T09:00:00Z,99999999999999999\n2025-01-06T10:00:00Z,1e3\n' >"$tmp/digits.csv"
+"$report" --format csv "$tmp/digits.csv" >"$tmp/out.csv" 2>"$tmp/err"
+has "$tmp/err" 'line 2: column handle_seconds: value "99999999999999999": expected a decimal number of seconds (or minutes) such as 42, 12.5 or 1e3, or empty'
+check "a number with too many digits: bad row, message" $?
+has "$tmp/out.csv" "all,all,bad_rows,1,,,,"; check "a number with too many digits: the other row is read" $?
 "$report" --interval 7m "$tmp/hand.csv" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ]; check "--interval that does not divide a day: exit 2" $?
 

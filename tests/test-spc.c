@@ -387,7 +387,9 @@ START_TEST(evaluate_bad_input)
     bad.center = D_INF;
     ck_assert_status(cm_spc_evaluate(xs, 4, &bad, &r, sig, 4, &count), CM_EINVAL);
     cm_spc_rules br = r;
-    br.enabled = 0x100;
+    br.enabled = CM_SPC_RULE_EWMA; /* a chart's signal, not a run rule */
+    ck_assert_status(cm_spc_evaluate(xs, 4, &lim, &br, sig, 4, &count), CM_EINVAL);
+    br.enabled = 0x10000;
     ck_assert_status(cm_spc_evaluate(xs, 4, &lim, &br, sig, 4, &count), CM_EINVAL);
     br = r;
     br.reserved = 1;
@@ -491,6 +493,24 @@ static size_t reference(const double *xs, size_t n, double c, double sd, uint32_
         RUN(xs[j] < c, level_run, ((want){i, CM_SPC_RULE_BELOW_CENTER, -1}));
         RUN(xs[j] > thr, level_run, ((want){i, CM_SPC_RULE_ABOVE_THRESHOLD, 1}));
         RUN(xs[j] < thr, level_run, ((want){i, CM_SPC_RULE_BELOW_THRESHOLD, -1}));
+        /* Nelson 3, 4, 7, 8: the first point of a window needs no step before it. */
+        const size_t w6 = i + 1 - (i + 1 >= 6 ? 6 : 0), w14 = i + 1 - (i + 1 >= 14 ? 14 : 0);
+        RUN(j == w6 || xs[j] > xs[j - 1], 6, ((want){i, CM_SPC_RULE_TREND, 1}));
+        RUN(j == w6 || xs[j] < xs[j - 1], 6, ((want){i, CM_SPC_RULE_TREND, -1}));
+        RUN(j == w14 || (xs[j] != xs[j - 1] &&
+                         (j == w14 + 1 || (xs[j] - xs[j - 1]) * (xs[j - 1] - xs[j - 2]) < 0)),
+            14, ((want){i, CM_SPC_RULE_ALTERNATING, 0}));
+        RUN(fabs(xs[j] - c) <= sd, 15, ((want){i, CM_SPC_RULE_STRATIFICATION, 0}));
+        if (i + 1 >= 8) {
+            bool all = true, up = false, down = false;
+            for (size_t j = i - 7; j <= i; j++) {
+                all = all && fabs(xs[j] - c) > sd;
+                up = up || xs[j] - c > sd;
+                down = down || xs[j] - c < -sd;
+            }
+            if (all && up && down)
+                out[k++] = (want){i, CM_SPC_RULE_MIXTURE, 0};
+        }
 #undef RUN
     }
     return k;
@@ -500,15 +520,25 @@ START_TEST(evaluate_matches_definitions)
 {
     test_rng r = test_rng_make("evaluate_matches_definitions");
     static double xs[400];
-    static want ref[400 * 10];
-    static cm_spc_signal sig[400 * 10];
+    static want ref[400 * 14];
+    static cm_spc_signal sig[400 * 14];
+    uint32_t seen = 0; /* every rule must have fired somewhere */
     for (int round = 0; round < 500; round++) {
         const size_t n = 1 + (size_t)rng_below(&r, 400);
         /* Small integers around the centre, so that ties with the centre,
          * the threshold and the zone edges all occur. */
         const double drift = (double)rng_below(&r, 3);
-        for (size_t i = 0; i < n; i++)
-            xs[i] = (double)rng_below(&r, 9) - 4.0 + (i > n / 2 ? drift : 0.0);
+        const uint64_t mode = rng_below(&r, 4);
+        for (size_t i = 0; i < n; i++) {
+            if (mode == 1) /* narrow: stratification */
+                xs[i] = (double)rng_below(&r, 3) - 1.0;
+            else if (mode == 2) /* saw teeth: trends, with ties now and then */
+                xs[i] = (double)(i % 8) - 4.0 + (double)rng_below(&r, 2) * 0.5;
+            else if (mode == 3) /* zigzag, sometimes broken: alternation and mixture */
+                xs[i] = (i % 2 ? 3.0 : -3.0) + (rng_below(&r, 20) == 0 ? 3.0 : 0.0);
+            else
+                xs[i] = (double)rng_below(&r, 9) - 4.0 + (i > n / 2 ? drift : 0.0);
+        }
         cm_spc_rules rules = {0};
         rules.enabled = CM_SPC_RULES_ALL;
         rules.side_run = 1 + (uint32_t)rng_below(&r, 10);
@@ -523,11 +553,14 @@ START_TEST(evaluate_matches_definitions)
         ck_assert_uint_eq(count, nref);
         /* Counted, then asserted once: a passing Check assertion costs a pipe write. */
         size_t differ = 0;
-        for (size_t i = 0; i < count; i++)
+        for (size_t i = 0; i < count; i++) {
             differ += sig[i].index != ref[i].index || sig[i].rule != ref[i].rule ||
                       sig[i].side != ref[i].side;
+            seen |= (uint32_t)sig[i].rule;
+        }
         ck_assert_msg(differ == 0, "round %d: %zu signals differ", round, differ);
     }
+    ck_assert_uint_eq(seen, CM_SPC_RULES_ALL);
 }
 END_TEST
 
@@ -536,8 +569,463 @@ START_TEST(spc_sizeof_matches)
     ck_assert_uint_eq(cm_spc_sizeof("cm_spc_limits"), sizeof(cm_spc_limits));
     ck_assert_uint_eq(cm_spc_sizeof("cm_spc_rules"), sizeof(cm_spc_rules));
     ck_assert_uint_eq(cm_spc_sizeof("cm_spc_signal"), sizeof(cm_spc_signal));
+    ck_assert_uint_eq(cm_spc_sizeof("cm_spc_xmr_options"), sizeof(cm_spc_xmr_options));
+    ck_assert_uint_eq(cm_spc_sizeof("cm_spc_ewma_params"), sizeof(cm_spc_ewma_params));
+    ck_assert_uint_eq(cm_spc_sizeof("cm_spc_cusum_params"), sizeof(cm_spc_cusum_params));
     ck_assert_uint_eq(cm_spc_sizeof("cm_nothing"), 0);
     ck_assert_uint_eq(cm_spc_sizeof(NULL), 0);
+}
+END_TEST
+
+/* ---- Nelson rules by hand ------------------------------------------------- */
+
+START_TEST(rule_nelson_hand)
+{
+    cm_spc_rules r = {0};
+    /* Trend: 0 1 2 3 4 5 rises five times: the 6th point (index 5) fires,
+     * and index 6 (6) again; the tie 6 6 ends it; 6 5 4 3 2 1 falls five
+     * times from index 8: fires at index 13. */
+    r.enabled = CM_SPC_RULE_TREND;
+    const double trend[] = {0, 1, 2, 3, 4, 5, 6, 6, 5, 4, 3, 2, 1, 0};
+    const want wt[] = {{5, CM_SPC_RULE_TREND, 1},
+                       {6, CM_SPC_RULE_TREND, 1},
+                       {12, CM_SPC_RULE_TREND, -1},
+                       {13, CM_SPC_RULE_TREND, -1}};
+    expect_signals(trend, NELEM(trend), 0, 100, &r, wt, NELEM(wt));
+    /* Alternating: 14 points up, down, up... fire at index 13 and 14; a
+     * repeated value (index 15) ends the run. */
+    r.enabled = CM_SPC_RULE_ALTERNATING;
+    double zig[16];
+    for (size_t i = 0; i < 15; i++)
+        zig[i] = i % 2 ? 1.0 : -1.0;
+    zig[15] = zig[14];
+    const want wa[] = {{13, CM_SPC_RULE_ALTERNATING, 0}, {14, CM_SPC_RULE_ALTERNATING, 0}};
+    expect_signals(zig, 16, 0, 100, &r, wa, NELEM(wa));
+    /* Stratification: 15 points within 1 sigma (a point exactly on 1 sigma
+     * is within); the 16th point at 1.5 sigma ends it. */
+    r.enabled = CM_SPC_RULE_STRATIFICATION;
+    double flat[16];
+    for (size_t i = 0; i < 15; i++)
+        flat[i] = i % 3 == 0 ? 1.0 : -0.5;
+    flat[15] = 1.5;
+    const want ws[] = {{14, CM_SPC_RULE_STRATIFICATION, 0}};
+    expect_signals(flat, 16, 0, 1, &r, ws, NELEM(ws));
+    /* Mixture: 8 points beyond 1 sigma, both sides: fires at index 7; eight
+     * points all above 1 sigma (indices 9..16) do not. */
+    r.enabled = CM_SPC_RULE_MIXTURE;
+    const double mix[] = {2, -2, 1.5, 2, -1.5, 2, 2, 2, 0, 2, 2, 2, 2, 2, 2, 2, 2};
+    const want wm[] = {{7, CM_SPC_RULE_MIXTURE, 0}};
+    expect_signals(mix, NELEM(mix), 0, 1, &r, wm, NELEM(wm));
+}
+END_TEST
+
+/* ---- XmR with a median sigma, points left out, revised limits -------------- */
+
+START_TEST(individuals_ex_hand)
+{
+    /* {10, 12, 11, 13, 12, 30}: moving ranges 2, 1, 2, 1, 18, median 2;
+     * sigma 2 / 0.954; MR UCL 3.865 * 2 = 7.73; centre 88 / 6. */
+    const double xs[] = {10, 12, 11, 13, 12, 30};
+    double scratch[6];
+    cm_spc_limits l;
+    cm_spc_xmr_options o = {CM_SPC_SIGMA_MR_MEDIAN, 0};
+    ck_assert_status(cm_spc_individuals_ex(xs, 6, &o, NULL, scratch, 6, &l), CM_OK);
+    ck_assert_rel(l.center, 88.0 / 6.0, TOL);
+    ck_assert_rel(l.mr_bar, 2.0, TOL);
+    ck_assert_rel(l.sigma, 2.0 / 0.954, TOL);
+    ck_assert_rel(l.mr_ucl, 7.73, TOL);
+    ck_assert_rel(l.ucl, 88.0 / 6.0 + 6.0 / 0.954, TOL);
+    /* NULL options: the same as cm_spc_individuals. */
+    cm_spc_limits a, b;
+    ck_assert_status(cm_spc_individuals(xs, 6, &a), CM_OK);
+    ck_assert_status(cm_spc_individuals_ex(xs, 6, NULL, NULL, NULL, 0, &b), CM_OK);
+    ck_assert_mem_eq(&a, &b, sizeof a);
+    /* Left out by the caller: index 2 (11). Kept 10, 12, 13, 12, 30: mean 77 / 5;
+     * ranges of kept neighbours: |12-10| = 2, |12-13| = 1, |30-12| = 18:
+     * mean 21 / 3 = 7 (13 - 11 and 11 - 12 are gone). */
+    uint8_t ex[6] = {0, 0, 7, 0, 0, 0};
+    o.sigma_method = CM_SPC_SIGMA_MR_MEAN;
+    ck_assert_status(cm_spc_individuals_ex(xs, 6, &o, ex, NULL, 0, &l), CM_OK);
+    ck_assert_rel(l.center, 77.0 / 5.0, TOL);
+    ck_assert_rel(l.mr_bar, 7.0, TOL);
+    ck_assert_uint_eq(ex[2], 1); /* normalised */
+    /* Revision. {10,12,11,13,12,10,12,11,13,12,40}: round 1: mean 156 / 11 =
+     * 14.18..., ranges 2,1,2,1,2,2,1,2,1,28: MRbar 42 / 10 = 4.2, sigma
+     * 3.7234, UCL 25.35: 40 is dropped. Round 2: ten points, mean 11.6,
+     * ranges 2,1,2,1,2,2,1,2,1 = 14 / 9, UCL 11.6 + 3 (14/9)/1.128 = 15.737:
+     * nothing beyond. */
+    const double rv[] = {10, 12, 11, 13, 12, 10, 12, 11, 13, 12, 40};
+    uint8_t drop[11] = {0};
+    o.max_rounds = 5;
+    ck_assert_status(cm_spc_individuals_ex(rv, 11, &o, drop, NULL, 0, &l), CM_OK);
+    ck_assert_rel(l.center, 11.6, TOL);
+    ck_assert_rel(l.mr_bar, 14.0 / 9.0, TOL);
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_uint_eq(drop[i], 0);
+    ck_assert_uint_eq(drop[10], 2);
+    /* A round that would leave no two kept neighbours is not made. {31, 35,
+     * 29, 33, 36, 30, 34, 32, 35, 31, 240, 33, 30}: mean 629 / 13 = 48.38,
+     * median moving range 4, sigma 4 / 0.954: limits 35.8 .. 60.96 leave only
+     * the 36 (index 4) inside; the round is undone. */
+    const double asa[] = {31, 35, 29, 33, 36, 30, 34, 32, 35, 31, 240, 33, 30};
+    uint8_t none[13] = {0};
+    double sc[13];
+    const cm_spc_xmr_options med = {CM_SPC_SIGMA_MR_MEDIAN, 5};
+    ck_assert_status(cm_spc_individuals_ex(asa, 13, &med, none, sc, 13, &l), CM_OK);
+    ck_assert_rel(l.center, 629.0 / 13.0, TOL);
+    ck_assert_rel(l.sigma, 4.0 / 0.954, TOL);
+    for (size_t i = 0; i < 13; i++)
+        ck_assert_uint_eq(none[i], 0);
+    /* max_rounds 1 stops after the first drop; the limits are recomputed. */
+    memset(drop, 0, sizeof drop);
+    o.max_rounds = 1;
+    ck_assert_status(cm_spc_individuals_ex(rv, 11, &o, drop, NULL, 0, &l), CM_OK);
+    ck_assert_rel(l.center, 11.6, TOL);
+}
+END_TEST
+
+START_TEST(individuals_ex_bad_input)
+{
+    const double xs[] = {1, 2, 3}, nan[] = {1, D_NAN, 3};
+    double scratch[3];
+    uint8_t ex[3] = {0, 0, 0};
+    cm_spc_limits l;
+    poison(&l);
+    cm_spc_xmr_options o = {2, 0};
+    ck_assert_status(cm_spc_individuals_ex(xs, 3, &o, NULL, NULL, 0, &l), CM_EINVAL);
+    o.sigma_method = CM_SPC_SIGMA_MR_MEDIAN;
+    ck_assert_status(cm_spc_individuals_ex(xs, 3, &o, NULL, NULL, 0, &l), CM_EINVAL);
+    ck_assert_status(cm_spc_individuals_ex(xs, 3, &o, NULL, scratch, 2, &l), CM_EINVAL);
+    o.sigma_method = CM_SPC_SIGMA_MR_MEAN;
+    o.max_rounds = 1;
+    ck_assert_status(cm_spc_individuals_ex(xs, 3, &o, NULL, NULL, 0, &l), CM_EINVAL);
+    ck_assert_status(cm_spc_individuals_ex(nan, 3, &o, ex, NULL, 0, &l), CM_EINVAL);
+    ck_assert_status(cm_spc_individuals_ex(NULL, 3, &o, ex, NULL, 0, &l), CM_EINVAL);
+    ck_assert_status(cm_spc_individuals_ex(xs, 3, &o, ex, NULL, 0, NULL), CM_EINVAL);
+    /* No two kept neighbours: {kept, out, kept}. The mask is not normalised. */
+    uint8_t gap[3] = {0, 9, 0};
+    ck_assert_status(cm_spc_individuals_ex(xs, 3, &o, gap, NULL, 0, &l), CM_ENODATA);
+    ck_assert_uint_eq(gap[1], 9);
+    ck_assert_status(cm_spc_individuals_ex(xs, 1, NULL, NULL, NULL, 0, &l), CM_ENODATA);
+    const double big[] = {-1.5e308, 1.5e308};
+    ck_assert_status(cm_spc_individuals_ex(big, 2, NULL, NULL, NULL, 0, &l), CM_EOVERFLOW);
+    ck_assert_untouched(&l);
+}
+END_TEST
+
+/* ---- EWMA and CUSUM: Montgomery's examples ------------------------------- */
+
+/* Montgomery, Introduction to Statistical Quality Control, examples 9.1 and
+ * 9.2: mu0 = 10, sigma = 1; the first 20 points from N(10, 1), the last 10
+ * from N(11, 1). */
+static const double montgomery[30] = {9.45,  7.99,  9.29,  11.66, 12.16, 10.18, 8.04,  11.46,
+                                      9.20,  10.34, 9.03,  11.47, 10.51, 9.40,  10.08, 9.37,
+                                      10.62, 10.31, 8.52,  10.84, 10.90, 9.33,  12.29, 11.50,
+                                      10.60, 11.08, 10.38, 11.62, 11.31, 10.52};
+
+START_TEST(cusum_montgomery)
+{
+    /* k = 1/2, h = 5: C+ first exceeds H = 5 at period 29 (C+ = 5.28) and
+     * again at 30 (5.30); C- never does (textbook table 9.2). */
+    const cm_spc_cusum_params p = {10, 1, 0.5, 5};
+    double cp[30], cmn[30];
+    cm_spc_signal sig[8];
+    size_t count;
+    ck_assert_status(cm_spc_cusum(montgomery, 30, &p, cp, cmn, sig, 8, &count), CM_OK);
+    ck_assert_uint_eq(count, 2);
+    ck_assert_uint_eq(sig[0].index, 28);
+    ck_assert_int_eq(sig[0].rule, CM_SPC_RULE_CUSUM);
+    ck_assert_int_eq(sig[0].side, 1);
+    ck_assert_uint_eq(sig[1].index, 29);
+    ck_assert_close(cp[28], 5.28, 1e-12);
+    ck_assert_close(cp[29], 5.30, 1e-12);
+    /* Period 1: C+ = max(0, 9.45 - 10.5) = 0, C- = max(0, 9.5 - 9.45) = 0.05;
+     * period 2: C- = 0.05 + 9.5 - 7.99 = 1.56. */
+    ck_assert_double_eq(cp[0], 0.0);
+    ck_assert_close(cmn[0], 0.05, 1e-12);
+    ck_assert_close(cmn[1], 1.56, 1e-12);
+}
+END_TEST
+
+START_TEST(ewma_montgomery)
+{
+    /* lambda = 0.1, L = 2.7: limits 10 ± 2.7 sqrt(0.1/1.9 (1 - 0.9^(2i))):
+     * period 1: ± 2.7 sqrt(0.01) = ± 0.27; period 2: ± 2.7 sqrt(0.0181);
+     * z_1 = 0.1 * 9.45 + 0.9 * 10 = 9.945, z_2 = 0.1 * 7.99 + 0.9 * 9.945 =
+     * 9.7495. The chart signals at periods 29 and 30 (z = 10.6468 and
+     * 10.6341 above the UCL of about 10.6187). */
+    const cm_spc_ewma_params p = {10, 1, 0.1, 2.7};
+    double z[30], lo[30], hi[30];
+    cm_spc_signal sig[8];
+    size_t count;
+    ck_assert_status(cm_spc_ewma(montgomery, 30, &p, z, lo, hi, sig, 8, &count), CM_OK);
+    ck_assert_close(z[0], 9.945, 1e-12);
+    ck_assert_close(z[1], 9.7495, 1e-12);
+    ck_assert_close(hi[0], 10.27, 1e-12);
+    ck_assert_close(lo[0], 9.73, 1e-12);
+    ck_assert_close(hi[1], 10.0 + 2.7 * sqrt(0.0181), 1e-12);
+    /* Far from the start the limits approach 10 ± 2.7 sqrt(0.1 / 1.9). */
+    ck_assert_close(hi[29], 10.0 + 2.7 * sqrt(0.1 / 1.9 * (1.0 - pow(0.9, 60))), 1e-12);
+    ck_assert_uint_eq(count, 2);
+    ck_assert_uint_eq(sig[0].index, 28);
+    ck_assert_int_eq(sig[0].rule, CM_SPC_RULE_EWMA);
+    ck_assert_int_eq(sig[0].side, 1);
+    ck_assert_uint_eq(sig[1].index, 29);
+    /* lambda = 1 is the Shewhart chart: z = x, limits ± L sigma. */
+    const cm_spc_ewma_params shew = {0, 1, 1, 3};
+    const double xs[] = {1, -3.5, 2.9};
+    ck_assert_status(cm_spc_ewma(xs, 3, &shew, z, lo, hi, sig, 8, &count), CM_OK);
+    ck_assert_double_eq(z[1], -3.5);
+    ck_assert_double_eq(hi[2], 3.0);
+    ck_assert_uint_eq(count, 1);
+    ck_assert_int_eq(sig[0].side, -1);
+}
+END_TEST
+
+START_TEST(run_lengths_sustained_shift)
+{
+    /* A noiseless shift of delta sigma from the first point. CUSUM: C+ grows
+     * by delta - k per point and signals at the first i with i (delta - k) > h,
+     * i = floor(h / (delta - k)) + 1: delta = 1, k = 0.5, h = 5 -> 11 (at 10,
+     * C+ = 5 is not above 5); delta = 2 -> floor(5 / 1.5) + 1 = 4. */
+    double xs[40];
+    cm_spc_signal sig[80];
+    size_t count;
+    for (size_t i = 0; i < 40; i++)
+        xs[i] = 1.0;
+    const cm_spc_cusum_params c = {0, 1, 0.5, 5};
+    ck_assert_status(cm_spc_cusum(xs, 40, &c, NULL, NULL, sig, 80, &count), CM_OK);
+    ck_assert_uint_eq(sig[0].index + 1, 11);
+    for (size_t i = 0; i < 40; i++)
+        xs[i] = 2.0;
+    ck_assert_status(cm_spc_cusum(xs, 40, &c, NULL, NULL, sig, 80, &count), CM_OK);
+    ck_assert_uint_eq(sig[0].index + 1, 4);
+    /* EWMA: z_i = delta (1 - 0.9^i) against 2.7 sqrt(0.1/1.9 (1 - 0.81^i)),
+     * evaluated with mpmath at 30 digits for delta = 1: i = 7 gives 0.521703
+     * < 0.543976, i = 8 gives 0.569533 > 0.559095: run length 8. */
+    for (size_t i = 0; i < 40; i++)
+        xs[i] = 1.0;
+    const cm_spc_ewma_params e = {0, 1, 0.1, 2.7};
+    ck_assert_status(cm_spc_ewma(xs, 40, &e, NULL, NULL, NULL, sig, 80, &count), CM_OK);
+    ck_assert_uint_eq(sig[0].index + 1, 8);
+}
+END_TEST
+
+/* A standard normal variate (Box-Muller; rng_unit is in [0, 1)). */
+static double normal(test_rng *r)
+{
+    const double u = 1.0 - rng_unit(r), v = rng_unit(r);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Mean run length to the first CUSUM signal over `runs` simulated series of
+ * N(shift, 1) points, and its standard error. A series is drawn 256 points at
+ * a time and the chart rerun over the longer series until it signals. */
+static void cusum_arl(test_rng *r, double shift, double h, int runs, double *arl, double *se)
+{
+    enum { LEN = 1 << 14 };
+    static double xs[LEN];
+    static cm_spc_signal sig[2 * LEN];
+    const cm_spc_cusum_params p = {0, 1, 0.5, h};
+    double sum = 0, sq = 0;
+    for (int k = 0; k < runs; k++) {
+        size_t len = 0, count = 0;
+        while (count == 0) {
+            ck_assert_uint_lt(len, LEN); /* P(no signal in 16384 points) < 1e-15 */
+            const size_t more = len < 256 ? 256 : len;
+            for (size_t i = len; i < len + more; i++)
+                xs[i] = shift + normal(r);
+            len += more;
+            ck_assert_status(cm_spc_cusum(xs, len, &p, NULL, NULL, sig, NELEM(sig), &count), CM_OK);
+        }
+        const size_t first = sig[0].index;
+        const double rl = (double)(first + 1);
+        sum += rl;
+        sq += rl * rl;
+    }
+    *arl = sum / runs;
+    *se = sqrt((sq / runs - *arl * *arl) / runs);
+}
+
+START_TEST(cusum_average_run_lengths)
+{
+    /* Montgomery, table 9.3 (two-sided tabular CUSUM, k = 1/2): h = 4: ARL
+     * 168 in control and 8.38 for a 1-sigma shift; h = 5: 465 and 10.4.
+     * Simulated, accepted within 4 standard errors of the estimate. */
+    test_rng r = test_rng_make("cusum_average_run_lengths");
+    const struct {
+        double shift, h, want;
+        int runs;
+    } cases[] = {{0, 4, 168, 2000}, {0, 5, 465, 2000}, {1, 4, 8.38, 2000}, {1, 5, 10.4, 2000}};
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        double arl, se;
+        cusum_arl(&r, cases[i].shift, cases[i].h, cases[i].runs, &arl, &se);
+        ck_assert_msg(fabs(arl - cases[i].want) <= 4 * se,
+                      "shift %g, h %g: ARL %.2f (se %.2f), textbook %.2f", cases[i].shift,
+                      cases[i].h, arl, se, cases[i].want);
+    }
+}
+END_TEST
+
+START_TEST(ewma_cusum_bad_input)
+{
+    const double xs[] = {1, 2, 3}, nan[] = {1, D_NAN, 3};
+    double a[3], b[3], c[3];
+    cm_spc_signal sig[4];
+    size_t count;
+    poison(&a);
+    poison(&b);
+    poison(&c);
+    poison(&sig);
+    poison(&count);
+    const cm_spc_ewma_params e = {0, 1, 0.2, 3};
+    ck_assert_status(cm_spc_ewma(NULL, 3, &e, a, b, c, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_ewma(xs, 3, NULL, a, b, c, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_ewma(xs, 3, &e, a, b, c, NULL, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_ewma(xs, 3, &e, a, b, c, sig, 4, NULL), CM_EINVAL);
+    ck_assert_status(cm_spc_ewma(nan, 3, &e, a, b, c, sig, 4, &count), CM_EINVAL);
+    const double bad_lambda[] = {0.0, -0.1, 1.0000001, D_NAN, D_INF};
+    for (size_t i = 0; i < NELEM(bad_lambda); i++) {
+        cm_spc_ewma_params q = e;
+        q.lambda = bad_lambda[i];
+        ck_assert_status(cm_spc_ewma(xs, 3, &q, a, b, c, sig, 4, &count), CM_EINVAL);
+    }
+    cm_spc_ewma_params q = e;
+    q.width = 0;
+    ck_assert_status(cm_spc_ewma(xs, 3, &q, a, b, c, sig, 4, &count), CM_EINVAL);
+    q = e;
+    q.sigma = -1;
+    ck_assert_status(cm_spc_ewma(xs, 3, &q, a, b, c, sig, 4, &count), CM_EINVAL);
+    q = e;
+    q.center = D_NAN;
+    ck_assert_status(cm_spc_ewma(xs, 3, &q, a, b, c, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_ewma(xs, 0, &e, a, b, c, sig, 4, &count), CM_ENODATA);
+    const double far[] = {10, 10, 10};
+    ck_assert_status(cm_spc_ewma(far, 3, &e, a, b, c, sig, 2, &count), CM_ENOSPC);
+    ck_assert_uint_eq(count, 3);
+    poison(&count);
+    const double huge[] = {1.7e308, 1.7e308};
+    q = e;
+    q.sigma = 1e308; /* 3 sigma is past DBL_MAX */
+    ck_assert_status(cm_spc_ewma(huge, 2, &q, a, b, c, sig, 4, &count), CM_EOVERFLOW);
+
+    const cm_spc_cusum_params k = {0, 1, 0.5, 4};
+    ck_assert_status(cm_spc_cusum(NULL, 3, &k, a, b, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_cusum(xs, 3, NULL, a, b, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_cusum(xs, 3, &k, a, b, NULL, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_cusum(xs, 3, &k, a, b, sig, 4, NULL), CM_EINVAL);
+    ck_assert_status(cm_spc_cusum(nan, 3, &k, a, b, sig, 4, &count), CM_EINVAL);
+    cm_spc_cusum_params kk = k;
+    kk.k = -0.5;
+    ck_assert_status(cm_spc_cusum(xs, 3, &kk, a, b, sig, 4, &count), CM_EINVAL);
+    kk = k;
+    kk.h = -1;
+    ck_assert_status(cm_spc_cusum(xs, 3, &kk, a, b, sig, 4, &count), CM_EINVAL);
+    kk = k;
+    kk.h = D_NAN;
+    ck_assert_status(cm_spc_cusum(xs, 3, &kk, a, b, sig, 4, &count), CM_EINVAL);
+    kk = k;
+    kk.sigma = -1;
+    ck_assert_status(cm_spc_cusum(xs, 3, &kk, a, b, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_cusum(xs, 0, &k, a, b, sig, 4, &count), CM_ENODATA);
+    ck_assert_status(cm_spc_cusum(far, 3, &k, a, b, sig, 2, &count), CM_ENOSPC);
+    ck_assert_uint_eq(count, 3);
+    poison(&count);
+    const double swing[] = {1.7e308, 1.7e308};
+    ck_assert_status(cm_spc_cusum(swing, 2, &k, a, b, sig, 4, &count), CM_EOVERFLOW);
+    ck_assert_untouched(&a);
+    ck_assert_untouched(&b);
+    ck_assert_untouched(&c);
+    ck_assert_untouched(&sig);
+    ck_assert_untouched(&count);
+}
+END_TEST
+
+/* ---- Laney p' ------------------------------------------------------------ */
+
+START_TEST(laney_hand)
+{
+    /* 50, 60, 40, 50 of 100 each: pbar = 0.5, sigma_i = 0.05, z = 0, 2, -2,
+     * 0; moving ranges 2, 4, 2: sigma_z = (8/3) / 1.128; limits
+     * 0.5 ± 3 * 0.05 * sigma_z = 0.5 ± 0.4 / 1.128. */
+    const uint64_t num[] = {50, 60, 40, 50}, den[] = {100, 100, 100, 100};
+    double c, sz, lcl[4], ucl[4];
+    ck_assert_status(cm_spc_laney_p_chart(num, den, 4, &c, &sz, lcl, ucl), CM_OK);
+    ck_assert_double_eq(c, 0.5);
+    ck_assert_rel(sz, 8.0 / 3.0 / 1.128, TOL);
+    ck_assert_rel(ucl[0], 0.5 + 0.4 / 1.128, TOL);
+    ck_assert_rel(lcl[3], 0.5 - 0.4 / 1.128, TOL);
+    /* Unequal denominators: 30 of 100 and 90 of 200 and 45 of 100: pbar =
+     * 165 / 400 = 0.4125; sigma_i = sqrt(0.4125 * 0.5875 / den). */
+    const uint64_t n2[] = {30, 90, 45}, d2[] = {100, 200, 100};
+    ck_assert_status(cm_spc_laney_p_chart(n2, d2, 3, &c, &sz, lcl, ucl), CM_OK);
+    const double v = 0.4125 * 0.5875;
+    const double z0 = (0.30 - 0.4125) / sqrt(v / 100), z1 = (0.45 - 0.4125) / sqrt(v / 200),
+                 z2 = (0.45 - 0.4125) / sqrt(v / 100);
+    const double want_sz = (fabs(z1 - z0) + fabs(z2 - z1)) / 2.0 / 1.128;
+    ck_assert_rel(c, 0.4125, TOL);
+    ck_assert_rel(sz, want_sz, TOL);
+    ck_assert_rel(ucl[1], 0.4125 + 3.0 * sqrt(v / 200) * want_sz, TOL);
+    /* The evaluator: p = 0.5 at centre 0.5 with sigma_z 2 is quiet; 0.9 with
+     * limits 0.5 ± 3 * 0.05 * 2 = 0.5 ± 0.3 is beyond. */
+    const uint64_t en[] = {50, 90}, ed[] = {100, 100};
+    cm_spc_rules r = {0};
+    r.enabled = CM_SPC_RULE_BEYOND_3SIGMA;
+    cm_spc_signal sig[4];
+    size_t count;
+    ck_assert_status(cm_spc_laney_p_evaluate(en, ed, 2, 0.5, 2.0, &r, sig, 4, &count), CM_OK);
+    ck_assert_uint_eq(count, 1);
+    ck_assert_uint_eq(sig[0].index, 1);
+    /* With sigma_z 3 the limit is 0.95: quiet. */
+    ck_assert_status(cm_spc_laney_p_evaluate(en, ed, 2, 0.5, 3.0, &r, sig, 4, &count), CM_OK);
+    ck_assert_uint_eq(count, 0);
+    /* All at the extreme: limits collapse. */
+    const uint64_t all[] = {10, 20}, alld[] = {10, 20};
+    ck_assert_status(cm_spc_laney_p_chart(all, alld, 2, &c, &sz, lcl, ucl), CM_OK);
+    ck_assert_double_eq(c, 1.0);
+    ck_assert_double_eq(sz, 0.0);
+    ck_assert_double_eq(lcl[1], 1.0);
+}
+END_TEST
+
+START_TEST(laney_bad_input)
+{
+    const uint64_t num[] = {1, 2}, den[] = {10, 10}, over[] = {11, 2}, zero[] = {10, 0};
+    double c, sz, lcl[2], ucl[2];
+    poison(&c);
+    poison(&sz);
+    poison(&lcl);
+    poison(&ucl);
+    ck_assert_status(cm_spc_laney_p_chart(NULL, den, 2, &c, &sz, lcl, ucl), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_chart(num, NULL, 2, &c, &sz, lcl, ucl), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_chart(num, den, 2, NULL, &sz, lcl, ucl), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_chart(num, den, 2, &c, NULL, lcl, ucl), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_chart(num, den, 2, &c, &sz, NULL, ucl), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_chart(num, den, 2, &c, &sz, lcl, NULL), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_chart(over, den, 2, &c, &sz, lcl, ucl), CM_EINVAL);
+    const uint64_t n0[] = {1, 0};
+    ck_assert_status(cm_spc_laney_p_chart(n0, zero, 2, &c, &sz, lcl, ucl), CM_ENODATA);
+    ck_assert_status(cm_spc_laney_p_chart(num, den, 1, &c, &sz, lcl, ucl), CM_ENODATA);
+    const uint64_t big[] = {UINT64_MAX, 1}, one[] = {1, 1};
+    ck_assert_status(cm_spc_laney_p_chart(one, big, 2, &c, &sz, lcl, ucl), CM_EOVERFLOW);
+    ck_assert_untouched(&c);
+    ck_assert_untouched(&sz);
+    ck_assert_untouched(&lcl);
+    ck_assert_untouched(&ucl);
+    cm_spc_rules r = {0};
+    cm_spc_signal sig[4];
+    size_t count;
+    poison(&sig);
+    poison(&count);
+    const double bad_sz[] = {-1.0, D_NAN, D_INF};
+    for (size_t i = 0; i < NELEM(bad_sz); i++)
+        ck_assert_status(cm_spc_laney_p_evaluate(num, den, 2, 0.1, bad_sz[i], &r, sig, 4, &count),
+                         CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_evaluate(num, den, 2, 1.5, 1.0, &r, sig, 4, &count), CM_EINVAL);
+    ck_assert_status(cm_spc_laney_p_evaluate(num, den, 0, 0.1, 1.0, &r, sig, 4, &count),
+                     CM_ENODATA);
+    ck_assert_untouched(&sig);
+    ck_assert_untouched(&count);
 }
 END_TEST
 
@@ -566,6 +1054,19 @@ static Suite *spc_suite(void)
     tcase_add_test(tc, evaluate_no_space);
     tcase_add_test(tc, evaluate_matches_definitions);
     tcase_add_test(tc, spc_sizeof_matches);
+    tcase_add_test(tc, rule_nelson_hand);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("charts");
+    tcase_add_test(tc, individuals_ex_hand);
+    tcase_add_test(tc, individuals_ex_bad_input);
+    tcase_add_test(tc, cusum_montgomery);
+    tcase_add_test(tc, ewma_montgomery);
+    tcase_add_test(tc, run_lengths_sustained_shift);
+    tcase_add_test(tc, cusum_average_run_lengths);
+    tcase_add_test(tc, ewma_cusum_bad_input);
+    tcase_add_test(tc, laney_hand);
+    tcase_add_test(tc, laney_bad_input);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -821,6 +821,109 @@ test("cost per contact: the seeds' month", function()
     fails("CM_EINVAL", cm.cost():add_cost(1, -5))
     fails("CM_ENODATA", cm.cost():result())
     fails("CM_ENODATA", cm.cost_per_contact(10, 0))
+
+test("EWMA, CUSUM, Laney p', median sigma, revised limits, Nelson rules", function()
+    -- Montgomery, Introduction to Statistical Quality Control, examples 9.1 and 9.2.
+    local xs = {9.45, 7.99, 9.29, 11.66, 12.16, 10.18, 8.04, 11.46, 9.20, 10.34,
+                9.03, 11.47, 10.51, 9.40, 10.08, 9.37, 10.62, 10.31, 8.52, 10.84,
+                10.90, 9.33, 12.29, 11.50, 10.60, 11.08, 10.38, 11.62, 11.31, 10.52}
+    -- CUSUM k = 0.5, h = 5: C+ = 5.28 > 5 at period 29, 5.30 at 30.
+    local c = assert(cm.spc_cusum(xs, {center = 10, sigma = 1, k = 0.5, h = 5}))
+    eq(#c.signals, 2, "CUSUM signals")
+    eq(c.signals[1].index, 28)
+    eq(c.signals[1].rule, cm.SPC_CUSUM)
+    near(c.c_plus[29], 5.28, 1e-12, "C+ at 29")
+    near(c.c_minus[2], 1.56, 1e-12, "C- at 2")
+    -- EWMA lambda 0.1, L 2.7: limits 10 +- 0.27 at period 1; signals at 29 and 30.
+    local e = assert(cm.spc_ewma(xs, {center = 10, sigma = 1, lambda = 0.1, width = 2.7}))
+    near(e.z[1], 9.945, 1e-12, "z_1")
+    near(e.ucl[1], 10.27, 1e-12, "UCL_1")
+    eq(#e.signals, 2, "EWMA signals")
+    eq(e.signals[1].index, 28)
+    eq(e.signals[1].rule, cm.SPC_EWMA)
+    -- Laney: 50, 60, 40, 50 of 100: z = 0, 2, -2, 0, sigma_z = (8/3) / 1.128.
+    local lp = assert(cm.spc_laney_p_chart({50, 60, 40, 50}, {100, 100, 100, 100}))
+    near(lp.center, 0.5, 0, "pbar")
+    near(lp.sigma_z, 8 / 3 / 1.128, 1e-14, "sigma_z")
+    near(lp.ucl[1], 0.5 + 0.4 / 1.128, 1e-14, "UCL")
+    local ls = assert(cm.spc_laney_p_evaluate({50, 90}, {100, 100},
+        {center = 0.5, sigma_z = 2, rules = cm.SPC_BEYOND_3SIGMA}))
+    eq(#ls, 1)
+    eq(ls[1].index, 1)
+    -- Median moving range 2 of 2, 1, 2, 1, 18: sigma 2 / 0.954.
+    local lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 30}, {sigma = "median"}))
+    near(lim.sigma, 2 / 0.954, 1e-15, "median sigma")
+    -- The 40 is dropped by the first revision; the rest has mean 11.6.
+    lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 10, 12, 11, 13, 12, 40}, {max_rounds = 5}))
+    near(lim.center, 11.6, 1e-15, "revised centre")
+    eq(lim.excluded[11], 2)
+    eq(lim.excluded[1], 0)
+    lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 30},
+        {exclude = {false, false, true, false, false, false}}))
+    near(lim.center, 77 / 5, 1e-15, "centre without index 2")
+    eq(lim.excluded[3], 1)
+    -- Trend: six rising points fire at the sixth.
+    local sig = cm.spc_evaluate({0, 1, 2, 3, 4, 5}, {rules = cm.SPC_TREND,
+        limits = {center = 0, sigma = 100}})
+    eq(#sig, 1)
+    eq(sig[1].index, 5)
+    eq(sig[1].side, 1)
+    -- Bad input.
+    fails("CM_EINVAL", cm.spc_ewma({1, 2}, {lambda = 0}))
+    fails("CM_EINVAL", cm.spc_ewma({1, 2}, {lambda = 1.5}))
+    fails("CM_EINVAL", cm.spc_cusum({1, 2}, {k = -1}))
+    fails("CM_EINVAL", cm.spc_cusum({1, 2}, {h = -1}))
+    fails("CM_ENODATA", cm.spc_cusum({}, {}))
+    fails("CM_EINVAL", cm.spc_individuals({1, 2}, {sigma = "range"}))
+    fails("CM_EINVAL", cm.spc_individuals({1, 2}, {exclude = {true}}))
+    fails("CM_ENODATA", cm.spc_laney_p_chart({1}, {10}))
+    fails("CM_EINVAL", cm.spc_laney_p_chart({1, 2}, {10}))
+    fails_with("CM_EINVAL", "num = -1 is outside", cm.spc_laney_p_chart({-1, 2}, {10, 10}))
+    fails("CM_EINVAL", cm.spc_laney_p_evaluate({1}, {10}, {center = 0.1, sigma_z = -1}))
+end)
+
+test("sketch: weighted adds, shares, quantile methods, sub-second sketch", function()
+    -- Weighted adds give the same bytes as repeated adds.
+    local a = cm.sketch():add_weighted({1.5, 60, 0}, {3, 2, 4})
+    local b = cm.sketch():add_many({1.5, 1.5, 1.5, 60, 60, 0, 0, 0, 0})
+    eq(a:serialize(), b:serialize(), "add_weighted")
+    eq(cm.sketch():add_n(7.25, 5):serialize(), cm.sketch():add_many({7.25, 7.25, 7.25, 7.25, 7.25}):serialize(), "add_n")
+    -- Exact share: 3 of 5 at or below 10; Wilson 95 % interval written out.
+    local sh = assert(cm.share_exact({4, 10, 11, 2, 30}, 10))
+    eq(sh.count, 3)
+    local z, nn, p = 1.959963984540054, 5, 0.6
+    local c = (p + z * z / (2 * nn)) / (1 + z * z / nn)
+    local h = z / (1 + z * z / nn) * math.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn))
+    near(sh.lo, c - h, 1e-12, "Wilson lo")
+    near(sh.hi, c + h, 1e-12, "Wilson hi")
+    -- From a sketch: 3 values of 1 s and more, thresholds between buckets are exact.
+    local ss = assert(cm.sketch():add_many({4, 10, 11, 2, 30}):share(20))
+    eq(ss.count, 4)
+    -- Quantile methods: numpy.quantile([1, 2, 3, 4], 0.3, method=...) gives 2 (inverted_cdf),
+    -- 1.5 (weibull: h = 5 * 0.3 - 1 = 0.5), 1.9 (linear), 1.6333 (median_unbiased: h = 4.3333 * 0.3 - 2/3).
+    eq(cm.quantiles_exact({1, 2, 3, 4}, {0.3}, "inverted_cdf")[1], 2)
+    near(cm.quantiles_exact({1, 2, 3, 4}, {0.3}, "weibull")[1], 1.5, 1e-15)
+    near(cm.quantiles_exact({1, 2, 3, 4}, {0.3})[1], 1.9, 1e-15)
+    near(cm.quantiles_exact({1, 2, 3, 4}, {0.3}, "median_unbiased")[1], 1 + (4 + 1 / 3) * 0.3 - 2 / 3, 1e-15)
+    -- Sub-second sketch with the standard deviation: 0.25, 0.5, 0.75 s -> sd 0.25 (n - 1).
+    local s2 = cm.sketch2({subsecond = true}):add_many({0.25, 0.5, 0.75})
+    local r = assert(s2:result())
+    near(r.stddev_seconds, 0.25, 1e-12, "sample sd")
+    near(r.stddev_pop_seconds, math.sqrt(0.125 / 3), 1e-12, "population sd")
+    eq(r.min_seconds, 0.25)
+    eq(cm.sketch2_deserialize(s2:serialize()), s2, "round trip")
+    fails("CM_EINVAL", s2:merge(cm.sketch2()))
+    -- Bad input.
+    fails("CM_EINVAL", cm.sketch():add_n(1, 0))
+    fails_with("CM_EINVAL", "count = -1 is outside", cm.sketch():add_n(1, -1))
+    fails("CM_EINVAL", cm.sketch():add_weighted({1, 2}, {1}))
+    fails("CM_EINVAL", cm.sketch():add_weighted({1, 2}, {1, 0}))
+    fails("CM_EINVAL", cm.sketch():add(1):share(0 / 0))
+    fails("CM_EINVAL", cm.sketch():add(1):share(1, 1))
+    fails("CM_ENODATA", cm.sketch():share(1))
+    fails("CM_EINVAL", cm.share_exact({1}, 1 / 0))
+    fails("CM_EINVAL", cm.quantiles_exact({1}, {0.5}, "nearest"))
+    fails("CM_EINVAL", cm.quantiles_exact({1}, {0.5}, "wei\0bull"))
 end)
 
 print("1.." .. n)

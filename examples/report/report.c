@@ -444,6 +444,8 @@ static bool parse_options(int argc, char **argv, options *opt)
     }
     if (opt->by_bucket == CM_TABLE_BUCKET_MINUTES && opt->by_minutes == 0)
         opt->by_minutes = 30;
+    if (opt->by_bucket == CM_TABLE_BUCKET_TIME_OF_DAY && opt->by_minutes == 0)
+        opt->by_minutes = 60; /* hours of the day, named by their start */
     if (opt->by_bucket == CM_TABLE_BUCKET_NONE && opt->by_minutes != 0)
         opt->by_bucket = CM_TABLE_BUCKET_MINUTES; /* --interval alone groups by intervals */
     if (opt->columns != NULL && opt->preset != NULL)

@@ -233,9 +233,11 @@ CM_API CM_NODISCARD cm_status cm_csv_reader_fold(cm_csv_reader *reader, const ch
                                                  cm_table_report *report, uint64_t *lines);
 
 /**
- * Where a file may be split between readers: the start of the first line at
- * or after @p at that begins outside any quoted field, scanning from @p from
- * (a line start, such as the first line after the header).
+ * Where a file may be split between readers: the start of the line after
+ * the first line end at or after @p at that lies outside any quoted field,
+ * counting quotes from @p from (a line start, such as the first line after
+ * the header). When @p at is itself a line start, that is the start of the
+ * next line.
  *
  * @param data the file's bytes.
  * @param len their length.

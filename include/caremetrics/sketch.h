@@ -280,6 +280,96 @@ CM_API CM_NODISCARD cm_status cm_sketch_bucket_bounds(uint32_t index, double *lo
 CM_API CM_NODISCARD cm_status cm_sketch_add_many(cm_sketch *sketch, const double *seconds,
                                                  size_t n);
 
+/**
+ * Records one duration @p count times: the same sketch, byte for byte, as
+ * @p count calls of cm_sketch_add(), in one step. For data that arrive
+ * already counted (a histogram exported by another tool, a column of
+ * values with their frequencies).
+ *
+ * @param sketch the sketch.
+ * @param seconds the duration in seconds: finite, >= 0 and below ::CM_SKETCH_MAX_SECONDS.
+ * @param count how many times to record it; at least 1.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p sketch is NULL or inconsistent, @p seconds is NaN, infinite or
+ *         negative, or @p count is 0.
+ * @retval CM_ERANGE @p seconds is at or above ::CM_SKETCH_MAX_SECONDS.
+ * @retval CM_EOVERFLOW the count of the sketch would exceed `UINT64_MAX`; the sketch is unchanged.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch_add_n(cm_sketch *sketch, double seconds, uint64_t count);
+
+/**
+ * Records each `seconds[i]` `counts[i]` times; see cm_sketch_add_n(). All or
+ * nothing: if any value or count is invalid, or the total would overflow, the
+ * sketch is unchanged.
+ *
+ * @param sketch the sketch.
+ * @param seconds the durations in seconds, each finite, >= 0 and below ::CM_SKETCH_MAX_SECONDS.
+ * @param counts the number of times to record each, each at least 1.
+ * @param n number of entries; the arrays may be NULL when @p n is 0.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p sketch is inconsistent, a value is NaN, infinite or
+ *         negative, or a count is 0.
+ * @retval CM_ERANGE a value is at or above ::CM_SKETCH_MAX_SECONDS (and none is invalid).
+ * @retval CM_EOVERFLOW the counts add up, with the sketch's, past `UINT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch_add_weighted(cm_sketch *sketch, const double *seconds,
+                                                     const uint64_t *counts, size_t n);
+
+/**
+ * The share of values at or below a threshold ("replied within 1 hour"),
+ * with its bounds. Result of cm_sketch_rank(), cm_sketch2_rank() and
+ * cm_rank_exact().
+ *
+ * `count_min <= count <= count_max`. From an array all three are the exact
+ * count; from a sketch `count_min` and `count_max` are the values certainly
+ * and possibly at or below the threshold, and `count` the estimate. `lo` and
+ * `hi` are the Wilson score interval of the share at the requested
+ * confidence, the lower end taken at `count_min` and the upper end at
+ * `count_max`: when the count is exact this is exactly the Wilson interval of
+ * cm_rate(), otherwise it covers both the sketch's resolution and the
+ * sampling error.
+ */
+typedef struct cm_share {
+    uint64_t n; /**< Number of values in all. */
+    uint64_t
+        count; /**< Values at or below the threshold: exact (arrays) or estimated (sketches). */
+    uint64_t count_min; /**< Values certainly at or below the threshold. */
+    uint64_t count_max; /**< Values possibly at or below the threshold. */
+    double share;       /**< `count / n`, in [0, 1]. */
+    double lo;          /**< Lower end of the interval: Wilson lower bound of `count_min / n`. */
+    double hi;          /**< Upper end of the interval: Wilson upper bound of `count_max / n`. */
+} cm_share;
+
+/**
+ * Share of the recorded durations at or below @p seconds: the empirical
+ * distribution function of the sketch, for SLA questions such as "what share
+ * of first replies came within an hour".
+ *
+ * Values in buckets entirely at or below the threshold, and zeros, count for
+ * certain; the bucket that contains the threshold is split by its
+ * representative value (the one cm_sketch_quantile() uses), so rank and
+ * quantile agree. The exact minimum and maximum make the answer exact below
+ * the minimum and at or above the maximum. For a threshold of 1 s or more the
+ * estimated share lies between the exact shares at `seconds * 101 / 102` and
+ * at `seconds * 1.01`: it is the exact share at a threshold within 1 % of the
+ * one asked (`docs/sketch.md` proves it). `count_min` and `count_max` bound
+ * the exact count for certain.
+ *
+ * @param sketch the sketch.
+ * @param seconds the threshold in seconds; finite and >= 0.
+ * @param confidence confidence level of the interval, in (0, 1), e.g. 0.95.
+ * @param[out] out the share, its bounds and its interval.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p seconds is NaN, infinite or negative, @p confidence
+ *         is not in (0, 1), or @p sketch is inconsistent.
+ * @retval CM_ENODATA the sketch is empty.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch_rank(const cm_sketch *sketch, double seconds,
+                                             double confidence, cm_share *out);
+
 /* ------------------------------------------------------------------------ */
 /* Exact quantiles                                                          */
 /* ------------------------------------------------------------------------ */
@@ -349,10 +439,400 @@ CM_API CM_NODISCARD cm_status cm_quantiles_exact(const double *xs, size_t n, con
                                                  double *out);
 
 /**
+ * Definition of a quantile of a sample, for cm_quantile_exact_method() and
+ * cm_quantiles_exact_method(). The values are Hyndman and Fan's type
+ * numbers; each method gives, bit for bit, what `numpy.quantile(xs, q,
+ * method=...)` gives with the numpy name in its description.
+ *
+ * With the `n` values sorted `x_0 <= ... <= x_{n-1}` (0-based):
+ */
+typedef enum cm_quantile_method {
+    /** Type 1, numpy `"inverted_cdf"`, SQL `percentile_disc`: the smallest value whose rank
+     *  reaches `n q`, that is `x_k` with `k = ceil(n q) - 1` (and `x_0` for q = 0). Always one
+     *  of the values. */
+    CM_QUANTILE_INVERTED_CDF = 1,
+    /** Type 6, numpy `"weibull"`, Excel `PERCENTILE.EXC`, Minitab and SPSS: interpolation at
+     *  the position `h = (n + 1) q - 1`, clamped to the first and last value (where Excel
+     *  returns \#NUM!). */
+    CM_QUANTILE_WEIBULL = 6,
+    /** Type 7, numpy `"linear"` (its default), R's default, Excel `PERCENTILE.INC`, SQL
+     *  `percentile_cont`: interpolation at `h = (n - 1) q`. The definition of
+     *  cm_quantile_exact() and of the sketch. */
+    CM_QUANTILE_LINEAR = 7,
+    /** Type 8, numpy `"median_unbiased"`, Hyndman and Fan's recommendation: interpolation at
+     *  `h = (n + 1/3) q - 2/3`, clamped like type 6; approximately median-unbiased whatever
+     *  the distribution. */
+    CM_QUANTILE_MEDIAN_UNBIASED = 8
+} cm_quantile_method;
+
+/**
+ * Exact quantile of an array under a chosen definition; see
+ * cm_quantile_exact() for the selection and the scratch memory, and
+ * ::cm_quantile_method for the definitions. `CM_QUANTILE_LINEAR` gives
+ * exactly cm_quantile_exact().
+ *
+ * The interpolating methods compute, like numpy, `x_k + g (x_{k+1} - x_k)`
+ * from the nearer end; where that difference would overflow (values more than
+ * `DBL_MAX` apart), where numpy returns an infinity or NaN, the result is
+ * `(1 - g) x_k + g x_{k+1}` instead, so no NaN is ever returned.
+ *
+ * @param xs the values; any finite doubles.
+ * @param n number of values.
+ * @param q the quantile, in [0, 1].
+ * @param method the definition, a ::cm_quantile_method.
+ * @param scratch working memory of @p scratch_len doubles; may be @p xs itself.
+ * @param scratch_len capacity of @p scratch in doubles; at least cm_quantile_exact_scratch_size(n).
+ * @param[out] out the quantile.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, a value is NaN or infinite, @p q is NaN or outside
+ *         [0, 1], or @p method is not a ::cm_quantile_method.
+ * @retval CM_ENODATA @p n is 0.
+ * @retval CM_ENOSPC @p scratch_len is below cm_quantile_exact_scratch_size(n).
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_quantile_exact_method(const double *xs, size_t n, double q,
+                                                       cm_quantile_method method, double *scratch,
+                                                       size_t scratch_len, double *out);
+
+/**
+ * Several exact quantiles of one array under a chosen definition; see
+ * cm_quantiles_exact() and cm_quantile_exact_method().
+ *
+ * @param xs the values; any finite doubles.
+ * @param n number of values.
+ * @param qs the quantiles, each in [0, 1], in any order.
+ * @param nq number of quantiles; @p qs and @p out may be NULL when @p nq is 0.
+ * @param method the definition, a ::cm_quantile_method.
+ * @param scratch working memory of @p scratch_len doubles; may be @p xs itself.
+ * @param scratch_len capacity of @p scratch in doubles; at least cm_quantile_exact_scratch_size(n).
+ * @param[out] out `out[i]` receives the quantile `qs[i]`.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, a value is NaN or infinite, a quantile is NaN or
+ *         outside [0, 1], or @p method is not a ::cm_quantile_method.
+ * @retval CM_ENODATA @p n is 0.
+ * @retval CM_ENOSPC @p scratch_len is below cm_quantile_exact_scratch_size(n).
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_quantiles_exact_method(const double *xs, size_t n,
+                                                        const double *qs, size_t nq,
+                                                        cm_quantile_method method, double *scratch,
+                                                        size_t scratch_len, double *out);
+
+/**
+ * Exact share of an array's values at or below a threshold, with its Wilson
+ * score interval: the exact counterpart of cm_sketch_rank(). One pass, no
+ * scratch memory; the array is not modified.
+ *
+ * `count = count_min = count_max` is the number of `xs[i] <= threshold`, and
+ * `[lo, hi]` the Wilson interval of cm_rate() for that count out of @p n.
+ *
+ * @param xs the values; any finite doubles.
+ * @param n number of values.
+ * @param threshold the threshold, finite, in the unit of the values.
+ * @param confidence confidence level of the interval, in (0, 1), e.g. 0.95.
+ * @param[out] out the share and its interval.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, a value or @p threshold is NaN or infinite, or
+ *         @p confidence is not in (0, 1).
+ * @retval CM_ENODATA @p n is 0.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_rank_exact(const double *xs, size_t n, double threshold,
+                                            double confidence, cm_share *out);
+
+/* ------------------------------------------------------------------------ */
+/* Sketch with a chosen resolution and the standard deviation               */
+/* ------------------------------------------------------------------------ */
+
+/** Resolution of a ::cm_sketch2: the unit its buckets are laid out in. */
+typedef enum cm_sketch_resolution {
+    /** Buckets from 1 s to ::CM_SKETCH_MAX_SECONDS (about 20.3 years): the layout of
+     *  ::cm_sketch, for first-reply and resolution times of tickets. */
+    CM_SKETCH_SECONDS = 0,
+    /** Buckets from 2^-10 s (0.977 ms) to ::CM_SKETCH_SUBSECOND_MAX_SECONDS (about 7.24
+     *  days): for chat and bot replies and API latencies. */
+    CM_SKETCH_SUBSECOND = 1
+} cm_sketch_resolution;
+
+/**
+ * Exclusive upper end of the range of a ::CM_SKETCH_SUBSECOND sketch, in
+ * seconds: ::CM_SKETCH_MAX_SECONDS / 1024, about 625,570 s or 7.24 days.
+ */
+#define CM_SKETCH_SUBSECOND_MAX_SECONDS (CM_SKETCH_MAX_SECONDS / 1024.0)
+
+/** Largest size in bytes of a serialized ::cm_sketch2: 86 fixed bytes and at most 12 per bucket. */
+#define CM_SKETCH2_SERIALIZED_MAX 12374
+
+/**
+ * A mergeable histogram of durations at a chosen resolution, which also
+ * keeps the exact sum of squares for the standard deviation.
+ *
+ * It is a ::cm_sketch (`core`) laid out in units of its resolution (1 s, or
+ * 2^-10 s for ::CM_SKETCH_SUBSECOND), plus the sum of the squares of the
+ * values. Every value is multiplied by the unit's power of two on the way in
+ * and divided on the way out, which is exact in binary floating point, so the
+ * bucket boundaries, the minimum and the maximum are exactly those of
+ * ::cm_sketch scaled, and the error bound of ::CM_SKETCH_RELATIVE_ERROR holds
+ * for every value of one unit and more. The struct is ::cm_sketch plus 64
+ * bytes (8,312 bytes). A zero-initialised struct is an empty
+ * ::CM_SKETCH_SECONDS sketch; cm_sketch2_init() chooses the resolution.
+ *
+ * ::cm_sketch keeps its 0.1 layout and byte format unchanged; this type has
+ * its own (format version 2 of the sketch, `docs/sketch.md`). Sketches of
+ * different resolutions do not merge.
+ */
+typedef struct cm_sketch2 {
+    uint32_t resolution;  /**< A ::cm_sketch_resolution, set by cm_sketch2_init(). */
+    uint32_t flags;       /**< Zero; reserved for later options. */
+    uint64_t sum_sq[3];   /**< Sum of the squares of the values in millionths of the unit,
+                              each value rounded as for `core.sum_us`: a 192-bit integer,
+                              `sum_sq[0]` the low word. */
+    uint64_t reserved[4]; /**< Zero; reserved for later fields. */
+    cm_sketch core;       /**< The values in units of the resolution: for
+                               ::CM_SKETCH_SECONDS exactly the ::cm_sketch of the same
+                               values; the `_seconds` fields hold units. */
+} cm_sketch2;
+
+/** Result of cm_sketch2_result(); every duration in seconds. */
+typedef struct cm_sketch2_summary {
+    uint64_t n;                /**< Number of values. */
+    uint64_t zeros;            /**< Values equal to 0. */
+    double min_seconds;        /**< Smallest value, exactly. */
+    double max_seconds;        /**< Largest value, exactly. */
+    double mean_seconds;       /**< Mean of the values rounded to millionths of the unit. */
+    double total_seconds;      /**< Sum of the values rounded to millionths of the unit. */
+    double stddev_seconds;     /**< Sample standard deviation (divisor n - 1, as pandas, R and
+                                    Excel's STDEV.S); 0 for a single value. */
+    double stddev_pop_seconds; /**< Population standard deviation (divisor n, as numpy's std). */
+    double reserved[4];        /**< Zero; reserved for later fields. */
+} cm_sketch2_summary;
+
+/**
+ * Empties a sketch and sets its resolution.
+ *
+ * @param[out] sketch the sketch.
+ * @param resolution a ::cm_sketch_resolution.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p sketch is NULL or @p resolution is not a ::cm_sketch_resolution.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_init(cm_sketch2 *sketch, cm_sketch_resolution resolution);
+
+/**
+ * Records one duration; see cm_sketch_add(). Values below one unit of the
+ * resolution (and above 0) share one class that stands for half a unit.
+ *
+ * @param sketch the sketch.
+ * @param seconds the duration in seconds: finite, >= 0 and below the resolution's maximum
+ *        (::CM_SKETCH_MAX_SECONDS or ::CM_SKETCH_SUBSECOND_MAX_SECONDS).
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p sketch is NULL or inconsistent, or @p seconds is NaN, infinite or negative.
+ * @retval CM_ERANGE @p seconds is at or above the resolution's maximum.
+ * @retval CM_EOVERFLOW the sketch already holds `UINT64_MAX` values.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_add(cm_sketch2 *sketch, double seconds);
+
+/**
+ * Records one duration @p count times; see cm_sketch_add_n().
+ *
+ * @param sketch the sketch.
+ * @param seconds the duration in seconds: finite, >= 0 and below the resolution's maximum.
+ * @param count how many times to record it; at least 1.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p sketch is NULL or inconsistent, @p seconds is NaN, infinite or
+ *         negative, or @p count is 0.
+ * @retval CM_ERANGE @p seconds is at or above the resolution's maximum.
+ * @retval CM_EOVERFLOW the count of the sketch would exceed `UINT64_MAX`; the sketch is unchanged.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_add_n(cm_sketch2 *sketch, double seconds, uint64_t count);
+
+/**
+ * Records an array of durations, all or nothing; see cm_sketch_add_many().
+ *
+ * @param sketch the sketch.
+ * @param seconds the durations in seconds, each finite, >= 0 and below the resolution's maximum.
+ * @param n number of values; @p seconds may be NULL when @p n is 0.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p sketch is inconsistent, or a value is NaN, infinite
+ *         or negative.
+ * @retval CM_ERANGE a value is at or above the resolution's maximum (and none is invalid).
+ * @retval CM_EOVERFLOW the count would exceed `UINT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_add_many(cm_sketch2 *sketch, const double *seconds,
+                                                  size_t n);
+
+/**
+ * Records each `seconds[i]` `counts[i]` times, all or nothing; see
+ * cm_sketch_add_weighted().
+ *
+ * @param sketch the sketch.
+ * @param seconds the durations in seconds, each finite, >= 0 and below the resolution's maximum.
+ * @param counts the number of times to record each, each at least 1.
+ * @param n number of entries; the arrays may be NULL when @p n is 0.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p sketch is inconsistent, a value is NaN, infinite or
+ *         negative, or a count is 0.
+ * @retval CM_ERANGE a value is at or above the resolution's maximum (and none is invalid).
+ * @retval CM_EOVERFLOW the counts add up, with the sketch's, past `UINT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_add_weighted(cm_sketch2 *sketch, const double *seconds,
+                                                      const uint64_t *counts, size_t n);
+
+/**
+ * Adds the values of @p other to @p sketch; exact, commutative and
+ * associative, like cm_sketch_merge().
+ *
+ * @param sketch the sketch that receives the values.
+ * @param other the sketch to add, of the same resolution; may be @p sketch itself.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, a sketch is inconsistent, or the resolutions differ.
+ * @retval CM_EOVERFLOW the total count would exceed `UINT64_MAX`; @p sketch is unchanged.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_merge(cm_sketch2 *sketch, const cm_sketch2 *other);
+
+/**
+ * Estimates one quantile; see cm_sketch_quantile(). Within
+ * ::CM_SKETCH_RELATIVE_ERROR of the exact type-7 quantile when the ranks it
+ * interpolates are 0 or at least one unit of the resolution.
+ *
+ * @param sketch the sketch.
+ * @param q the quantile, in [0, 1].
+ * @param[out] out the estimate, in seconds.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p q is NaN or outside [0, 1], or @p sketch is inconsistent.
+ * @retval CM_ENODATA the sketch is empty.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_quantile(const cm_sketch2 *sketch, double q, double *out);
+
+/**
+ * Estimates several quantiles at once; all or nothing.
+ *
+ * @param sketch the sketch.
+ * @param qs the quantiles, each in [0, 1], in any order.
+ * @param n number of quantiles; @p qs and @p out may be NULL when @p n is 0.
+ * @param[out] out `out[i]` receives the estimate of `qs[i]`, in seconds.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, a quantile is NaN or outside [0, 1], or @p sketch is inconsistent.
+ * @retval CM_ENODATA the sketch is empty.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_quantiles(const cm_sketch2 *sketch, const double *qs,
+                                                   size_t n, double *out);
+
+/**
+ * Share of the recorded durations at or below @p seconds; see
+ * cm_sketch_rank(). The 1 % bound holds for thresholds of one unit and more.
+ *
+ * @param sketch the sketch.
+ * @param seconds the threshold in seconds; finite and >= 0.
+ * @param confidence confidence level of the interval, in (0, 1).
+ * @param[out] out the share, its bounds and its interval.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p seconds is NaN, infinite or negative, @p confidence
+ *         is not in (0, 1), or @p sketch is inconsistent.
+ * @retval CM_ENODATA the sketch is empty.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_rank(const cm_sketch2 *sketch, double seconds,
+                                              double confidence, cm_share *out);
+
+/**
+ * Count, extremes, mean and standard deviation of the recorded values.
+ *
+ * The sum and the sum of squares are exact integers (each value rounded to
+ * the nearest millionth of the unit, halves up), so merged sketches give the
+ * single-pass result exactly. The variance is computed from them as the exact
+ * integer `n S2 - S1^2` divided by `n (n - 1)` (or `n^2`), rounded once: no
+ * cancellation, whatever the spread. It is the variance of the rounded
+ * values, within half a millionth of the unit of the variance of the values
+ * as given.
+ *
+ * @param sketch the sketch.
+ * @param[out] out the summary.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL or @p sketch is inconsistent.
+ * @retval CM_ENODATA the sketch is empty.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_result(const cm_sketch2 *sketch, cm_sketch2_summary *out);
+
+/**
+ * Writes a sketch as portable bytes (format version 2 of the sketch, in
+ * `docs/sketch.md`); never more than ::CM_SKETCH2_SERIALIZED_MAX.
+ *
+ * @param sketch the sketch.
+ * @param[out] buf destination.
+ * @param cap capacity of @p buf in bytes.
+ * @param[out] written bytes written; on ::CM_ENOSPC, the size needed.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL or @p sketch is inconsistent.
+ * @retval CM_ENOSPC @p cap is too small; @p written holds the size needed and @p buf is untouched.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_serialize(const cm_sketch2 *sketch, uint8_t *buf,
+                                                   size_t cap, size_t *written);
+
+/**
+ * Reads a sketch written by cm_sketch2_serialize(), on any machine. Bytes of a
+ * ::cm_sketch (format version 1) are refused: they hold no sum of squares;
+ * read them with cm_sketch_deserialize().
+ *
+ * @param buf the bytes.
+ * @param len their number: exactly the size written.
+ * @param[out] out the sketch.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_EPARSE the bytes are truncated, corrupt, of another kind or format version, not in
+ *         canonical form, or describe a sketch no sequence of additions could produce.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_deserialize(const uint8_t *buf, size_t len,
+                                                     cm_sketch2 *out);
+
+/**
+ * Copies a ::CM_SKETCH_SECONDS sketch into a ::cm_sketch, for code and stored
+ * data that use the 0.1 type (the sum of squares is dropped). The copy holds
+ * exactly the ::cm_sketch of the same values.
+ *
+ * @param sketch the sketch.
+ * @param[out] out the ::cm_sketch.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p sketch is inconsistent, or its resolution is not
+ *         ::CM_SKETCH_SECONDS.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_to_sketch(const cm_sketch2 *sketch, cm_sketch *out);
+
+/**
+ * Range and representative value of bucket @p index at a resolution: those of
+ * cm_sketch_bucket_bounds() times the unit (2^-10 for ::CM_SKETCH_SUBSECOND).
+ *
+ * @param resolution a ::cm_sketch_resolution.
+ * @param index the bucket, 0..::CM_SKETCH_BUCKETS - 1.
+ * @param[out] lo inclusive lower bound, in seconds.
+ * @param[out] hi exclusive upper bound, in seconds.
+ * @param[out] value the representative value, in seconds.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL or @p resolution is not a ::cm_sketch_resolution.
+ * @retval CM_ERANGE @p index is ::CM_SKETCH_BUCKETS or more.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_sketch2_bucket_bounds(cm_sketch_resolution resolution,
+                                                       uint32_t index, double *lo, double *hi,
+                                                       double *value);
+
+/**
  * Size of a sketch-module struct in this build of the library, for bindings
  * that mirror the structs.
  *
- * @param name `"cm_sketch"` or `"cm_sketch_summary"`.
+ * @param name `"cm_sketch"`, `"cm_sketch_summary"`, `"cm_share"`, `"cm_sketch2"` or
+ *        `"cm_sketch2_summary"` (the last three since 0.2).
  * @return the size in bytes, or 0 for an unknown name or NULL.
  * @since 0.1
  */

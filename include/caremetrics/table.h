@@ -435,22 +435,25 @@ CM_API CM_NODISCARD cm_status cm_table_report_reset(cm_table_report *report);
  * Folds a block of rows into the report.
  *
  * Every row is validated first (`docs/table.md` lists the checks); bad rows
- * are counted and described (cm_table_report_bad_rows()) and the good rows
+ * are counted and described (cm_table_report_rows()) and the good rows
  * folded. A ticket is a row whose `abandoned` is 0 or absent; an abandoned
  * row is a real-time contact only. A row with a wait time or an abandon is a
  * real-time contact offered to a queue.
  *
- * All or nothing: on an error status the report is unchanged.
+ * All or nothing: on an error status other than ::CM_EOVERFLOW the report is
+ * unchanged.
  *
  * @param report the report.
  * @param columns the block; its column pointers must each hold `rows` elements.
  * @retval CM_OK success (bad rows are not an error).
  * @retval CM_EINVAL a pointer is NULL (the report, the block, `created`, or the key
  *         columns when the spec has keys); wrong `size` or reserved fields.
- * @retval CM_ENOSPC a hashed grouping would need more groups than `group_capacity`, the
- *         block's tickets would not fit in what is left of `row_capacity` (exact
- *         quantiles), or its unsolved tickets in what is left of `open_capacity`.
- * @retval CM_EOVERFLOW a count would overflow.
+ * @retval CM_ENOSPC a hashed grouping would need more groups than its capacity (or
+ *         `group_capacity`), the block's rows would not fit in what is left of
+ *         `row_capacity` (exact quantiles), or its unsolved rows in what is left of
+ *         `open_capacity`.
+ * @retval CM_EOVERFLOW a total overflowed; every result of the report is then
+ *         ::CM_EOVERFLOW until cm_table_report_reset().
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_table_report_add(cm_table_report *report,
@@ -584,6 +587,7 @@ CM_API size_t cm_table_report_group_count(const cm_table_report *report);
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, or the report is not finished.
  * @retval CM_ERANGE @p index is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_table_report_group(const cm_table_report *report, size_t index,
@@ -628,6 +632,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_rows(const cm_table_report *report
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL or the report is not finished.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_table_report_counts(const cm_table_report *report, size_t group,
@@ -645,6 +650,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_counts(const cm_table_report *repo
  * @retval CM_EINVAL a pointer is NULL, the report is not finished, @p kpi is unknown
  *         or @p confidence is outside (0, 1).
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA the column it needs was absent from every block, or the denominator is 0.
  * @since 0.2
  */
@@ -662,6 +668,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_rate(const cm_table_report *report
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, the report is not finished, or a bad confidence.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA no answers (or no `csat` column).
  * @since 0.2
  */
@@ -678,6 +685,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_csat(const cm_table_report *report
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, the report is not finished, or a bad confidence.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA no answers (or no `nps` column).
  * @since 0.2
  */
@@ -694,6 +702,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_nps(const cm_table_report *report,
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, the report is not finished, or a bad confidence.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA no answers (or no `ces` column).
  * @since 0.2
  */
@@ -711,6 +720,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_ces(const cm_table_report *report,
  * @retval CM_OK success.
  * @retval CM_EINVAL @p report is NULL or not finished.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @since 0.2
  */
 CM_API CM_NODISCARD cm_status cm_table_report_surveys(const cm_table_report *report, size_t group,
@@ -726,6 +736,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_surveys(const cm_table_report *rep
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, the report is not finished or @p metric is unknown.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA no ticket measured (no column, no calendar for business time, or none
  *         in the group).
  * @since 0.2
@@ -744,6 +755,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_duration(const cm_table_report *re
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL or the report is not finished.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA no `wait_seconds` column, or the spec lacks ::CM_TABLE_CONTACTS.
  * @since 0.2
  */
@@ -764,6 +776,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_contact(const cm_table_report *rep
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL, the report is not finished, a bad priority or confidence.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA no policy, no target for the priority, or no replied ticket.
  * @since 0.2
  */
@@ -788,6 +801,7 @@ CM_API CM_NODISCARD cm_status cm_table_report_reply_within(const cm_table_report
  * @retval CM_EINVAL a pointer is NULL, the report is not finished, or a bad metric,
  *         priority or confidence.
  * @retval CM_ERANGE @p group is out of range.
+ * @retval CM_EOVERFLOW a total overflowed while folding (see cm_table_report_add()).
  * @retval CM_ENODATA attainment was not asked for, the policy has no such target, or no
  *         instance was judged (all open, or none).
  * @since 0.2
@@ -797,11 +811,13 @@ CM_API CM_NODISCARD cm_status cm_table_report_sla(const cm_table_report *report,
                                                   double confidence, cm_table_sla *out);
 
 /**
- * The instant open tickets were judged at: the spec's `as_of`, or the latest
- * instant of any row.
+ * The instant open tickets were judged at: the spec's `as_of`, or else, in a
+ * report that judges SLA attainment (::CM_TABLE_SLA_ATTAINMENT with a policy
+ * and a priority key), the latest instant of any row.
  *
  * @param report a finished report.
- * @param[out] out the instant, or ::CM_TABLE_NO_TIME when no row was folded.
+ * @param[out] out the instant, or ::CM_TABLE_NO_TIME when there is none (no `as_of`,
+ *        and no attainment judged or no row folded).
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL or the report is not finished.
  * @since 0.2

@@ -36,7 +36,7 @@ from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_
 from .qa import QaScores, Rubric
 from .topk import TopK
 from .calendar import Calendar, TimeZone, closed_dates_spec
-from .sketch import Sketch, SketchResult, quantile_exact, quantiles_exact
+from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
     SCORE_NONE,
@@ -74,10 +74,15 @@ __all__ = [
     "Calendar",
     "TimeZone",
     "closed_dates_spec",
+    "Share",
     "Sketch",
+    "Sketch2",
+    "Sketch2Result",
     "SketchResult",
     "quantile_exact",
     "quantiles_exact",
+    "quantiles_exact_method",
+    "share_exact",
     "contact",
     "frames",
     "art_frame",

@@ -58,3 +58,79 @@ def test_many_signals_grow_the_buffer():
 def test_spc_bad_input(call, exc):
     with pytest.raises(exc):
         call()
+
+
+# Montgomery, Introduction to Statistical Quality Control, examples 9.1 and 9.2.
+MONTGOMERY = [9.45, 7.99, 9.29, 11.66, 12.16, 10.18, 8.04, 11.46, 9.20, 10.34,
+              9.03, 11.47, 10.51, 9.40, 10.08, 9.37, 10.62, 10.31, 8.52, 10.84,
+              10.90, 9.33, 12.29, 11.50, 10.60, 11.08, 10.38, 11.62, 11.31, 10.52]
+
+
+def test_cusum_montgomery():
+    # k = 0.5, h = 5: C+ = 5.28 > 5 at period 29 and 5.30 at period 30.
+    ch = spc.cusum(MONTGOMERY, center=10, sigma=1, k=0.5, h=5)
+    assert [(s.index, s.rule, s.side) for s in ch.signals] == [(28, spc.Rule.CUSUM, 1), (29, spc.Rule.CUSUM, 1)]
+    assert ch.values[28] == pytest.approx(5.28, abs=1e-12)
+    assert ch.lower[1] == pytest.approx(1.56, abs=1e-12)
+
+
+def test_ewma_montgomery():
+    # lambda 0.1, L 2.7: limits 10 +- 0.27 at period 1; signals at periods 29 and 30.
+    ch = spc.ewma(MONTGOMERY, center=10, sigma=1, lam=0.1, width=2.7)
+    assert ch.values[0] == pytest.approx(9.945, abs=1e-12)
+    assert ch.upper[0] == pytest.approx(10.27, abs=1e-12)
+    assert ch.lower[0] == pytest.approx(9.73, abs=1e-12)
+    assert [s.index for s in ch.signals] == [28, 29]
+    assert all(s.rule == spc.Rule.EWMA and s.side == 1 for s in ch.signals)
+
+
+def test_median_sigma_exclusion_and_revision():
+    # Moving ranges 2, 1, 2, 1, 18: median 2, sigma 2 / 0.954.
+    lim = spc.individuals([10, 12, 11, 13, 12, 30], sigma="median")
+    assert lim.sigma == pytest.approx(2 / 0.954, rel=1e-15)
+    assert lim.excluded is None
+    # The 40 is beyond the first limits (UCL 25.35) and dropped: the rest has mean 11.6.
+    lim = spc.individuals([10, 12, 11, 13, 12, 10, 12, 11, 13, 12, 40], max_rounds=5)
+    assert lim.center == pytest.approx(11.6, rel=1e-15)
+    assert lim.excluded == [0] * 10 + [2]
+    lim = spc.individuals([10, 12, 11, 13, 12, 30], exclude=[False, False, True, False, False, False])
+    assert lim.center == pytest.approx(77 / 5, rel=1e-15)
+    assert lim.mr_bar == pytest.approx(7, rel=1e-15)
+
+
+def test_laney_by_hand():
+    # 50, 60, 40, 50 of 100: z = 0, 2, -2, 0; sigma_z = (8/3) / 1.128.
+    ch = spc.laney_p_chart([50, 60, 40, 50], [100] * 4)
+    assert ch.center == 0.5
+    assert ch.sigma_z == pytest.approx(8 / 3 / 1.128, rel=1e-14)
+    assert list(ch.ucl) == pytest.approx([0.5 + 0.4 / 1.128] * 4, rel=1e-14)
+    sig = spc.laney_p_evaluate([50, 90], [100, 100], center=0.5, sigma_z=2.0, rules=spc.Rule.BEYOND_3SIGMA)
+    assert [(s.index, s.side) for s in sig] == [(1, 1)]
+
+
+def test_nelson_trend():
+    sig = spc.evaluate([0, 1, 2, 3, 4, 5], limits=spc.Limits(0, 100, -300, 300, 0, 0), rules=spc.Rule.TREND)
+    assert [(s.index, s.rule, s.side) for s in sig] == [(5, spc.Rule.TREND, 1)]
+
+
+@pytest.mark.parametrize(
+    "call,exc,text",
+    [
+        (lambda: spc.ewma([1, 2], 0, 1, lam=0), cm.InvalidArgumentError, "lam"),
+        (lambda: spc.ewma([1, 2], 0, 1, lam=1.5), cm.InvalidArgumentError, "lam"),
+        (lambda: spc.ewma([1, 2], 0, 1, width=0), cm.InvalidArgumentError, "width"),
+        (lambda: spc.ewma([1, 2], 0, float("nan")), cm.InvalidArgumentError, "sigma"),
+        (lambda: spc.cusum([1, 2], 0, 1, k=-1), cm.InvalidArgumentError, "k"),
+        (lambda: spc.cusum([1, 2], 0, 1, h=-1), cm.InvalidArgumentError, "h"),
+        (lambda: spc.cusum([], 0, 1), cm.NoDataError, ""),
+        (lambda: spc.individuals([1, 2], sigma="range"), cm.InvalidArgumentError, "sigma"),
+        (lambda: spc.individuals([1, 2], exclude=[True]), cm.InvalidArgumentError, "exclude"),
+        (lambda: spc.individuals([1, 2], max_rounds=-1), cm.InvalidArgumentError, "max_rounds"),
+        (lambda: spc.individuals([1, 2, 3], exclude=[False, True, False]), cm.NoDataError, ""),
+        (lambda: spc.laney_p_chart([1], [10]), cm.NoDataError, ""),
+        (lambda: spc.laney_p_evaluate([1], [10], 0.1, -1.0), cm.InvalidArgumentError, "sigma_z"),
+    ],
+)
+def test_charts_bad_input(call, exc, text):
+    with pytest.raises(exc, match=text):
+        call()
