@@ -821,6 +821,7 @@ test("cost per contact: the seeds' month", function()
     fails("CM_EINVAL", cm.cost():add_cost(1, -5))
     fails("CM_ENODATA", cm.cost():result())
     fails("CM_ENODATA", cm.cost_per_contact(10, 0))
+end)
 
 test("EWMA, CUSUM, Laney p', median sigma, revised limits, Nelson rules", function()
     -- Montgomery, Introduction to Statistical Quality Control, examples 9.1 and 9.2.
