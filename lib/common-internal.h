@@ -104,4 +104,36 @@ static inline int64_t cm__floor_mod(int64_t a, int64_t b)
     return r < 0 ? r + b : r;
 }
 
+/*
+ * The ABI query tables of the modules (cm_<module>_sizeof and
+ * cm_<module>_constant): names with the size of a type or the value of a
+ * constant, looked up by cm__lookup_size() and cm__lookup_value().
+ */
+typedef struct {
+    const char *name;
+    size_t size;
+} cm__named_size;
+
+typedef struct {
+    const char *name;
+    double value;
+} cm__named_value;
+
+/* An entry for a type, and one for a constant, named as written. */
+#define CM__SIZE_OF(type)   \
+    {                       \
+#type, sizeof(type) \
+    }
+#define CM__VALUE_OF(macro)     \
+    {                           \
+#macro, (double)(macro) \
+    }
+#define CM__COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+
+/* The size of the type called name, or 0 when the table has none (or name is NULL). */
+size_t cm__lookup_size(const cm__named_size *table, size_t n, const char *name);
+
+/* The constant called name into *out: CM_EINVAL for NULL, CM_ENOTFOUND when absent. */
+cm_status cm__lookup_value(const cm__named_value *table, size_t n, const char *name, double *out);
+
 #endif /* CAREMETRICS_COMMON_INTERNAL_H */

@@ -381,3 +381,30 @@ void cm__wilson(uint64_t num, uint64_t den, double z, double *lo, double *hi)
     *lo = num == 0 ? 0.0 : fmax(0.0, centre - half);
     *hi = num == den ? 1.0 : fmin(1.0, centre + half);
 }
+
+/* ---------------------------------------------------------------------- */
+/* ABI query tables                                                       */
+/* ---------------------------------------------------------------------- */
+
+size_t cm__lookup_size(const cm__named_size *table, size_t n, const char *name)
+{
+    if (name == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return table[i].size;
+    }
+    return 0;
+}
+
+cm_status cm__lookup_value(const cm__named_value *table, size_t n, const char *name, double *out)
+{
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(table[i].name, name) == 0) {
+            *out = table[i].value;
+            return CM_OK;
+        }
+    }
+    return CM_ENOTFOUND;
+}

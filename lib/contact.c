@@ -337,29 +337,20 @@ cm_status cm_contact_deserialize(const uint8_t *buf, size_t len, cm_contact *out
 
 size_t cm_contact_sizeof(const char *name)
 {
-    if (name != NULL && strcmp(name, "cm_contact") == 0)
-        return sizeof(cm_contact);
-    return 0;
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_contact),
+    };
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_contact_constant(const char *name, double *out)
 {
-    static const struct {
-        const char *name;
-        double value;
-    } constants[] = {
-        {"CM_CONTACT_DEFAULT_TARGET_SECONDS", CM_CONTACT_DEFAULT_TARGET_SECONDS},
-        {"CM_CONTACT_DEFAULT_SHORT_ABANDON_SECONDS", CM_CONTACT_DEFAULT_SHORT_ABANDON_SECONDS},
-        {"CM_CONTACT_MAX_THRESHOLD_SECONDS", CM_CONTACT_MAX_THRESHOLD_SECONDS},
-        {"CM_CONTACT_SERIALIZED_SIZE", CM_CONTACT_SERIALIZED_SIZE},
-        {"CM_SL_VARIANT_COUNT", CM_SL_VARIANT_COUNT},
+    static const cm__named_value constants[] = {
+        CM__VALUE_OF(CM_CONTACT_DEFAULT_TARGET_SECONDS),
+        CM__VALUE_OF(CM_CONTACT_DEFAULT_SHORT_ABANDON_SECONDS),
+        CM__VALUE_OF(CM_CONTACT_MAX_THRESHOLD_SECONDS),
+        CM__VALUE_OF(CM_CONTACT_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_SL_VARIANT_COUNT),
     };
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_value(constants, CM__COUNT_OF(constants), name, out);
 }

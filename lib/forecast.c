@@ -1186,45 +1186,22 @@ cm_status cm_forecast_predict(const cm_forecast_model *model, const double *y, c
 
 size_t cm_forecast_sizeof(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"cm_forecast_interval", sizeof(cm_forecast_interval)},
-        {"cm_forecast_params", sizeof(cm_forecast_params)},
-        {"cm_forecast_model", sizeof(cm_forecast_model)},
-        {"cm_forecast_fit_result", sizeof(cm_forecast_fit_result)},
-        {"cm_forecast_accuracy", sizeof(cm_forecast_accuracy)},
-        {"cm_forecast_staffing_options", sizeof(cm_forecast_staffing_options)},
-        {"cm_forecast_staffing", sizeof(cm_forecast_staffing)},
-        {"cm_forecast_staffing_summary", sizeof(cm_forecast_staffing_summary)},
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_forecast_interval), CM__SIZE_OF(cm_forecast_params),
+        CM__SIZE_OF(cm_forecast_model),    CM__SIZE_OF(cm_forecast_fit_result),
+        CM__SIZE_OF(cm_forecast_accuracy), CM__SIZE_OF(cm_forecast_staffing_options),
+        CM__SIZE_OF(cm_forecast_staffing), CM__SIZE_OF(cm_forecast_staffing_summary),
     };
-    if (name == NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
-    }
-    return 0;
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_forecast_constant(const char *name, double *out)
 {
-    static const struct {
-        const char *name;
-        double value;
-    } constants[] = {
-        {"CM_FORECAST_MAX_WEEKS", CM_FORECAST_MAX_WEEKS},
-        {"CM_FORECAST_MAX_CONCURRENCY", CM_FORECAST_MAX_CONCURRENCY},
-        {"CM_FORECAST_EVALUATIONS_PER_PARAMETER", CM_FORECAST_EVALUATIONS_PER_PARAMETER},
-        {"CM_FORECAST_HANDLE_UNKNOWN", CM_FORECAST_HANDLE_UNKNOWN},
+    static const cm__named_value constants[] = {
+        CM__VALUE_OF(CM_FORECAST_MAX_WEEKS),
+        CM__VALUE_OF(CM_FORECAST_MAX_CONCURRENCY),
+        CM__VALUE_OF(CM_FORECAST_EVALUATIONS_PER_PARAMETER),
+        CM__VALUE_OF(CM_FORECAST_HANDLE_UNKNOWN),
     };
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_value(constants, CM__COUNT_OF(constants), name, out);
 }

@@ -821,52 +821,26 @@ cm_status cm_cost_deserialize(const uint8_t *buf, size_t len, cm_cost *out)
 
 size_t cm_kpi_sizeof(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"cm_proportion", sizeof(cm_proportion)},     {"cm_csat", sizeof(cm_csat)},
-        {"cm_csat_summary", sizeof(cm_csat_summary)}, {"cm_nps", sizeof(cm_nps)},
-        {"cm_nps_summary", sizeof(cm_nps_summary)},   {"cm_ces", sizeof(cm_ces)},
-        {"cm_ces_summary", sizeof(cm_ces_summary)},   {"cm_art", sizeof(cm_art)},
-        {"cm_art_summary", sizeof(cm_art_summary)},   {"cm_cost", sizeof(cm_cost)},
-        {"cm_cost_channel", sizeof(cm_cost_channel)}, {"cm_cost_summary", sizeof(cm_cost_summary)},
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_proportion),  CM__SIZE_OF(cm_csat),         CM__SIZE_OF(cm_csat_summary),
+        CM__SIZE_OF(cm_nps),         CM__SIZE_OF(cm_nps_summary),  CM__SIZE_OF(cm_ces),
+        CM__SIZE_OF(cm_ces_summary), CM__SIZE_OF(cm_art),          CM__SIZE_OF(cm_art_summary),
+        CM__SIZE_OF(cm_cost),        CM__SIZE_OF(cm_cost_channel), CM__SIZE_OF(cm_cost_summary),
     };
-    if (name == NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
-    }
-    return 0;
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_kpi_constant(const char *name, double *out)
 {
-#define KPI_CONSTANT(macro)     \
-    {                           \
-#macro, (double)(macro) \
-    }
-    static const struct {
-        const char *name;
-        double value;
-    } constants[] = {
-        KPI_CONSTANT(CM_DEFAULT_CONFIDENCE),     KPI_CONSTANT(CM_SCORE_NONE),
-        KPI_CONSTANT(CM_CSAT_MAX_SCALE),         KPI_CONSTANT(CM_CSAT_DEFAULT_SCALE),
-        KPI_CONSTANT(CM_CSAT_DEFAULT_SATISFIED), KPI_CONSTANT(CM_CSAT_SERIALIZED_SIZE),
-        KPI_CONSTANT(CM_NPS_SERIALIZED_SIZE),    KPI_CONSTANT(CM_CES_MAX_SCALE),
-        KPI_CONSTANT(CM_CES_DEFAULT_SCALE),      KPI_CONSTANT(CM_CES_DEFAULT_EASY_MIN),
-        KPI_CONSTANT(CM_CES_DEFAULT_EASY_MAX),   KPI_CONSTANT(CM_CES_SERIALIZED_SIZE),
-        KPI_CONSTANT(CM_ART_SERIALIZED_SIZE),    KPI_CONSTANT(CM_COST_SERIALIZED_SIZE),
-        KPI_CONSTANT(CM_COST_CHANNELS),          KPI_CONSTANT(CM_COST_SHARED),
+    static const cm__named_value constants[] = {
+        CM__VALUE_OF(CM_DEFAULT_CONFIDENCE),     CM__VALUE_OF(CM_SCORE_NONE),
+        CM__VALUE_OF(CM_CSAT_MAX_SCALE),         CM__VALUE_OF(CM_CSAT_DEFAULT_SCALE),
+        CM__VALUE_OF(CM_CSAT_DEFAULT_SATISFIED), CM__VALUE_OF(CM_CSAT_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_NPS_SERIALIZED_SIZE),    CM__VALUE_OF(CM_CES_MAX_SCALE),
+        CM__VALUE_OF(CM_CES_DEFAULT_SCALE),      CM__VALUE_OF(CM_CES_DEFAULT_EASY_MIN),
+        CM__VALUE_OF(CM_CES_DEFAULT_EASY_MAX),   CM__VALUE_OF(CM_CES_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_ART_SERIALIZED_SIZE),    CM__VALUE_OF(CM_COST_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_COST_CHANNELS),          CM__VALUE_OF(CM_COST_SHARED),
     };
-#undef KPI_CONSTANT
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_value(constants, CM__COUNT_OF(constants), name, out);
 }

@@ -869,39 +869,20 @@ cm_status cm_staffing_plan(const double *volumes, const double *aht_seconds, siz
 
 size_t cm_queue_sizeof(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"cm_erlang_a_result", sizeof(cm_erlang_a_result)},
-        {"cm_workforce", sizeof(cm_workforce)},
-        {"cm_interval_staffing", sizeof(cm_interval_staffing)},
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_erlang_a_result),
+        CM__SIZE_OF(cm_workforce),
+        CM__SIZE_OF(cm_interval_staffing),
     };
-    if (name == NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
-    }
-    return 0;
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_queue_constant(const char *name, double *out)
 {
-    static const struct {
-        const char *name;
-        double value;
-    } constants[] = {
-        {"CM_ERLANG_MAX_TRAFFIC", CM_ERLANG_MAX_TRAFFIC},
-        {"CM_ERLANG_A_MAX_PATIENCE_RATIO", CM_ERLANG_A_MAX_PATIENCE_RATIO},
-        {"CM_ERLANG_MAX_AHT_SECONDS", CM_ERLANG_MAX_AHT_SECONDS},
+    static const cm__named_value constants[] = {
+        CM__VALUE_OF(CM_ERLANG_MAX_TRAFFIC),
+        CM__VALUE_OF(CM_ERLANG_A_MAX_PATIENCE_RATIO),
+        CM__VALUE_OF(CM_ERLANG_MAX_AHT_SECONDS),
     };
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_value(constants, CM__COUNT_OF(constants), name, out);
 }

@@ -1490,17 +1490,9 @@ cm_status cm_quantile_exact_method(const double *xs, size_t n, double q, cm_quan
 
 size_t cm_sketch_sizeof(const char *name)
 {
-    if (name == NULL)
-        return 0;
-    if (strcmp(name, "cm_sketch") == 0)
-        return sizeof(cm_sketch);
-    if (strcmp(name, "cm_sketch_summary") == 0)
-        return sizeof(cm_sketch_summary);
-    if (strcmp(name, "cm_share") == 0)
-        return sizeof(cm_share);
-    if (strcmp(name, "cm_sketch2") == 0)
-        return sizeof(cm_sketch2);
-    if (strcmp(name, "cm_sketch2_summary") == 0)
-        return sizeof(cm_sketch2_summary);
-    return 0;
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_sketch),  CM__SIZE_OF(cm_sketch_summary),  CM__SIZE_OF(cm_share),
+        CM__SIZE_OF(cm_sketch2), CM__SIZE_OF(cm_sketch2_summary),
+    };
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }

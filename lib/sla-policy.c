@@ -74,6 +74,7 @@ static void derive(cm_sla_policy *p)
                 p->ncalendars = (size_t)cal + 1;
         }
     }
+    cm__sla_plan_policy(p);
 }
 
 cm_status cm_sla_policy_new_with_allocator(const cm_sla_target *targets, size_t ntargets,
@@ -254,47 +255,10 @@ static bool parse_list(parser *ps, const token *t, const char *const *names, int
  */
 static bool parse_duration(parser *ps, const token *t, bool business, int64_t *out)
 {
-    static const char units[] = "dhms";
-    static const int64_t scale[] = {86400, 3600, 60, 1};
-    int64_t total = 0;
-    int last = -1;
-    size_t i = 0;
-    if (t->len == 0)
-        return fail(ps, t->col, "expected a duration such as 4h or 1h30m");
-    while (i < t->len) {
-        const size_t start = i;
-        int64_t v = 0;
-        while (i < t->len && t->p[i] >= '0' && t->p[i] <= '9') {
-            if (v > CM_SLA_MAX_TARGET_SECONDS)
-                return fail(ps, t->col + (uint32_t)start, "target longer than 100 years");
-            v = v * 10 + (t->p[i] - '0');
-            i++;
-        }
-        if (i == start)
-            return fail(ps, t->col + (uint32_t)i, "expected a number in the duration");
-        if (i == t->len)
-            return fail(ps, t->col + (uint32_t)i,
-                        "expected a unit (d, h, m or s) after the number");
-        const char *u = memchr(units, t->p[i], 4);
-        if (u == NULL)
-            return fail(ps, t->col + (uint32_t)i, "unknown unit: use d, h, m or s");
-        const int k = (int)(u - units);
-        if (k <= last)
-            return fail(ps, t->col + (uint32_t)i,
-                        "duration units must run from d down to s, once each");
-        if (k == 0 && business)
-            return fail(ps, t->col + (uint32_t)i,
-                        "days are ambiguous in business time: write hours (8h for a 09-17 day)");
-        last = k;
-        i++;
-        if (v > CM_SLA_MAX_TARGET_SECONDS / scale[k] ||
-            total + v * scale[k] > CM_SLA_MAX_TARGET_SECONDS)
-            return fail(ps, t->col + (uint32_t)start, "target longer than 100 years");
-        total += v * scale[k];
-    }
-    if (total == 0)
-        return fail(ps, t->col, "a target must be longer than zero");
-    *out = total;
+    size_t at = 0;
+    const char *message = NULL;
+    if (!cm__sla_duration(t->p, t->len, business, out, &at, &message))
+        return fail(ps, t->col + (uint32_t)at, message);
     return true;
 }
 

@@ -539,19 +539,10 @@ cm_status cm_spc_laney_p_evaluate(const uint64_t *num, const uint64_t *den, size
 
 size_t cm_spc_sizeof(const char *name)
 {
-    if (name == NULL)
-        return 0;
-    if (strcmp(name, "cm_spc_limits") == 0)
-        return sizeof(cm_spc_limits);
-    if (strcmp(name, "cm_spc_rules") == 0)
-        return sizeof(cm_spc_rules);
-    if (strcmp(name, "cm_spc_signal") == 0)
-        return sizeof(cm_spc_signal);
-    if (strcmp(name, "cm_spc_xmr_options") == 0)
-        return sizeof(cm_spc_xmr_options);
-    if (strcmp(name, "cm_spc_ewma_params") == 0)
-        return sizeof(cm_spc_ewma_params);
-    if (strcmp(name, "cm_spc_cusum_params") == 0)
-        return sizeof(cm_spc_cusum_params);
-    return 0;
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_spc_limits),      CM__SIZE_OF(cm_spc_rules),
+        CM__SIZE_OF(cm_spc_signal),      CM__SIZE_OF(cm_spc_xmr_options),
+        CM__SIZE_OF(cm_spc_ewma_params), CM__SIZE_OF(cm_spc_cusum_params),
+    };
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }

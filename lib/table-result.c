@@ -384,25 +384,12 @@ cm_status cm_table_report_as_of(const cm_table_report *report, cm_time *out)
 
 size_t cm_table_sizeof(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"cm_table_spec", sizeof(cm_table_spec)},
-        {"cm_table_columns", sizeof(cm_table_columns)},
-        {"cm_table_key", sizeof(cm_table_key)},
-        {"cm_table_grouping", sizeof(cm_table_grouping)},
-        {"cm_table_group", sizeof(cm_table_group)},
-        {"cm_table_counts", sizeof(cm_table_counts)},
-        {"cm_table_duration", sizeof(cm_table_duration)},
-        {"cm_table_sla", sizeof(cm_table_sla)},
-        {"cm_table_bad_row", sizeof(cm_table_bad_row)},
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_table_spec),     CM__SIZE_OF(cm_table_columns),
+        CM__SIZE_OF(cm_table_key),      CM__SIZE_OF(cm_table_grouping),
+        CM__SIZE_OF(cm_table_group),    CM__SIZE_OF(cm_table_counts),
+        CM__SIZE_OF(cm_table_duration), CM__SIZE_OF(cm_table_sla),
+        CM__SIZE_OF(cm_table_bad_row),
     };
-    if (name == NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
-    }
-    return 0;
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }

@@ -11,6 +11,7 @@
  */
 #include <caremetrics/sla.h>
 
+#include "test-sla.h"
 #include "testing.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -2005,6 +2006,9 @@ static Suite *sla_suite(void)
     tcase_add_test(tc, replay_properties);
     tcase_add_test(tc, replay_due_is_exact);
     suite_add_tcase(s, tc);
+
+    sla_policyset_tcases(s);
+    sla_import_tcases(s);
     return s;
 }
 

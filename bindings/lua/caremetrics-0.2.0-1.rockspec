@@ -35,8 +35,8 @@ build = {
       caremetrics = {
          sources = {
             "lcaremetrics.c", "lcm-util.c", "lcm-kpi.c", "lcm-sketch.c", "lcm-spc.c",
-            "lcm-queue.c", "lcm-calendar.c", "lcm-sla.c", "lcm-forecast.c", "lcm-qa.c",
-            "lcm-topk.c", "lcm-backlog.c",
+            "lcm-queue.c", "lcm-calendar.c", "lcm-sla.c", "lcm-sla-policyset.c",
+            "lcm-forecast.c", "lcm-qa.c", "lcm-topk.c", "lcm-backlog.c",
          },
          incdirs = { "$(CAREMETRICS_INCDIR)" },
          libdirs = { "$(CAREMETRICS_LIBDIR)" },

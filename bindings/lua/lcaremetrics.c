@@ -175,6 +175,7 @@ int luaopen_caremetrics(lua_State *L)
     lcm_open_queue(L);
     lcm_open_calendar(L);
     lcm_open_sla(L);
+    lcm_open_sla_policyset(L);
     lcm_open_forecast(L);
     lcm_open_qa(L);
     lcm_open_topk(L);

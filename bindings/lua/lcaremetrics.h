@@ -16,6 +16,7 @@ void lcm_open_spc(lua_State *L);
 void lcm_open_queue(lua_State *L);
 void lcm_open_calendar(lua_State *L);
 void lcm_open_sla(lua_State *L);
+void lcm_open_sla_policyset(lua_State *L);
 void lcm_open_forecast(lua_State *L);
 void lcm_open_qa(lua_State *L);
 void lcm_open_topk(lua_State *L);

@@ -5,6 +5,8 @@
  *   local cal = assert(caremetrics.calendar("tz America/New_York\nmon-fri 09:00-17:00"))
  *   cal:add(t, 4 * 3600); cal:elapsed(a, b); cal:is_open(t); cal:elapsed_many(as, bs)
  *   local tz = assert(caremetrics.timezone("Europe/London")); tz:utc_offset(t)
+ *   local h = assert(caremetrics.calendar_history("tz UTC\nmon-fri 09:00-17:00\nfrom 2025-03-01\n..."))
+ *   h:elapsed(a, b); h:add(t, seconds)
  * SPDX-License-Identifier: MIT
  */
 #include <caremetrics.h>
@@ -17,6 +19,7 @@
 
 #define CALENDAR "caremetrics.calendar"
 #define TIMEZONE "caremetrics.timezone"
+#define HISTORY  "caremetrics.calendar_history"
 
 typedef struct handle {
     void *ptr; /* NULL once closed */
@@ -44,18 +47,6 @@ static handle *new_handle(lua_State *L, const char *mt)
     return h;
 }
 
-/* A parse failure: nil, "CM_EPARSE: ... (line L, column C: why)", "CM_EPARSE". */
-static int fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
-{
-    if (st != CM_EPARSE || err->message == NULL)
-        return lcm_fail(L, st);
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
-                    (int)err->line, (int)err->column, err->message);
-    lua_pushstring(L, cm_status_name(st));
-    return 3;
-}
-
 static int l_calendar(lua_State *L)
 {
     const char *spec = lcm_arg_text(L, 1, "spec");
@@ -80,7 +71,7 @@ static int l_calendar(lua_State *L)
         cm_calendar_builder_free(b);
     }
     if (st != CM_OK)
-        return fail_parse(L, st, &err);
+        return lcm_fail_parse(L, st, &err);
     h->ptr = cal;
     return 1;
 }
@@ -291,6 +282,59 @@ static int tz_tostring(lua_State *L)
     return 1;
 }
 
+cm_calendar_history *lcm_check_calendar_history(lua_State *L, int idx)
+{
+    handle *h = (handle *)luaL_checkudata(L, idx, HISTORY);
+    luaL_argcheck(L, h->ptr != NULL, idx, "calendar history is closed");
+    return h->ptr;
+}
+
+static int l_calendar_history(lua_State *L)
+{
+    const char *text = lcm_arg_text(L, 1, "text");
+    if (text == NULL)
+        return 3;
+    handle *h = new_handle(L, HISTORY);
+    cm_parse_error err = {0, 0, NULL};
+    cm_calendar_history *out = NULL;
+    const cm_status st = cm_calendar_history_parse(text, NULL, &out, &err);
+    if (st != CM_OK)
+        return lcm_fail_parse(L, st, &err);
+    h->ptr = out;
+    return 1;
+}
+
+static int history_close(lua_State *L)
+{
+    handle *h = (handle *)luaL_checkudata(L, 1, HISTORY);
+    cm_calendar_history_free(h->ptr);
+    h->ptr = NULL;
+    return 0;
+}
+
+static int history_elapsed(lua_State *L)
+{
+    int64_t s = 0;
+    const cm_status st = cm_calendar_history_elapsed(
+        lcm_check_calendar_history(L, 1), luaL_checkinteger(L, 2), luaL_checkinteger(L, 3), &s);
+    return lcm_integer_or_fail(L, st, s);
+}
+
+static int history_add(lua_State *L)
+{
+    cm_time t = 0;
+    const cm_status st = cm_calendar_history_add(
+        lcm_check_calendar_history(L, 1), luaL_checkinteger(L, 2), luaL_checkinteger(L, 3), &t);
+    return lcm_integer_or_fail(L, st, t);
+}
+
+static int history_tostring(lua_State *L)
+{
+    handle *h = (handle *)luaL_checkudata(L, 1, HISTORY);
+    lua_pushstring(L, h->ptr ? HISTORY : HISTORY " (closed)");
+    return 1;
+}
+
 void lcm_open_calendar(lua_State *L)
 {
     static const luaL_Reg calendar_methods[] = {
@@ -321,9 +365,20 @@ void lcm_open_calendar(lua_State *L)
     };
     lcm_new_class(L, CALENDAR, calendar_methods);
     lcm_new_class(L, TIMEZONE, tz_methods);
+    static const luaL_Reg history_methods[] = {
+        {"elapsed", history_elapsed},
+        {"add", history_add},
+        {"close", history_close},
+        {"__gc", history_close},
+        {"__close", history_close},
+        {"__tostring", history_tostring},
+        {NULL, NULL},
+    };
+    lcm_new_class(L, HISTORY, history_methods);
     static const luaL_Reg functions[] = {
         {"calendar", l_calendar},
         {"timezone", l_timezone},
+        {"calendar_history", l_calendar_history},
         {NULL, NULL},
     };
     luaL_setfuncs(L, functions, 0);

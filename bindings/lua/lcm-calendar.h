@@ -10,4 +10,7 @@
 /* The calendar userdata at idx (raises when it is not one, or is closed). */
 struct cm_calendar *lcm_check_calendar(lua_State *L, int idx);
 
+/* The calendar history userdata at idx (raises when it is not one, or is closed). */
+struct cm_calendar_history *lcm_check_calendar_history(lua_State *L, int idx);
+
 #endif /* LCM_CALENDAR_H */

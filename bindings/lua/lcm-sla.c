@@ -46,16 +46,7 @@ static int l_policy(lua_State *L)
     luaL_setmetatable(L, POLICY);
     cm_parse_error err = {0, 0, NULL};
     const cm_status st = cm_sla_policy_parse(text, &h->ptr, &err);
-    if (st == CM_EPARSE && err.message != NULL) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
-                        (int)err.line, (int)err.column, err.message);
-        lua_pushstring(L, cm_status_name(st));
-        return 3;
-    }
-    if (st != CM_OK)
-        return lcm_fail(L, st);
-    return 1;
+    return st == CM_OK ? 1 : lcm_fail_parse(L, st, &err);
 }
 
 static int policy_close(lua_State *L)

@@ -27,6 +27,10 @@ int lcm_integer_or_fail(lua_State *L, cm_status st, int64_t v);
  * lua_pushfstring format (%s, %d, %I for lua_Integer, %f). */
 int lcm_fail_detail(lua_State *L, cm_status st, const char *fmt, ...);
 
+/* A parse failure: nil, "CM_EPARSE: ... (line L, column C: why)", "CM_EPARSE"; any other
+ * status as lcm_fail(). Returns 3. */
+int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err);
+
 /*
  * Range checks before narrowing, as the Python binding does: each returns true
  * with the value, or false after pushing the error triple, which names the

@@ -927,5 +927,98 @@ test("sketch: weighted adds, shares, quantile methods, sub-second sketch", funct
     fails("CM_EINVAL", cm.quantiles_exact({1}, {0.5}, "wei\0bull"))
 end)
 
+-- Policy sets and importers: the hand-worked timelines of tests/test-sla-import.c.
+local data = debug.getinfo(1, "S").source:match("^@(.*)bindings/lua/test%.lua$")
+data = (data == "" and "." or data:gsub("/$", "")) .. "/examples/data/"
+local function slurp(name)
+    local f = assert(io.open(data .. name, "rb"))
+    local s = f:read("a")
+    f:close()
+    return s
+end
+local function at(day, h, m) -- Monday 2025-01-06 is day 0
+    return 1736121600 + day * 86400 + h * 3600 + (m or 0) * 60
+end
+local function find(records, metric, cycle)
+    for _, r in ipairs(records) do
+        if r.metric == metric and r.cycle == cycle then return r end
+    end
+    error(("no record %s %d"):format(metric, cycle), 2)
+end
+
+test("policy set and Jira import: five priorities, custom clocks, warnings", function()
+    local set = assert(cm.sla_policyset(slurp("jira-sla.txt")))
+    eq(table.concat(set:levels(), ","), "Lowest,Low,Medium,High,Highest")
+    eq(table.concat(set:policies(), ","), "incidents,requests")
+    local t = assert(cm.sla_import("jira-issue", slurp("jira-issue.json")))
+    local id, nev, skipped = t:info()
+    eq(id, "SUP-42"); eq(nev, 23); eq(skipped, 0)
+    local records, alarm = assert(set:evaluate(t, at(0, 16)))
+    local r = find(records, "time-to-first-response", 1)
+    eq(r.state, "achieved"); eq(r.level, "Medium"); eq(r.policy, "incidents")
+    eq(r.elapsed, 900); eq(r.target, 7200)
+    r = find(records, "time-to-resolution", 1)
+    eq(r.state, "achieved"); eq(r.level, "Highest"); eq(r.elapsed, 4 * 3600); eq(r.target, 4 * 3600)
+    eq(r.stop, at(0, 15)); eq(#r.warnings, 1); eq(r.warnings[1].percent, 75); eq(r.warnings[1].at, at(0, 13))
+    eq(alarm, nil, "nothing pending")
+end)
+
+test("Zendesk audits: group SLAs and the next alarm", function()
+    local set = assert(cm.sla_policyset(slurp("zendesk-sla.txt")))
+    local t = assert(cm.sla_import("zendesk-audits", slurp("zendesk-audits.json")))
+    local records, alarm = assert(set:evaluate(t, at(1, 10)))
+    local r = find(records, "first-reply", 1)
+    eq(r.state, "achieved"); eq(r.policy, "VIP"); eq(r.elapsed, 45 * 60)
+    local g1, g2 = find(records, "group-ownership", 1), find(records, "group-ownership", 2)
+    eq(g1.state, "breached"); eq(g1.policy, "Group OLA"); eq(g1.elapsed, 150 * 60); eq(g1.due, at(0, 11))
+    eq(g2.state, "breached"); eq(g2.due, at(0, 13, 30)); assert(g2.group_event > g1.group_event)
+    eq(records[alarm.record].metric, "next-reply"); eq(records[alarm.record].cycle, 2)
+    eq(alarm.at, at(1, 10, 30)); eq(alarm.warning, 75)
+    t:close()
+    assert(not pcall(set.evaluate, set, t), "a closed ticket raises")
+end)
+
+test("importers and policy sets: errors with line and column", function()
+    local doc = '{"key":"X-1","fields":{"created":"2025-01-06T09:00:00.000+0000",'
+        .. '"status":{"name":"Triage"}},"changelog":{"histories":[]}}'
+    fails_with("CM_EPARSE", "line 1, column 82: unknown Jira status", cm.sla_import("jira-issue", doc))
+    local t = assert(cm.sla_import("jira-changelog", doc, {statuses = {Triage = "new"}}))
+    local _, nev = t:info()
+    eq(nev, 2, "creation and its status")
+    fails_with("CM_EINVAL", 'statuses["Triage"] = "later"', cm.sla_import("jira-issue", doc, {statuses = {Triage = "later"}}))
+    fails_with("CM_EINVAL", 'format = "xml"', cm.sla_import("xml", doc))
+    local z = '{"audits":[{"id":1,"ticket_id":9,"created_at":"2025-01-06T09:00:00Z","author_id":5,'
+        .. '"events":[{"type":"Create","field_name":"status","value":"new"},{"type":"Frobnicate"}]}]}'
+    fails_with("CM_EPARSE", "unknown Zendesk audit event type", cm.sla_import("zendesk-audits", z))
+    local _, _, skipped = assert(cm.sla_import("zendesk-audits", z, {skip_unknown = true})):info()
+    eq(skipped, 1)
+    fails_with("CM_EPARSE", "line 1, column", cm.sla_import("zendesk-audits", '{"audits": [1,]}'))
+    fails_with("CM_EPARSE", "line 2", cm.sla_policyset("policy p\n  when frobs are 3\n"))
+    fails_with("CM_EINVAL", "text contains a NUL", cm.sla_policyset("policy p\0"))
+    local set = assert(cm.sla_policyset("policy p\n  first-reply * 4h business 0\n"))
+    fails_with("CM_EINVAL", "names 1 calendars, 0 given", set:evaluate(t))
+    fails("CM_EINVAL", assert(cm.sla_policyset(slurp("jira-sla.txt"))):evaluate(t, at(0, 8)))
+end)
+
+test("calendar history mid-ticket through a policy set", function()
+    -- 09:00-17:00 until Wednesday 2025-01-08, 08:00-18:00 from then. Created Tuesday 13:00,
+    -- 16 business hours: Tuesday 4 h, Wednesday 10 h, Thursday 08:00 + 2 h = due 10:00.
+    local team = assert(cm.calendar_history("tz UTC\nmon-fri 09:00-17:00\nfrom 2025-01-08\ntz UTC\nmon-fri 08:00-18:00\n"))
+    eq(team:elapsed(at(1, 13), at(2, 12)), 8 * 3600)
+    eq(team:add(at(1, 13), 16 * 3600), at(3, 10))
+    fails_with("CM_EPARSE", "line 3", cm.calendar_history("tz UTC\nmon-fri 09:00-17:00\nfrom yesterday\n"))
+    local set = assert(cm.sla_policyset("policy team\n  total-resolution * 16h history 0\n"))
+    local t = assert(cm.sla_import("zendesk-audits", '{"audits":[{"id":1,"ticket_id":9,'
+        .. '"created_at":"2025-01-07T13:00:00Z","author_id":5,"events":[{"type":"Create",'
+        .. '"field_name":"status","value":"new"},{"type":"Create","field_name":"priority","value":"normal"}]}]}'))
+    fails_with("CM_EINVAL", "names 1 calendar histories, 0 given", set:evaluate(t, at(2, 12)))
+    local records, alarm = assert(set:evaluate(t, at(2, 12), nil, {team}))
+    local r = find(records, "total-resolution", 1)
+    eq(r.state, "active"); eq(r.calendar, 0); eq(r.elapsed, 8 * 3600); eq(r.due, at(3, 10))
+    eq(alarm.at, at(3, 10)); eq(alarm.warning, nil)
+    team:close()
+    assert(not pcall(set.evaluate, set, t, at(2, 12), nil, {team}), "a closed history raises")
+end)
+
 print("1.." .. n)
 os.exit(failed == 0 and 0 or 1)

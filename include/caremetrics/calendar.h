@@ -643,6 +643,165 @@ CM_API CM_NODISCARD cm_status cm_calendar_add_many(const cm_calendar *cal, const
 
 /** @} */
 
+/* ------------------------------------------------------------------------ */
+/* Calendar histories: schedules that change over time                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @addtogroup calendar
+ * @{
+ */
+
+/**
+ * A calendar history (opaque, immutable): the calendar in force from each of
+ * a list of instants, as when a team's hours change from a date. Create with
+ * cm_calendar_history_new() or cm_calendar_history_parse(); release with
+ * cm_calendar_history_free().
+ *
+ * Entry i is in force over `[from[i], from[i + 1])`, the last one to the end
+ * of time; before the first `from` no calendar is in force and no business
+ * time passes. Elapsed time over a span is the sum of each entry's
+ * cm_calendar_elapsed() over its part of the span, so time is split exactly at
+ * each change; cm_calendar_history_add() is its inverse, as cm_calendar_add()
+ * is for one calendar.
+ * @since 0.2
+ */
+typedef struct cm_calendar_history cm_calendar_history;
+
+/** Most entries of a calendar history. @since 0.2 */
+#define CM_CALENDAR_HISTORY_MAX 1024
+
+/**
+ * Creates a calendar history from calendars and the instants they take effect.
+ * Allocates once; the calendars are borrowed, not copied: they must outlive the history.
+ *
+ * @param calendars the calendars, @p n of them, none NULL (one may appear several times).
+ * @param from the instant each takes effect, strictly increasing, in the accepted range.
+ * @param n number of entries, 1 .. ::CM_CALENDAR_HISTORY_MAX.
+ * @param alloc the allocator, or NULL for malloc/free.
+ * @param[out] out the new history.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p alloc lacks a function, @p n is out of range, or
+ *         the instants are not strictly increasing.
+ * @retval CM_ERANGE an instant is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_ENOMEM out of memory.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_history_new(const cm_calendar *const *calendars,
+                                                      const cm_time *from, size_t n,
+                                                      const cm_allocator *alloc,
+                                                      cm_calendar_history **out);
+
+/**
+ * Parses a calendar history: sections of calendar spec (`docs/calendar-spec.md`),
+ * each opened by a `from` line.
+ *
+ * @code
+ * from 2024-01-01              # 00:00 of that date in the section's time zone
+ * tz America/New_York
+ * mon-fri 09:00-17:00
+ * from 2025-03-01T13:00:00Z    # or an RFC 3339 instant
+ * tz America/New_York
+ * mon-fri 08:00-18:00
+ * @endcode
+ * The first section may have no `from` line: it is then in force from the
+ * earliest accepted instant. The calendars are built by cm_calendar_parse()
+ * and owned by the history; the history itself and a temporary copy of each
+ * section are allocated through @p alloc.
+ *
+ * @param text the history, NUL-terminated.
+ * @param alloc the allocator, or NULL for malloc/free.
+ * @param[out] out the new history.
+ * @param[out] err where and why parsing stopped (line and column in @p text); may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p text or @p out is NULL, or @p alloc lacks a function.
+ * @retval CM_EPARSE the text is malformed (a section's calendar, a `from` line, instants
+ *         not increasing, no section, more than ::CM_CALENDAR_HISTORY_MAX); see @p err.
+ * @retval CM_ENOTFOUND a section names a time zone that cannot be found.
+ * @retval CM_ENOMEM out of memory.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_history_parse(const char *text, const cm_allocator *alloc,
+                                                        cm_calendar_history **out,
+                                                        cm_parse_error *err);
+
+/**
+ * Frees a calendar history (and the calendars it parsed). `NULL` is a no-op.
+ *
+ * @param history the history, or NULL.
+ * @since 0.2
+ */
+CM_API void cm_calendar_history_free(cm_calendar_history *history);
+
+/**
+ * The calendar in force at an instant, and when the next one takes effect.
+ *
+ * @param history the history.
+ * @param t the instant, in the accepted range.
+ * @param[out] cal the calendar in force, or NULL before the first entry; may be NULL.
+ * @param[out] until the instant the next entry takes effect, or ::CM_CALENDAR_TIME_MAX
+ *        after the last one; may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p history is NULL.
+ * @retval CM_ERANGE @p t is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_history_at(const cm_calendar_history *history, cm_time t,
+                                                     const cm_calendar **cal, cm_time *until);
+
+/**
+ * Business seconds between two instants, each part of the span counted by
+ * the calendar in force over it.
+ *
+ * @param history the history.
+ * @param from start of the span, in the accepted range.
+ * @param to end of the span, in the accepted range.
+ * @param[out] out business seconds, negated when @p to < @p from.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p history or @p out is NULL.
+ * @retval CM_ERANGE @p from or @p to is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_history_elapsed(const cm_calendar_history *history,
+                                                          cm_time from, cm_time to, int64_t *out);
+
+/**
+ * Moves an instant by an amount of business time across the history's changes.
+ *
+ * For @p seconds > 0, the earliest `r` with `cm_calendar_history_elapsed(start, r) ==
+ * seconds`; for @p seconds < 0 the latest `r` with `elapsed(r, start) == -seconds`;
+ * zero returns @p start.
+ *
+ * @param history the history.
+ * @param start the starting instant, in the accepted range.
+ * @param seconds business seconds to add; negative moves backwards.
+ * @param[out] out the resulting instant.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p history or @p out is NULL.
+ * @retval CM_ERANGE @p start is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @retval CM_EOVERFLOW the history has too little open time before the end (or after the
+ *         start) of the accepted range.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_history_add(const cm_calendar_history *history,
+                                                      cm_time start, int64_t seconds, cm_time *out);
+
+/**
+ * Whether the calendar in force at an instant is open then.
+ *
+ * @param history the history.
+ * @param t the instant, in the accepted range.
+ * @param[out] out true when open (false before the first entry).
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p history or @p out is NULL.
+ * @retval CM_ERANGE @p t is outside [::CM_CALENDAR_TIME_MIN, ::CM_CALENDAR_TIME_MAX].
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_history_is_open(const cm_calendar_history *history,
+                                                          cm_time t, bool *out);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

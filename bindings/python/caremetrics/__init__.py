@@ -29,13 +29,13 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import backlog, contact, forecast, frames, qa, queue, sla, spc, table, topk
+from . import backlog, contact, forecast, frames, qa, queue, sla, sla_policyset, spc, table, topk
 from .backlog import Backlog
 from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
 from .qa import QaScores, Rubric
 from .topk import TopK
-from .calendar import Calendar, TimeZone, closed_dates_spec
+from .calendar import Calendar, CalendarHistory, TimeZone, closed_dates_spec
 from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
 from .kpi import (
     DEFAULT_CONFIDENCE,
@@ -72,6 +72,7 @@ __all__ = [
     "qa",
     "topk",
     "Calendar",
+    "CalendarHistory",
     "TimeZone",
     "closed_dates_spec",
     "Share",
@@ -101,6 +102,7 @@ __all__ = [
     "BadRowError",
     "queue",
     "sla",
+    "sla_policyset",
     "spc",
     "STATUS",
     "DEFAULT_CONFIDENCE",

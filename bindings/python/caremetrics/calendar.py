@@ -313,3 +313,55 @@ def closed_dates_spec(dates: Iterable[Any]) -> str:
             raise cv.invalid(f"dates[{i}] = {d!r} must be a datetime.date, not {type(d).__name__}")
         days.add(d)
     return "".join(f"{d.year:04d}-{d.month:02d}-{d.day:02d} closed\n" for d in sorted(days))
+
+
+declare(
+    [
+        ("cm_calendar_history_parse", c_status, [ctypes.c_char_p, _vp, ctypes.POINTER(_vp), ctypes.POINTER(_ParseError)]),
+        ("cm_calendar_history_free", None, [_vp]),
+        ("cm_calendar_history_elapsed", c_status, [_vp, _i64, _i64, _i64p]),
+        ("cm_calendar_history_add", c_status, [_vp, _i64, _i64, _i64p]),
+    ]
+)
+
+
+class CalendarHistory(Handle):
+    """A calendar in force from each of a list of instants (docs/sla.md, "Schedules that
+    change"): sections of calendar spec, each opened by ``from DATE`` or ``from INSTANT``.
+    Immutable and shareable between threads; pickles by its text."""
+
+    __slots__ = ("text",)
+    _free = lib.cm_calendar_history_free
+
+    def __init__(self, text: str) -> None:
+        raw = cv.text(text, "text")
+        err = _ParseError()
+        out = _vp()
+        status = lib.cm_calendar_history_parse(raw, None, ctypes.byref(out), ctypes.byref(err))
+        if status != 0:
+            raise parse_error(status, err)
+        self._take(out)
+        self.text = text
+
+    def elapsed(self, start: Any, end: Any) -> int:
+        """Open seconds between two instants, each part on the calendar in force over it."""
+        out = _i64()
+        check(self._call(lib.cm_calendar_history_elapsed, cv.instant(start, "start"), cv.instant(end, "end"), ctypes.byref(out)))
+        return int(out.value)
+
+    def add(self, t: Any, seconds: Any) -> int:
+        """The earliest instant at which ``seconds`` open seconds have passed since ``t``."""
+        out = _i64()
+        check(self._call(lib.cm_calendar_history_add, cv.instant(t, "t"), cv.seconds(seconds, "seconds"), ctypes.byref(out)))
+        return int(out.value)
+
+    def __reduce__(self) -> Any:
+        return (_restore_calendar_history, (self.text,))
+
+    def __repr__(self) -> str:
+        return "CalendarHistory(...)"
+
+
+def _restore_calendar_history(text: str) -> CalendarHistory:
+    """Rebuilds a pickled CalendarHistory from its text."""
+    return CalendarHistory(text)
