@@ -372,181 +372,181 @@ static cm_status backlog(const cm_allocator *a)
 done:
     cm_backlog_free(back);
     cm_backlog_free(b);
-    static cm_status sla_policyset_and_breakdown(const cm_allocator *a)
-    {
-        cm_status st;
-        cm_sla_policyset *set = NULL;
-        cm_sla_breakdown *b = NULL;
-        static const char *const keys[] = {"policy", "organization"};
-        STEP(set, cm_sla_policyset_parse("priorities Lowest, Low, Medium, High, Highest\n"
-                                         "clock approval\n"
-                                         "  start status-enter \"Waiting for approval\"\n"
-                                         "  stop status-leave \"Waiting for approval\"\n"
-                                         "policy vip\n"
-                                         "  when organization is VIP\n"
-                                         "  first-reply * 30m calendar warn 75%\n"
-                                         "  approval * 2h calendar\n"
-                                         "group-policy ola\n"
-                                         "  when group is \"Tier 2\"\n"
-                                         "  group-ownership * 1h calendar\n",
-                                         a, &set, NULL));
-        STEP(b, cm_sla_breakdown_new(set, keys, NELEM(keys), a, &b));
-    done:
-        cm_sla_breakdown_free(b);
-        cm_sla_policyset_free(set);
-        return st;
+    return st;
+}
+
+static cm_status sla_policyset_and_breakdown(const cm_allocator *a)
+{
+    cm_status st;
+    cm_sla_policyset *set = NULL;
+    cm_sla_breakdown *b = NULL;
+    static const char *const keys[] = {"policy", "organization"};
+    STEP(set, cm_sla_policyset_parse("priorities Lowest, Low, Medium, High, Highest\n"
+                                     "clock approval\n"
+                                     "  start status-enter \"Waiting for approval\"\n"
+                                     "  stop status-leave \"Waiting for approval\"\n"
+                                     "policy vip\n"
+                                     "  when organization is VIP\n"
+                                     "  first-reply * 30m calendar warn 75%\n"
+                                     "  approval * 2h calendar\n"
+                                     "group-policy ola\n"
+                                     "  when group is \"Tier 2\"\n"
+                                     "  group-ownership * 1h calendar\n",
+                                     a, &set, NULL));
+    STEP(b, cm_sla_breakdown_new(set, keys, NELEM(keys), a, &b));
+done:
+    cm_sla_breakdown_free(b);
+    cm_sla_policyset_free(set);
+    return st;
+}
+
+static cm_status calendar_history_parse(const cm_allocator *a)
+{
+    cm_status st;
+    cm_calendar_history *h = NULL;
+    STEP(h, cm_calendar_history_parse("tz UTC\nmon-fri 09:00-17:00\n"
+                                      "from 2025-01-08\ntz America/New_York\nmon-fri 08:00-18:00\n",
+                                      a, &h, NULL));
+done:
+    cm_calendar_history_free(h);
+    return st;
+}
+
+static cm_status sla_import(const cm_allocator *a)
+{
+    cm_status st;
+    cm_sla_ticket *t = NULL;
+    static const char json[] =
+        "{\"key\":\"X-1\",\"fields\":{\"created\":\"2025-01-06T09:00:00.000+0000\","
+        "\"status\":{\"name\":\"Open\"},\"priority\":{\"name\":\"High\"}},"
+        "\"changelog\":{\"histories\":[{\"created\":\"2025-01-06T10:00:00.000+0000\","
+        "\"items\":[{\"field\":\"status\",\"fromString\":\"Open\",\"toString\":\"Done\"}]}]}}";
+    STEP(t, cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, sizeof json - 1, NULL, a, &t, NULL));
+done:
+    cm_sla_ticket_free(t);
+    return st;
+}
+
+typedef struct scenario {
+    const char *name;
+    cm_status (*run)(const cm_allocator *a);
+} scenario;
+
+static const scenario scenarios[] = {
+    {"cm_tz_fixed_with_allocator", tz_fixed},
+    {"cm_tz_from_posix_with_allocator", tz_posix},
+    {"cm_tz_load_with_allocator", tz_load},
+    {"cm_tz_from_tzif_with_allocator", tz_tzif},
+    {"cm_tz_cache_new, cm_tz_cache_load, a calendar through the cache", tz_cache},
+    {"cm_calendar_parse_with_allocator", calendar_parse},
+    {"cm_calendar_builder_new_with_allocator, every entry, build", calendar_builder},
+    {"cm_sla_policy_new_with_allocator", sla_policy_new},
+    {"cm_sla_policy_parse_with_allocator", sla_policy_parse},
+    {"cm_csv_map_parse (with input-tz), cm_csv_reader_new", csv_map_and_reader},
+    {"cm_table_report_new", table_report},
+    {"cm_qa_rubric_parse", qa_rubric_parse},
+    {"cm_qa_rubric_new", qa_rubric_new},
+    {"cm_topk_new, cm_topk_deserialize", topk},
+    {"cm_backlog_new, cm_backlog_deserialize", backlog},
+    {"cm_sla_policyset_parse, cm_sla_breakdown_new", sla_policyset_and_breakdown},
+    {"cm_calendar_history_parse", calendar_history_parse},
+    {"cm_sla_import", sla_import},
+};
+
+START_TEST(every_allocation_fails_in_turn)
+{
+    const scenario *sc = &scenarios[_i];
+    failing f = {0, -1, 0, 0};
+    const cm_allocator a = {failing_alloc, failing_free, &f};
+    ck_assert_msg(sc->run(&a) == CM_OK, "%s: failed without an injected failure", sc->name);
+    ck_assert_msg(f.live == 0 && f.stray == 0, "%s: %ld blocks kept, %ld stray frees", sc->name,
+                  f.live, f.stray);
+    const long total = f.calls;
+    ck_assert_msg(total > 0, "%s: nothing went through the allocator", sc->name);
+    for (long k = 0; k < total; k++) {
+        failing g = {0, k, 0, 0};
+        const cm_allocator b = {failing_alloc, failing_free, &g};
+        const cm_status st = sc->run(&b);
+        ck_assert_msg(st == CM_ENOMEM, "%s: allocation %ld of %ld failed, got %s", sc->name, k + 1,
+                      total, cm_status_name(st));
+        /* A constructor may ask for its blocks together and check them after. */
+        ck_assert_msg(g.calls > k && g.calls <= total,
+                      "%s: %ld allocations with allocation %ld failing", sc->name, g.calls, k + 1);
+        ck_assert_msg(g.live == 0 && g.stray == 0,
+                      "%s: allocation %ld failed: %ld blocks kept, %ld stray frees", sc->name,
+                      k + 1, g.live, g.stray);
     }
+}
+END_TEST
 
-    static cm_status calendar_history_parse(const cm_allocator *a)
-    {
-        cm_status st;
-        cm_calendar_history *h = NULL;
-        STEP(h, cm_calendar_history_parse(
-                    "tz UTC\nmon-fri 09:00-17:00\n"
-                    "from 2025-01-08\ntz America/New_York\nmon-fri 08:00-18:00\n",
-                    a, &h, NULL));
-    done:
-        cm_calendar_history_free(h);
-        return st;
+/* An allocator missing a function is refused before anything is allocated. */
+START_TEST(incomplete_allocators)
+{
+    failing f = {0, -1, 0, 0};
+    const cm_allocator no_free = {failing_alloc, NULL, &f};
+    const cm_allocator no_alloc = {NULL, failing_free, &f};
+    const cm_allocator *bad[] = {&no_free, &no_alloc};
+    for (size_t i = 0; i < NELEM(bad); i++) {
+        cm_sla_policy *p = SENTINEL;
+        ck_assert_status(cm_sla_policy_new_with_allocator(NULL, 0, NULL, 0, bad[i], &p), CM_EINVAL);
+        ck_assert_ptr_eq(p, SENTINEL);
+        ck_assert_status(
+            cm_sla_policy_parse_with_allocator("first-reply * 1h calendar\n", bad[i], &p, NULL),
+            CM_EINVAL);
+        ck_assert_ptr_eq(p, SENTINEL);
+        cm_csv_map *m = SENTINEL;
+        ck_assert_status(cm_csv_map_parse("", bad[i], &m, NULL), CM_EINVAL);
+        ck_assert_ptr_eq(m, SENTINEL);
+        cm_tz_cache *c = SENTINEL;
+        ck_assert_status(cm_tz_cache_new(bad[i], &c), CM_EINVAL);
+        ck_assert_ptr_eq(c, SENTINEL);
     }
+    ck_assert_int_eq(f.calls, 0);
+}
+END_TEST
 
-    static cm_status sla_import(const cm_allocator *a)
-    {
-        cm_status st;
-        cm_sla_ticket *t = NULL;
-        static const char json[] =
-            "{\"key\":\"X-1\",\"fields\":{\"created\":\"2025-01-06T09:00:00.000+0000\","
-            "\"status\":{\"name\":\"Open\"},\"priority\":{\"name\":\"High\"}},"
-            "\"changelog\":{\"histories\":[{\"created\":\"2025-01-06T10:00:00.000+0000\","
-            "\"items\":[{\"field\":\"status\",\"fromString\":\"Open\",\"toString\":\"Done\"}]}]}}";
-        STEP(t, cm_sla_import(CM_SLA_IMPORT_JIRA_ISSUE, json, sizeof json - 1, NULL, a, &t, NULL));
-    done:
-        cm_sla_ticket_free(t);
-        return st;
-    }
-
-    typedef struct scenario {
-        const char *name;
-        cm_status (*run)(const cm_allocator *a);
-    } scenario;
-
-    static const scenario scenarios[] = {
-        {"cm_tz_fixed_with_allocator", tz_fixed},
-        {"cm_tz_from_posix_with_allocator", tz_posix},
-        {"cm_tz_load_with_allocator", tz_load},
-        {"cm_tz_from_tzif_with_allocator", tz_tzif},
-        {"cm_tz_cache_new, cm_tz_cache_load, a calendar through the cache", tz_cache},
-        {"cm_calendar_parse_with_allocator", calendar_parse},
-        {"cm_calendar_builder_new_with_allocator, every entry, build", calendar_builder},
-        {"cm_sla_policy_new_with_allocator", sla_policy_new},
-        {"cm_sla_policy_parse_with_allocator", sla_policy_parse},
-        {"cm_csv_map_parse (with input-tz), cm_csv_reader_new", csv_map_and_reader},
-        {"cm_table_report_new", table_report},
-        {"cm_qa_rubric_parse", qa_rubric_parse},
-        {"cm_qa_rubric_new", qa_rubric_new},
-        {"cm_topk_new, cm_topk_deserialize", topk},
-        {"cm_backlog_new, cm_backlog_deserialize", backlog},
-        {"cm_sla_policyset_parse, cm_sla_breakdown_new", sla_policyset_and_breakdown},
-        {"cm_calendar_history_parse", calendar_history_parse},
-        {"cm_sla_import", sla_import},
-    };
-
-    START_TEST(every_allocation_fails_in_turn)
-    {
-        const scenario *sc = &scenarios[_i];
-        failing f = {0, -1, 0, 0};
-        const cm_allocator a = {failing_alloc, failing_free, &f};
-        ck_assert_msg(sc->run(&a) == CM_OK, "%s: failed without an injected failure", sc->name);
-        ck_assert_msg(f.live == 0 && f.stray == 0, "%s: %ld blocks kept, %ld stray frees", sc->name,
-                      f.live, f.stray);
-        const long total = f.calls;
-        ck_assert_msg(total > 0, "%s: nothing went through the allocator", sc->name);
-        for (long k = 0; k < total; k++) {
-            failing g = {0, k, 0, 0};
-            const cm_allocator b = {failing_alloc, failing_free, &g};
-            const cm_status st = sc->run(&b);
-            ck_assert_msg(st == CM_ENOMEM, "%s: allocation %ld of %ld failed, got %s", sc->name,
-                          k + 1, total, cm_status_name(st));
-            /* A constructor may ask for its blocks together and check them after. */
-            ck_assert_msg(g.calls > k && g.calls <= total,
-                          "%s: %ld allocations with allocation %ld failing", sc->name, g.calls,
-                          k + 1);
-            ck_assert_msg(g.live == 0 && g.stray == 0,
-                          "%s: allocation %ld failed: %ld blocks kept, %ld stray frees", sc->name,
-                          k + 1, g.live, g.stray);
+/* A policy made through an allocator gives the same answers as one made with malloc. */
+START_TEST(policy_with_allocator_matches)
+{
+    failing f = {0, -1, 0, 0};
+    const cm_allocator a = {failing_alloc, failing_free, &f};
+    static const char text[] = "first-reply urgent,high 1h business\n"
+                               "total-resolution * 3d calendar\n";
+    cm_sla_policy *p = NULL, *q = NULL;
+    ck_assert_status(cm_sla_policy_parse_with_allocator(text, &a, &p, NULL), CM_OK);
+    ck_assert_status(cm_sla_policy_parse(text, &q, NULL), CM_OK);
+    ck_assert_int_eq(f.live, 1);
+    for (uint32_t m = 0; m < CM_SLA_METRIC_COUNT; m++) {
+        for (uint32_t pr = 0; pr < CM_SLA_PRIORITY_COUNT; pr++) {
+            cm_sla_target tp, tq;
+            const cm_status sp = cm_sla_policy_target(p, m, pr, &tp);
+            ck_assert_status(cm_sla_policy_target(q, m, pr, &tq), sp);
+            if (sp == CM_OK)
+                ck_assert_mem_eq(&tp, &tq, sizeof tp);
         }
     }
-    END_TEST
+    cm_sla_policy_free(p);
+    cm_sla_policy_free(q);
+    ck_assert_int_eq(f.live, 0);
+    ck_assert_int_eq(f.stray, 0);
+}
+END_TEST
 
-    /* An allocator missing a function is refused before anything is allocated. */
-    START_TEST(incomplete_allocators)
-    {
-        failing f = {0, -1, 0, 0};
-        const cm_allocator no_free = {failing_alloc, NULL, &f};
-        const cm_allocator no_alloc = {NULL, failing_free, &f};
-        const cm_allocator *bad[] = {&no_free, &no_alloc};
-        for (size_t i = 0; i < NELEM(bad); i++) {
-            cm_sla_policy *p = SENTINEL;
-            ck_assert_status(cm_sla_policy_new_with_allocator(NULL, 0, NULL, 0, bad[i], &p),
-                             CM_EINVAL);
-            ck_assert_ptr_eq(p, SENTINEL);
-            ck_assert_status(
-                cm_sla_policy_parse_with_allocator("first-reply * 1h calendar\n", bad[i], &p, NULL),
-                CM_EINVAL);
-            ck_assert_ptr_eq(p, SENTINEL);
-            cm_csv_map *m = SENTINEL;
-            ck_assert_status(cm_csv_map_parse("", bad[i], &m, NULL), CM_EINVAL);
-            ck_assert_ptr_eq(m, SENTINEL);
-            cm_tz_cache *c = SENTINEL;
-            ck_assert_status(cm_tz_cache_new(bad[i], &c), CM_EINVAL);
-            ck_assert_ptr_eq(c, SENTINEL);
-        }
-        ck_assert_int_eq(f.calls, 0);
-    }
-    END_TEST
+static Suite *alloc_suite(void)
+{
+    Suite *s = suite_create("alloc");
+    TCase *inject = tcase_create("inject");
+    tcase_set_timeout(inject, 300);
+    tcase_add_loop_test(inject, every_allocation_fails_in_turn, 0, (int)NELEM(scenarios));
+    tcase_add_test(inject, incomplete_allocators);
+    tcase_add_test(inject, policy_with_allocator_matches);
+    suite_add_tcase(s, inject);
+    return s;
+}
 
-    /* A policy made through an allocator gives the same answers as one made with malloc. */
-    START_TEST(policy_with_allocator_matches)
-    {
-        failing f = {0, -1, 0, 0};
-        const cm_allocator a = {failing_alloc, failing_free, &f};
-        static const char text[] = "first-reply urgent,high 1h business\n"
-                                   "total-resolution * 3d calendar\n";
-        cm_sla_policy *p = NULL, *q = NULL;
-        ck_assert_status(cm_sla_policy_parse_with_allocator(text, &a, &p, NULL), CM_OK);
-        ck_assert_status(cm_sla_policy_parse(text, &q, NULL), CM_OK);
-        ck_assert_int_eq(f.live, 1);
-        for (uint32_t m = 0; m < CM_SLA_METRIC_COUNT; m++) {
-            for (uint32_t pr = 0; pr < CM_SLA_PRIORITY_COUNT; pr++) {
-                cm_sla_target tp, tq;
-                const cm_status sp = cm_sla_policy_target(p, m, pr, &tp);
-                ck_assert_status(cm_sla_policy_target(q, m, pr, &tq), sp);
-                if (sp == CM_OK)
-                    ck_assert_mem_eq(&tp, &tq, sizeof tp);
-            }
-        }
-        cm_sla_policy_free(p);
-        cm_sla_policy_free(q);
-        ck_assert_int_eq(f.live, 0);
-        ck_assert_int_eq(f.stray, 0);
-    }
-    END_TEST
-
-    static Suite *alloc_suite(void)
-    {
-        Suite *s = suite_create("alloc");
-        TCase *inject = tcase_create("inject");
-        tcase_set_timeout(inject, 300);
-        tcase_add_loop_test(inject, every_allocation_fails_in_turn, 0, (int)NELEM(scenarios));
-        tcase_add_test(inject, incomplete_allocators);
-        tcase_add_test(inject, policy_with_allocator_matches);
-        suite_add_tcase(s, inject);
-        return s;
-    }
-
-    int main(void)
-    {
-        int st = run_suite(alloc_suite());
-        free(tzif);
-        return st;
-    }
+int main(void)
+{
+    int st = run_suite(alloc_suite());
+    free(tzif);
+    return st;
+}

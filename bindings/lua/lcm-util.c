@@ -42,17 +42,6 @@ int lcm_fail_detail(lua_State *L, cm_status st, const char *fmt, ...)
     return 3;
 }
 
-int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
-{
-    if (st != CM_EPARSE || err->message == NULL)
-        return lcm_fail(L, st);
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
-                    (int)err->line, (int)err->column, err->message);
-    lua_pushstring(L, cm_status_name(st));
-    return 3;
-}
-
 bool lcm_int_in(lua_State *L, lua_Integer v, const char *name, lua_Integer lo, lua_Integer hi)
 {
     if (v >= lo && v <= hi)

@@ -15,10 +15,6 @@
 /* Pushes nil, "CM_NAME: message", "CM_NAME"; returns 3. */
 int lcm_fail(lua_State *L, cm_status st);
 
-/* A parser's failure: nil, "CM_EPARSE: ... (line L, column C: why)", "CM_EPARSE"; other
- * statuses as lcm_fail. Returns 3. */
-int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err);
-
 /* Push the result (1 value), or the error triple when st is not CM_OK (3 values). */
 int lcm_number_or_fail(lua_State *L, cm_status st, double v);
 int lcm_integer_or_fail(lua_State *L, cm_status st, int64_t v);
