@@ -1820,38 +1820,29 @@ const char *cm_sla_state_name(uint32_t state)
 
 size_t cm_sla_sizeof(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"cm_sla_event", sizeof(cm_sla_event)},
-        {"cm_sla_metric_options", sizeof(cm_sla_metric_options)},
-        {"cm_sla_target", sizeof(cm_sla_target)},
-        {"cm_sla_instance", sizeof(cm_sla_instance)},
-        {"cm_sla_tally", sizeof(cm_sla_tally)},
-        {"cm_sla_attainment", sizeof(cm_sla_attainment)},
-        {"cm_sla_attainment_summary", sizeof(cm_sla_attainment_summary)},
-        {"cm_sla_condition", sizeof(cm_sla_condition)},
-        {"cm_sla_goal", sizeof(cm_sla_goal)},
-        {"cm_sla_policy_def", sizeof(cm_sla_policy_def)},
-        {"cm_sla_trigger", sizeof(cm_sla_trigger)},
-        {"cm_sla_clock_def", sizeof(cm_sla_clock_def)},
-        {"cm_sla_metric_rules", sizeof(cm_sla_metric_rules)},
-        {"cm_sla_policyset_spec", sizeof(cm_sla_policyset_spec)},
-        {"cm_sla_ticket_event", sizeof(cm_sla_ticket_event)},
-        {"cm_sla_calendars", sizeof(cm_sla_calendars)},
-        {"cm_sla_record", sizeof(cm_sla_record)},
-        {"cm_sla_policyset_shape", sizeof(cm_sla_policyset_shape)},
-        {"cm_sla_alarm", sizeof(cm_sla_alarm)},
-        {"cm_sla_import_options", sizeof(cm_sla_import_options)},
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_sla_event),
+        CM__SIZE_OF(cm_sla_metric_options),
+        CM__SIZE_OF(cm_sla_target),
+        CM__SIZE_OF(cm_sla_instance),
+        CM__SIZE_OF(cm_sla_tally),
+        CM__SIZE_OF(cm_sla_attainment),
+        CM__SIZE_OF(cm_sla_attainment_summary),
+        CM__SIZE_OF(cm_sla_condition),
+        CM__SIZE_OF(cm_sla_goal),
+        CM__SIZE_OF(cm_sla_policy_def),
+        CM__SIZE_OF(cm_sla_trigger),
+        CM__SIZE_OF(cm_sla_clock_def),
+        CM__SIZE_OF(cm_sla_metric_rules),
+        CM__SIZE_OF(cm_sla_policyset_spec),
+        CM__SIZE_OF(cm_sla_ticket_event),
+        CM__SIZE_OF(cm_sla_calendars),
+        CM__SIZE_OF(cm_sla_record),
+        CM__SIZE_OF(cm_sla_policyset_shape),
+        CM__SIZE_OF(cm_sla_alarm),
+        CM__SIZE_OF(cm_sla_import_options),
     };
-    if (name == NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
-    }
-    return 0;
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_sla_constant(const char *name, int64_t *out)
