@@ -722,39 +722,21 @@ cm_status cm_backlog_merge_serialized(cm_backlog *backlog, const uint8_t *buf, s
 
 size_t cm_backlog_sizeof(const char *name)
 {
-    if (name == NULL)
-        return 0;
-    if (strcmp(name, "cm_backlog_config") == 0)
-        return sizeof(cm_backlog_config);
-    if (strcmp(name, "cm_backlog_point") == 0)
-        return sizeof(cm_backlog_point);
-    if (strcmp(name, "cm_backlog_summary") == 0)
-        return sizeof(cm_backlog_summary);
-    return 0;
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_backlog_config),
+        CM__SIZE_OF(cm_backlog_point),
+        CM__SIZE_OF(cm_backlog_summary),
+    };
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_backlog_constant(const char *name, int64_t *out)
 {
-#define BACKLOG_CONSTANT(m) \
-    {                       \
-#m, (int64_t)(m)    \
-    }
-    static const struct {
-        const char *name;
-        int64_t value;
-    } constants[] = {
-        BACKLOG_CONSTANT(CM_BACKLOG_OPEN),       BACKLOG_CONSTANT(CM_BACKLOG_MAX_SNAPSHOTS),
-        BACKLOG_CONSTANT(CM_BACKLOG_MAX_BOUNDS), BACKLOG_CONSTANT(CM_BACKLOG_MAX_GROUPS),
-        BACKLOG_CONSTANT(CM_BACKLOG_MAX_CELLS),  BACKLOG_CONSTANT(CM_BACKLOG_ALL_GROUPS),
-        BACKLOG_CONSTANT(CM_BACKLOG_NO_SKETCH),
+    static const cm__named_int constants[] = {
+        CM__INT_OF(CM_BACKLOG_OPEN),       CM__INT_OF(CM_BACKLOG_MAX_SNAPSHOTS),
+        CM__INT_OF(CM_BACKLOG_MAX_BOUNDS), CM__INT_OF(CM_BACKLOG_MAX_GROUPS),
+        CM__INT_OF(CM_BACKLOG_MAX_CELLS),  CM__INT_OF(CM_BACKLOG_ALL_GROUPS),
+        CM__INT_OF(CM_BACKLOG_NO_SKETCH),
     };
-#undef BACKLOG_CONSTANT
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_int(constants, CM__COUNT_OF(constants), name, out);
 }

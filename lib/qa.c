@@ -675,62 +675,38 @@ cm_status cm_qa_alerts(const double *values, size_t n, double threshold, uint32_
 
 size_t cm_qa_sizeof(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"cm_qa_section", sizeof(cm_qa_section)},
-        {"cm_qa_item", sizeof(cm_qa_item)},
-        {"cm_qa_rubric_summary", sizeof(cm_qa_rubric_summary)},
-        {"cm_qa_result", sizeof(cm_qa_result)},
-        {"cm_qa_acc", sizeof(cm_qa_acc)},
-        {"cm_qa_summary", sizeof(cm_qa_summary)},
-        {"cm_qa_alpha_result", sizeof(cm_qa_alpha_result)},
-        {"cm_qa_icc_result", sizeof(cm_qa_icc_result)},
-        {"cm_qa_deviation", sizeof(cm_qa_deviation)},
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_qa_section),
+        CM__SIZE_OF(cm_qa_item),
+        CM__SIZE_OF(cm_qa_rubric_summary),
+        CM__SIZE_OF(cm_qa_result),
+        CM__SIZE_OF(cm_qa_acc),
+        CM__SIZE_OF(cm_qa_summary),
+        CM__SIZE_OF(cm_qa_alpha_result),
+        CM__SIZE_OF(cm_qa_icc_result),
+        CM__SIZE_OF(cm_qa_deviation),
     };
-    if (name == NULL)
-        return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
-    }
-    return 0;
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_qa_constant(const char *name, double *out)
 {
-#define QA_CONSTANT(m)  \
-    {                   \
-#m, (double)(m) \
-    }
-    static const struct {
-        const char *name;
-        double value;
-    } constants[] = {
-        QA_CONSTANT(CM_QA_NA),
-        QA_CONSTANT(CM_QA_MAX_SECTIONS),
-        QA_CONSTANT(CM_QA_MAX_ITEMS),
-        QA_CONSTANT(CM_QA_MAX_POINTS),
-        QA_CONSTANT(CM_QA_NAME_MAX),
-        QA_CONSTANT(CM_QA_WEIGHT_TOLERANCE),
-        QA_CONSTANT(CM_QA_ACC_SERIALIZED_SIZE),
-        QA_CONSTANT(CM_QA_ITEM_CRITICAL),
-        QA_CONSTANT(CM_QA_ITEM_NA_ALLOWED),
-        QA_CONSTANT(CM_QA_PASSED),
-        QA_CONSTANT(CM_QA_CRITICAL_FAILED),
-        QA_CONSTANT(CM_QA_NOMINAL),
-        QA_CONSTANT(CM_QA_ORDINAL),
-        QA_CONSTANT(CM_QA_INTERVAL),
-        QA_CONSTANT(CM_QA_RATIO),
+    static const cm__named_value constants[] = {
+        CM__VALUE_OF(CM_QA_NA),
+        CM__VALUE_OF(CM_QA_MAX_SECTIONS),
+        CM__VALUE_OF(CM_QA_MAX_ITEMS),
+        CM__VALUE_OF(CM_QA_MAX_POINTS),
+        CM__VALUE_OF(CM_QA_NAME_MAX),
+        CM__VALUE_OF(CM_QA_WEIGHT_TOLERANCE),
+        CM__VALUE_OF(CM_QA_ACC_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_QA_ITEM_CRITICAL),
+        CM__VALUE_OF(CM_QA_ITEM_NA_ALLOWED),
+        CM__VALUE_OF(CM_QA_PASSED),
+        CM__VALUE_OF(CM_QA_CRITICAL_FAILED),
+        CM__VALUE_OF(CM_QA_NOMINAL),
+        CM__VALUE_OF(CM_QA_ORDINAL),
+        CM__VALUE_OF(CM_QA_INTERVAL),
+        CM__VALUE_OF(CM_QA_RATIO),
     };
-#undef QA_CONSTANT
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_value(constants, CM__COUNT_OF(constants), name, out);
 }

@@ -1040,36 +1040,19 @@ cm_status cm_topk_merge_serialized(cm_topk *topk, const uint8_t *buf, size_t len
 
 size_t cm_topk_sizeof(const char *name)
 {
-    if (name == NULL)
-        return 0;
-    if (strcmp(name, "cm_topk_entry") == 0)
-        return sizeof(cm_topk_entry);
-    if (strcmp(name, "cm_topk_summary") == 0)
-        return sizeof(cm_topk_summary);
-    return 0;
+    static const cm__named_size sizes[] = {
+        CM__SIZE_OF(cm_topk_entry),
+        CM__SIZE_OF(cm_topk_summary),
+    };
+    return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
 
 cm_status cm_topk_constant(const char *name, int64_t *out)
 {
-#define TOPK_CONSTANT(m) \
-    {                    \
-#m, (int64_t)(m) \
-    }
-    static const struct {
-        const char *name;
-        int64_t value;
-    } constants[] = {
-        TOPK_CONSTANT(CM_TOPK_MAX_CAPACITY), TOPK_CONSTANT(CM_TOPK_MAX_KEY_BYTES),
-        TOPK_CONSTANT(CM_TOPK_MAX_TOTAL),    TOPK_CONSTANT(CM_TOPK_STRINGS),
-        TOPK_CONSTANT(CM_TOPK_CODES),
+    static const cm__named_int constants[] = {
+        CM__INT_OF(CM_TOPK_MAX_CAPACITY), CM__INT_OF(CM_TOPK_MAX_KEY_BYTES),
+        CM__INT_OF(CM_TOPK_MAX_TOTAL),    CM__INT_OF(CM_TOPK_STRINGS),
+        CM__INT_OF(CM_TOPK_CODES),
     };
-#undef TOPK_CONSTANT
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_int(constants, CM__COUNT_OF(constants), name, out);
 }
