@@ -1767,8 +1767,8 @@ static void reference_stddev(const double *xs, size_t n, double unit, double *po
         const long double d = floorl((long double)xs[i] / (long double)unit * 1e6L + 0.5L) - mean;
         ss += d * d;
     }
-    *pop = (double)(sqrtl(ss / (long double)n) / 1e6L * unit);
-    *sample = n > 1 ? (double)(sqrtl(ss / (long double)(n - 1)) / 1e6L * unit) : 0.0;
+    *pop = (double)(sqrtl(ss / (long double)n) / 1e6L * (long double)unit);
+    *sample = n > 1 ? (double)(sqrtl(ss / (long double)(n - 1)) / 1e6L * (long double)unit) : 0.0;
 }
 
 START_TEST(sketch2_stddev_property)
