@@ -20,6 +20,9 @@
 #include <caremetrics/calendar.h>
 #include <caremetrics/sla.h>
 #include <caremetrics/forecast.h>
+#include <caremetrics/qa.h>
+#include <caremetrics/topk.h>
+#include <caremetrics/backlog.h>
 #include <caremetrics/table.h>
 #include <caremetrics/csv.h>
 

@@ -119,7 +119,12 @@ typedef struct {
     double value;
 } cm__named_value;
 
-/* An entry for a type, and one for a constant, named as written. */
+typedef struct {
+    const char *name;
+    int64_t value;
+} cm__named_int;
+
+/* An entry for a type, and one for a constant (real or integer), named as written. */
 #define CM__SIZE_OF(type)   \
     {                       \
 #type, sizeof(type) \
@@ -128,6 +133,10 @@ typedef struct {
     {                           \
 #macro, (double)(macro) \
     }
+#define CM__INT_OF(macro)        \
+    {                            \
+#macro, (int64_t)(macro) \
+    }
 #define CM__COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
 /* The size of the type called name, or 0 when the table has none (or name is NULL). */
@@ -135,5 +144,8 @@ size_t cm__lookup_size(const cm__named_size *table, size_t n, const char *name);
 
 /* The constant called name into *out: CM_EINVAL for NULL, CM_ENOTFOUND when absent. */
 cm_status cm__lookup_value(const cm__named_value *table, size_t n, const char *name, double *out);
+
+/* The same for the modules whose constants are integers. */
+cm_status cm__lookup_int(const cm__named_int *table, size_t n, const char *name, int64_t *out);
 
 #endif /* CAREMETRICS_COMMON_INTERNAL_H */

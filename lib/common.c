@@ -408,3 +408,15 @@ cm_status cm__lookup_value(const cm__named_value *table, size_t n, const char *n
     }
     return CM_ENOTFOUND;
 }
+
+cm_status cm__lookup_int(const cm__named_int *table, size_t n, const char *name, int64_t *out)
+{
+    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(table[i].name, name) == 0) {
+            *out = table[i].value;
+            return CM_OK;
+        }
+    }
+    return CM_ENOTFOUND;
+}

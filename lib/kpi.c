@@ -653,15 +653,179 @@ cm_status cm_art_deserialize(const uint8_t *buf, size_t len, cm_art *out)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Cost per contact                                                       */
+/* ---------------------------------------------------------------------- */
+
+/* Format version of a serialized cm_cost. */
+#define COST_SERIAL_VERSION 1
+
+static bool cost_valid(const cm_cost *a)
+{
+    if (a->shared < 0)
+        return false;
+    for (int c = 0; c < CM_COST_CHANNELS; c++) {
+        if (a->direct[c] < 0)
+            return false;
+    }
+    return true;
+}
+
+cm_status cm_cost_per_contact(int64_t total_cost, uint64_t contacts, double *out)
+{
+    CM_REQUIRE(out != NULL && total_cost >= 0, CM_EINVAL);
+    CM_REQUIRE(contacts > 0, CM_ENODATA);
+    *out = (double)total_cost / (double)contacts;
+    return CM_OK;
+}
+
+cm_status cm_cost_init(cm_cost *acc)
+{
+    CM_REQUIRE(acc != NULL, CM_EINVAL);
+    memset(acc, 0, sizeof *acc);
+    return CM_OK;
+}
+
+cm_status cm_cost_add_cost(cm_cost *acc, uint32_t channel, int64_t amount)
+{
+    CM_REQUIRE(acc != NULL && amount >= 0, CM_EINVAL);
+    CM_REQUIRE(channel < CM_COST_CHANNELS || channel == CM_COST_SHARED, CM_ERANGE);
+    int64_t *slot = channel == CM_COST_SHARED ? &acc->shared : &acc->direct[channel];
+    int64_t sum;
+    CM_REQUIRE(!__builtin_add_overflow(*slot, amount, &sum), CM_EOVERFLOW);
+    *slot = sum;
+    return CM_OK;
+}
+
+cm_status cm_cost_add_contacts(cm_cost *acc, uint32_t channel, uint64_t contacts,
+                               uint64_t handle_seconds)
+{
+    CM_REQUIRE(acc != NULL, CM_EINVAL);
+    CM_REQUIRE(channel < CM_COST_CHANNELS, CM_ERANGE);
+    uint64_t c, h;
+    CM_REQUIRE(!__builtin_add_overflow(acc->contacts[channel], contacts, &c) &&
+                   !__builtin_add_overflow(acc->handle_seconds[channel], handle_seconds, &h),
+               CM_EOVERFLOW);
+    acc->contacts[channel] = c;
+    acc->handle_seconds[channel] = h;
+    return CM_OK;
+}
+
+cm_status cm_cost_add_many(cm_cost *acc, const uint8_t *channels, const int64_t *handle_seconds,
+                           size_t n)
+{
+    CM_REQUIRE(acc != NULL && (n == 0 || channels != NULL), CM_EINVAL);
+    cm_cost a = *acc;
+    for (size_t i = 0; i < n; i++) {
+        const int64_t h = handle_seconds != NULL ? handle_seconds[i] : 0;
+        CM_REQUIRE(h >= 0, CM_EINVAL);
+        CM_REQUIRE(channels[i] < CM_COST_CHANNELS, CM_ERANGE);
+        CM_TRY(cm_cost_add_contacts(&a, channels[i], 1, (uint64_t)h));
+    }
+    *acc = a;
+    return CM_OK;
+}
+
+cm_status cm_cost_merge(cm_cost *acc, const cm_cost *other)
+{
+    CM_REQUIRE(acc != NULL && other != NULL && cost_valid(acc) && cost_valid(other), CM_EINVAL);
+    cm_cost a = *acc;
+    CM_REQUIRE(!__builtin_add_overflow(a.shared, other->shared, &a.shared), CM_EOVERFLOW);
+    for (int c = 0; c < CM_COST_CHANNELS; c++) {
+        CM_REQUIRE(!__builtin_add_overflow(a.direct[c], other->direct[c], &a.direct[c]) &&
+                       !__builtin_add_overflow(a.contacts[c], other->contacts[c], &a.contacts[c]) &&
+                       !__builtin_add_overflow(a.handle_seconds[c], other->handle_seconds[c],
+                                               &a.handle_seconds[c]),
+                   CM_EOVERFLOW);
+    }
+    *acc = a;
+    return CM_OK;
+}
+
+cm_status cm_cost_result(const cm_cost *acc, uint32_t basis, cm_cost_summary *out)
+{
+    CM_REQUIRE(acc != NULL && out != NULL && cost_valid(acc), CM_EINVAL);
+    CM_REQUIRE(basis == CM_COST_BY_CONTACTS || basis == CM_COST_BY_HANDLE_TIME, CM_EINVAL);
+    cm_cost_summary s;
+    memset(&s, 0, sizeof s);
+    s.total_cost = acc->shared;
+    for (int c = 0; c < CM_COST_CHANNELS; c++) {
+        CM_REQUIRE(!__builtin_add_overflow(s.total_cost, acc->direct[c], &s.total_cost) &&
+                       !__builtin_add_overflow(s.contacts, acc->contacts[c], &s.contacts) &&
+                       !__builtin_add_overflow(s.handle_seconds, acc->handle_seconds[c],
+                                               &s.handle_seconds),
+                   CM_EOVERFLOW);
+    }
+    CM_REQUIRE(s.contacts > 0, CM_ENODATA);
+    const uint64_t whole = basis == CM_COST_BY_CONTACTS ? s.contacts : s.handle_seconds;
+    CM_REQUIRE(whole > 0 || acc->shared == 0, CM_ENODATA);
+    s.per_contact = (double)s.total_cost / (double)s.contacts;
+    for (int c = 0; c < CM_COST_CHANNELS; c++) {
+        cm_cost_channel *ch = &s.channels[c];
+        ch->contacts = acc->contacts[c];
+        ch->handle_seconds = acc->handle_seconds[c];
+        ch->direct = acc->direct[c];
+        const uint64_t part = basis == CM_COST_BY_CONTACTS ? ch->contacts : ch->handle_seconds;
+        /* shared * (part / whole): the ratio first keeps the product in range. */
+        ch->allocated = whole > 0 ? (double)acc->shared * ((double)part / (double)whole) : 0.0;
+        if (ch->contacts > 0) {
+            ch->direct_per_contact = (double)ch->direct / (double)ch->contacts;
+            ch->per_contact = ((double)ch->direct + ch->allocated) / (double)ch->contacts;
+        }
+    }
+    *out = s;
+    return CM_OK;
+}
+
+/* Bytes: header, 4 zero bytes, shared, then per channel direct, contacts, handle; CRC. */
+cm_status cm_cost_serialize(const cm_cost *acc, uint8_t *buf, size_t cap, size_t *written)
+{
+    CM_REQUIRE(acc != NULL && buf != NULL && written != NULL && cost_valid(acc), CM_EINVAL);
+    CM_TRY(serial_room(cap, CM_COST_SERIALIZED_SIZE, written));
+    cm__serial_begin(buf, CM__SERIAL_COST, COST_SERIAL_VERSION);
+    memset(buf + 4, 0, 4);
+    cm__put_u64le(buf + 8, (uint64_t)acc->shared);
+    for (int c = 0; c < CM_COST_CHANNELS; c++) {
+        uint8_t *p = buf + 16 + 24 * c;
+        cm__put_u64le(p, (uint64_t)acc->direct[c]);
+        cm__put_u64le(p + 8, acc->contacts[c]);
+        cm__put_u64le(p + 16, acc->handle_seconds[c]);
+    }
+    cm__serial_end(buf, CM_COST_SERIALIZED_SIZE);
+    *written = CM_COST_SERIALIZED_SIZE;
+    return CM_OK;
+}
+
+cm_status cm_cost_deserialize(const uint8_t *buf, size_t len, cm_cost *out)
+{
+    CM_REQUIRE(buf != NULL && out != NULL, CM_EINVAL);
+    CM_REQUIRE(
+        cm__serial_check(buf, len, CM_COST_SERIALIZED_SIZE, CM__SERIAL_COST, COST_SERIAL_VERSION) &&
+            bytes_zero(buf + 4, 4),
+        CM_EPARSE);
+    cm_cost a;
+    a.shared = i64_from_u64(cm__get_u64le(buf + 8));
+    for (int c = 0; c < CM_COST_CHANNELS; c++) {
+        const uint8_t *p = buf + 16 + 24 * c;
+        a.direct[c] = i64_from_u64(cm__get_u64le(p));
+        a.contacts[c] = cm__get_u64le(p + 8);
+        a.handle_seconds[c] = cm__get_u64le(p + 16);
+    }
+    CM_REQUIRE(cost_valid(&a), CM_EPARSE);
+    *out = a;
+    return CM_OK;
+}
+
+/* ---------------------------------------------------------------------- */
 /* ABI queries                                                            */
 /* ---------------------------------------------------------------------- */
 
 size_t cm_kpi_sizeof(const char *name)
 {
     static const cm__named_size sizes[] = {
-        CM__SIZE_OF(cm_proportion),  CM__SIZE_OF(cm_csat),        CM__SIZE_OF(cm_csat_summary),
-        CM__SIZE_OF(cm_nps),         CM__SIZE_OF(cm_nps_summary), CM__SIZE_OF(cm_ces),
-        CM__SIZE_OF(cm_ces_summary), CM__SIZE_OF(cm_art),         CM__SIZE_OF(cm_art_summary),
+        CM__SIZE_OF(cm_proportion),  CM__SIZE_OF(cm_csat),         CM__SIZE_OF(cm_csat_summary),
+        CM__SIZE_OF(cm_nps),         CM__SIZE_OF(cm_nps_summary),  CM__SIZE_OF(cm_ces),
+        CM__SIZE_OF(cm_ces_summary), CM__SIZE_OF(cm_art),          CM__SIZE_OF(cm_art_summary),
+        CM__SIZE_OF(cm_cost),        CM__SIZE_OF(cm_cost_channel), CM__SIZE_OF(cm_cost_summary),
     };
     return cm__lookup_size(sizes, CM__COUNT_OF(sizes), name);
 }
@@ -675,7 +839,8 @@ cm_status cm_kpi_constant(const char *name, double *out)
         CM__VALUE_OF(CM_NPS_SERIALIZED_SIZE),    CM__VALUE_OF(CM_CES_MAX_SCALE),
         CM__VALUE_OF(CM_CES_DEFAULT_SCALE),      CM__VALUE_OF(CM_CES_DEFAULT_EASY_MIN),
         CM__VALUE_OF(CM_CES_DEFAULT_EASY_MAX),   CM__VALUE_OF(CM_CES_SERIALIZED_SIZE),
-        CM__VALUE_OF(CM_ART_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_ART_SERIALIZED_SIZE),    CM__VALUE_OF(CM_COST_SERIALIZED_SIZE),
+        CM__VALUE_OF(CM_COST_CHANNELS),          CM__VALUE_OF(CM_COST_SHARED),
     };
     return cm__lookup_value(constants, CM__COUNT_OF(constants), name, out);
 }

@@ -27,6 +27,11 @@ enum cm__serial_kind {
     CM__SERIAL_SLA_ATTAINMENT = 7,
     CM__SERIAL_TABLE = 8,
     CM__SERIAL_SLA_BREAKDOWN = 9,
+    /* 16..19: QA scores, heavy hitters, backlog, cost per contact */
+    CM__SERIAL_QA_ACC = 16,
+    CM__SERIAL_TOPK = 17,
+    CM__SERIAL_BACKLOG = 18,
+    CM__SERIAL_COST = 19,
 };
 
 #define CM__SERIAL_HEADER  4

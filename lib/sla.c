@@ -1847,35 +1847,20 @@ size_t cm_sla_sizeof(const char *name)
 
 cm_status cm_sla_constant(const char *name, int64_t *out)
 {
-#define SLA_CONSTANT(macro)      \
-    {                            \
-#macro, (int64_t)(macro) \
-    }
-    static const struct {
-        const char *name;
-        int64_t value;
-    } constants[] = {
-        SLA_CONSTANT(CM_SLA_METRIC_COUNT),
-        SLA_CONSTANT(CM_SLA_PRIORITY_COUNT),
-        SLA_CONSTANT(CM_SLA_PRIORITY_LEVELS),
-        SLA_CONSTANT(CM_SLA_PRIORITY_ALL),
-        SLA_CONSTANT(CM_SLA_STATUS_COUNT),
-        SLA_CONSTANT(CM_SLA_EVENT_AUTOMATED),
-        SLA_CONSTANT(CM_SLA_EVENT_BY_AGENT),
-        SLA_CONSTANT(CM_SLA_CALENDAR_TIME),
-        SLA_CONSTANT(CM_SLA_MAX_TARGET_SECONDS),
-        SLA_CONSTANT(CM_SLA_MAX_CALENDARS),
-        SLA_CONSTANT(CM_SLA_POLICY_NO_AUTO_OPEN),
-        SLA_CONSTANT(CM_SLA_NO_TIME),
-        SLA_CONSTANT(CM_SLA_ATTAINMENT_SERIALIZED_MAX),
+    static const cm__named_int constants[] = {
+        CM__INT_OF(CM_SLA_METRIC_COUNT),
+        CM__INT_OF(CM_SLA_PRIORITY_COUNT),
+        CM__INT_OF(CM_SLA_PRIORITY_LEVELS),
+        CM__INT_OF(CM_SLA_PRIORITY_ALL),
+        CM__INT_OF(CM_SLA_STATUS_COUNT),
+        CM__INT_OF(CM_SLA_EVENT_AUTOMATED),
+        CM__INT_OF(CM_SLA_EVENT_BY_AGENT),
+        CM__INT_OF(CM_SLA_CALENDAR_TIME),
+        CM__INT_OF(CM_SLA_MAX_TARGET_SECONDS),
+        CM__INT_OF(CM_SLA_MAX_CALENDARS),
+        CM__INT_OF(CM_SLA_POLICY_NO_AUTO_OPEN),
+        CM__INT_OF(CM_SLA_NO_TIME),
+        CM__INT_OF(CM_SLA_ATTAINMENT_SERIALIZED_MAX),
     };
-#undef SLA_CONSTANT
-    CM_REQUIRE(name != NULL && out != NULL, CM_EINVAL);
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-        if (strcmp(constants[i].name, name) == 0) {
-            *out = constants[i].value;
-            return CM_OK;
-        }
-    }
-    return CM_ENOTFOUND;
+    return cm__lookup_int(constants, CM__COUNT_OF(constants), name, out);
 }

@@ -305,6 +305,76 @@ done:
     return st;
 }
 
+static const char qa_rubric_text[] = "pass 85\nsection accuracy 40%\nitem correct-answer 4\n"
+                                     "item verified-identity 1 critical\n"
+                                     "section communication 60\nitem empathy 3\nitem next 2 na\n";
+
+static cm_status qa_rubric_parse(const cm_allocator *a)
+{
+    cm_status st;
+    cm_qa_rubric *r = NULL;
+    STEP(r, cm_qa_rubric_parse(qa_rubric_text, a, &r, NULL));
+done:
+    cm_qa_rubric_free(r);
+    return st;
+}
+
+static cm_status qa_rubric_new(const cm_allocator *a)
+{
+    static const cm_qa_section secs[] = {{"accuracy", 40.0}, {"communication", 60.0}};
+    static const cm_qa_item items[] = {{"correct-answer", 0, 4, 0, 0},
+                                       {"verified-identity", 0, 1, CM_QA_ITEM_CRITICAL, 0},
+                                       {"empathy", 1, 3, CM_QA_ITEM_NA_ALLOWED, 0}};
+    cm_status st;
+    cm_qa_rubric *r = NULL;
+    STEP(r, cm_qa_rubric_new(secs, NELEM(secs), items, NELEM(items), 85.0, a, &r));
+done:
+    cm_qa_rubric_free(r);
+    return st;
+}
+
+/* A summary with two drivers, written to bytes and read back. */
+static cm_status topk(const cm_allocator *a)
+{
+    cm_status st;
+    cm_topk *t = NULL, *back = NULL;
+    STEP(t, cm_topk_new(CM_TOPK_STRINGS, 16, 32, a, &t));
+    DO(cm_topk_add_tags(t, "billing refund billing", 22, " ", 1));
+    uint8_t buf[4096];
+    size_t n = 0;
+    ck_assert_status(cm_topk_serialize(t, buf, sizeof buf, &n), CM_OK);
+    STEP(back, cm_topk_deserialize(buf, n, a, &back));
+    uint64_t lo = 0, hi = 0;
+    ck_assert_status(cm_topk_estimate(back, "billing", 7, &lo, &hi), CM_OK);
+    ck_assert_uint_eq(lo, 2);
+done:
+    cm_topk_free(back);
+    cm_topk_free(t);
+    return st;
+}
+
+static cm_status backlog(const cm_allocator *a)
+{
+    static const cm_time snaps[] = {1735776000, 1735862400};
+    static const int64_t bounds[] = {86400};
+    const cm_backlog_config cfg = {snaps, NELEM(snaps), bounds, NELEM(bounds), 2, 0, NULL};
+    cm_status st;
+    cm_backlog *b = NULL, *back = NULL;
+    STEP(b, cm_backlog_new(&cfg, a, &b));
+    DO(cm_backlog_add(b, 1, 1735700000, CM_BACKLOG_OPEN));
+    static uint8_t buf[1 << 16];
+    size_t n = 0;
+    ck_assert_status(cm_backlog_serialize(b, buf, sizeof buf, &n), CM_OK);
+    STEP(back, cm_backlog_deserialize(buf, n, NULL, a, &back));
+    cm_backlog_point p;
+    ck_assert_status(cm_backlog_snapshot(back, 1, 1, &p), CM_OK);
+    ck_assert_uint_eq(p.open, 1);
+done:
+    cm_backlog_free(back);
+    cm_backlog_free(b);
+    return st;
+}
+
 static cm_status sla_policyset_and_breakdown(const cm_allocator *a)
 {
     cm_status st;
@@ -374,6 +444,10 @@ static const scenario scenarios[] = {
     {"cm_sla_policy_parse_with_allocator", sla_policy_parse},
     {"cm_csv_map_parse (with input-tz), cm_csv_reader_new", csv_map_and_reader},
     {"cm_table_report_new", table_report},
+    {"cm_qa_rubric_parse", qa_rubric_parse},
+    {"cm_qa_rubric_new", qa_rubric_new},
+    {"cm_topk_new, cm_topk_deserialize", topk},
+    {"cm_backlog_new, cm_backlog_deserialize", backlog},
     {"cm_sla_policyset_parse, cm_sla_breakdown_new", sla_policyset_and_breakdown},
     {"cm_calendar_history_parse", calendar_history_parse},
     {"cm_sla_import", sla_import},

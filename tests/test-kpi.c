@@ -780,6 +780,165 @@ START_TEST(kpi_constant_matches)
 }
 END_TEST
 
+/* ---- cost per contact -------------------------------------------------------- */
+
+/* The seed's month: 10,000 contacts, email 50 % (AHT 8 min), chat 30 % (6 min), phone 20 %
+ * (8 min). Costs in cents: phone usage 16,000 min at $0.02 = $320, a chat tool $500, and
+ * shared costs of $55,625 (2,065 scheduled agent hours at $25 plus $4,000 of tools). Channels:
+ * 0 phone, 1 chat, 2 email. */
+static cm_cost seed_costs(void)
+{
+    cm_cost acc = {0};
+    ck_assert_status(cm_cost_add_contacts(&acc, 0, 2000, 960000), CM_OK);
+    ck_assert_status(cm_cost_add_contacts(&acc, 1, 3000, 1080000), CM_OK);
+    ck_assert_status(cm_cost_add_contacts(&acc, 2, 5000, 2400000), CM_OK);
+    ck_assert_status(cm_cost_add_cost(&acc, 0, 32000), CM_OK);
+    ck_assert_status(cm_cost_add_cost(&acc, 1, 50000), CM_OK);
+    ck_assert_status(cm_cost_add_cost(&acc, CM_COST_SHARED, 5162500), CM_OK);
+    ck_assert_status(cm_cost_add_cost(&acc, CM_COST_SHARED, 400000), CM_OK);
+    return acc;
+}
+
+START_TEST(cost_seed_month)
+{
+    const cm_cost acc = seed_costs();
+    cm_cost_summary s;
+    /* Hand: (5,562,500 + 32,000 + 50,000) / 10,000 = 564.45 cents per contact. */
+    ck_assert_status(cm_cost_result(&acc, CM_COST_BY_CONTACTS, &s), CM_OK);
+    ck_assert_int_eq(s.total_cost, 5644500);
+    ck_assert_uint_eq(s.contacts, 10000);
+    ck_assert_uint_eq(s.handle_seconds, 4440000);
+    ck_assert_double_eq_tol(s.per_contact, 564.45, 1e-12);
+    /* By contacts: phone gets 20 % of the shared 5,562,500 = 1,112,500;
+     * (32,000 + 1,112,500) / 2,000 = 572.25; chat (50,000 + 1,668,750) / 3,000 = 572.9166..;
+     * email 2,781,250 / 5,000 = 556.25. */
+    ck_assert_double_eq_tol(s.channels[0].allocated, 1112500.0, 1e-6);
+    ck_assert_double_eq_tol(s.channels[0].per_contact, 572.25, 1e-12);
+    ck_assert_double_eq_tol(s.channels[1].per_contact, 1718750.0 / 3000.0, 1e-12);
+    ck_assert_double_eq_tol(s.channels[2].per_contact, 556.25, 1e-12);
+    ck_assert_double_eq_tol(s.channels[0].direct_per_contact, 16.0, 1e-12);
+    ck_assert_double_eq(s.channels[2].direct_per_contact, 0.0);
+    ck_assert_uint_eq(s.channels[3].contacts, 0);
+    ck_assert_double_eq(s.channels[3].per_contact, 0.0);
+    /* By handle time (exact fractions by hand, printed to 16 digits): phone
+     * 5,562,500 * 960,000 / 4,440,000 = 1,202,702.7027..; per contact 617.35135..;
+     * chat 467.68018.., email 601.35135.. The total per contact does not change. */
+    ck_assert_status(cm_cost_result(&acc, CM_COST_BY_HANDLE_TIME, &s), CM_OK);
+    ck_assert_double_eq_tol(s.per_contact, 564.45, 1e-12);
+    ck_assert_double_eq_tol(s.channels[0].allocated, 1202702.7027027027, 1e-6);
+    ck_assert_double_eq_tol(s.channels[0].per_contact, 617.3513513513514, 1e-10);
+    ck_assert_double_eq_tol(s.channels[1].per_contact, 467.6801801801802, 1e-10);
+    ck_assert_double_eq_tol(s.channels[2].per_contact, 601.3513513513514, 1e-10);
+    double shared = 0.0;
+    for (int c = 0; c < CM_COST_CHANNELS; c++)
+        shared += s.channels[c].allocated;
+    ck_assert_double_eq_tol(shared, 5562500.0, 1e-6);
+    double v;
+    ck_assert_status(cm_cost_per_contact(5644500, 10000, &v), CM_OK);
+    ck_assert_double_eq_tol(v, 564.45, 1e-12);
+}
+END_TEST
+
+START_TEST(cost_columns_merge_bytes)
+{
+    /* Per-contact rows agree with counts; merging halves equals the whole; bytes round trip. */
+    const uint8_t ch[] = {0, 1, 1, 2, 0, 15};
+    const int64_t h[] = {300, 120, 180, 600, 240, 60};
+    cm_cost rows = {0}, counts = {0}, a = {0}, b = {0};
+    ck_assert_status(cm_cost_add_many(&rows, ch, h, 6), CM_OK);
+    ck_assert_status(cm_cost_add_contacts(&counts, 0, 2, 540), CM_OK);
+    ck_assert_status(cm_cost_add_contacts(&counts, 1, 2, 300), CM_OK);
+    ck_assert_status(cm_cost_add_contacts(&counts, 2, 1, 600), CM_OK);
+    ck_assert_status(cm_cost_add_contacts(&counts, 15, 1, 60), CM_OK);
+    ck_assert_mem_eq(&rows, &counts, sizeof rows);
+    ck_assert_status(cm_cost_add_many(&a, ch, h, 3), CM_OK);
+    ck_assert_status(cm_cost_add_many(&b, ch + 3, NULL, 3), CM_OK);
+    ck_assert_uint_eq(b.handle_seconds[0], 0);
+    ck_assert_status(cm_cost_add_cost(&a, CM_COST_SHARED, 1000), CM_OK);
+    ck_assert_status(cm_cost_add_cost(&b, 2, 7), CM_OK);
+    uint8_t buf[CM_COST_SERIALIZED_SIZE];
+    size_t w;
+    ck_assert_status(cm_cost_serialize(&b, buf, sizeof buf, &w), CM_OK);
+    ck_assert_uint_eq(w, CM_COST_SERIALIZED_SIZE);
+    cm_cost b2;
+    ck_assert_status(cm_cost_deserialize(buf, w, &b2), CM_OK);
+    ck_assert_mem_eq(&b2, &b, sizeof b);
+    ck_assert_status(cm_cost_merge(&a, &b2), CM_OK);
+    ck_assert_uint_eq(a.contacts[0] + a.contacts[1] + a.contacts[2] + a.contacts[15], 6);
+    ck_assert_int_eq(a.shared, 1000);
+    ck_assert_int_eq(a.direct[2], 7);
+    for (size_t bit = 0; bit < 8 * sizeof buf; bit += 7) {
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        ck_assert_status(cm_cost_deserialize(buf, w, &b2), CM_EPARSE);
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    ck_assert_status(cm_cost_deserialize(buf, w - 1, &b2), CM_EPARSE);
+    cm_cost self = a, twice = a;
+    ck_assert_status(cm_cost_merge(&twice, &a), CM_OK);
+    ck_assert_status(cm_cost_merge(&self, &self), CM_OK);
+    ck_assert_mem_eq(&self, &twice, sizeof self);
+}
+END_TEST
+
+START_TEST(cost_bad_input)
+{
+    cm_cost acc = seed_costs(), keep = acc;
+    ck_assert_status(cm_cost_add_cost(&acc, 16, 1), CM_ERANGE);
+    ck_assert_status(cm_cost_add_cost(&acc, 0, -1), CM_EINVAL);
+    ck_assert_status(cm_cost_add_cost(NULL, 0, 1), CM_EINVAL);
+    ck_assert_status(cm_cost_add_cost(&acc, CM_COST_SHARED, INT64_MAX), CM_EOVERFLOW);
+    ck_assert_status(cm_cost_add_contacts(&acc, 16, 1, 1), CM_ERANGE);
+    ck_assert_status(cm_cost_add_contacts(&acc, CM_COST_SHARED, 1, 1), CM_ERANGE);
+    ck_assert_status(cm_cost_add_contacts(&acc, 0, UINT64_MAX, 0), CM_EOVERFLOW);
+    ck_assert_status(cm_cost_add_contacts(&acc, 0, 0, UINT64_MAX), CM_EOVERFLOW);
+    ck_assert_status(cm_cost_add_contacts(NULL, 0, 1, 1), CM_EINVAL);
+    const uint8_t ch[] = {0, 16};
+    const int64_t h[] = {10, 10}, neg[] = {10, -1};
+    ck_assert_status(cm_cost_add_many(&acc, ch, h, 2), CM_ERANGE);
+    const uint8_t ok[] = {0, 1};
+    ck_assert_status(cm_cost_add_many(&acc, ok, neg, 2), CM_EINVAL);
+    ck_assert_status(cm_cost_add_many(&acc, NULL, h, 2), CM_EINVAL);
+    ck_assert_status(cm_cost_add_many(NULL, ok, h, 2), CM_EINVAL);
+    ck_assert_mem_eq(&acc, &keep, sizeof acc);
+    cm_cost_summary s;
+    double v;
+    poison(&s);
+    poison(&v);
+    cm_cost empty = {0};
+    ck_assert_status(cm_cost_result(&empty, CM_COST_BY_CONTACTS, &s), CM_ENODATA);
+    cm_cost no_time = {0};
+    ck_assert_status(cm_cost_add_contacts(&no_time, 0, 5, 0), CM_OK);
+    ck_assert_status(cm_cost_add_cost(&no_time, CM_COST_SHARED, 100), CM_OK);
+    ck_assert_status(cm_cost_result(&no_time, CM_COST_BY_HANDLE_TIME, &s), CM_ENODATA);
+    ck_assert_status(cm_cost_result(&acc, 2, &s), CM_EINVAL);
+    ck_assert_status(cm_cost_result(&acc, CM_COST_BY_CONTACTS, NULL), CM_EINVAL);
+    cm_cost negative = acc;
+    negative.direct[4] = -5;
+    ck_assert_status(cm_cost_result(&negative, CM_COST_BY_CONTACTS, &s), CM_EINVAL);
+    ck_assert_status(cm_cost_merge(&acc, &negative), CM_EINVAL);
+    cm_cost big = {0};
+    big.shared = INT64_MAX;
+    big.direct[0] = 1;
+    big.contacts[0] = 1;
+    ck_assert_status(cm_cost_result(&big, CM_COST_BY_CONTACTS, &s), CM_EOVERFLOW);
+    ck_assert_status(cm_cost_merge(&acc, &big), CM_EOVERFLOW);
+    ck_assert_mem_eq(&acc, &keep, sizeof acc);
+    ck_assert_status(cm_cost_per_contact(-1, 5, &v), CM_EINVAL);
+    ck_assert_status(cm_cost_per_contact(5, 0, &v), CM_ENODATA);
+    ck_assert_status(cm_cost_per_contact(5, 1, NULL), CM_EINVAL);
+    ck_assert_untouched(&s);
+    ck_assert_untouched(&v);
+    uint8_t buf[CM_COST_SERIALIZED_SIZE];
+    size_t w;
+    ck_assert_status(cm_cost_serialize(&negative, buf, sizeof buf, &w), CM_EINVAL);
+    ck_assert_status(cm_cost_serialize(&acc, buf, 10, &w), CM_ENOSPC);
+    ck_assert_uint_eq(w, CM_COST_SERIALIZED_SIZE);
+    ck_assert_status(cm_cost_init(&acc), CM_OK);
+    ck_assert_mem_eq(&acc, &empty, sizeof acc);
+    ck_assert_status(cm_cost_init(NULL), CM_EINVAL);
+}
+END_TEST
+
 static Suite *kpi_suite(void)
 {
     Suite *s = suite_create("kpi");
@@ -809,6 +968,12 @@ static Suite *kpi_suite(void)
     tc = tcase_create("art");
     tcase_add_test(tc, art_seed);
     tcase_add_test(tc, art_bad_input);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cost");
+    tcase_add_test(tc, cost_seed_month);
+    tcase_add_test(tc, cost_columns_merge_bytes);
+    tcase_add_test(tc, cost_bad_input);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merge");

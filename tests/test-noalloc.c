@@ -328,6 +328,147 @@ static void exercise_forecast(const cm_calendar *cal)
     EXPECT(cm_forecast_constant("CM_FORECAST_MAX_WEEKS", &v) == CM_OK);
 }
 
+/* QA, drivers, backlog and cost: objects created before the counting window. */
+static cm_qa_rubric *qa_rubric;
+static cm_topk *drivers, *drivers2;
+static cm_backlog *backlog, *backlog_biz;
+
+static void setup_qa_topk_backlog(void)
+{
+    static const cm_time snaps[] = {1735776000, 1735862400, 1735948800};
+    static const int64_t bounds[] = {86400, 3 * 86400};
+    const cm_backlog_config cfg = {snaps, 3, bounds, 2, 2, 0, NULL};
+    const cm_backlog_config biz = {snaps, 3, bounds, 2, 2, 0, calendar};
+    EXPECT(cm_qa_rubric_parse("pass 85\nsection a 60\nitem x 4\nitem y 1 critical\n"
+                              "section b 40\nitem z 2 na\n",
+                              NULL, &qa_rubric, NULL) == CM_OK);
+    EXPECT(cm_topk_new(CM_TOPK_STRINGS, 4, 16, NULL, &drivers) == CM_OK);
+    EXPECT(cm_topk_new(CM_TOPK_STRINGS, 4, 16, NULL, &drivers2) == CM_OK);
+    EXPECT(cm_backlog_new(&cfg, NULL, &backlog) == CM_OK);
+    EXPECT(cm_backlog_new(&biz, NULL, &backlog_biz) == CM_OK);
+}
+
+static void teardown_qa_topk_backlog(void)
+{
+    cm_qa_rubric_free(qa_rubric);
+    cm_topk_free(drivers);
+    cm_topk_free(drivers2);
+    cm_backlog_free(backlog);
+    cm_backlog_free(backlog_biz);
+}
+
+static void exercise_qa_topk_backlog(void)
+{
+    static uint8_t buf[200000];
+    size_t w, idx, n;
+    /* qa */
+    const int32_t aw[] = {3, 1, CM_QA_NA, 4, 0, 2};
+    const char *names[] = {"z", "x", "y"};
+    const int32_t named[] = {2, 3, 1};
+    cm_qa_result r;
+    double sec[2], scores[2];
+    uint8_t flags[2];
+    cm_qa_rubric_summary rs;
+    cm_qa_section s;
+    cm_qa_item it;
+    EXPECT(cm_qa_score(qa_rubric, aw, 3, &r, sec) == CM_OK);
+    EXPECT(cm_qa_score_named(qa_rubric, names, named, 3, &r) == CM_OK);
+    EXPECT(cm_qa_score_many(qa_rubric, aw, 2, scores, flags) == CM_OK);
+    EXPECT(cm_qa_rubric_info(qa_rubric, &rs) == CM_OK);
+    EXPECT(cm_qa_rubric_section(qa_rubric, 1, &s) == CM_OK);
+    EXPECT(cm_qa_rubric_item(qa_rubric, 2, &it) == CM_OK);
+    EXPECT(cm_qa_rubric_find_item(qa_rubric, "z", &idx) == CM_OK);
+    cm_qa_acc acc = {0}, acc2 = {0};
+    cm_qa_summary qs;
+    EXPECT(cm_qa_acc_init(&acc) == CM_OK);
+    EXPECT(cm_qa_acc_add(&acc, 91.5, CM_QA_PASSED) == CM_OK);
+    EXPECT(cm_qa_acc_add_result(&acc, &r) == CM_OK);
+    EXPECT(cm_qa_acc_add_many(&acc, scores, flags, 2) == CM_OK);
+    EXPECT(cm_qa_acc_merge(&acc2, &acc) == CM_OK);
+    EXPECT(cm_qa_acc_result(&acc2, 0.95, &qs) == CM_OK);
+    EXPECT(cm_qa_acc_serialize(&acc, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_qa_acc_deserialize(buf, w, &acc2) == CM_OK);
+    const double weeks[] = {90, 84, 83, 86};
+    cm_spc_signal sig[4];
+    EXPECT(cm_qa_alerts(weeks, 4, 85, 2, sig, 4, &n) == CM_OK);
+    const double ratings[] = {1, 2, 3, 2, 2, 3, 4, 4, 4, 1, 1, 2};
+    const uint8_t present[] = {1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1};
+    double scratch[48];
+    cm_qa_alpha_result ar;
+    cm_qa_icc_result ir;
+    cm_qa_deviation dev[3];
+    for (uint32_t level = 0; level < 4; level++)
+        EXPECT(cm_qa_alpha(ratings, present, 4, 3, level, scratch, 48, &ar) == CM_OK);
+    EXPECT(cm_qa_alpha_scratch_size(4, 3) == 48);
+    EXPECT(cm_qa_icc(ratings, 4, 3, &ir) == CM_OK);
+    EXPECT(cm_qa_grader_deviation(ratings, present, 4, 3, dev) == CM_OK);
+    EXPECT(cm_qa_sizeof("cm_qa_acc") == sizeof(cm_qa_acc));
+    double qc;
+    int64_t ic;
+    EXPECT(cm_qa_constant("CM_QA_NA", &qc) == CM_OK);
+    EXPECT(cm_topk_constant("CM_TOPK_CODES", &ic) == CM_OK);
+    EXPECT(cm_backlog_constant("CM_BACKLOG_OPEN", &ic) == CM_OK);
+
+    /* topk */
+    const char *keys[] = {"billing", "refund", "login", "vip", "billing"};
+    cm_topk_entry top[4];
+    cm_topk_summary ts;
+    uint64_t lo, hi;
+    EXPECT(cm_topk_clear(drivers) == CM_OK);
+    EXPECT(cm_topk_add(drivers, "refund", 6, 2) == CM_OK);
+    EXPECT(cm_topk_add_many(drivers, keys, NULL, NULL, 5) == CM_OK);
+    EXPECT(cm_topk_add_tags(drivers, "a b c d e f", 11, " ", 1) == CM_OK);
+    EXPECT(cm_topk_add_tags(drivers2, "x y billing", 11, " ", 3) == CM_OK);
+    const char *fields[] = {"billing vip", NULL, "refund"};
+    EXPECT(cm_topk_add_tags_many(drivers2, fields, NULL, 3, " ", 1) == CM_OK);
+    EXPECT(cm_topk_merge(drivers, drivers2) == CM_OK);
+    EXPECT(cm_topk_info(drivers, &ts) == CM_OK);
+    EXPECT(cm_topk_result(drivers, top, 4, &n) == CM_OK);
+    EXPECT(cm_topk_estimate(drivers, "billing", 7, &lo, &hi) == CM_OK);
+    EXPECT(cm_topk_serialize(drivers2, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_topk_merge_serialized(drivers, buf, w) == CM_OK);
+    EXPECT(cm_topk_sizeof("cm_topk_entry") == sizeof(cm_topk_entry));
+
+    /* backlog */
+    const uint32_t groups[] = {0, 1, 1};
+    const cm_time created[] = {1735700000, 1735800000, 1735900000};
+    const cm_time solved[] = {CM_BACKLOG_OPEN, 1735950000, 1735910000};
+    const double qv[] = {0.5, 0.9};
+    double ages[2];
+    uint64_t bk[3];
+    cm_backlog_point pt;
+    cm_backlog_summary bs;
+    EXPECT(cm_backlog_add(backlog, 0, 1735600000, 1735870000) == CM_OK);
+    EXPECT(cm_backlog_add_many(backlog, groups, created, solved, 3) == CM_OK);
+    EXPECT(cm_backlog_add_many(backlog_biz, groups, created, solved, 3) == CM_OK);
+    EXPECT(cm_backlog_merge(backlog, backlog) == CM_OK);
+    EXPECT(cm_backlog_info(backlog, &bs) == CM_OK);
+    int64_t bb[2];
+    EXPECT(cm_backlog_age_bounds(backlog, bb, 2) == CM_OK);
+    EXPECT(cm_backlog_snapshot(backlog, CM_BACKLOG_ALL_GROUPS, 1, &pt) == CM_OK);
+    EXPECT(cm_backlog_buckets(backlog, 1, 1, bk, 3) == CM_OK);
+    EXPECT(cm_backlog_quantiles(backlog, CM_BACKLOG_ALL_GROUPS, 1, qv, 2, ages) == CM_OK);
+    EXPECT(cm_backlog_serialize(backlog_biz, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_backlog_merge_serialized(backlog_biz, buf, w) == CM_OK);
+    EXPECT(cm_backlog_sizeof("cm_backlog_point") == sizeof(cm_backlog_point));
+
+    /* cost per contact */
+    cm_cost cost = {0}, cost2 = {0};
+    cm_cost_summary cs;
+    const uint8_t ch[] = {0, 1, 2};
+    const int64_t handle[] = {300, 420, 600};
+    double per;
+    EXPECT(cm_cost_init(&cost) == CM_OK);
+    EXPECT(cm_cost_add_cost(&cost, CM_COST_SHARED, 100000) == CM_OK);
+    EXPECT(cm_cost_add_contacts(&cost, 3, 10, 3000) == CM_OK);
+    EXPECT(cm_cost_add_many(&cost, ch, handle, 3) == CM_OK);
+    EXPECT(cm_cost_merge(&cost2, &cost) == CM_OK);
+    EXPECT(cm_cost_result(&cost2, CM_COST_BY_HANDLE_TIME, &cs) == CM_OK);
+    EXPECT(cm_cost_per_contact(100000, 13, &per) == CM_OK);
+    EXPECT(cm_cost_serialize(&cost, buf, sizeof buf, &w) == CM_OK);
+    EXPECT(cm_cost_deserialize(buf, w, &cost2) == CM_OK);
+}
+
 /* Every compute function of every module, called with valid and invalid input. */
 static void exercise(void)
 {
@@ -487,6 +628,7 @@ static void exercise(void)
     exercise_calendar(calendar_walk);
     exercise_forecast(calendar);
     exercise_forecast(calendar_walk);
+    exercise_qa_topk_backlog();
 }
 
 int main(void)
@@ -514,11 +656,13 @@ int main(void)
     cm_calendar_builder_free(b);
 
     setup();
+    setup_qa_topk_backlog();
     exercise(); /* once outside the window: lazy symbol binding may allocate */
     counting = 1;
     exercise();
     counting = 0;
     teardown();
+    teardown_qa_topk_backlog();
     if (allocations != 0) {
         fprintf(stderr, "the library allocated %lu times in compute functions\n", allocations);
         return 1;

@@ -1760,15 +1760,15 @@ static void reference_stddev(const double *xs, size_t n, double unit, double *po
 {
     long double sum = 0;
     for (size_t i = 0; i < n; i++)
-        sum += floorl((long double)xs[i] / unit * 1e6L + 0.5L);
+        sum += floorl((long double)xs[i] / (long double)unit * 1e6L + 0.5L);
     const long double mean = sum / (long double)n;
     long double ss = 0;
     for (size_t i = 0; i < n; i++) {
-        const long double d = floorl((long double)xs[i] / unit * 1e6L + 0.5L) - mean;
+        const long double d = floorl((long double)xs[i] / (long double)unit * 1e6L + 0.5L) - mean;
         ss += d * d;
     }
-    *pop = (double)(sqrtl(ss / (long double)n) / 1e6L * unit);
-    *sample = n > 1 ? (double)(sqrtl(ss / (long double)(n - 1)) / 1e6L * unit) : 0.0;
+    *pop = (double)(sqrtl(ss / (long double)n) / 1e6L * (long double)unit);
+    *sample = n > 1 ? (double)(sqrtl(ss / (long double)(n - 1)) / 1e6L * (long double)unit) : 0.0;
 }
 
 START_TEST(sketch2_stddev_property)

@@ -14,7 +14,8 @@ description = {
    summary = "Help-desk and contact-center metrics, business calendars and SLA clocks",
    detailed = [[
 Lua 5.4 binding of libcaremetrics: CSAT, NPS, CES, response-time sketches,
-Erlang B/C/A staffing, business calendars and SLA clocks, computed by the C
+Erlang B/C/A staffing, business calendars, SLA clocks, QA scorecards and
+grader agreement, contact drivers, backlog and cost per contact, computed by the C
 library. Needs libcaremetrics installed (headers and shared library).
 ]],
    license = "MIT",
@@ -35,7 +36,7 @@ build = {
          sources = {
             "lcaremetrics.c", "lcm-util.c", "lcm-kpi.c", "lcm-sketch.c", "lcm-spc.c",
             "lcm-queue.c", "lcm-calendar.c", "lcm-sla.c", "lcm-sla-policyset.c",
-            "lcm-forecast.c",
+            "lcm-forecast.c", "lcm-qa.c", "lcm-topk.c", "lcm-backlog.c",
          },
          incdirs = { "$(CAREMETRICS_INCDIR)" },
          libdirs = { "$(CAREMETRICS_LIBDIR)" },

@@ -177,6 +177,9 @@ int luaopen_caremetrics(lua_State *L)
     lcm_open_sla(L);
     lcm_open_sla_policyset(L);
     lcm_open_forecast(L);
+    lcm_open_qa(L);
+    lcm_open_topk(L);
+    lcm_open_backlog(L);
 
     lua_pushinteger(L, CM_SCORE_NONE);
     lua_setfield(L, -2, "SCORE_NONE");

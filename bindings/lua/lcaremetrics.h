@@ -18,5 +18,8 @@ void lcm_open_calendar(lua_State *L);
 void lcm_open_sla(lua_State *L);
 void lcm_open_sla_policyset(lua_State *L);
 void lcm_open_forecast(lua_State *L);
+void lcm_open_qa(lua_State *L);
+void lcm_open_topk(lua_State *L);
+void lcm_open_backlog(lua_State *L);
 
 #endif /* LCAREMETRICS_H */

@@ -17,6 +17,17 @@ int lcm_fail(lua_State *L, cm_status st)
     return 3;
 }
 
+int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
+{
+    if (st != CM_EPARSE || err->message == NULL)
+        return lcm_fail(L, st);
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
+                    (int)err->line, (int)err->column, err->message);
+    lua_pushstring(L, cm_status_name(st));
+    return 3;
+}
+
 int lcm_fail_detail(lua_State *L, cm_status st, const char *fmt, ...)
 {
     va_list ap;
@@ -28,17 +39,6 @@ int lcm_fail_detail(lua_State *L, cm_status st, const char *fmt, ...)
     lua_concat(L, 3);
     lua_pushstring(L, cm_status_name(st));
     va_end(ap);
-    return 3;
-}
-
-int lcm_fail_parse(lua_State *L, cm_status st, const cm_parse_error *err)
-{
-    if (st != CM_EPARSE || err->message == NULL)
-        return lcm_fail(L, st);
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s (line %d, column %d: %s)", cm_status_name(st), cm_strerror(st),
-                    (int)err->line, (int)err->column, err->message);
-    lua_pushstring(L, cm_status_name(st));
     return 3;
 }
 

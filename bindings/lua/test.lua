@@ -525,6 +525,304 @@ test("forecast: staffing the seeds' examples, chat concurrency", function()
     assert(not pcall(iv.staffing_plan, iv, vol, aht, {queue = "erlang-x"}), "unknown queue raises")
 end)
 
+-- ---- QA scorecards, drivers, backlog, cost per contact ------------------------------
+
+local SEED_RUBRIC = [[
+pass 85
+section accuracy 40%
+item correct-answer 4
+item verified-identity 1 critical
+section communication 30
+item empathy 3
+item next-steps 2 na
+section process 20%
+item followed-script 5
+section documentation 10
+item tagged 2 na
+]]
+
+test("qa: rubric scoring by hand", function()
+    local r = assert(cm.qa_rubric(SEED_RUBRIC))
+    eq(r:info().items, 6)
+    eq(r:items()[2].critical, true)
+    eq(r:sections()[2].weight, 30.0)
+    -- accuracy 4/5 = 80, communication 1/3 (next-steps N/A), process 100, documentation 100: 72
+    local res = r:score({3, 1, 1, "na", 5, 2})
+    near(res.score, 72.0, 1e-12, "score")
+    eq(res.passed, false)
+    eq(res.na_items, 1)
+    near(res.sections.communication, 100 / 3, 1e-14, "section")
+    local named = r:score({["correct-answer"] = 4, ["verified-identity"] = 0, empathy = 3,
+                           ["next-steps"] = 2, ["followed-script"] = 5, tagged = 2})
+    eq(named.score, 0.0)
+    eq(named.critical_failed, true)
+    near(named.raw_score, 92.0, 1e-12, "raw")
+    fails("CM_EINVAL", r:score({4, "na", 3, 2, 5, 2}))   -- N/A on a critical item
+    fails("CM_ERANGE", r:score({5, 1, 3, 2, 5, 2}))      -- above the item's points
+    fails("CM_ENOTFOUND", r:score({nope = 1}))
+    fails("CM_EINVAL", r:score({1, 2}))
+    local _, msg, code = cm.qa_rubric("pass 80\nsection a 60\nitem x 1\nsection b 30\nitem y 1\n")
+    eq(code, "CM_EPARSE")
+    assert(msg:find("line 4, column 11", 1, true), msg)
+    fails("CM_EINVAL", cm.qa_rubric("pass 80\0"))
+    r:close()
+    assert(not pcall(r.score, r, {1}), "closed rubric raises")
+end)
+
+test("qa: many evaluations in one call", function()
+    local r = assert(cm.qa_rubric(SEED_RUBRIC))
+    -- 100 (pass); 72 (section example above); 0 (critical failure, raw 92); by item names
+    local rows = {{4, 1, 3, 2, 5, 2}, {3, 1, 1, "na", 5, 2}, {4, 0, 3, 2, 5, 2},
+                  {["correct-answer"] = 4, ["verified-identity"] = 1, empathy = 3,
+                   ["next-steps"] = 2, ["followed-script"] = 5, tagged = 2}}
+    local scores, passed, critical = r:score_many(rows)
+    eq(#scores, 4)
+    eq(scores[1], 100.0)
+    near(scores[2], 72.0, 1e-12, "score 2")
+    eq(scores[3], 0.0)
+    eq(scores[4], 100.0)
+    eq(passed[1], true)
+    eq(passed[2], false)
+    eq(passed[3], false)
+    eq(critical[3], true)
+    eq(critical[1], false)
+    for i = 1, 4 do eq(scores[i], r:score(rows[i]).score, "row " .. i) end
+    local acc = cm.qa_scores():add_many(scores, passed, critical)
+    eq(acc:result().n, 4)
+    eq(acc:result().pass_rate.num, 2)
+    local none = r:score_many({})
+    eq(#none, 0)
+    -- all or nothing: a bad row anywhere gives the error and no scores
+    local v, msg, code = r:score_many({{4, 1, 3, 2, 5, 2}, {5, 1, 3, 2, 5, 2}})
+    eq(v, nil)
+    eq(code, "CM_ERANGE")
+    assert(msg:find("CM_ERANGE", 1, true), msg)
+    fails("CM_EINVAL", r:score_many({{4, 1, 3, 2, 5, 2}, 7}))
+    fails("CM_EINVAL", r:score_many({{4, "na", 3, 2, 5, 2}}))
+    fails("CM_EINVAL", r:score_many({{4, 1, 3}}))
+    fails("CM_ENODATA", cm.qa_rubric("pass 50\nsection a 100\nitem x 1 na\n"):score_many({{"na"}}))
+end)
+
+test("qa: rubric from tables", function()
+    local sections = {{name = "accuracy", weight = 40}, {name = "communication", weight = 30},
+                      {name = "process", weight = 20}, {name = "documentation", weight = 10}}
+    local items = {
+        {name = "correct-answer", section = 1, points = 4},
+        {name = "verified-identity", section = "accuracy", points = 1, critical = true},
+        {name = "empathy", section = 2, points = 3},
+        {name = "next-steps", section = "communication", points = 2, na = true},
+        {name = "followed-script", section = 3, points = 5},
+        {name = "tagged", section = 4, points = 2, na = true},
+    }
+    local r = assert(cm.qa_rubric_build(sections, items, 85))
+    eq(r:info().items, 6)
+    eq(r:info().critical, 1)
+    eq(r:info().pass_score, 85.0)
+    eq(r:items()[4].na, true)
+    eq(r:items()[2].section, 1)
+    -- the same hand example as the text form: 72
+    near(r:score({3, 1, 1, "na", 5, 2}).score, 72.0, 1e-12, "score")
+    eq(r:score({4, 0, 3, 2, 5, 2}).critical_failed, true)
+    local function with(i, key, value)
+        local copy = {}
+        for k, it in ipairs(items) do
+            copy[k] = {}
+            for f, v in pairs(it) do copy[k][f] = v end
+        end
+        copy[i][key] = value
+        return copy
+    end
+    fails("CM_EINVAL", cm.qa_rubric_build({{name = "a", weight = 60}, {name = "b", weight = 30}},
+                                          {{name = "x", section = 1, points = 1},
+                                           {name = "y", section = 2, points = 1}}, 80))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(3, "section", "nope"), 85))
+    fails("CM_ERANGE", cm.qa_rubric_build(sections, with(3, "section", 5), 85))
+    fails("CM_ERANGE", cm.qa_rubric_build(sections, with(3, "points", 2 ^ 40 // 1), 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(3, "points", -1), 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(2, "na", true), 85))   -- critical and N/A
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(1, "name", "a\0b"), 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, with(1, "name", "correct answer"), 85))
+    fails("CM_ERANGE", cm.qa_rubric_build(sections, items, 101))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, items, 0 / 0))
+    fails("CM_ERANGE", cm.qa_rubric_build({}, items, 85))
+    fails("CM_EINVAL", cm.qa_rubric_build(sections, {1, 2}, 85))
+end)
+
+test("qa: scores accumulator, alerts", function()
+    local r = assert(cm.qa_rubric(SEED_RUBRIC))
+    local a, b = cm.qa_scores(), cm.qa_scores()
+    a:add_result(r:score({4, 1, 3, 2, 5, 2})):add(77.0)
+    b:add_many({0.0, 91.5}, {false, true}, {true, false})
+    local all = a + b
+    local s = all:result()
+    eq(s.n, 4)
+    eq(s.pass_rate.num, 2)
+    eq(s.critical_rate.num, 1)
+    eq(cm.qa_scores_deserialize(all:serialize()), all, "round trip")
+    fails("CM_ERANGE", cm.qa_scores():add(100.5))
+    fails("CM_EINVAL", cm.qa_scores():add(0/0))
+    fails("CM_EINVAL", cm.qa_scores():add(0, true, true))
+    fails("CM_ENODATA", cm.qa_scores():result())
+    local at = cm.qa_alerts({90, 84, 83, 86, 85, 80, 79, 78}, 85, 2)
+    eq(#at, 3)
+    eq(at[1], 3) -- 1-based: the third week ends the first two-week run
+    eq(at[3], 8)
+    fails("CM_ERANGE", cm.qa_alerts({90, 101}, 85, 2))
+end)
+
+test("qa: Krippendorff and Shrout-Fleiss examples", function()
+    local k = {{1, 1, false, 1}, {2, 2, 3, 2}, {3, 3, 3, 3}, {3, 3, 3, 3}, {2, 2, 2, 2},
+               {1, 2, 3, 4}, {4, 4, 4, 4}, {1, 1, 2, 1}, {2, 2, 2, 2}, {false, 5, 5, 5},
+               {false, false, 1, 1}, {false, 3, false, false}}
+    -- mpmath values of tests/data/qa-oracle.h; published (3 places) .743 .815 .849 .797
+    near(cm.qa_alpha(k, "nominal").alpha, 0.74342105263157894737, 1e-12, "nominal")
+    near(cm.qa_alpha(k, "ordinal").alpha, 0.81538750375488134575, 1e-12, "ordinal")
+    near(cm.qa_alpha(k, "interval").alpha, 0.84910714285714285714, 1e-12, "interval")
+    near(cm.qa_alpha(k, "ratio").alpha, 0.79740277471161207336, 1e-12, "ratio")
+    eq(cm.qa_alpha(k).pairable_values, 40)
+    local sf = {{9, 2, 5, 8}, {6, 1, 3, 2}, {8, 4, 6, 8}, {7, 1, 2, 6}, {10, 5, 6, 9}, {6, 2, 4, 7}}
+    local icc = cm.qa_icc(sf)
+    near(icc.icc1, 0.16574176840547539771, 1e-12, "ICC(1,1)")
+    near(icc.icc2, 0.28976377952755905512, 1e-12, "ICC(2,1)")
+    near(icc.icc3k, 0.90931554237706943415, 1e-12, "ICC(3,k)")
+    local d = cm.qa_grader_deviation({{80, 82, 90}, {70, 70, 76}, {90, false, 96}})
+    near(d[3].mean, 7.0, 1e-12, "lenient grader")
+    eq(d[2].n, 2)
+    fails("CM_EINVAL", cm.qa_alpha({{1}, {2}}))
+    fails("CM_ENODATA", cm.qa_alpha({{1, false}, {false, 2}}))
+    fails("CM_EINVAL", cm.qa_icc({{1, 2}, {3, false}}))
+    fails("CM_EINVAL", cm.qa_alpha({{1, 2}, {3}}))
+    assert(not pcall(cm.qa_alpha, k, "cardinal"), "unknown level raises")
+end)
+
+test("topk: drivers, bounds, merge, bytes", function()
+    local t = assert(cm.topk(10))
+    t:add_tags("billing refund"):add_tags("  vip,billing "):add_tags("refund;login")
+    local top = t:top(3)
+    eq(top[1].key, "billing")
+    eq(top[1].count, 2)
+    eq(top[2].key, "refund")
+    eq(top[3].key, "login")
+    eq(t:info().exact, true)
+    local parts = {cm.topk(4), cm.topk(4)}
+    local exact = {}
+    for i = 1, 3000 do
+        local key = "k" .. (i % 9)
+        if i % 3 == 0 then key = "x" .. i end
+        exact[key] = (exact[key] or 0) + 1
+        parts[i % 2 + 1]:add(key)
+    end
+    local all = cm.topk_deserialize(parts[1]:serialize())
+    all:merge_serialized(parts[2]:serialize())
+    local info = all:info()
+    eq(info.total, 3000)
+    assert(info.error <= 3000 // 5, "error bound")
+    for key, f in pairs(exact) do
+        local lo, hi = all:estimate(key)
+        assert(lo <= f and f <= hi, key)
+        if f > info.error then assert(lo > 0, key .. " held") end
+    end
+    local codes = cm.topk(3, "codes"):add_many({5, 5, 7}, {1, 2, 1})
+    eq(codes:top(1)[1].key, 5)
+    eq(codes:top(1)[1].count, 3)
+    fails("CM_EINVAL", cm.topk(10):add("a\0b"))
+    fails("CM_ERANGE", cm.topk(10, "strings", 2):add("abc"))
+    fails("CM_ERANGE", cm.topk(0))
+    fails("CM_EINVAL", cm.topk(4):merge(cm.topk(5)))
+    fails("CM_EPARSE", cm.topk_deserialize("CM"))
+end)
+
+test("topk: a column of tag fields, all or nothing; clear", function()
+    -- billing in fields 1, 2 and 4; refund in 1; login in 3 and 4; field 5 holds no tag
+    local t = assert(cm.topk(10, "strings", 8))
+    t:add_tag_fields({"billing refund", "billing", "login", "login,billing", ""})
+    local top = t:top(3)
+    eq(top[1].key, "billing")
+    eq(top[1].count, 3)
+    eq(top[2].key, "login")
+    eq(top[2].count, 2)
+    eq(top[3].key, "refund")
+    eq(t:info().total, 6)
+    -- weight 2 with ";" as the only separator: "a b" is one tag
+    local w = cm.topk(4):add_tag_fields({"a b;c"}, ";", 2)
+    eq(w:estimate("a b"), 2)
+    eq(w:estimate("c"), 2)
+    -- a tag over 8 bytes in the last field: nothing of the column is added
+    fails("CM_ERANGE", t:add_tag_fields({"vip", "verylongtag"}))
+    eq(t:info().total, 6)
+    eq(t:estimate("vip"), 0)
+    fails("CM_EINVAL", t:add_tag_fields({"ok", "a\0b"}))
+    fails("CM_EINVAL", t:add_tag_fields({"ok"}, ""))
+    eq(t:info().total, 6)
+    t:clear()
+    eq(t:info().total, 0)
+    eq(#t:top(3), 0)
+    t:add("again")
+    eq(t:top(1)[1].key, "again")
+end)
+
+test("backlog: hand example, groups, bytes", function()
+    local DAY = 86400
+    local d0 = 1735776000
+    local b = assert(cm.backlog({d0, d0 + DAY, d0 + 2 * DAY}, {DAY, 3 * DAY}))
+    b:add(d0 - 2 * DAY):add(d0 - DAY // 2, d0 + DAY // 2):add(d0 + DAY, d0 + 2 * DAY)
+    b:add(d0 + DAY // 4, d0 + DAY // 4):add(d0 + 3 * DAY)
+    local bounds = b:info().age_bounds
+    eq(#bounds, 2)
+    eq(bounds[1], DAY)
+    eq(bounds[2], 3 * DAY)
+    eq(#cm.backlog_deserialize(b:serialize()):info().age_bounds, 2)
+    eq(#assert(cm.backlog({d0})):info().age_bounds, 0)
+    local p = b:snapshot(2)
+    eq(p.open, 2)
+    eq(p.created, 2)
+    eq(p.solved, 2)
+    eq(p.age_max, 3 * DAY)
+    eq(p.age_mean, 1.5 * DAY)
+    local bk = b:buckets(2)
+    eq(#bk, 3)
+    eq(bk[1], 1)
+    eq(bk[3], 1)
+    eq(b:quantiles(2, {1.0})[1], 3.0 * DAY)
+    local g = assert(cm.backlog({d0, d0 + DAY}, nil, 2))
+    g:add_many({d0 - 10, d0 - 20, d0 + 5}, {false, d0 + 10, false}, {1, 2, 2})
+    eq(g:snapshot(1, 1).open, 1)
+    eq(g:snapshot(1).open, 2)
+    eq(g:snapshot(2, 2).open, 1)
+    local again = cm.backlog_deserialize(g:serialize())
+    again:merge_serialized(g:serialize())
+    eq(again:snapshot(1).open, 4)
+    local cal = assert(cm.calendar("tz UTC\nmon-fri 09:00-17:00"))
+    local biz = assert(cm.backlog({d0 + 2 * DAY}, nil, 1, cal))
+    biz:add(d0 - 3 * DAY)
+    eq(biz:snapshot(1).age_max, cal:elapsed(d0 - 3 * DAY, d0 + 2 * DAY))
+    fails("CM_EINVAL", cm.backlog_deserialize(biz:serialize()))
+    fails("CM_EINVAL", b:add(100, 99))
+    fails("CM_ERANGE", b:add(d0, nil, 2))
+    fails("CM_ERANGE", b:snapshot(4))
+    fails("CM_EINVAL", cm.backlog({d0 + DAY, d0}))
+    fails("CM_EINVAL", cm.backlog({d0}, nil, 1, nil, false):add(d0 - 5):quantiles(1, {0.5}))
+end)
+
+test("cost per contact: the seeds' month", function()
+    local c = cm.cost()
+    c:add_contacts(1, 2000, 960000):add_contacts(2, 3000, 1080000):add_contacts(3, 5000, 2400000)
+    c:add_cost(1, 32000):add_cost(2, 50000):add_cost("shared", 5562500)
+    local r = c:result()
+    eq(r.total_cost, 5644500)
+    near(r.per_contact, 564.45, 1e-14, "per contact")
+    near(r.channels[1].per_contact, 572.25, 1e-14, "phone")
+    near(c:result("handle_time").channels[1].per_contact, 617.3513513513514, 1e-12, "phone by time")
+    local parts = cm.cost():add_many({1, 2, 2}, {300, 240, 180}) + cm.cost():add_cost("shared", 9)
+    eq(parts:result().contacts, 3)
+    eq(cm.cost_deserialize(parts:serialize()), parts, "round trip")
+    near(cm.cost_per_contact(5644500, 10000), 564.45, 1e-14, "scalar")
+    fails("CM_ERANGE", cm.cost():add_contacts(17, 1))
+    fails("CM_EINVAL", cm.cost():add_cost(1, -5))
+    fails("CM_ENODATA", cm.cost():result())
+    fails("CM_ENODATA", cm.cost_per_contact(10, 0))
+end)
+
 test("EWMA, CUSUM, Laney p', median sigma, revised limits, Nelson rules", function()
     -- Montgomery, Introduction to Statistical Quality Control, examples 9.1 and 9.2.
     local xs = {9.45, 7.99, 9.29, 11.66, 12.16, 10.18, 8.04, 11.46, 9.20, 10.34,

@@ -431,6 +431,7 @@ void print_text(const report_view *v)
     }
     if (v->grouping[G_BY] >= 0)
         text_by(v);
+    extra_text(v->extra);
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -676,6 +677,7 @@ void print_json(const report_view *v)
         }
         printf("]");
     }
+    extra_json(v->extra);
     printf("}\n");
 }
 
@@ -849,4 +851,5 @@ void print_csv(const report_view *v)
             csv_kpis(v, gi, "by", name);
         }
     }
+    extra_csv(v->extra);
 }

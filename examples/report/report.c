@@ -243,7 +243,15 @@ static int usage(FILE *to)
           "                     instant in the file)\n"
           "  --progress / --no-progress\n"
           "                     progress on stderr (default: when it is a terminal)\n"
-          "  --strict           exit status 1, and no report, when a row is unreadable\n",
+          "  --strict           exit status 1, and no report, when a row is unreadable\n"
+          "optional sections (CSV input; docs/report.md):\n"
+          "  --drivers COLUMN   the top contact drivers from a tags column\n"
+          "  --drivers-top K    how many drivers to list, 1 to 100 (10)\n"
+          "  --backlog I        open tickets and their ages at the end of each day,\n"
+          "                     week or month (UTC)\n"
+          "  --qa-rubric FILE --qa-evaluations FILE\n"
+          "                     QA scorecards of an evaluations file (docs/qa.md)\n"
+          "  --qa-by COLUMN     the evaluations' grouping column (agent)\n",
           to);
     return to == stdout ? 0 : 2;
 }
@@ -327,7 +335,10 @@ static bool parse_options(int argc, char **argv, options *opt)
                            strcmp(a, "--threads") == 0 || strcmp(a, "--format") == 0 ||
                            strcmp(a, "--by") == 0 || strcmp(a, "--interval") == 0 ||
                            strcmp(a, "--columns") == 0 || strcmp(a, "--preset") == 0 ||
-                           strcmp(a, "--input-tz") == 0 || strcmp(a, "--as-of") == 0;
+                           strcmp(a, "--input-tz") == 0 || strcmp(a, "--as-of") == 0 ||
+                           strcmp(a, "--drivers") == 0 || strcmp(a, "--drivers-top") == 0 ||
+                           strcmp(a, "--backlog") == 0 || strcmp(a, "--qa-rubric") == 0 ||
+                           strcmp(a, "--qa-evaluations") == 0 || strcmp(a, "--qa-by") == 0;
         if (takes && v == NULL)
             return bad_option(a, NULL, "a value");
         char *end;
@@ -392,6 +403,35 @@ static bool parse_options(int argc, char **argv, options *opt)
             if (!parse_minutes(v, &opt->by_minutes))
                 return bad_option(a, v, "minutes (30m) or hours (2h) that divide a day");
             i++;
+        } else if (strcmp(a, "--drivers") == 0) {
+            opt->drivers_column = v;
+            i++;
+        } else if (strcmp(a, "--drivers-top") == 0) {
+            const long n = strtol(v, &end, 10);
+            if (*end != '\0' || n < 1 || n > DRIVERS_TOP_MAX)
+                return bad_option(a, v, "a number of drivers, 1 to 100");
+            opt->drivers_top = (uint32_t)n;
+            i++;
+        } else if (strcmp(a, "--backlog") == 0) {
+            if (strcmp(v, "day") == 0)
+                opt->backlog = BACKLOG_DAY;
+            else if (strcmp(v, "week") == 0)
+                opt->backlog = BACKLOG_WEEK;
+            else if (strcmp(v, "month") == 0)
+                opt->backlog = BACKLOG_MONTH;
+            else
+                return bad_option(a, v, "day, week or month");
+            i++;
+        } else if (strcmp(a, "--qa-rubric") == 0) {
+            opt->qa_rubric = v;
+            i++;
+        } else if (strcmp(a, "--qa-evaluations") == 0) {
+            opt->qa_evaluations = v;
+            i++;
+        } else if (strcmp(a, "--qa-by") == 0) {
+            opt->qa_by = v;
+            opt->qa_by_given = true;
+            i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "%s: unknown option %s\n", program, a);
             return false;
@@ -410,6 +450,19 @@ static bool parse_options(int argc, char **argv, options *opt)
         opt->by_bucket = CM_TABLE_BUCKET_MINUTES; /* --interval alone groups by intervals */
     if (opt->columns != NULL && opt->preset != NULL)
         return bad_option("--columns", opt->columns, "either --columns or --preset, not both");
+    if ((opt->qa_rubric != NULL) != (opt->qa_evaluations != NULL))
+        return bad_option(opt->qa_rubric != NULL ? "--qa-rubric" : "--qa-evaluations", NULL,
+                          "both --qa-rubric and --qa-evaluations");
+    if (opt->qa_by_given && opt->qa_rubric == NULL)
+        return bad_option("--qa-by", opt->qa_by, "--qa-rubric and --qa-evaluations");
+    if (opt->drivers_top != 0 && opt->drivers_column == NULL)
+        return bad_option("--drivers-top", NULL, "--drivers COLUMN");
+    if (opt->qa_evaluations != NULL && strcmp(opt->qa_evaluations, "-") == 0)
+        return bad_option("--qa-evaluations", "-", "a file (standard input is not read for it)");
+    if (opt->drivers_top == 0)
+        opt->drivers_top = 10;
+    if (opt->qa_by == NULL)
+        opt->qa_by = "agent";
     return true;
 }
 
@@ -847,6 +900,7 @@ int main(int argc, char **argv)
     int rc = 1;
     const bool columnar = in.size >= 8 && memcmp(in.data, TC_MAGIC, 8) == 0;
     tc_table table;
+    extra_sections *sections = NULL;
     cm_csv_map *map = NULL;
     cm_tz *tz = NULL;
     char *mapping = NULL;
@@ -987,6 +1041,13 @@ int main(int argc, char **argv)
     progress.total = units;
     opt.threads = n;
 
+    /* The optional sections, outside the timed span (they are not the engine's work). */
+    if (extra_wanted(&opt)) {
+        sections = extra_compute(&opt, in.data, in.size, columnar);
+        if (sections == NULL)
+            goto out;
+        pl.view.extra = sections;
+    }
     const long faults0 = minor_faults();
     const double t0 = clock_seconds(CLOCK_MONOTONIC);
     const double cpu0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
@@ -1024,6 +1085,7 @@ int main(int argc, char **argv)
         print_text(&pl.view);
     rc = fflush(stdout) == 0 ? 0 : 1;
 out:
+    extra_free(sections);
     for (unsigned i = 0; i < MAX_THREADS; i++) {
         cm_table_report_free(w[i].rep);
         cm_csv_reader_free(w[i].reader);

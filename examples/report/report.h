@@ -27,6 +27,11 @@
 
 enum output_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
+/* --backlog: the snapshot interval. */
+enum backlog_interval { BACKLOG_NONE, BACKLOG_DAY, BACKLOG_WEEK, BACKLOG_MONTH };
+/* Most drivers --drivers-top may ask for. */
+#define DRIVERS_TOP_MAX 100
+
 /* The report's groupings, in this order; absent ones are -1 in `report_view`. */
 enum view_grouping { G_ALL, G_CHANNEL, G_PRIORITY, G_HOUR_OF_DAY, G_BY, G_COUNT };
 
@@ -52,7 +57,17 @@ typedef struct options {
     const char *input_tz;                    /* --input-tz ZONE */
     cm_time as_of;                           /* --as-of, or CM_TABLE_NO_TIME */
     const report_rules *rules;               /* loaded from the two files */
+    /* The optional sections (sections.c); none of them by default. */
+    const char *drivers_column; /* --drivers COLUMN: tags, separated by spaces or commas */
+    uint32_t drivers_top;       /* --drivers-top K */
+    uint32_t backlog;           /* --backlog INTERVAL: an enum backlog_interval */
+    const char *qa_rubric, *qa_evaluations; /* --qa-rubric FILE --qa-evaluations FILE */
+    const char *qa_by;                      /* --qa-by COLUMN (agent) */
+    bool qa_by_given;
 } options;
+
+/* sections.c: drivers, backlog and QA. */
+typedef struct extra_sections extra_sections;
 
 /* What output.c needs to read a finished report. */
 typedef struct report_view {
@@ -64,6 +79,7 @@ typedef struct report_view {
     int by_keys[BY_MAX]; /* key indexes of --by's columns */
     double compute_seconds, compute_cpu_seconds;
     long compute_minor_faults;
+    const extra_sections *extra; /* NULL when no optional section was asked for */
 } report_view;
 
 /* columns.c: a columnar file as engine blocks. */
@@ -92,5 +108,16 @@ void csv_row(const char *section, const char *group, const char *kpi, double val
 void staffing_text(const report_view *v);
 void staffing_json(const report_view *v);
 void staffing_csv(const report_view *v);
+
+/* sections.c */
+/* True when an option asks for one of the optional sections. */
+bool extra_wanted(const options *opt);
+/* Computes them from the input (one more pass over CSV rows) and the evaluations file;
+ * NULL after printing why. */
+extra_sections *extra_compute(const options *opt, const char *data, size_t size, bool columnar);
+void extra_free(extra_sections *x);
+void extra_text(const extra_sections *x);
+void extra_json(const extra_sections *x);
+void extra_csv(const extra_sections *x);
 
 #endif /* CM_REPORT_H */

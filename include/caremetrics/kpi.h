@@ -680,6 +680,198 @@ CM_API CM_NODISCARD cm_status cm_art_serialize(const cm_art *acc, uint8_t *buf, 
 CM_API CM_NODISCARD cm_status cm_art_deserialize(const uint8_t *buf, size_t len, cm_art *out);
 
 /* ------------------------------------------------------------------------ */
+/* Cost per contact                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Number of channels a ::cm_cost accumulator tracks (indexes 0..15, chosen by the caller). */
+#define CM_COST_CHANNELS 16
+/** Channel argument of cm_cost_add_cost() for costs shared by every channel. */
+#define CM_COST_SHARED 0xffffffffu
+/** Size in bytes of a serialized ::cm_cost. */
+#define CM_COST_SERIALIZED_SIZE 404
+
+/** How cm_cost_result() spreads the shared costs over the channels. */
+typedef enum cm_cost_basis {
+    CM_COST_BY_CONTACTS = 0,   /**< In proportion to each channel's contacts. */
+    CM_COST_BY_HANDLE_TIME = 1 /**< In proportion to each channel's handle time (activity-based). */
+} cm_cost_basis;
+
+/**
+ * Cost-per-contact accumulator: costs in whole minor currency units (cents,
+ * or any fixed unit such as micro-dollars for sub-cent usage rates), contacts
+ * and handle time per channel, and the costs shared by all channels.
+ *
+ * Cost per contact = total cost / contacts handled, where the total is every
+ * cost of the period (shared plus each channel's direct costs) and contacts
+ * are the contacts handled in it (answered calls, chats, emails replied to,
+ * as the caller counts them). Per channel, the direct cost per contact is
+ * the channel's own costs (telephony minutes, SMS, per-seat tools) over its
+ * contacts, and the fully loaded cost per contact adds the channel's share of
+ * the shared costs (agents, managers, tools, facilities), allocated by
+ * contacts or by handle time (see `docs/metrics.md`). Integer sums make
+ * merging exact. Zero-initialise it or call cm_cost_init().
+ */
+typedef struct cm_cost {
+    int64_t shared;                            /**< Costs shared by every channel. */
+    int64_t direct[CM_COST_CHANNELS];          /**< Direct costs of each channel. */
+    uint64_t contacts[CM_COST_CHANNELS];       /**< Contacts handled per channel. */
+    uint64_t handle_seconds[CM_COST_CHANNELS]; /**< Handle time per channel, seconds. */
+} cm_cost;
+
+/** One channel of a cost-per-contact result. */
+typedef struct cm_cost_channel {
+    uint64_t contacts;         /**< Contacts handled. */
+    uint64_t handle_seconds;   /**< Handle time, seconds. */
+    int64_t direct;            /**< Direct costs. */
+    double allocated;          /**< The channel's share of the shared costs. */
+    double direct_per_contact; /**< `direct / contacts` (0 without contacts). */
+    double
+        per_contact; /**< Fully loaded: `(direct + allocated) / contacts` (0 without contacts). */
+} cm_cost_channel;
+
+/** Result of cm_cost_result(). */
+typedef struct cm_cost_summary {
+    uint64_t contacts;                          /**< Contacts over every channel. */
+    uint64_t handle_seconds;                    /**< Handle time over every channel, seconds. */
+    int64_t total_cost;                         /**< Shared plus direct costs. */
+    double per_contact;                         /**< Cost per contact: `total_cost / contacts`. */
+    cm_cost_channel channels[CM_COST_CHANNELS]; /**< Per channel, by index. */
+} cm_cost_summary;
+
+/**
+ * Cost per contact from totals: `total_cost / contacts`.
+ *
+ * @param total_cost every cost of the period, in minor units; >= 0.
+ * @param contacts contacts handled in the period.
+ * @param[out] out the cost per contact, in the same minor units.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p out is NULL or @p total_cost is negative.
+ * @retval CM_ENODATA @p contacts is 0.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_per_contact(int64_t total_cost, uint64_t contacts,
+                                                  double *out);
+
+/**
+ * Empties a cost accumulator.
+ *
+ * @param[out] acc the accumulator.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p acc is NULL.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_init(cm_cost *acc);
+
+/**
+ * Records a cost of one channel, or a shared cost.
+ *
+ * @param acc the accumulator.
+ * @param channel 0..::CM_COST_CHANNELS − 1, or ::CM_COST_SHARED.
+ * @param amount the cost in minor units; >= 0.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p acc is NULL or @p amount is negative.
+ * @retval CM_ERANGE @p channel is out of range.
+ * @retval CM_EOVERFLOW a sum would exceed `INT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_add_cost(cm_cost *acc, uint32_t channel, int64_t amount);
+
+/**
+ * Records contacts handled on a channel and their handle time.
+ *
+ * @param acc the accumulator.
+ * @param channel 0..::CM_COST_CHANNELS − 1.
+ * @param contacts number of contacts.
+ * @param handle_seconds their total handle time in seconds.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p acc is NULL.
+ * @retval CM_ERANGE @p channel is out of range.
+ * @retval CM_EOVERFLOW a count would exceed `UINT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_add_contacts(cm_cost *acc, uint32_t channel,
+                                                   uint64_t contacts, uint64_t handle_seconds);
+
+/**
+ * Records one contact per entry: its channel and handle time. All or nothing.
+ *
+ * @param acc the accumulator.
+ * @param channels the channel of each contact, 0..::CM_COST_CHANNELS − 1.
+ * @param handle_seconds the handle time of each contact in seconds (>= 0), or NULL.
+ * @param n number of contacts; the arrays may be NULL when it is 0.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL or a handle time is negative.
+ * @retval CM_ERANGE a channel is out of range.
+ * @retval CM_EOVERFLOW a count would exceed `UINT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_add_many(cm_cost *acc, const uint8_t *channels,
+                                               const int64_t *handle_seconds, size_t n);
+
+/**
+ * Adds the costs and contacts of @p other to @p acc. Exact, commutative and associative.
+ *
+ * @param acc the accumulator that receives them.
+ * @param other the accumulator to add; may be @p acc itself.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL or an accumulator holds a negative cost.
+ * @retval CM_EOVERFLOW a sum would overflow; @p acc is unchanged.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_merge(cm_cost *acc, const cm_cost *other);
+
+/**
+ * Cost per contact overall and per channel, with the shared costs allocated by @p basis.
+ *
+ * The overall figure does not depend on the basis. With basis contacts,
+ * channel c receives `shared · contacts_c / contacts`; with handle time,
+ * `shared · handle_c / handle`. The allocated shares add up to the shared
+ * costs (up to rounding of the doubles).
+ *
+ * @param acc the accumulator.
+ * @param basis a ::cm_cost_basis.
+ * @param[out] out the result.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL, @p basis is unknown, or @p acc holds a negative cost.
+ * @retval CM_ENODATA no contact was recorded, or basis handle time with no handle time while
+ *         there are shared costs to allocate.
+ * @retval CM_EOVERFLOW the costs add up past `INT64_MAX`, or the contacts or handle times past
+ *         `UINT64_MAX`.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_result(const cm_cost *acc, uint32_t basis,
+                                             cm_cost_summary *out);
+
+/**
+ * Writes an accumulator as ::CM_COST_SERIALIZED_SIZE portable bytes.
+ *
+ * @param acc the accumulator.
+ * @param[out] buf destination.
+ * @param cap capacity of @p buf in bytes.
+ * @param[out] written bytes written; on ::CM_ENOSPC, the size needed.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL or @p acc holds a negative cost.
+ * @retval CM_ENOSPC @p cap is too small; @p written holds the size needed.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_serialize(const cm_cost *acc, uint8_t *buf, size_t cap,
+                                                size_t *written);
+
+/**
+ * Reads an accumulator written by cm_cost_serialize(), on any machine.
+ *
+ * @param buf the bytes.
+ * @param len their number; exactly ::CM_COST_SERIALIZED_SIZE.
+ * @param[out] out the accumulator.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL a pointer is NULL.
+ * @retval CM_EPARSE the bytes are truncated, corrupt, of another kind or format version, or
+ *         hold a negative cost.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_cost_deserialize(const uint8_t *buf, size_t len, cm_cost *out);
+
+/* ------------------------------------------------------------------------ */
 /* ABI queries for bindings                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -687,7 +879,8 @@ CM_API CM_NODISCARD cm_status cm_art_deserialize(const uint8_t *buf, size_t len,
  * Size of a KPI struct in this build of the library, for bindings that mirror the structs.
  *
  * @param name one of `"cm_proportion"`, `"cm_csat"`, `"cm_csat_summary"`, `"cm_nps"`,
- *        `"cm_nps_summary"`, `"cm_ces"`, `"cm_ces_summary"`, `"cm_art"`, `"cm_art_summary"`.
+ *        `"cm_nps_summary"`, `"cm_ces"`, `"cm_ces_summary"`, `"cm_art"`, `"cm_art_summary"`,
+ *        and since 0.2 `"cm_cost"`, `"cm_cost_channel"`, `"cm_cost_summary"`.
  * @return the size in bytes, or 0 for an unknown name or NULL.
  * @since 0.1
  */
@@ -699,7 +892,8 @@ CM_API size_t cm_kpi_sizeof(const char *name);
  * @param name the macro's name: `"CM_DEFAULT_CONFIDENCE"`, `"CM_SCORE_NONE"`,
  *        `"CM_CSAT_MAX_SCALE"`, `"CM_CSAT_DEFAULT_SCALE"`, `"CM_CSAT_DEFAULT_SATISFIED"`,
  *        `"CM_CES_MAX_SCALE"`, `"CM_CES_DEFAULT_SCALE"`, `"CM_CES_DEFAULT_EASY_MIN"`,
- *        `"CM_CES_DEFAULT_EASY_MAX"`, or one of the `"CM_*_SERIALIZED_SIZE"` sizes.
+ *        `"CM_CES_DEFAULT_EASY_MAX"`, one of the `"CM_*_SERIALIZED_SIZE"` sizes, and since 0.2
+ *        `"CM_COST_CHANNELS"` and `"CM_COST_SHARED"`.
  * @param[out] out the value.
  * @retval CM_OK success.
  * @retval CM_EINVAL a pointer is NULL.

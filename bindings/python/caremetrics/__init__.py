@@ -29,9 +29,12 @@ from .errors import (
     ResultOverflowError,
     UnstableQueueError,
 )
-from . import contact, forecast, frames, queue, sla, sla_policyset, spc, table
+from . import backlog, contact, forecast, frames, qa, queue, sla, sla_policyset, spc, table, topk
+from .backlog import Backlog
 from .table import BadRow, BadRowError, ReportSpec, TableReport, report
 from .frames import art_frame, ces_frame, csat_frame, frame_of, nps_frame, rate_frame, sketch_frame
+from .qa import QaScores, Rubric
+from .topk import TopK
 from .calendar import Calendar, CalendarHistory, TimeZone, closed_dates_spec
 from .sketch import Share, Sketch, Sketch2, Sketch2Result, SketchResult, quantile_exact, quantiles_exact, quantiles_exact_method, share_exact
 from .kpi import (
@@ -39,6 +42,8 @@ from .kpi import (
     SCORE_NONE,
     Art,
     ArtResult,
+    CostPerContact,
+    CostResult,
     Ces,
     CesResult,
     Csat,
@@ -49,12 +54,23 @@ from .kpi import (
     abandonment_rate,
     abandonment_rate_many,
     art_mean,
+    cost_per_contact,
     rate,
 )
 
 __version__ = version()
 
 __all__ = [
+    "Backlog",
+    "CostPerContact",
+    "CostResult",
+    "QaScores",
+    "Rubric",
+    "TopK",
+    "backlog",
+    "cost_per_contact",
+    "qa",
+    "topk",
     "Calendar",
     "CalendarHistory",
     "TimeZone",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Sequence
 
 from . import _convert as cv
 from ._accumulator import NAN, Accumulator, accumulator_prototypes, proportion_fields
@@ -445,3 +445,198 @@ class Art(Accumulator):
 
     def __repr__(self) -> str:
         return f"Art(n={self._c.n}, total_seconds={self._c.total_seconds})"
+
+
+# ---- cost per contact ---------------------------------------------------------
+
+_COST_CHANNELS = 16
+#: Channel argument of :meth:`CostPerContact.add_cost` for costs shared by every channel.
+COST_SHARED = "shared"
+_COST_BASIS = {"contacts": 0, "handle_time": 1}
+
+
+class _Cost(ctypes.Structure):
+    _fields_ = [
+        ("shared", ctypes.c_int64),
+        ("direct", ctypes.c_int64 * _COST_CHANNELS),
+        ("contacts", _u64 * _COST_CHANNELS),
+        ("handle_seconds", _u64 * _COST_CHANNELS),
+    ]
+
+
+class _CostChannel(ctypes.Structure):
+    _fields_ = [
+        ("contacts", _u64),
+        ("handle_seconds", _u64),
+        ("direct", ctypes.c_int64),
+        ("allocated", _f64),
+        ("direct_per_contact", _f64),
+        ("per_contact", _f64),
+    ]
+
+
+class _CostSummary(ctypes.Structure):
+    _fields_ = [
+        ("contacts", _u64),
+        ("handle_seconds", _u64),
+        ("total_cost", ctypes.c_int64),
+        ("per_contact", _f64),
+        ("channels", _CostChannel * _COST_CHANNELS),
+    ]
+
+
+_costp = ctypes.POINTER(_Cost)
+declare(
+    [
+        ("cm_cost_per_contact", c_status, [ctypes.c_int64, _u64, _f64p]),
+        ("cm_cost_add_cost", c_status, [_costp, ctypes.c_uint32, ctypes.c_int64]),
+        ("cm_cost_add_contacts", c_status, [_costp, ctypes.c_uint32, _u64, _u64]),
+        ("cm_cost_add_many", c_status, [_costp, _u8p, _i64p, ctypes.c_size_t]),
+        ("cm_cost_merge", c_status, [_costp, _costp]),
+        ("cm_cost_result", c_status, [_costp, ctypes.c_uint32, ctypes.POINTER(_CostSummary)]),
+        ("cm_cost_serialize", c_status, [_costp, _u8p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]),
+        ("cm_cost_deserialize", c_status, [_u8p, ctypes.c_size_t, _costp]),
+    ]
+)
+check_layouts(lib.cm_kpi_sizeof, [("cm_cost", _Cost), ("cm_cost_channel", _CostChannel), ("cm_cost_summary", _CostSummary)])
+
+
+@dataclass(frozen=True)
+class CostChannel:
+    """One channel: contacts, handle time, direct costs, its share of the shared costs, and
+    the direct and fully loaded cost per contact (0 without contacts)."""
+
+    channel: Any
+    contacts: int
+    handle_seconds: int
+    direct: int
+    allocated: float
+    direct_per_contact: float
+    per_contact: float
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """Total cost over contacts handled, and the per-channel breakdown (channels with
+    contacts or costs only)."""
+
+    contacts: int
+    handle_seconds: int
+    total_cost: int
+    per_contact: float
+    channels: list
+
+
+def cost_per_contact(total_cost: int, contacts: int) -> float:
+    """``total_cost / contacts``, in the minor units of the cost."""
+    out = ctypes.c_double()
+    check(lib.cm_cost_per_contact(cv.i64(total_cost, "total_cost"), cv.u64(contacts, "contacts"), ctypes.byref(out)))
+    return out.value
+
+
+class CostPerContact(Accumulator):
+    """Costs (integer minor units, e.g. cents), contacts and handle time per channel.
+
+    Channels are named on creation (``CostPerContact(["phone", "chat", "email"])``, at
+    most 16) or used by index. Merges exactly, serializes and pickles; ``to_frame``
+    gives the per-channel table when pandas is present.
+    """
+
+    _prefix = "cost"
+    _struct = _Cost
+    __slots__ = ("channels",)
+
+    def __init__(self, channels: Optional[Sequence[str]] = None) -> None:
+        self._c = _Cost()
+        names = list(channels) if channels is not None else []
+        if len(names) > _COST_CHANNELS:
+            raise invalid(f"channels has {len(names)} names; at most {_COST_CHANNELS}")
+        self.channels = names
+
+    def _index(self, channel: Any) -> int:
+        if channel == COST_SHARED:
+            return 0xFFFFFFFF
+        if isinstance(channel, str):
+            if channel not in self.channels:
+                raise invalid(f"channel {channel!r} is not one of {self.channels}")
+            return self.channels.index(channel)
+        return cv.u32(channel, "channel")
+
+    def add_cost(self, channel: Any, amount: int) -> "CostPerContact":
+        """Records a cost of a channel, or of every channel with ``"shared"``."""
+        check(lib.cm_cost_add_cost(ctypes.byref(self._c), self._index(channel), cv.i64(amount, "amount")))
+        return self
+
+    def add_contacts(self, channel: Any, contacts: int, handle_seconds: int = 0) -> "CostPerContact":
+        """Records contacts handled on a channel and their total handle time."""
+        if channel == COST_SHARED:
+            raise invalid("contacts belong to a channel, not to 'shared'")
+        check(
+            lib.cm_cost_add_contacts(
+                ctypes.byref(self._c), self._index(channel), cv.u64(contacts, "contacts"), cv.u64(handle_seconds, "handle_seconds")
+            )
+        )
+        return self
+
+    def add(self, channel: Any, handle_seconds: int = 0) -> "CostPerContact":  # type: ignore[override]
+        """Records one contact."""
+        return self.add_contacts(channel, 1, handle_seconds)
+
+    def add_many(self, channels: Any, handle_seconds: Optional[Any] = None) -> "CostPerContact":  # type: ignore[override]
+        """Records one contact per entry (channel names or indexes; uint8 index arrays are read
+        without copying) with optional handle times in seconds. All or nothing."""
+        if not isinstance(channels, (bytes, bytearray)) and not (cv.HAVE_NUMPY and hasattr(channels, "dtype")):
+            channels = [self._index(c) if isinstance(c, str) else c for c in channels]
+        ch = cv.in_array(channels, "u8", "channels")
+        h = cv.in_array(handle_seconds, "i64", "handle_seconds") if handle_seconds is not None else None
+        if h is not None and h.n != ch.n:
+            raise invalid(f"channels has {ch.n} entries but handle_seconds has {h.n}")
+        check(lib.cm_cost_add_many(ctypes.byref(self._c), ch.ptr, h.ptr if h else None, ch.n))
+        return self
+
+    def result(self, basis: str = "contacts") -> CostResult:
+        """Cost per contact overall and per channel, shared costs allocated by ``"contacts"``
+        or ``"handle_time"``."""
+        if basis not in _COST_BASIS:
+            raise invalid(f"basis = {basis!r}; expected 'contacts' or 'handle_time'")
+        out = _CostSummary()
+        check(lib.cm_cost_result(ctypes.byref(self._c), _COST_BASIS[basis], ctypes.byref(out)))
+        rows = []
+        for i in range(_COST_CHANNELS):
+            c = out.channels[i]
+            if c.contacts == 0 and c.direct == 0 and i >= len(self.channels):
+                continue
+            name = self.channels[i] if i < len(self.channels) else i
+            rows.append(
+                CostChannel(name, int(c.contacts), int(c.handle_seconds), int(c.direct), c.allocated, c.direct_per_contact, c.per_contact)
+            )
+        return CostResult(int(out.contacts), int(out.handle_seconds), int(out.total_cost), out.per_contact, rows)
+
+    def to_frame(self, basis: str = "contacts") -> Any:
+        """The per-channel table of :meth:`result` as a DataFrame. Needs pandas."""
+        from . import _frame
+
+        return _frame.frame([vars(c) for c in self.result(basis).channels], index=["channel"])
+
+    @classmethod
+    def from_bytes(cls, data: bytes, channels: Optional[Sequence[str]] = None) -> "CostPerContact":  # type: ignore[override]
+        """An accumulator from ``to_bytes`` output; ``channels`` names the channels again."""
+        new = super().from_bytes(data)
+        new.channels = list(channels) if channels is not None else []
+        return new
+
+    def copy(self) -> "CostPerContact":
+        """An independent copy, with the channel names."""
+        new = super().copy()
+        new.channels = list(self.channels)
+        return new
+
+    def __reduce__(self) -> Any:
+        return (_cost_from_bytes, (self.to_bytes(), list(self.channels)))
+
+    def __repr__(self) -> str:
+        return f"CostPerContact(channels={self.channels}, contacts={sum(self._c.contacts)})"
+
+
+def _cost_from_bytes(data: bytes, channels: list) -> CostPerContact:
+    return CostPerContact.from_bytes(data, channels)

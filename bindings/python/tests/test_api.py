@@ -6,9 +6,9 @@ import inspect
 import pytest
 
 import caremetrics as cm
-from caremetrics import _accumulator, _handle, calendar, common, contact, errors, frames, kpi, queue, sketch, sla, spc, table
+from caremetrics import _accumulator, _handle, backlog, calendar, common, contact, errors, frames, kpi, qa, queue, sketch, sla, spc, table, topk
 
-MODULES = [cm, calendar, common, contact, errors, frames, kpi, queue, sketch, sla, spc, table]
+MODULES = [cm, backlog, calendar, common, contact, errors, frames, kpi, qa, queue, sketch, sla, spc, table, topk]
 # Base classes whose methods every accumulator / calendar / policy inherits.
 BASES = [_accumulator.Accumulator, _handle.Handle]
 

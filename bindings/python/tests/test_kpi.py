@@ -246,3 +246,49 @@ def test_reprs():
     assert repr(cm.Nps().add(9)) == "Nps(n=1)"
     assert "Csat(" in repr(cm.Csat()) and "Ces(" in repr(cm.Ces()) and "Art(" in repr(cm.Art())
     assert "Proportion(num=1, den=2" in repr(cm.rate(1, 2))
+
+
+# ---- cost per contact ------------------------------------------------------------
+
+
+def seed_cost():
+    # The seeds' month: phone 2,000 contacts (8 min), chat 3,000 (6 min), email 5,000 (8 min);
+    # costs in cents: phone usage $320, chat tool $500, shared $55,625.
+    c = cm.CostPerContact(["phone", "chat", "email"])
+    c.add_contacts("phone", 2000, 960000).add_contacts("chat", 3000, 1080000).add_contacts("email", 5000, 2400000)
+    c.add_cost("phone", 32000).add_cost("chat", 50000).add_cost("shared", 5562500)
+    return c
+
+
+def test_cost_per_contact_seed():
+    r = seed_cost().result()
+    assert r.total_cost == 5644500 and r.contacts == 10000
+    assert r.per_contact == pytest.approx(564.45, rel=1e-15)
+    by = {ch.channel: ch for ch in r.channels}
+    assert by["phone"].per_contact == pytest.approx(572.25, rel=1e-15)
+    assert by["email"].per_contact == pytest.approx(556.25, rel=1e-15)
+    h = {ch.channel: ch for ch in seed_cost().result("handle_time").channels}
+    assert h["phone"].per_contact == pytest.approx((32000 + 5562500 * 960000 / 4440000) / 2000, rel=1e-14)
+    assert cm.cost_per_contact(5644500, 10000) == pytest.approx(564.45)
+
+
+def test_cost_merge_pickle_errors():
+    a = cm.CostPerContact(["phone", "chat"]).add_many(["phone", "chat", "phone"], [300, 200, 100])
+    b = cm.CostPerContact(["phone", "chat"]).add("chat", 50).add_cost("shared", 900)
+    total = a + b
+    assert total.result().contacts == 4
+    assert pickle.loads(pickle.dumps(total)) == total
+    assert pickle.loads(pickle.dumps(total)).channels == ["phone", "chat"]
+    with pytest.raises(cm.InvalidArgumentError):
+        a.add_cost("phone", -1)
+    with pytest.raises(cm.InvalidArgumentError, match="fax"):
+        a.add("fax")
+    with pytest.raises(cm.OutOfRangeError):
+        a.add_contacts(16, 1)
+    with pytest.raises(cm.NoDataError):
+        cm.CostPerContact().result()
+    with pytest.raises(cm.InvalidArgumentError):
+        seed_cost().result("weight")
+    pd = pytest.importorskip("pandas")
+    df = seed_cost().to_frame()
+    assert df.loc["phone", "per_contact"] == pytest.approx(572.25)
