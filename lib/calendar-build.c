@@ -236,16 +236,15 @@ cm_status cm__builder_except_last(cm_calendar_builder *b, int32_t year)
     CM_REQUIRE(r->year == CM_CALENDAR_EVERY_YEAR && r->nexcept < UINT16_MAX &&
                    r->except_off + r->nexcept == b->nexcept,
                CM_ERANGE);
-    int32_t *ex = b->except + r->except_off;
     size_t at = 0;
-    while (at < r->nexcept && ex[at] < year)
+    while (at < r->nexcept && b->except[r->except_off + at] < year)
         at++;
-    if (at < r->nexcept && ex[at] == year)
+    if (at < r->nexcept && b->except[r->except_off + at] == year)
         return CM_OK;
     void *p = b->except;
     CM_TRY(grow(b, &p, b->nexcept, &b->cap_except, sizeof *b->except));
     b->except = p;
-    ex = b->except + r->except_off;
+    int32_t *ex = b->except + r->except_off;
     memmove(ex + at + 1, ex + at, (r->nexcept - at) * sizeof *ex);
     ex[at] = year;
     r->nexcept++;
