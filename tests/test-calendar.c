@@ -2523,6 +2523,40 @@ START_TEST(ical_rules_and_exceptions)
 }
 END_TEST
 
+START_TEST(ical_counts_and_observed)
+{
+    /* COUNT counts the dates that exist (RFC 5545 ignores 29 February in
+     * other years) and the years INTERVAL picks; UNTIL before DTSTART leaves
+     * nothing. With the flag, a one-off Saturday holiday closes the Friday
+     * before, a yearly Sunday one the Monday after. */
+    cm_calendar *cal = ical_calendar(
+        ICAL_BEGIN "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200229\r\nRRULE:FREQ=YEARLY;COUNT=3\r\n"
+                   "END:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200110\r\n"
+                   "RRULE:FREQ=YEARLY;INTERVAL=2;COUNT=2\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200505\r\n"
+                   "RRULE:FREQ=YEARLY;UNTIL=20190505\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250809\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250914\r\n"
+                   "RRULE:FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=14\r\nEND:VEVENT\r\n" ICAL_END,
+        CM_CALENDAR_ICAL_OBSERVED);
+    static const struct {
+        int y, m, d;
+        bool closed;
+    } want[] = {
+        {2020, 2, 29, true},  {2024, 2, 29, true},  {2028, 2, 29, true},  {2032, 2, 29, false},
+        {2020, 1, 10, true},  {2021, 1, 10, false}, {2022, 1, 10, true},  {2024, 1, 10, false},
+        {2019, 5, 5, false},  {2020, 5, 5, false},  {2025, 8, 9, true},   {2025, 8, 8, true},
+        {2025, 8, 11, false}, {2025, 9, 14, true},  {2025, 9, 15, true},  {2025, 9, 12, false},
+        {2026, 9, 14, true},  {2026, 9, 15, false}, {2024, 9, 14, false}, {2024, 9, 13, false},
+    };
+    for (size_t i = 0; i < NELEM(want); i++)
+        REQ_MSG(closed_at_noon(cal, want[i].y, want[i].m, want[i].d) == want[i].closed,
+                "%04d-%02d-%02d: closed %d", want[i].y, want[i].m, want[i].d, !want[i].closed);
+    cm_calendar_free(cal);
+}
+END_TEST
+
 START_TEST(ical_folding_and_line_ends)
 {
     /* LF line ends, folds with a space and with a tab anywhere in a line (in
@@ -2921,6 +2955,7 @@ static Suite *calendar_suite(void)
     TCase *ical = tcase_create("ical");
     tcase_add_test(ical, ical_us_federal_holidays);
     tcase_add_test(ical, ical_rules_and_exceptions);
+    tcase_add_test(ical, ical_counts_and_observed);
     tcase_add_test(ical, ical_folding_and_line_ends);
     tcase_add_test(ical, ical_timed_events);
     tcase_add_loop_test(ical, ical_parse_error_positions, 0, (int)NELEM(ical_errors));
