@@ -229,6 +229,29 @@ cm_status cm__builder_push_yearly(cm_calendar_builder *b, const cm_calendar_year
     return st;
 }
 
+cm_status cm__builder_except_last(cm_calendar_builder *b, int32_t year)
+{
+    CM_REQUIRE(b->ndates > 0 && year >= 1 && year <= 9999, CM_ERANGE);
+    cm__entry *r = &b->dates[b->ndates - 1];
+    CM_REQUIRE(r->year == CM_CALENDAR_EVERY_YEAR && r->nexcept < UINT16_MAX &&
+                   r->except_off + r->nexcept == b->nexcept,
+               CM_ERANGE);
+    size_t at = 0;
+    while (at < r->nexcept && b->except[r->except_off + at] < year)
+        at++;
+    if (at < r->nexcept && b->except[r->except_off + at] == year)
+        return CM_OK;
+    void *p = b->except;
+    CM_TRY(grow(b, &p, b->nexcept, &b->cap_except, sizeof *b->except));
+    b->except = p;
+    int32_t *ex = b->except + r->except_off;
+    memmove(ex + at + 1, ex + at, (r->nexcept - at) * sizeof *ex);
+    ex[at] = year;
+    r->nexcept++;
+    b->nexcept++;
+    return CM_OK;
+}
+
 void cm__builder_mark_get(const cm_calendar_builder *b, cm__builder_mark *m)
 {
     m->nweekly = b->nweekly;

@@ -86,6 +86,12 @@ cm_status cm__builder_push_date(cm_calendar_builder *b, int32_t year, int32_t mo
 cm_status cm__builder_push_yearly(cm_calendar_builder *b, const cm_calendar_yearly *rule,
                                   uint32_t line, uint32_t column);
 
+/*
+ * Adds an exception year to the yearly rule pushed last (whose exception
+ * years must end the pool), keeping them sorted and without repeats.
+ */
+cm_status cm__builder_except_last(cm_calendar_builder *b, int32_t year);
+
 /* The builder's sizes, so that a failed addition can be undone exactly. */
 typedef struct cm__builder_mark {
     size_t nweekly, ndates, nexcept;

@@ -2356,6 +2356,471 @@ START_TEST(zone_cache)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* iCalendar import                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Reads a file of examples/data into a static buffer. */
+static size_t read_data(const char *name, char *buf, size_t cap)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", CM_TEST_DATA, name);
+    FILE *f = fopen(path, "rb");
+    REQ_MSG(f != NULL, "cannot open %s", path);
+    const size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    REQ(n > 0 && n < cap);
+    return n;
+}
+
+/* A 24x7 UTC calendar with the holidays of an iCalendar text. */
+static cm_calendar *ical_calendar(const char *text, uint32_t flags)
+{
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    for (int32_t wd = 1; wd <= 7; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 0, DAYS), CM_OK);
+    cm_parse_error err = {0, 0, NULL};
+    const cm_status st = cm_calendar_builder_add_ical(b, text, strlen(text), flags, &err);
+    REQ_MSG(st == CM_OK, "add_ical: status %d, line %u column %u: %s", (int)st, err.line,
+            err.column, err.message ? err.message : "");
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    cm_calendar_builder_free(b);
+    return cal;
+}
+
+#define ICAL_BEGIN "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+#define ICAL_END   "END:VCALENDAR\r\n"
+
+START_TEST(ical_us_federal_holidays)
+{
+    /* The hand-made examples/data/us-federal-holidays.ics against the dates OPM
+     * publishes for 2020 to 2023 (the table of yearly_us_federal_holidays),
+     * with the observed weekdays of weekend holidays. */
+    static char text[16384];
+    const size_t n = read_data("us-federal-holidays.ics", text, sizeof text);
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_weekly(b, 1, 9 * H, 17 * H), CM_OK);
+    for (int32_t wd = 2; wd <= 5; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 9 * H, 17 * H), CM_OK);
+    cm_parse_error err = {0, 0, NULL};
+    REQ_STATUS(cm_calendar_builder_add_ical(b, text, n, CM_CALENDAR_ICAL_OBSERVED, &err), CM_OK);
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    static const struct {
+        int y, m, d;
+    } opm[] = {
+        {2020, 1, 1},   {2020, 1, 20},  {2020, 2, 17},  {2020, 5, 25},  {2020, 7, 3},
+        {2020, 9, 7},   {2020, 10, 12}, {2020, 11, 11}, {2020, 11, 26}, {2020, 12, 25},
+        {2021, 1, 1},   {2021, 1, 18},  {2021, 2, 15},  {2021, 5, 31},  {2021, 6, 18},
+        {2021, 7, 5},   {2021, 9, 6},   {2021, 10, 11}, {2021, 11, 11}, {2021, 11, 25},
+        {2021, 12, 24}, {2021, 12, 31}, {2022, 1, 17},  {2022, 2, 21},  {2022, 5, 30},
+        {2022, 6, 20},  {2022, 7, 4},   {2022, 9, 5},   {2022, 10, 10}, {2022, 11, 11},
+        {2022, 11, 24}, {2022, 12, 26}, {2023, 1, 2},   {2023, 1, 16},  {2023, 2, 20},
+        {2023, 5, 29},  {2023, 6, 19},  {2023, 7, 4},   {2023, 9, 4},   {2023, 10, 9},
+        {2023, 11, 10}, {2023, 11, 23}, {2023, 12, 25},
+    };
+    size_t k = 0;
+    for (int y = 2020; y <= 2023; y++)
+        for (int m = 1; m <= 12; m++)
+            for (int d = 1; d <= cm_days_in_month_test(y, m); d++) {
+                if (weekday_of(y, m, d) > 5)
+                    continue;
+                const bool want = k < NELEM(opm) && opm[k].y == y && opm[k].m == m && opm[k].d == d;
+                if (want)
+                    k++;
+                REQ_MSG(closed_at_noon(cal, y, m, d) == want, "%04d-%02d-%02d: closed %d", y, m, d,
+                        !want);
+            }
+    REQ_EQ(k, NELEM(opm));
+    /* Before its DTSTART a rule closes nothing: Juneteenth 2020 (a Friday) is open. */
+    REQ(!closed_at_noon(cal, 2020, 6, 19));
+    /* Thanksgiving 2400 is 23 November (Python's datetime). */
+    REQ(closed_at_noon(cal, 2400, 11, 23));
+    cm_calendar_free(cal);
+    /* Without the flag, only the holidays themselves: Friday 31 December 2021 is open. */
+    cm_calendar_builder_free(b);
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    for (int32_t wd = 1; wd <= 5; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 9 * H, 17 * H), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_ical(b, text, n, 0, NULL), CM_OK);
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    REQ(!closed_at_noon(cal, 2021, 12, 31));
+    REQ(!closed_at_noon(cal, 2021, 12, 24));
+    REQ(closed_at_noon(cal, 2021, 11, 25));
+    cm_calendar_free(cal);
+    cm_calendar_builder_free(b);
+}
+END_TEST
+
+START_TEST(ical_rules_and_exceptions)
+{
+    /* Dates written out by hand from a printed calendar. */
+    cm_calendar *cal = ical_calendar(
+        ICAL_BEGIN
+        /* Last Monday of May, three times: 2020-05-25, 2021-05-31, 2022-05-30. */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200525\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=5;BYDAY=-1MO;COUNT=3\r\nEND:VEVENT\r\n"
+        /* First Tuesday of March until 2022-03-01 (2022's date, included). */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200303\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=+1TU;UNTIL=20220301\r\nEND:VEVENT\r\n"
+        /* Second Wednesday of April until 2022-04-12, the day before 2022's date. */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200408\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=2WE;UNTIL=20220412\r\nEND:VEVENT\r\n"
+        /* 2 August every other year from 2020, except 2024 (EXDATE over two
+         * lines, one a list, one folded in the middle of a date). */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200802\r\nRRULE:FREQ=YEARLY;INTERVAL=2\r\n"
+        "EXDATE;VALUE=DATE:20240802,20250802\r\nEXDATE;VALUE=DATE:2030\r\n\t0801\r\n"
+        "END:VEVENT\r\n"
+        /* 29 February: leap years only. */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200229\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n"
+        /* A fifth Friday of January: 2021-01-29, none in 2022 to 2024, 2025-01-31;
+         * COUNT=2 ends there, though 2027 has one (the 29th). */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20210129\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=1;BYDAY=5FR;COUNT=2\r\nEND:VEVENT\r\n"
+        /* A closure of three days (DTEND exclusive), one of two (DURATION), one week. */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20241224\r\nDTEND;VALUE=DATE:20241227\r\n"
+        "END:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20240910\r\nDURATION:P2D\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20241007\r\nDURATION:P1W\r\nEND:VEVENT\r\n"
+        /* Two days each year, three years, the second one excluded. */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200615\r\nDTEND;VALUE=DATE:20200617\r\n"
+        "RRULE:FREQ=YEARLY;COUNT=3\r\nEXDATE;VALUE=DATE:20210615\r\nEND:VEVENT\r\n"
+        /* A one-off event excluded by its own EXDATE. */
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250303\r\nEXDATE;VALUE=DATE:20250303\r\n"
+        "END:VEVENT\r\n"
+        /* Unknown components and properties are ignored, even holding VEVENT. */
+        "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+        "END:STANDARD\r\nEND:VTIMEZONE\r\n"
+        "BEGIN:X-THING\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250505\r\nEND:VEVENT\r\n"
+        "END:X-THING\r\n"
+        "BEGIN:VEVENT\r\nX-FOO;X-P=\"a;b:c\",d:anything\r\nDTSTART:20250606\r\nEND:"
+        "VEVENT\r\n" ICAL_END,
+        0);
+    static const struct {
+        int y, m, d;
+        bool closed;
+    } want[] = {
+        {2020, 5, 25, true},  {2021, 5, 31, true},   {2022, 5, 30, true},   {2023, 5, 29, false},
+        {2020, 3, 3, true},   {2021, 3, 2, true},    {2022, 3, 1, true},    {2023, 3, 7, false},
+        {2020, 4, 8, true},   {2021, 4, 14, true},   {2022, 4, 13, false},  {2020, 8, 2, true},
+        {2021, 8, 2, false},  {2022, 8, 2, true},    {2024, 8, 2, false},   {2026, 8, 2, true},
+        {2030, 8, 2, true},   {2020, 2, 29, true},   {2024, 2, 29, true},   {2023, 2, 28, false},
+        {2023, 3, 1, false},  {2021, 1, 29, true},   {2022, 1, 28, false},  {2025, 1, 31, true},
+        {2027, 1, 29, false}, {2032, 1, 30, false},  {2024, 12, 23, false}, {2024, 12, 24, true},
+        {2024, 12, 25, true}, {2024, 12, 26, true},  {2024, 12, 27, false}, {2024, 9, 10, true},
+        {2024, 9, 11, true},  {2024, 9, 12, false},  {2024, 10, 6, false},  {2024, 10, 7, true},
+        {2024, 10, 13, true}, {2024, 10, 14, false}, {2020, 6, 15, true},   {2020, 6, 16, true},
+        {2021, 6, 15, false}, {2021, 6, 16, false},  {2022, 6, 15, true},   {2022, 6, 16, true},
+        {2023, 6, 15, false}, {2025, 3, 3, false},   {2025, 5, 5, false},   {2025, 6, 6, true},
+    };
+    for (size_t i = 0; i < NELEM(want); i++)
+        REQ_MSG(closed_at_noon(cal, want[i].y, want[i].m, want[i].d) == want[i].closed,
+                "%04d-%02d-%02d: closed %d", want[i].y, want[i].m, want[i].d, !want[i].closed);
+    cm_calendar_free(cal);
+}
+END_TEST
+
+START_TEST(ical_counts_and_observed)
+{
+    /* COUNT counts the dates that exist (RFC 5545 ignores 29 February in
+     * other years) and the years INTERVAL picks; UNTIL before DTSTART leaves
+     * nothing. With the flag, a one-off Saturday holiday closes the Friday
+     * before, a yearly Sunday one the Monday after. */
+    cm_calendar *cal = ical_calendar(
+        ICAL_BEGIN "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200229\r\nRRULE:FREQ=YEARLY;COUNT=3\r\n"
+                   "END:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200110\r\n"
+                   "RRULE:FREQ=YEARLY;INTERVAL=2;COUNT=2\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20200505\r\n"
+                   "RRULE:FREQ=YEARLY;UNTIL=20190505\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250809\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250914\r\n"
+                   "RRULE:FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=14\r\nEND:VEVENT\r\n" ICAL_END,
+        CM_CALENDAR_ICAL_OBSERVED);
+    static const struct {
+        int y, m, d;
+        bool closed;
+    } want[] = {
+        {2020, 2, 29, true},  {2024, 2, 29, true},  {2028, 2, 29, true},  {2032, 2, 29, false},
+        {2020, 1, 10, true},  {2021, 1, 10, false}, {2022, 1, 10, true},  {2024, 1, 10, false},
+        {2019, 5, 5, false},  {2020, 5, 5, false},  {2025, 8, 9, true},   {2025, 8, 8, true},
+        {2025, 8, 11, false}, {2025, 9, 14, true},  {2025, 9, 15, true},  {2025, 9, 12, false},
+        {2026, 9, 14, true},  {2026, 9, 15, false}, {2024, 9, 14, false}, {2024, 9, 13, false},
+    };
+    for (size_t i = 0; i < NELEM(want); i++)
+        REQ_MSG(closed_at_noon(cal, want[i].y, want[i].m, want[i].d) == want[i].closed,
+                "%04d-%02d-%02d: closed %d", want[i].y, want[i].m, want[i].d, !want[i].closed);
+    cm_calendar_free(cal);
+}
+END_TEST
+
+START_TEST(ical_folding_and_line_ends)
+{
+    /* LF line ends, folds with a space and with a tab anywhere in a line (in
+     * a name, a parameter, a value), blank lines: the same dates as plain CRLF. */
+    cm_calendar *cal = ical_calendar("BEGIN:VCAL\n ENDAR\n\n"
+                                     "BEGIN:VEVENT\nDTST\n\tART;VAL\n UE=DATE:2025\n 1225\n"
+                                     "RRULE:FREQ=YEARLY;BYMO\r\n NTH=12;BYMONTHDAY=25;COUNT=2\n"
+                                     "END:VEVENT\nEND:VCALENDAR",
+                                     0);
+    REQ(closed_at_noon(cal, 2025, 12, 25));
+    REQ(closed_at_noon(cal, 2026, 12, 25));
+    REQ(!closed_at_noon(cal, 2027, 12, 25));
+    REQ(!closed_at_noon(cal, 2024, 12, 25));
+    cm_calendar_free(cal);
+}
+END_TEST
+
+START_TEST(ical_timed_events)
+{
+    const char *text =
+        ICAL_BEGIN "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250101\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,TU\r\n"
+                   "DTSTART;TZID=America/New_York:20250102T090000\r\n"
+                   "DURATION:PT1H\r\nEXDATE:20250106T090000\r\nEND:VEVENT\r\n" ICAL_END;
+    /* Refused by default, at the DTSTART value. */
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    for (int32_t wd = 1; wd <= 7; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 0, DAYS), CM_OK);
+    cm_parse_error err = {0, 0, NULL};
+    REQ_STATUS(cm_calendar_builder_add_ical(b, text, strlen(text), 0, &err), CM_EPARSE);
+    REQ_EQ(err.line, 9);
+    REQ_EQ(err.column, 31);
+    REQ(err.message != NULL && strstr(err.message, "time of day") != NULL);
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    REQ(!closed_at_noon(cal, 2025, 1, 1)); /* nothing was added */
+    cm_calendar_free(cal);
+    cm_calendar_builder_free(b);
+    /* Skipped with the flag: its weekly rule and times do not matter. */
+    cal = ical_calendar(text, CM_CALENDAR_ICAL_SKIP_TIMED);
+    REQ(closed_at_noon(cal, 2025, 1, 1));
+    REQ(!closed_at_noon(cal, 2025, 1, 2));
+    REQ(!closed_at_noon(cal, 2025, 1, 6));
+    cm_calendar_free(cal);
+}
+END_TEST
+
+static const struct {
+    const char *text;
+    uint32_t line, column;
+} ical_errors[] = {
+    {"", 1, 1},                                                        /* no VCALENDAR */
+    {"BEGIN:VEVENT\r\n", 1, 1},                                        /* not in a calendar */
+    {"VERSION:2.0\r\n", 1, 1},                                         /* property outside */
+    {"BEGIN:VCALENDAR\r\n", 2, 1},                                     /* missing END */
+    {"BEGIN:VCALENDAR\r\nEND:VEVENT\r\n", 2, 1},                       /* END mismatch */
+    {"END:VCALENDAR\r\n", 1, 1},                                       /* END without BEGIN */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VCALENDAR\r\n", 2, 1},                  /* nested calendar */
+    {"BEGIN:VCALENDAR\r\n:x\r\n", 2, 1},                               /* no name */
+    {"BEGIN:VCALENDAR\r\nX-A x\r\n", 2, 4},                            /* no ':' */
+    {"BEGIN:VCALENDAR\r\nX-A;=1:x\r\n", 2, 5},                         /* no parameter name */
+    {"BEGIN:VCALENDAR\r\nX-A;P:x\r\n", 2, 6},                          /* no '=' */
+    {"BEGIN:VCALENDAR\r\nX-A;P=\"ab:x\r\n", 2, 12},                    /* open quote */
+    {"BEGIN:VCALENDAR\r\nX-A:a\001b\r\n", 2, 6},                       /* control character */
+    {"BEGIN:VCALENDAR\r\nX-A:a\rb\r\n", 2, 6},                         /* bare CR */
+    {"BEGIN:VCALENDAR\r\nBEGIN:\r\n", 2, 7},                           /* no component name */
+    {"BEGIN:VCALENDAR\r\nBEGIN:X-A x\r\n", 2, 10},                     /* text after name */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\n", 3, 1},       /* no DTSTART */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nBEGIN:VEVENT\r\n", 3, 1},     /* nested event */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2025011\r\n", 3, 16}, /* short date */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250230\r\n", 3, 9}, /* no such date */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:00000101\r\n", 3, 9}, /* year 0 */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101T250000\r\n", 3, 18}, /* hour */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101x\r\n", 3, 17},       /* trailing text */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250101T000000\r\n", 3, 35},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=PERIOD:20250101\r\n", 3, 22},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDTSTART:20250102\r\n", 4, 1},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDTEND:20250101\r\nEND:VEVENT\r\n", 4,
+     7}, /* DTEND not after DTSTART */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDTEND:20250102\r\nDURATION:P1D\r\n", 5,
+     1}, /* both */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDURATION:1D\r\n", 4, 10},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDURATION:P1X\r\n", 4, 12},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDURATION:PT\r\n", 4, 12},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDURATION:P0D\r\nEND:VEVENT\r\n", 3, 9},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nDURATION:P367D\r\nEND:VEVENT\r\n", 3,
+     9}, /* too long */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:99991231\r\nDURATION:P2D\r\nEND:VEVENT\r\n", 3, 9},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:COUNT=2\r\n", 4, 14}, /* FREQ */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY;FREQ=YEARLY\r\n", 4,
+     19}, /* part twice */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY;COUNT=0\r\n", 4, 25},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY;BYMONTH=13\r\n", 4,
+     27},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY;BYDAY=2XX\r\n", 4,
+     26},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY;COUNT=2;UNTIL="
+     "20300101\r\n",
+     4, 41}, /* COUNT and UNTIL */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY\r\nRRULE:FREQ="
+     "YEARLY\r\n",
+     5, 1}, /* two RRULEs */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=MONTHLY\r\nEND:VEVENT\r\n",
+     4, 12}, /* not yearly */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20251127\r\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=TH"
+     "\r\nEND:VEVENT\r\n",
+     4, 36}, /* no ordinal */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20251127\r\nRRULE:FREQ=YEARLY;BYMONTH=11,12;"
+     "BYMONTHDAY=27\r\nEND:VEVENT\r\n",
+     4, 29}, /* several values */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20251127\r\nRRULE:FREQ=YEARLY;BYSETPOS=1\r\n"
+     "END:VEVENT\r\n",
+     4, 19}, /* unsupported part */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20251128\r\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY="
+     "4TH\r\nEND:VEVENT\r\n",
+     3, 9}, /* DTSTART not a date of the rule */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20251127\r\nRRULE:FREQ=YEARLY;BYDAY=4TH\r\n"
+     "END:VEVENT\r\n",
+     3, 9}, /* BYDAY without BYMONTH */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20251224\r\nDTEND:20251226\r\n"
+     "RRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n",
+     3, 9}, /* several days, unbounded */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRRULE:FREQ=YEARLY;UNTIL=20300101T0000"
+     "00Z\r\nEND:VEVENT\r\n",
+     4, 25}, /* UNTIL with a time */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nEXDATE;VALUE=DATE:20250101,\r\n", 4,
+     28}, /* empty list item */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nEXDATE:20250101T000000\r\n"
+     "END:VEVENT\r\n",
+     4, 8}, /* EXDATE with a time */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nRDATE:20250102\r\nEND:VEVENT\r\n", 4,
+     7},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101\r\nBEGIN:VALARM\r\nEND:VEVENT\r\n", 5, 1},
+    {"BEGIN:VCALENDAR\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\n"
+     "BEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\nBEGIN:A\r\n"
+     "BEGIN:A\r\nBEGIN:A\r\n",
+     17, 1}, /* too deep */
+    /* Folded: the position is in the original text. */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2025\r\n 0231\r\n", 3, 9},
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2025\r\n 01x1\r\n", 4, 4},
+};
+
+START_TEST(ical_parse_error_positions)
+{
+    const char *text = ical_errors[_i].text;
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_holiday(b, 2025, 1, 1), CM_OK);
+    cm_parse_error err = {0, 0, NULL};
+    REQ_STATUS(cm_calendar_builder_add_ical(b, text, strlen(text), 0, &err), CM_EPARSE);
+    REQ_MSG(err.line == ical_errors[_i].line && err.column == ical_errors[_i].column,
+            "row %d: line %u column %u (%s), want %u:%u", _i, err.line, err.column, err.message,
+            ical_errors[_i].line, ical_errors[_i].column);
+    REQ(err.message != NULL && err.message[0] != '\0');
+    /* The same without an err out-pointer. */
+    REQ_STATUS(cm_calendar_builder_add_ical(b, text, strlen(text), 0, NULL), CM_EPARSE);
+    cm_calendar_builder_free(b);
+}
+END_TEST
+
+START_TEST(ical_nothing_added_on_error)
+{
+    /* Valid events before the error are not kept, nor rules with exceptions. */
+    const char *text =
+        ICAL_BEGIN "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250704\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20251225\r\nRRULE:FREQ=YEARLY\r\n"
+                   "EXDATE;VALUE=DATE:20261225\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20251301\r\nEND:VEVENT\r\n" ICAL_END;
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    for (int32_t wd = 1; wd <= 7; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 0, DAYS), CM_OK);
+    REQ_STATUS(cm_calendar_builder_add_holiday(b, 2025, 1, 1), CM_OK);
+    cm_parse_error err = {0, 0, NULL};
+    REQ_STATUS(cm_calendar_builder_add_ical(b, text, strlen(text), 0, &err), CM_EPARSE);
+    REQ_EQ(err.line, 13);
+    REQ_EQ(err.column, 20);
+    /* Then a valid import into the same builder. */
+    const char *ok =
+        ICAL_BEGIN "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20251111\r\nEND:VEVENT\r\n" ICAL_END;
+    REQ_STATUS(cm_calendar_builder_add_ical(b, ok, strlen(ok), 0, &err), CM_OK);
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    REQ(closed_at_noon(cal, 2025, 1, 1));
+    REQ(closed_at_noon(cal, 2025, 11, 11));
+    REQ(!closed_at_noon(cal, 2025, 7, 4));
+    REQ(!closed_at_noon(cal, 2025, 12, 25));
+    REQ(!closed_at_noon(cal, 2027, 12, 25));
+    cm_calendar_free(cal);
+    cm_calendar_builder_free(b);
+}
+END_TEST
+
+/* An allocator that fails from its nth call on. */
+typedef struct failing {
+    long calls, fail_at;
+} failing;
+
+static void *fail_alloc(void *opaque, size_t n)
+{
+    failing *f = opaque;
+    return f->calls++ >= f->fail_at ? NULL : malloc(n);
+}
+
+static void fail_free(void *opaque, void *p)
+{
+    (void)opaque;
+    free(p);
+}
+
+START_TEST(ical_bad_input_and_memory)
+{
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    cm_parse_error err = {7, 8, "untouched"};
+    const char *ok = ICAL_BEGIN ICAL_END;
+    REQ_STATUS(cm_calendar_builder_add_ical(NULL, ok, strlen(ok), 0, &err), CM_EINVAL);
+    REQ_STATUS(cm_calendar_builder_add_ical(b, NULL, 1, 0, &err), CM_EINVAL);
+    REQ_STATUS(cm_calendar_builder_add_ical(b, ok, strlen(ok), 0x4u, &err), CM_EINVAL);
+    REQ(err.line == 7 && err.column == 8 && strcmp(err.message, "untouched") == 0);
+    REQ_STATUS(cm_calendar_builder_add_ical(b, NULL, 0, 0, &err), CM_EPARSE); /* empty text */
+    REQ_STATUS(cm_calendar_builder_add_ical(b, ok, strlen(ok), 0, &err), CM_OK);
+    /* A NUL byte inside the given length is an error, not the end. */
+    static const char nul[] = "BEGIN:VCALENDAR\r\nX-A:a\0b\r\nEND:VCALENDAR\r\n";
+    REQ_STATUS(cm_calendar_builder_add_ical(b, nul, sizeof nul - 1, 0, &err), CM_EPARSE);
+    REQ(err.line == 2 && err.column == 6);
+    cm_calendar_builder_free(b);
+    /* Out of memory at every allocation in turn: CM_ENOMEM and nothing added. */
+    static char text[16384];
+    const size_t n = read_data("us-federal-holidays.ics", text, sizeof text);
+    const char *multi = ICAL_BEGIN "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20000615\r\n"
+                                   "DURATION:P3D\r\nRRULE:FREQ=YEARLY;COUNT=40\r\n"
+                                   "EXDATE;VALUE=DATE:20100615\r\nEND:VEVENT\r\n" ICAL_END;
+    for (int which = 0; which < 2; which++) {
+        const char *t = which == 0 ? text : multi;
+        const size_t len = which == 0 ? n : strlen(multi);
+        bool done = false;
+        for (long k = 0; !done && k < 64; k++) {
+            failing f = {0, 1 + k}; /* the builder itself succeeds */
+            const cm_allocator a = {fail_alloc, fail_free, &f};
+            REQ_STATUS(cm_calendar_builder_new_with_allocator(&a, &b), CM_OK);
+            const cm_status st = cm_calendar_builder_add_ical(b, t, len, 0, NULL);
+            REQ(st == CM_OK || st == CM_ENOMEM);
+            if (st == CM_OK) {
+                done = true;
+            } else {
+                /* Nothing was added: a build (allowed to allocate) has no holiday. */
+                f.fail_at = 1000000;
+                for (int32_t wd = 1; wd <= 7; wd++)
+                    REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, 0, DAYS), CM_OK);
+                cm_calendar *cal;
+                REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+                REQ(!closed_at_noon(cal, 2020, 12, 25));
+                REQ(!closed_at_noon(cal, 2000, 6, 15));
+                cm_calendar_free(cal);
+            }
+            cm_calendar_builder_free(b);
+        }
+        REQ(done);
+    }
+}
+END_TEST
+
 /* An allocator that counts its blocks and bytes. */
 typedef struct counting {
     long allocs, frees;
@@ -2486,6 +2951,17 @@ static Suite *calendar_suite(void)
     tcase_add_test(share, zone_cache);
     tcase_add_test(share, allocators_are_used);
     suite_add_tcase(s, share);
+
+    TCase *ical = tcase_create("ical");
+    tcase_add_test(ical, ical_us_federal_holidays);
+    tcase_add_test(ical, ical_rules_and_exceptions);
+    tcase_add_test(ical, ical_counts_and_observed);
+    tcase_add_test(ical, ical_folding_and_line_ends);
+    tcase_add_test(ical, ical_timed_events);
+    tcase_add_loop_test(ical, ical_parse_error_positions, 0, (int)NELEM(ical_errors));
+    tcase_add_test(ical, ical_nothing_added_on_error);
+    tcase_add_test(ical, ical_bad_input_and_memory);
+    suite_add_tcase(s, ical);
     return s;
 }
 

@@ -330,6 +330,62 @@ CM_API CM_NODISCARD cm_status cm_calendar_yearly_init(cm_calendar_yearly *rule);
 CM_API CM_NODISCARD cm_status cm_calendar_builder_add_yearly(cm_calendar_builder *b,
                                                              const cm_calendar_yearly *rule);
 
+/** Flag of cm_calendar_builder_add_ical(): skip events with a time of day
+ *  instead of refusing them. @since 0.2 */
+#define CM_CALENDAR_ICAL_SKIP_TIMED 0x1u
+/** Flag of cm_calendar_builder_add_ical(): each closed date on a Saturday also
+ *  closes the Friday before, one on a Sunday the Monday after (as
+ *  cm_calendar_builder_add_holiday_observed()). @since 0.2 */
+#define CM_CALENDAR_ICAL_OBSERVED 0x2u
+
+/**
+ * Closes the dates of the all-day events of RFC 5545 iCalendar text (an `.ics`
+ * file, the format public holiday calendars are shared in).
+ *
+ * Content lines are unfolded first (a line break, CRLF or LF, followed by a
+ * space or a tab continues the line); blank lines are ignored. The text is one
+ * or more `VCALENDAR` components; each `VEVENT` directly inside one closes dates:
+ * - `DTSTART;VALUE=DATE:YYYYMMDD` closes that date (`VALUE=DATE` may be left out);
+ *   `DTEND;VALUE=DATE` (exclusive) or `DURATION:P<n>D` / `P<n>W` closes every date
+ *   from the start up to the end, at most 366 days.
+ * - `RRULE:FREQ=YEARLY`, optionally with `INTERVAL`, `COUNT` or `UNTIL` (a date),
+ *   and `BYMONTH` with `BYMONTHDAY` (one day, 1..31) or with `BYDAY` of one
+ *   weekday with an ordinal from 1 to 5 or -1 to -5 (`4TH`, `-1MO`), or neither
+ *   (the month and day of `DTSTART`). `DTSTART` must be one of the rule's dates.
+ *   A one-day event becomes one yearly rule (cm_calendar_builder_add_yearly());
+ *   a longer one becomes dated holidays over its years, so it needs `COUNT` or
+ *   `UNTIL` and at most 10000 dates. `WKST` is ignored.
+ * - `EXDATE;VALUE=DATE:` dates (comma-separated, on any number of lines) remove
+ *   occurrences: an excluded year of the yearly rule (nothing is expanded), or
+ *   the event itself for a non-recurring one. Dates that are not occurrences
+ *   are ignored.
+ *
+ * Other properties (`SUMMARY`, `UID`, ...) and other components (`VTIMEZONE`,
+ * `VALARM`, `VTODO`, ...) are ignored. An event whose `DTSTART`, `DTEND` or
+ * `DURATION` has a time of day is refused, or skipped with
+ * ::CM_CALENDAR_ICAL_SKIP_TIMED (its rule and exclusions are then only checked
+ * for syntax). Recurrences the calendar cannot hold exactly (`FREQ` other than
+ * `YEARLY`, several values in a `BY` part, `BYSETPOS`, `RDATE`, ...) are refused,
+ * never approximated.
+ *
+ * @param b the builder.
+ * @param text the iCalendar text, UTF-8; need not be NUL-terminated (a NUL byte is
+ *        an error); may be NULL when @p len is 0.
+ * @param len length of @p text in bytes.
+ * @param flags 0, or ::CM_CALENDAR_ICAL_SKIP_TIMED and ::CM_CALENDAR_ICAL_OBSERVED or'ed.
+ * @param[out] err on ::CM_EPARSE, the line and column (bytes, 1-based, in @p text
+ *        before unfolding) and the reason; may be NULL.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p b is NULL, @p text is NULL with @p len > 0, or an unknown flag.
+ * @retval CM_EPARSE the text is malformed or holds a recurrence that is not
+ *         supported; nothing was added; see @p err.
+ * @retval CM_ENOMEM the builder could not grow; nothing was added.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_calendar_builder_add_ical(cm_calendar_builder *b, const char *text,
+                                                           size_t len, uint32_t flags,
+                                                           cm_parse_error *err);
+
 /**
  * Adds the lines of a text spec to a builder (grammar: `docs/calendar-spec.md`).
  *
