@@ -187,6 +187,9 @@ static cm_status attr_event(imp *m, cm_time at, const char *name, const json_val
 {
     int64_t num;
     const char *text = NULL;
+    /* A priority is one of the set's level names (or none): a number would name no level. */
+    if (v->kind == JSON_NUMBER && strcmp(name, "priority") == 0)
+        return ifail(m, v->p, "a priority is a name such as \"high\", or null, not a number");
     switch (v->kind) {
     case JSON_NULL:
         break;

@@ -464,6 +464,11 @@ static const struct {
      "\"2025-01-06T09:00:00Z\", "
      "\"events\": [{\"type\": \"Comment\", \"public\": false}]}]}",
      1, 1, "precedes"},
+    {"numeric priority", 1,
+     "{\"audits\": [{\"created_at\": \"2025-01-06T09:00:00Z\", \"events\": [{\"type\": \"Create\", "
+     "\"field_name\": \"status\", \"value\": \"new\"}, {\"type\": \"Change\", \"field_name\": "
+     "\"priority\", \"value\": 13}]}]}",
+     1, 177, "a priority is a name"},
     {"unknown metric", 2,
      "{\"ticket_metric_events\": [{\"metric\": \"reply_time\", \"type\": \"teleport\", \"time\": "
      "\"2025-01-06T09:00:00Z\"}]}",
