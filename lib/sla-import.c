@@ -1147,10 +1147,18 @@ cm_status cm_sla_import(uint32_t format, const char *json, size_t len,
     st = run_format(&f, format, &root);
     if (st == CM_OK) {
         msort(f.ev, f.scratch, f.nev, sizeof *f.ev, event_key);
-        /* Nothing may precede the creation (an evaluation would refuse the log). */
+        /* Nothing may precede the creation (an evaluation would refuse the log); entries
+         * at its instant that an export lists before it come after it. */
         for (size_t i = 0; i < f.nev && st == CM_OK; i++) {
-            if (f.ev[i].event.type == CM_SLA_EVENT_CREATED && f.ev[i].event.at != f.ev[0].event.at)
+            if (f.ev[i].event.type != CM_SLA_EVENT_CREATED)
+                continue;
+            if (f.ev[i].event.at != f.ev[0].event.at) {
                 st = ifail(&f, json, "an entry precedes the ticket's creation");
+            } else if (i > 0) {
+                const cm_sla_ticket_event created = f.ev[i];
+                memmove(f.ev + 1, f.ev, i * sizeof *f.ev);
+                f.ev[0] = created;
+            }
         }
     }
     if (st != CM_OK) {

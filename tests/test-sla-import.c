@@ -538,6 +538,30 @@ START_TEST(import_skip_unknown_and_order)
 }
 END_TEST
 
+START_TEST(import_creation_first_at_its_instant)
+{
+    /* An audit at the creation's instant listed before the creating one: the creation
+     * still opens the log (found by fuzzing: the reply came first and evaluation
+     * refused the ticket). */
+    static const char json[] =
+        "{\"audits\": ["
+        "{\"ticket_id\": 7, \"created_at\": \"2025-01-06T09:00:00Z\", \"author_id\": 5, "
+        "\"events\": [{\"type\": \"Comment\", \"public\": true}]},"
+        "{\"ticket_id\": 7, \"created_at\": \"2025-01-06T09:00:00Z\", \"author_id\": 9, "
+        "\"events\": [{\"type\": \"Create\", \"field_name\": \"requester_id\", \"value\": 9}]}]}";
+    cm_sla_ticket *t = NULL;
+    ck_assert_status(
+        cm_sla_import(CM_SLA_IMPORT_ZENDESK_AUDITS, json, strlen(json), NULL, NULL, &t, NULL),
+        CM_OK);
+    static const xev want[] = {
+        {AT(0, 9, 0), CREATED, 0, 0, NULL, NULL, 0},
+        {AT(0, 9, 0), AGENT, 0, 0, NULL, NULL, 0},
+    };
+    check_events(t, want, NELEM(want));
+    cm_sla_ticket_free(t);
+}
+END_TEST
+
 static void *counting_alloc(void *opaque, size_t size)
 {
     ++*(int *)opaque;
@@ -616,6 +640,7 @@ void sla_import_tcases(Suite *s)
     tcase_add_test(tc, jira_field_first_change);
     tcase_add_loop_test(tc, import_errors, 0, (int)NELEM(bad_json));
     tcase_add_test(tc, import_skip_unknown_and_order);
+    tcase_add_test(tc, import_creation_first_at_its_instant);
     tcase_add_test(tc, import_bad_input);
     suite_add_tcase(s, tc);
 }
