@@ -247,4 +247,24 @@ extern const char *const cm__sla_status_names[CM_SLA_STATUS_COUNT];
 bool cm__sla_duration(const char *p, size_t len, bool business, int64_t *out, size_t *at,
                       const char **message);
 
+/* Whether v compares with n as a condition's comparison operator says (::CM_SLA_OP_EQ ..
+ * ::CM_SLA_OP_GE). */
+static inline bool cm__sla_int_compare(uint32_t op, int64_t v, int64_t n)
+{
+    switch (op) {
+    case CM_SLA_OP_EQ:
+        return v == n;
+    case CM_SLA_OP_NE:
+        return v != n;
+    case CM_SLA_OP_LT:
+        return v < n;
+    case CM_SLA_OP_LE:
+        return v <= n;
+    case CM_SLA_OP_GT:
+        return v > n;
+    default:
+        return v >= n;
+    }
+}
+
 #endif /* CAREMETRICS_SLA_INTERNAL_H */

@@ -388,24 +388,6 @@ static bool is_comparison(uint32_t op)
     return op >= CM_SLA_OP_EQ && op <= CM_SLA_OP_GE;
 }
 
-static bool int_cmp(uint32_t op, int64_t v, int64_t n)
-{
-    switch (op) {
-    case CM_SLA_OP_EQ:
-        return v == n;
-    case CM_SLA_OP_NE:
-        return v != n;
-    case CM_SLA_OP_LT:
-        return v < n;
-    case CM_SLA_OP_LE:
-        return v <= n;
-    case CM_SLA_OP_GT:
-        return v > n;
-    default:
-        return v >= n;
-    }
-}
-
 static cm_status compile_cond(builder *bd, const cm_sla_condition *c, int what, size_t i, size_t j)
 {
     cm_sla_policyset *set = bd->set;
@@ -455,7 +437,7 @@ static cm_status compile_cond(builder *bd, const cm_sla_condition *c, int what, 
             if (c->number < 0 || c->number > (int64_t)set->nlevels)
                 return fail(bd->b, what, i, j, "a priority level is 0 .. the number of levels");
             for (uint32_t l = 0; l <= set->nlevels; l++) {
-                if (int_cmp(c->op, (int64_t)l, c->number))
+                if (cm__sla_int_compare(c->op, (int64_t)l, c->number))
                     m |= UINT64_C(1) << l;
             }
         }

@@ -247,24 +247,6 @@ static bool status_matches(uint64_t cats, uint64_t names, uint8_t status, uint8_
     return ((cats >> status) & 1u) != 0 || (name != SLA_NO_NAME && ((names >> name) & 1u) != 0);
 }
 
-static bool int_compare(uint8_t op, int64_t v, int64_t n)
-{
-    switch (op) {
-    case CM_SLA_OP_EQ:
-        return v == n;
-    case CM_SLA_OP_NE:
-        return v != n;
-    case CM_SLA_OP_LT:
-        return v < n;
-    case CM_SLA_OP_LE:
-        return v <= n;
-    case CM_SLA_OP_GT:
-        return v > n;
-    default:
-        return v >= n;
-    }
-}
-
 static bool cond_holds(const replay *r, const sla_cond *c)
 {
     switch (c->kind) {
@@ -291,7 +273,7 @@ static bool cond_holds(const replay *r, const sla_cond *c)
         case CM_SLA_OP_NE:
             return !(a->has_int && a->ival == c->number);
         default:
-            return a->has_int && int_compare(c->op, a->ival, c->number);
+            return a->has_int && cm__sla_int_compare(c->op, a->ival, c->number);
         }
     }
     }
