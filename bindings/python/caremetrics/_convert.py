@@ -607,7 +607,8 @@ def _finish(a: Any, gaps: Any, kind: str, what: str, none_value: Optional[int], 
                 i = int(_np.argmax(bad))
                 v = a[i]
                 raise _out_of_range(f"{what}[{i}]", int(v) if a.dtype.kind != "f" else float(v), lo, hi)
-    return _np.ascontiguousarray(a, dtype=target), left, temporal
+    # Contiguous and aligned for C (a buffer at an odd offset is copied).
+    return _np.require(a, dtype=target, requirements=["C", "A"]), left, temporal
 
 
 def in_array(

@@ -1102,12 +1102,19 @@ class _Reader:
             start = stop + 1
 
     def _add(self, arrays: Dict[str, Any], codes: List[Any], a: int, start: int, stop: int) -> None:
+        import numpy as np
+
         c = self.c
         c.rows = stop - start
         for field in ("created", "first_reply", "solved", "contacts", "reopened", "escalated", "abandoned", "csat", "nps", "ces", "wait_seconds", "handle_seconds"):
             arr = arrays.get(field)
+            if arr is not None and not arr.flags.aligned:
+                # Memory from a pickle or a buffer at an odd offset: C reads aligned values.
+                arr = arrays[field] = np.require(arr, requirements=["A", "C"])
             setattr(c, field, None if arr is None else arr.ctypes.data + start * arr.itemsize)
         for i, k in enumerate(codes):
+            if not k.flags.aligned:
+                k = codes[i] = np.require(k, requirements=["A", "C"])
             self.key_ptrs[i] = k.ctypes.data + start * k.itemsize
         self.rows.set(c, a + start)
         status = self.rep._call(lib.cm_table_report_add, ctypes.byref(c))

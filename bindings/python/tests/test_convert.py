@@ -332,3 +332,14 @@ def test_nullable_scores_equal_the_answered_subset(scores):
     s = pd.Series(scores, dtype="Int64")
     answered = [v for v in scores if v is not None]
     assert cm.Nps().add_many(s) == cm.Nps().add_many(np.array(answered, dtype=np.uint8))
+
+
+def test_accumulator_arrays_at_odd_addresses():
+    """Entry points of the accumulators read unaligned arrays through an aligned copy."""
+    seconds = np.array([5, 4, 1, 3, 5, 2], dtype=np.float64)
+    raw = np.zeros(seconds.nbytes + 1, dtype=np.uint8)
+    raw[1:] = seconds.view(np.uint8)
+    odd = np.frombuffer(raw.data, dtype=np.float64, offset=1, count=seconds.size)
+    assert not odd.flags.aligned
+    got = cm.Sketch().add_many(odd).result()
+    assert (got.n, got.min_seconds, got.max_seconds, got.total_seconds) == (6, 1.0, 5.0, 20.0)

@@ -419,6 +419,29 @@ def test_nat_na_and_dtypes_read_the_same(sample):
     pd.testing.assert_frame_equal(cm.report(cols, by="channel"), plain)
 
 
+def test_columns_at_odd_addresses_read_the_same(sample):
+    """Arrays whose memory is not aligned for their type (a pickle's buffer, a slice of
+    bytes) are read through an aligned copy: the C engine takes aligned values."""
+    plain = cm.report(sample, by="channel")
+
+    def odd(a):
+        a = np.ascontiguousarray(a)
+        raw = np.zeros(a.nbytes + 1, dtype=np.uint8)
+        raw[1:] = a.view(np.uint8)
+        out = np.frombuffer(raw.data, dtype=a.dtype, offset=1, count=a.size)
+        assert not out.flags.aligned or a.itemsize == 1
+        return out
+
+    cols = {c: sample[c].to_numpy() for c in sample.columns if c not in ("created_at", "first_reply_at", "solved_at")}
+    for c in ("created_at", "first_reply_at", "solved_at"):
+        cols[c] = odd(sample[c].dt.tz_localize(None).to_numpy().astype("datetime64[s]"))
+    for c in ("wait_seconds", "handle_seconds", "csat", "contacts"):
+        if c in cols:
+            cols[c] = odd(cols[c].astype(np.float64))
+    cols["channel"] = sample.channel.tolist()
+    pd.testing.assert_frame_equal(cm.report(cols, by="channel"), plain)
+
+
 def test_missing_entries_and_absent_columns():
     df = pd.DataFrame(
         {
