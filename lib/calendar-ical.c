@@ -101,10 +101,14 @@ static void adv(cursor *c)
     c->pos++;
 }
 
-/* Moves past the line break ending the content line (peek() gave EOL). */
+/* Moves past the line break ending the content line; at the end of the text (a last
+ * line without a break) it stays, so that positions stay on that line. */
 static void next_line(cursor *c)
 {
-    c->pos += break_len(c, c->pos);
+    const size_t k = break_len(c, c->pos);
+    if (k == 0)
+        return;
+    c->pos += k;
     c->line++;
     c->line_start = c->pos;
 }

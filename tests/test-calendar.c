@@ -2609,27 +2609,28 @@ static const struct {
     const char *text;
     uint32_t line, column;
 } ical_errors[] = {
-    {"", 1, 1},                                                        /* no VCALENDAR */
-    {"BEGIN:VEVENT\r\n", 1, 1},                                        /* not in a calendar */
-    {"VERSION:2.0\r\n", 1, 1},                                         /* property outside */
-    {"BEGIN:VCALENDAR\r\n", 2, 1},                                     /* missing END */
-    {"BEGIN:VCALENDAR\r\nEND:VEVENT\r\n", 2, 1},                       /* END mismatch */
-    {"END:VCALENDAR\r\n", 1, 1},                                       /* END without BEGIN */
-    {"BEGIN:VCALENDAR\r\nBEGIN:VCALENDAR\r\n", 2, 1},                  /* nested calendar */
-    {"BEGIN:VCALENDAR\r\n:x\r\n", 2, 1},                               /* no name */
-    {"BEGIN:VCALENDAR\r\nX-A x\r\n", 2, 4},                            /* no ':' */
-    {"BEGIN:VCALENDAR\r\nX-A;=1:x\r\n", 2, 5},                         /* no parameter name */
-    {"BEGIN:VCALENDAR\r\nX-A;P:x\r\n", 2, 6},                          /* no '=' */
-    {"BEGIN:VCALENDAR\r\nX-A;P=\"ab:x\r\n", 2, 12},                    /* open quote */
-    {"BEGIN:VCALENDAR\r\nX-A:a\001b\r\n", 2, 6},                       /* control character */
-    {"BEGIN:VCALENDAR\r\nX-A:a\rb\r\n", 2, 6},                         /* bare CR */
-    {"BEGIN:VCALENDAR\r\nBEGIN:\r\n", 2, 7},                           /* no component name */
-    {"BEGIN:VCALENDAR\r\nBEGIN:X-A x\r\n", 2, 10},                     /* text after name */
-    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\n", 3, 1},       /* no DTSTART */
-    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nBEGIN:VEVENT\r\n", 3, 1},     /* nested event */
-    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2025011\r\n", 3, 16}, /* short date */
-    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250230\r\n", 3, 9}, /* no such date */
-    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:00000101\r\n", 3, 9}, /* year 0 */
+    {"", 1, 1},                                                    /* no VCALENDAR */
+    {"BEGIN:VEVENT\r\n", 1, 1},                                    /* not in a calendar */
+    {"VERSION:2.0\r\n", 1, 1},                                     /* property outside */
+    {"BEGIN:VCALENDAR\r\n", 2, 1},                                 /* missing END */
+    {"BEGIN:VCALENDAR\n\n\nBEGIN:VEVENT", 4, 13},                  /* missing END, no last break */
+    {"BEGIN:VCALENDAR\r\nEND:VEVENT\r\n", 2, 1},                   /* END mismatch */
+    {"END:VCALENDAR\r\n", 1, 1},                                   /* END without BEGIN */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VCALENDAR\r\n", 2, 1},              /* nested calendar */
+    {"BEGIN:VCALENDAR\r\n:x\r\n", 2, 1},                           /* no name */
+    {"BEGIN:VCALENDAR\r\nX-A x\r\n", 2, 4},                        /* no ':' */
+    {"BEGIN:VCALENDAR\r\nX-A;=1:x\r\n", 2, 5},                     /* no parameter name */
+    {"BEGIN:VCALENDAR\r\nX-A;P:x\r\n", 2, 6},                      /* no '=' */
+    {"BEGIN:VCALENDAR\r\nX-A;P=\"ab:x\r\n", 2, 12},                /* open quote */
+    {"BEGIN:VCALENDAR\r\nX-A:a\001b\r\n", 2, 6},                   /* control character */
+    {"BEGIN:VCALENDAR\r\nX-A:a\rb\r\n", 2, 6},                     /* bare CR */
+    {"BEGIN:VCALENDAR\r\nBEGIN:\r\n", 2, 7},                       /* no component name */
+    {"BEGIN:VCALENDAR\r\nBEGIN:X-A x\r\n", 2, 10},                 /* text after name */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\n", 3, 1},   /* no DTSTART */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nBEGIN:VEVENT\r\n", 3, 1}, /* nested event */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2025011\r\n", 3, 16},         /* short date */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250230\r\n", 3, 9},         /* no such date */
+    {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:00000101\r\n", 3, 9},         /* year 0 */
     {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101T250000\r\n", 3, 18}, /* hour */
     {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101x\r\n", 3, 17},       /* trailing text */
     {"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20250101T000000\r\n", 3, 35},
