@@ -1240,7 +1240,8 @@ typedef struct cm_sla_breakdown cm_sla_breakdown;
  *
  * Each key is `"policy"` (npolicies + 1 values, the last for no policy),
  * `"priority"` (levels 0 .. nlevels), or the name of a dimension of the set
- * (its values, then other, then unset). Each cell counts, per metric of the
+ * (its values, then other, then unset); a dimension named `policy` (an attribute
+ * the conditions test) is not a key, as that name is the policy's. Each cell counts, per metric of the
  * set, achieved, breached and open instances and the elapsed times of the
  * stopped ones, exactly as ::cm_sla_attainment counts them.
  *

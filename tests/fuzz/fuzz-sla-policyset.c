@@ -110,8 +110,12 @@ static void check_breakdown(const cm_sla_policyset *set, const cm_sla_policyset_
 {
     const char *keys[3] = {"policy", "priority", NULL};
     size_t nkeys = 2;
-    if (sh->ndimensions > 0)
-        CHECK(cm_sla_policyset_dimension(set, 0, &keys[nkeys++], NULL, NULL) == CM_OK);
+    if (sh->ndimensions > 0) {
+        CHECK(cm_sla_policyset_dimension(set, 0, &keys[nkeys], NULL, NULL) == CM_OK);
+        /* An attribute named policy is not a key: that name is the policy's. */
+        if (strcmp(keys[nkeys], "policy") != 0 && strcmp(keys[nkeys], "priority") != 0)
+            nkeys++;
+    }
     cm_sla_breakdown *b = NULL, *c = NULL;
     const cm_status st = cm_sla_breakdown_new(set, keys, nkeys, NULL, &b);
     if (st == CM_ERANGE)
