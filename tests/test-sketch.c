@@ -1754,28 +1754,31 @@ START_TEST(sketch2_bucket_bounds_scaled)
 END_TEST
 
 /* Population and sample standard deviation of values rounded to millionths of
- * `unit`, in long double with the centred two-pass formula: independent of the
- * library's integer sums. */
+ * `unit`, independent of the library's sums: the deviations from the first value
+ * summed exactly in 128-bit integers (n S2 - S1^2 is exact), one rounding at the
+ * end. Exact also where long double is only a double (under valgrind). */
+__extension__ typedef __int128 i128;
+
 static void reference_stddev(const double *xs, size_t n, double unit, double *pop, double *sample)
 {
-    long double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += floorl((long double)xs[i] / (long double)unit * 1e6L + 0.5L);
-    const long double mean = sum / (long double)n;
-    long double ss = 0;
+    const long double scale = 1e6L / (long double)unit;
+    const int64_t v0 = (int64_t)floorl((long double)xs[0] * scale + 0.5L);
+    i128 s1 = 0, s2 = 0;
     for (size_t i = 0; i < n; i++) {
-        const long double d = floorl((long double)xs[i] / (long double)unit * 1e6L + 0.5L) - mean;
-        ss += d * d;
+        const int64_t d = (int64_t)floorl((long double)xs[i] * scale + 0.5L) - v0;
+        s1 += d;
+        s2 += (i128)d * d;
     }
-    *pop = (double)(sqrtl(ss / (long double)n) / 1e6L * (long double)unit);
-    *sample = n > 1 ? (double)(sqrtl(ss / (long double)(n - 1)) / 1e6L * (long double)unit) : 0.0;
+    const i128 num = (i128)n * s2 - s1 * s1; /* n^2 times the population variance */
+    const long double nn = (long double)n;
+    *pop = (double)(sqrtl((long double)num / (nn * nn)) / scale);
+    *sample = n > 1 ? (double)(sqrtl((long double)num / (nn * (nn - 1))) / scale) : 0.0;
 }
 
 START_TEST(sketch2_stddev_property)
 {
-    /* The standard deviation of 10^5 values against a two-pass long-double
-     * reference (values rounded alike; long double keeps 64 bits, enough that
-     * the reference is good to about 1e-15 relative here), after merging
+    /* The standard deviation of 10^5 values against an exact integer reference
+     * (values rounded alike, one rounding at the end), after merging
      * shards in random order, and through bytes; also a spread where the
      * one-pass double formula loses every digit: 10^5 values of 10^6 s plus
      * or minus a microsecond. */
