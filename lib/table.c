@@ -35,6 +35,68 @@ cm_status cm_table_columns_init(cm_table_columns *columns)
     return CM_OK;
 }
 
+/* ---- column conversions ------------------------------------------------- */
+
+/* Floor of t / d for d >= 1; with d a constant the compiler multiplies. */
+static inline int64_t floor_div(int64_t t, int64_t d)
+{
+    const int64_t q = t / d;
+    return q - (int64_t)((t % d) < 0);
+}
+
+static inline void ticks_to_seconds(const int64_t *ticks, size_t n, int64_t d, cm_time *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int64_t t = ticks[i];
+        out[i] = t == CM_TABLE_NO_TIME ? CM_TABLE_NO_TIME : floor_div(t, d);
+    }
+}
+
+cm_status cm_table_instants_from_ticks(const int64_t *ticks, size_t n, int64_t ticks_per_second,
+                                       cm_time *out)
+{
+    CM_REQUIRE(n == 0 || (ticks != NULL && out != NULL), CM_EINVAL);
+    CM_REQUIRE(ticks_per_second >= 1, CM_EINVAL);
+    switch (ticks_per_second) {
+    case 1:
+        if (out != ticks && n > 0)
+            memmove(out, ticks, n * sizeof *out);
+        break;
+    case 1000:
+        ticks_to_seconds(ticks, n, 1000, out);
+        break;
+    case 1000000:
+        ticks_to_seconds(ticks, n, 1000000, out);
+        break;
+    case 1000000000:
+        ticks_to_seconds(ticks, n, 1000000000, out);
+        break;
+    default:
+        ticks_to_seconds(ticks, n, ticks_per_second, out);
+        break;
+    }
+    return CM_OK;
+}
+
+cm_status cm_table_scores_from_doubles(const double *values, size_t n, uint8_t *out,
+                                       size_t *unusable)
+{
+    CM_REQUIRE(unusable != NULL, CM_EINVAL);
+    CM_REQUIRE(n == 0 || (values != NULL && out != NULL), CM_EINVAL);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double v = values[i];
+        const bool in_range = v >= 0.0 && v <= 254.0; /* false for NaN */
+        const double c = in_range ? v : 0.0;
+        const uint8_t u = (uint8_t)c;
+        const bool whole = in_range && (double)u == c;
+        out[i] = whole ? u : (uint8_t)CM_SCORE_NONE;
+        bad += (size_t)(!whole && v == v); /* NaN is no answer, not unusable */
+    }
+    *unusable = bad;
+    return CM_OK;
+}
+
 /* ---- spec checks --------------------------------------------------------- */
 
 static bool name_ok(const char *s)

@@ -1247,6 +1247,110 @@ START_TEST(open_ticket_at_due_instant)
 }
 END_TEST
 
+/* Instants in ticks of s, ms, us, ns and an odd unit: floor to the second, NaT kept. */
+START_TEST(instants_from_ticks)
+{
+    const int64_t ns[] = {0,
+                          999999999,
+                          1000000000,
+                          -1,
+                          -1000000000,
+                          -1000000001,
+                          1736150399999999999,
+                          INT64_MAX,
+                          INT64_MIN + 1,
+                          CM_TABLE_NO_TIME};
+    const cm_time ns_s[] = {0,  0,          1,          -1,          -1,
+                            -2, 1736150399, 9223372036, -9223372037, CM_TABLE_NO_TIME};
+    cm_time out[NELEM(ns)];
+    ck_assert_status(cm_table_instants_from_ticks(ns, NELEM(ns), 1000000000, out), CM_OK);
+    for (size_t i = 0; i < NELEM(ns); i++)
+        ck_assert_int_eq(out[i], ns_s[i]);
+
+    const int64_t ms[] = {-1, 1999, -1000, -1001, 1736150400000, CM_TABLE_NO_TIME};
+    const cm_time ms_s[] = {-1, 1, -1, -2, 1736150400, CM_TABLE_NO_TIME};
+    ck_assert_status(cm_table_instants_from_ticks(ms, NELEM(ms), 1000, out), CM_OK);
+    for (size_t i = 0; i < NELEM(ms); i++)
+        ck_assert_int_eq(out[i], ms_s[i]);
+
+    const int64_t us[] = {1500000, -1500000, -1, 999999, CM_TABLE_NO_TIME};
+    const cm_time us_s[] = {1, -2, -1, 0, CM_TABLE_NO_TIME};
+    ck_assert_status(cm_table_instants_from_ticks(us, NELEM(us), 1000000, out), CM_OK);
+    for (size_t i = 0; i < NELEM(us); i++)
+        ck_assert_int_eq(out[i], us_s[i]);
+
+    /* 7 ticks a second: 13 is 1 s and 6 ticks, -14 exactly -2 s, -15 in the second -3. */
+    const int64_t odd[] = {13, -1, -14, -15, 6, CM_TABLE_NO_TIME};
+    const cm_time odd_s[] = {1, -1, -2, -3, 0, CM_TABLE_NO_TIME};
+    ck_assert_status(cm_table_instants_from_ticks(odd, NELEM(odd), 7, out), CM_OK);
+    for (size_t i = 0; i < NELEM(odd); i++)
+        ck_assert_int_eq(out[i], odd_s[i]);
+
+    /* Seconds are copied; in place works. */
+    ck_assert_status(cm_table_instants_from_ticks(ns, NELEM(ns), 1, out), CM_OK);
+    for (size_t i = 0; i < NELEM(ns); i++)
+        ck_assert_int_eq(out[i], ns[i]);
+    int64_t inplace[] = {-1500, 2500, CM_TABLE_NO_TIME};
+    ck_assert_status(cm_table_instants_from_ticks(inplace, 3, 1000, inplace), CM_OK);
+    ck_assert_int_eq(inplace[0], -2);
+    ck_assert_int_eq(inplace[1], 2);
+    ck_assert_int_eq(inplace[2], CM_TABLE_NO_TIME);
+
+    /* Bad input: outputs untouched. */
+    cm_time one;
+    poison(&one);
+    ck_assert_status(cm_table_instants_from_ticks(NULL, 1, 1000, &one), CM_EINVAL);
+    ck_assert_status(cm_table_instants_from_ticks(ns, 1, 1000, NULL), CM_EINVAL);
+    ck_assert_status(cm_table_instants_from_ticks(ns, 1, 0, &one), CM_EINVAL);
+    ck_assert_status(cm_table_instants_from_ticks(ns, 1, -1000, &one), CM_EINVAL);
+    ck_assert_status(cm_table_instants_from_ticks(ns, 1, INT64_MIN, &one), CM_EINVAL);
+    ck_assert_untouched(&one);
+    ck_assert_status(cm_table_instants_from_ticks(NULL, 0, 1000, NULL), CM_OK);
+}
+END_TEST
+
+/* Answers as doubles: NaN is no answer; fractions and values outside 0..254 are unusable. */
+START_TEST(scores_from_doubles)
+{
+    const double v[] = {NAN,  0.0,      5.0,       254.0, 255.0, 4.5, -1.0,
+                        -0.0, INFINITY, -INFINITY, 1e300, 10.0,  0.25};
+    const uint8_t want[] = {CM_SCORE_NONE,
+                            0,
+                            5,
+                            254,
+                            CM_SCORE_NONE,
+                            CM_SCORE_NONE,
+                            CM_SCORE_NONE,
+                            0,
+                            CM_SCORE_NONE,
+                            CM_SCORE_NONE,
+                            CM_SCORE_NONE,
+                            10,
+                            CM_SCORE_NONE};
+    uint8_t out[NELEM(v)];
+    size_t unusable = 99;
+    ck_assert_status(cm_table_scores_from_doubles(v, NELEM(v), out, &unusable), CM_OK);
+    for (size_t i = 0; i < NELEM(v); i++)
+        ck_assert_uint_eq(out[i], want[i]);
+    ck_assert_uint_eq(unusable, 7); /* 255, 4.5, -1, +inf, -inf, 1e300, 0.25 */
+    ck_assert_status(cm_table_scores_from_doubles(v, 4, out, &unusable), CM_OK);
+    ck_assert_uint_eq(unusable, 0);
+    ck_assert_status(cm_table_scores_from_doubles(NULL, 0, NULL, &unusable), CM_OK);
+    ck_assert_uint_eq(unusable, 0);
+
+    /* Bad input: outputs untouched. */
+    uint8_t one;
+    size_t count;
+    poison(&one);
+    poison(&count);
+    ck_assert_status(cm_table_scores_from_doubles(v, 1, &one, NULL), CM_EINVAL);
+    ck_assert_status(cm_table_scores_from_doubles(NULL, 1, &one, &count), CM_EINVAL);
+    ck_assert_status(cm_table_scores_from_doubles(v, 1, NULL, &count), CM_EINVAL);
+    ck_assert_untouched(&one);
+    ck_assert_untouched(&count);
+}
+END_TEST
+
 Suite *table_suite(void);
 Suite *table_suite(void)
 {
@@ -1259,6 +1363,8 @@ Suite *table_suite(void)
     tcase_add_loop_test(tc, spec_bad_input, 0, 30);
     tcase_add_test(tc, calls_bad_input);
     tcase_add_test(tc, bad_rows_name_their_column);
+    tcase_add_test(tc, instants_from_ticks);
+    tcase_add_test(tc, scores_from_doubles);
     suite_add_tcase(s, tc);
     tc = tcase_create("groups");
     tcase_add_test(tc, dst_buckets);

@@ -387,6 +387,59 @@ CM_API CM_NODISCARD cm_status cm_table_spec_init(cm_table_spec *spec);
 CM_API CM_NODISCARD cm_status cm_table_columns_init(cm_table_columns *columns);
 
 /**
+ * Converts instants counted in ticks of a fixed unit since
+ * 1970-01-01T00:00:00Z (numpy and pandas `datetime64` in s, ms, us or ns,
+ * Arrow timestamps) into the Unix seconds of an instant column. Each value
+ * is divided by @p ticks_per_second rounding toward the past (floor: -1 ms
+ * is -1 s, 1999 ms is 1 s), so an instant falls in the second that holds
+ * it; ::CM_TABLE_NO_TIME (`INT64_MIN`, which is numpy's NaT) stays
+ * ::CM_TABLE_NO_TIME. No other value becomes ::CM_TABLE_NO_TIME when
+ * @p ticks_per_second is above 1. One pass, no allocation; the divisions by
+ * 10^3, 10^6 and 10^9 are multiplications.
+ *
+ * @code
+ * const int64_t ns[] = {1736150399999999999, -1, CM_TABLE_NO_TIME};
+ * cm_time s[3];
+ * cm_status st = cm_table_instants_from_ticks(ns, 3, 1000000000, s);
+ * // s = {1736150399, -1, CM_TABLE_NO_TIME}
+ * @endcode
+ *
+ * @param ticks @p n instants in ticks; NULL only when @p n is 0.
+ * @param n number of instants.
+ * @param ticks_per_second ticks in a second, at least 1: 1 (s), 1000 (ms),
+ *        1000000 (us), 1000000000 (ns) or any other.
+ * @param[out] out @p n Unix seconds; may be @p ticks itself (in place).
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p ticks or @p out is NULL while @p n is above 0, or
+ *         @p ticks_per_second is below 1.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_table_instants_from_ticks(const int64_t *ticks, size_t n,
+                                                           int64_t ticks_per_second, cm_time *out);
+
+/**
+ * Converts survey answers held as doubles (a float column with NaN for "no
+ * answer", as pandas holds answers that may be missing) into an answer
+ * column: NaN gives ::CM_SCORE_NONE and a whole number from 0 to 254 gives
+ * itself. Any other value (a fraction, a negative number, 255 or more, an
+ * infinity) is unusable: it also gives ::CM_SCORE_NONE and is counted in
+ * @p unusable, so that the caller can report those rows. Whether an answer
+ * is on its survey's scale is left to cm_table_report_add(), which counts
+ * the row as bad when it is not. One pass, no allocation.
+ *
+ * @param values @p n answers; NULL only when @p n is 0.
+ * @param n number of answers.
+ * @param[out] out @p n answers (uint8), ::CM_SCORE_NONE for no answer.
+ * @param[out] unusable number of unusable values.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p unusable is NULL, or @p values or @p out is NULL while
+ *         @p n is above 0.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_table_scores_from_doubles(const double *values, size_t n,
+                                                           uint8_t *out, size_t *unusable);
+
+/**
  * Creates an empty report. All the memory the report will use is allocated
  * here and written once, so folding causes no allocation and no page faults.
  *
