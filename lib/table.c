@@ -37,6 +37,19 @@ cm_status cm_table_columns_init(cm_table_columns *columns)
 
 /* ---- column conversions ------------------------------------------------- */
 
+/* The conversion loops get a clone per x86-64 level (AVX-512, AVX2, baseline), picked
+ * when the library is loaded (GNU ifunc), and are written without branches so that they
+ * vectorize. Floating-point exceptions are never read by the library, so GCC may treat
+ * comparisons and conversions as not trapping (clang does by default). */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && \
+    __GNUC__ >= 12
+#define TBL_VECTORIZED                                                           \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), \
+                   optimize("no-trapping-math")))
+#else
+#define TBL_VECTORIZED
+#endif
+
 /* Floor of t / d for d >= 1; with d a constant the compiler multiplies. */
 static inline int64_t floor_div(int64_t t, int64_t d)
 {
@@ -49,6 +62,26 @@ static inline void ticks_to_seconds(const int64_t *ticks, size_t n, int64_t d, c
     for (size_t i = 0; i < n; i++) {
         const int64_t t = ticks[i];
         out[i] = t == CM_TABLE_NO_TIME ? CM_TABLE_NO_TIME : floor_div(t, d);
+    }
+}
+
+/* floor(t / d) for d = 10^6 or 10^9: a quotient from doubles, within 2 of the floor (the
+ * double nearest t is within 2^10 of it, and |t / d| < 2^34), made exact by two rounds of
+ * correction on the remainder. The remainder is computed modulo 2^64: it is small, so its
+ * value is right even where q * d would overflow int64. */
+TBL_VECTORIZED static void ticks_to_seconds_fp(const int64_t *ticks, size_t n, int64_t d,
+                                               cm_time *out)
+{
+    const double inv = 1.0 / (double)d;
+    const uint64_t ud = (uint64_t)d;
+    for (size_t i = 0; i < n; i++) {
+        const int64_t t = ticks[i];
+        int64_t q = (int64_t)((double)t * inv);
+        int64_t r = (int64_t)((uint64_t)t - (uint64_t)q * ud);
+        q += (int64_t)(r >= d) - (int64_t)(r < 0);
+        r = (int64_t)((uint64_t)t - (uint64_t)q * ud);
+        q += (int64_t)(r >= d) - (int64_t)(r < 0);
+        out[i] = t == CM_TABLE_NO_TIME ? CM_TABLE_NO_TIME : q;
     }
 }
 
@@ -66,10 +99,8 @@ cm_status cm_table_instants_from_ticks(const int64_t *ticks, size_t n, int64_t t
         ticks_to_seconds(ticks, n, 1000, out);
         break;
     case 1000000:
-        ticks_to_seconds(ticks, n, 1000000, out);
-        break;
     case 1000000000:
-        ticks_to_seconds(ticks, n, 1000000000, out);
+        ticks_to_seconds_fp(ticks, n, ticks_per_second, out);
         break;
     default:
         ticks_to_seconds(ticks, n, ticks_per_second, out);
@@ -78,22 +109,34 @@ cm_status cm_table_instants_from_ticks(const int64_t *ticks, size_t n, int64_t t
     return CM_OK;
 }
 
+/* v + 2^52 holds round(v) in its low mantissa bits when 0 <= v < 2^52: the value is usable
+ * when those bits are 0..254 and adding and taking away 2^52 gave v back. Only additions
+ * and equality tests: no branch, no conversion of an out-of-range double. */
+TBL_VECTORIZED static size_t doubles_to_scores(const double *restrict values, size_t n,
+                                               uint8_t *restrict out)
+{
+    const double two52 = 0x1p52;
+    const uint64_t two52_bits = UINT64_C(0x4330000000000000);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double v = values[i];
+        const double y = v + two52;
+        uint64_t bits;
+        memcpy(&bits, &y, sizeof bits);
+        const uint64_t k = bits - two52_bits;
+        const uint64_t ok = (uint64_t)(k < CM_SCORE_NONE) & (uint64_t)(y - two52 == v);
+        out[i] = (uint8_t)(ok ? k : CM_SCORE_NONE);
+        bad += (size_t)((ok ^ 1u) & (uint64_t)(v == v)); /* NaN is no answer, not unusable */
+    }
+    return bad;
+}
+
 cm_status cm_table_scores_from_doubles(const double *values, size_t n, uint8_t *out,
                                        size_t *unusable)
 {
     CM_REQUIRE(unusable != NULL, CM_EINVAL);
     CM_REQUIRE(n == 0 || (values != NULL && out != NULL), CM_EINVAL);
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double v = values[i];
-        const bool in_range = v >= 0.0 && v <= 254.0; /* false for NaN */
-        const double c = in_range ? v : 0.0;
-        const uint8_t u = (uint8_t)c;
-        const bool whole = in_range && (double)u == c;
-        out[i] = whole ? u : (uint8_t)CM_SCORE_NONE;
-        bad += (size_t)(!whole && v == v); /* NaN is no answer, not unusable */
-    }
-    *unusable = bad;
+    *unusable = n > 0 ? doubles_to_scores(values, n, out) : 0;
     return CM_OK;
 }
 

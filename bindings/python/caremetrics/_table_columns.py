@@ -32,13 +32,15 @@ import numpy as np
 from . import _convert as cv
 from ._lib import c_status, declare, lib
 from .calendar import _ParseError
-from .errors import NotFoundError, STATUS, invalid, parse_error
+from .errors import NotFoundError, STATUS, check, invalid, parse_error
 
 declare(
     [
         ("cm_csv_map_preset", c_status, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)]),
         ("cm_csv_map_parse", c_status, [ctypes.c_char_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(_ParseError)]),
         ("cm_csv_map_free", None, [ctypes.c_void_p]),
+        ("cm_table_instants_from_ticks", c_status, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int64, ctypes.c_void_p]),
+        ("cm_table_scores_from_doubles", c_status, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
     ]
 )
 
@@ -517,6 +519,10 @@ class Instants(Target):
                 return out
             if per > 1 and float(per).is_integer():
                 per = int(per)
+                if n and ticks.flags.aligned and ticks.flags.c_contiguous:
+                    # One pass in C (floor to the second, NaT kept as NO_TIME).
+                    check(lib.cm_table_instants_from_ticks(ticks.ctypes.data, n, per, out.ctypes.data))
+                    return out
                 np.floor_divide(ticks, per, out=out)
                 if n and ticks.min() == NO_TIME:  # NaT is the smallest int64
                     # NaT // per is NO_TIME // per: add what turns it into NO_TIME, without a
@@ -677,6 +683,13 @@ class Integers(Target):
         n = len(v)
         if n == 0:
             return out
+        if self.missing == SCORE_NONE and v.dtype == np.float64 and v.flags.aligned and v.flags.c_contiguous:
+            # Survey answers: one pass in C; a block with unusable values (fractions,
+            # values outside 0..254) is read again below to describe them.
+            unusable = ctypes.c_size_t()
+            check(lib.cm_table_scores_from_doubles(v.ctypes.data, n, out.ctypes.data, ctypes.byref(unusable)))
+            if unusable.value == 0:
+                return out
         lo, hi = np.fmin.reduce(v), np.fmax.reduce(v)  # NaN only when every entry is
         if math.isnan(lo):
             out.fill(self.missing)
