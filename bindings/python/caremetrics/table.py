@@ -1437,14 +1437,22 @@ class _Result:
             index_rows.append(tuple(labels))
             rows.append(self.row(gi))
         template = self.row(None)
-        columns = list(zip(*(r.values() for r in rows))) if rows else [()] * len(template)
-        data: Dict[str, Any] = {}
-        for (col, empty), values in zip(template.items(), columns):
-            if isinstance(empty, _Instant):
-                stamps = np.array([int(v) for v in values], dtype=np.int64).view("datetime64[s]")  # NO_TIME is NaT
-                data[col] = pd.DatetimeIndex(stamps).tz_localize("UTC")
+        # One 2-D block per dtype (pandas' own layout), not one array per column: a frame of
+        # a few hundred columns is then built in a few calls.
+        by_dtype: Dict[Any, List[str]] = {}
+        for col, empty in template.items():
+            dtype = _Instant if isinstance(empty, _Instant) else bool if isinstance(empty, bool) else np.int64 if isinstance(empty, int) else np.float64
+            by_dtype.setdefault(dtype, []).append(col)
+        parts: List[Any] = []
+        for dtype, cols in by_dtype.items():
+            if dtype is _Instant:
+                for col in cols:
+                    stamps = np.array([int(r[col]) for r in rows], dtype=np.int64).view("datetime64[s]")  # NO_TIME is NaT
+                    parts.append(pd.DataFrame({col: pd.DatetimeIndex(stamps).tz_localize("UTC")}))
             else:
-                data[col] = np.array(values, dtype=bool if isinstance(empty, bool) else np.int64 if isinstance(empty, int) else np.float64)
+                block = np.array([[r[c] for c in cols] for r in rows], dtype=dtype).reshape(len(rows), len(cols))
+                parts.append(pd.DataFrame(block, columns=cols))
+        order = list(template)
         level_names = list(spec.by_keys)
         if bucket is not None:
             level_names.append(bucket.replace("-", "_"))
@@ -1453,7 +1461,8 @@ class _Result:
             start_ix = pd.DatetimeIndex(np.array(starts, dtype=np.int64).view("datetime64[s]")).tz_localize("UTC").tz_convert(zone)
             end_ix = pd.DatetimeIndex(np.array(ends, dtype=np.int64).view("datetime64[s]")).tz_localize("UTC").tz_convert(zone)
             index_rows = [r + (t,) for r, t in zip(index_rows, start_ix)]
-            data = {"bucket_end": end_ix, **data}
+            parts.append(pd.DataFrame({"bucket_end": end_ix}))
+            order.insert(0, "bucket_end")
         if not level_names:
             index = pd.Index(["all"])
         elif len(level_names) == 1:
@@ -1462,7 +1471,7 @@ class _Result:
             index = pd.MultiIndex.from_tuples(index_rows, names=level_names)
         else:
             index = pd.MultiIndex.from_arrays([[] for _ in level_names], names=level_names)
-        frame = pd.DataFrame(data)
+        frame = pd.concat(parts, axis=1)[order]
         frame.index = index
         empty_row = {k: (pd.NaT if isinstance(v, _Instant) else v) for k, v in template.items()}
         if instants:
