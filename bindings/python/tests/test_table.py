@@ -731,6 +731,59 @@ def test_datetime_units_floor_to_the_second(unit):
     assert got.loc["all", "csat_n"] == 3
 
 
+def test_property_instants_in_ticks_floor_like_numpy():
+    """datetime64 in ns, us and ms is converted by the library: numpy's floor division
+    (exact for negative instants and the int64 extremes) is the oracle; NaT stays missing."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from caremetrics import _table_columns as tc
+
+    NAT = -(2**63)
+    ticks = st.one_of(st.integers(-(2**63) + 1, 2**63 - 1), st.integers(-(10**10), 10**10), st.just(NAT),
+                      st.sampled_from([-1, 0, 1, 2**63 - 1, -(2**63) + 1, -(10**9), -(10**9) - 1, 999999999]))
+
+    @hypothesis.settings(max_examples=200, deadline=None)
+    @hypothesis.given(values=st.lists(ticks, min_size=1, max_size=200), unit=st.sampled_from(["ns", "us", "ms"]), block=st.integers(1, 64))
+    def check(values, unit, block):
+        a = np.array(values, dtype=np.int64)
+        per = {"ns": 10**9, "us": 10**6, "ms": 10**3}[unit]
+        want = np.where(a == NAT, NAT, np.floor_divide(a, per))
+        col = tc.Col(a.view(f"datetime64[{unit}]"), "created_at")
+        t = tc.Instants("created_at", col, None, block)
+        got = np.concatenate([t.convert(tc.Block(i, min(len(a), i + block))).copy() for i in range(0, len(a), block)])
+        assert got.tolist() == want.tolist()
+
+    check()
+
+
+def test_property_float_answers_read_like_numpy():
+    """float64 answers are converted by the library: whole numbers 0..254 are answers, NaN
+    is no answer, anything else makes its row bad (as numpy's reading of them decides)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from caremetrics import _table_columns as tc
+
+    answers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 260).map(float),
+                        st.sampled_from([0.5, 4.5, -0.0, 254.0, 255.0, 1e300, 2.0**52, 2.0**52 + 5, -(2.0**52)]))
+
+    @hypothesis.settings(max_examples=200, deadline=None)
+    @hypothesis.given(values=st.lists(answers, min_size=1, max_size=200))
+    def check(values):
+        v = np.array(values, dtype=np.float64)
+        t = tc.Integers("csat", tc.Col(v, "csat"), None, len(v))
+        blk = tc.Block(0, len(v))
+        got = t.convert(blk)
+        nan = np.isnan(v)
+        with np.errstate(invalid="ignore"):
+            usable = ~nan & (v >= 0) & (v <= 254) & (np.floor(v) == v)
+        want = np.where(usable, np.where(usable, v, 0).astype(np.int64), 255)
+        assert got.tolist() == want.tolist()
+        bad = np.zeros(len(v), dtype=bool) if blk.bad is None else blk.bad
+        assert bad.tolist() == (~usable & ~nan).tolist()
+
+    check()
+
+
 def test_as_of_confidence_and_quantile_options(sample, office, policy):
     t = sample[sample.abandoned == 0]
     later = pd.Timestamp("2026-03-01", tz="UTC")  # after every event: open tickets run longer
