@@ -1209,6 +1209,14 @@ class _KeyReader:
             and n <= 2 ** (8 * dt.itemsize - (dt.kind == "i"))
             and np.array_equal(mapping[:n], np.arange(n))
         )
+        # int8 codes to one-byte engine codes: a byte translation table (a quarter of the
+        # time of numpy's take, which widens the codes to intp first).
+        self.lut: Optional[bytes] = None
+        if not self.zero_copy and dt == np.int8 and self.width == 1:
+            lut = np.zeros(256, dtype=np.uint8)
+            lut[:n] = self.table[:n]
+            lut[255] = self.table[n]  # code -1: missing
+            self.lut = lut.tobytes()
 
     def _code_of(self, rep: TableReport, index: int, value: Any, values: Dict[str, str], missing: bool) -> Tuple[Optional[int], str]:
         if self.spec.name == "priority":
@@ -1235,8 +1243,11 @@ class _KeyReader:
         codes = self.codes[blk.a : blk.b]
         if self.zero_copy:
             return codes.view(self.dtype)
-        out = self.scratch.get(blk, "out", self.dtype)
-        np.take(self.table, codes, out=out)  # -1 (missing) takes the last slot
+        if self.lut is not None:
+            out = np.frombuffer(codes.tobytes().translate(self.lut), dtype=np.uint8)
+        else:
+            out = self.scratch.get(blk, "out", self.dtype)
+            np.take(self.table, codes, out=out)  # -1 (missing) takes the last slot
         if self.why:
             bad = self.unusable.take(codes)
             if bad.any():

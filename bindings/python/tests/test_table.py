@@ -419,6 +419,25 @@ def test_nat_na_and_dtypes_read_the_same(sample):
     pd.testing.assert_frame_equal(cm.report(cols, by="channel"), plain)
 
 
+def test_categorical_keys_with_missing_values_read_as_text(sample, office, policy):
+    """Categorical keys (int8 codes, -1 for missing) give the groups, SLA levels and bad
+    rows of the same values as text."""
+    df = sample.copy()
+    prio = df.priority.astype(object).where(np.arange(len(df)) % 7 != 3, None)
+    prio = prio.where(np.arange(len(df)) % 101 != 5, "P1")  # no such priority: bad rows
+    chan = df.channel.astype(object).where(np.arange(len(df)) % 5 != 1, None)
+    as_text = df.assign(priority=prio, channel=chan)
+    as_cat = df.assign(priority=pd.Categorical(prio, categories=["P1", "low", "urgent", "normal", "high"]),
+                       channel=pd.Categorical(chan))
+    assert as_cat.priority.cat.codes.dtype == np.int8 and (as_cat.priority.cat.codes == -1).any()
+    for by in ("priority", "channel", ["channel", "priority"]):
+        want = cm.report(as_text, by=by, calendar=office, policy=policy, observed=True)
+        got = cm.report(as_cat, by=by, calendar=office, policy=policy, observed=True, block_rows=1000)
+        assert got.attrs["bad_rows"] == want.attrs["bad_rows"] > 0
+        assert [(b.row, b.column, b.value) for b in got.attrs["first_bad_rows"]] == [(b.row, b.column, b.value) for b in want.attrs["first_bad_rows"]]
+        pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_index_type=False, check_categorical=False)
+
+
 def test_columns_at_odd_addresses_read_the_same(sample):
     """Arrays whose memory is not aligned for their type (a pickle's buffer, a slice of
     bytes) are read through an aligned copy: the C engine takes aligned values."""
