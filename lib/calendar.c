@@ -526,6 +526,8 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     if (Lx >= Ly)
         return 0;
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
+    if (c->naff == 0 && c->nrules == 0)
+        return sum; /* the weekly pattern alone */
     const int64_t first = day_of_local(Lx), last = day_of_local(Ly - 1);
     if (c->nrules == 0) {
         /* The changed dates first .. last: the whole ones from the sums. */
@@ -589,12 +591,17 @@ static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t
         }
         const int64_t stop = a > day_of_local(Lz) ? Lz : a * DAY; /* a * DAY <= Lz */
         if (c->week_open > 0) {
-            const int64_t cl = pat_cum(c, L), avail = pat_cum(c, stop) - cl;
-            if (*rem <= avail) {
-                *out = pat_inv_fwd(c, cl + *rem);
-                return true;
+            /* The pattern reaches cl + *rem at or before stop exactly when
+             * *rem fits in [L, stop); *rem <= stop - L keeps the sum small. */
+            const int64_t cl = pat_cum(c, L);
+            if (*rem <= stop - L) {
+                const int64_t at = pat_inv_fwd(c, cl + *rem);
+                if (at <= stop) {
+                    *out = at;
+                    return true;
+                }
             }
-            *rem -= avail;
+            *rem -= pat_cum(c, stop) - cl;
         }
         L = stop;
     }
