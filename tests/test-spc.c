@@ -1005,7 +1005,8 @@ END_TEST
  * sigma_z = mean moving range of z / 1.128, moving ranges not screened) on
  * that data, printed to 17 significant digits in the file
  * test/fixtures/qicharts2.ts of PowerBI-SPC
- * (https://github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC), cases
+ * (https://github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC, commit
+ * d4bb4f6da41e163e8fb1fb0975ab4d9328120463), cases
  * "nhs pp" (all 20 weeks: "targets" = centre, "ll99"/"ul99" = 3-sigma
  * limits) and "nhs pp part 10" (weeks 1-10 and 11-20 as two charts).
  * qicharts2 prints no sigma_z; its limits carry it. Each figure is asserted

@@ -113,7 +113,8 @@ def test_laney_by_hand():
 # 22 (2013) 362-368, doi:10.1136/bmjqs-2012-001373 (qicharts2's nhs_accidents).
 # Expected: qicharts2 0.8.1's P' chart of it, printed to 17 significant digits
 # in test/fixtures/qicharts2.ts of
-# https://github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC (case "nhs pp").
+# https://github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC at commit
+# d4bb4f6da41e163e8fb1fb0975ab4d9328120463 (case "nhs pp").
 NHS_SEEN = [266501, 264225, 276532, 281461, 269071, 261215, 270409, 279778, 270483, 270320,
             267923, 271478, 255353, 256820, 261835, 259144, 255910, 260863, 264465, 260989]
 NHS_ALL = [280443, 276823, 291681, 296155, 282343, 275888, 283867, 295251, 284468, 282529,
