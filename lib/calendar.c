@@ -558,9 +558,11 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
 static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz, int64_t *out)
 {
     ival iv[MAXI + 1];
+    const bool changes = c->naff > 0 || c->nrules > 0;
     while (L < Lz) {
-        const int64_t d = day_of_local(L);
-        const int64_t a = affected_ge(c, d);
+        /* Without changed dates the pattern runs to Lz. */
+        const int64_t d = changes ? day_of_local(L) : 0;
+        const int64_t a = changes ? affected_ge(c, d) : INT64_MAX;
         if (a == d) {
             const int64_t base = d * DAY, end = base + DAY < Lz ? base + DAY : Lz;
             if (c->nrules == 0 && L == base && end == base + DAY) {
@@ -589,7 +591,7 @@ static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t
             L = end;
             continue;
         }
-        const int64_t stop = a > day_of_local(Lz) ? Lz : a * DAY; /* a * DAY <= Lz */
+        const int64_t stop = a == INT64_MAX || a > day_of_local(Lz) ? Lz : a * DAY; /* <= Lz */
         if (c->week_open > 0) {
             /* The pattern reaches cl + *rem at or before stop exactly when
              * *rem fits in [L, stop); *rem <= stop - L keeps the sum small. */
@@ -975,7 +977,7 @@ static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *slo, in
            dx * DAY + c->fwd - c->min_off < *shi;
 }
 
-int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+static inline int64_t calendar_open(const cm_calendar *c, int64_t x, int64_t y)
 {
     if (x >= y)
         return 0;
@@ -999,6 +1001,11 @@ int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
         x = p.z;
         piece_next(c, &h, &p);
     }
+}
+
+int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+{
+    return calendar_open(c, x, y);
 }
 
 /*
@@ -1245,7 +1252,7 @@ static bool walk_close(const cm_calendar *c, int64_t x, int64_t *out)
 static int64_t elapsed1(const cm_calendar *c, cm_time a, cm_time b)
 {
     const int64_t x = a < b ? a : b, y = a < b ? b : a;
-    const int64_t open = cm__calendar_open(c, x, y);
+    const int64_t open = calendar_open(c, x, y);
     return a <= b ? open : -open;
 }
 
