@@ -1428,25 +1428,25 @@ static bool step_days(const cm_calendar *c, int64_t d, int64_t days, int64_t lo,
     while (days > 0) {
         if (d >= hi)
             return false;
-        if (c->nrules == 0) {
-            /* Dates d+1 .. x-1 are plain weekly dates: skip whole weeks. */
-            const int64_t x = dated_ge(c, d + 1);
-            const int64_t room = (x == INT64_MAX ? hi + 7 : x) - d - 1; /* plain dates ahead */
-            if (room >= 7) {
-                if (bpw == 0) {
-                    if (x == INT64_MAX)
-                        return false;
-                    d = x - 1;
-                    continue;
-                }
-                int64_t weeks = (days - 1) / bpw;
-                if (weeks > room / 7)
-                    weeks = room / 7;
-                if (weeks > 0) {
-                    d += 7 * weeks;
-                    days -= weeks * bpw;
-                    continue;
-                }
+        /* Dates d+1 .. x-1 have no dated entry and no rule may fall on
+         * them: plain weekly dates, skipped a whole week at a time. */
+        const int64_t xd = dated_ge(c, d + 1), xr = rule_hit_ge(c, d + 1);
+        const int64_t x = xd < xr ? xd : xr;
+        const int64_t room = (x == INT64_MAX ? hi + 7 : x) - d - 1; /* plain dates ahead */
+        if (room >= 7) {
+            if (bpw == 0) {
+                if (x == INT64_MAX)
+                    return false;
+                d = x - 1;
+                continue;
+            }
+            int64_t weeks = (days - 1) / bpw;
+            if (weeks > room / 7)
+                weeks = room / 7;
+            if (weeks > 0) {
+                d += 7 * weeks;
+                days -= weeks * bpw;
+                continue;
             }
         }
         d++;
@@ -1456,24 +1456,23 @@ static bool step_days(const cm_calendar *c, int64_t d, int64_t days, int64_t lo,
     while (days < 0) {
         if (d <= lo)
             return false;
-        if (c->nrules == 0) {
-            const int64_t x = dated_le(c, d - 1);
-            const int64_t room = d - 1 - (x == INT64_MIN ? lo - 7 : x);
-            if (room >= 7) {
-                if (bpw == 0) {
-                    if (x == INT64_MIN)
-                        return false;
-                    d = x + 1;
-                    continue;
-                }
-                int64_t weeks = (-days - 1) / bpw;
-                if (weeks > room / 7)
-                    weeks = room / 7;
-                if (weeks > 0) {
-                    d -= 7 * weeks;
-                    days += weeks * bpw;
-                    continue;
-                }
+        const int64_t xd = dated_le(c, d - 1), xr = rule_hit_le(c, d - 1);
+        const int64_t x = xd > xr ? xd : xr;
+        const int64_t room = d - 1 - (x == INT64_MIN ? lo - 7 : x);
+        if (room >= 7) {
+            if (bpw == 0) {
+                if (x == INT64_MIN)
+                    return false;
+                d = x + 1;
+                continue;
+            }
+            int64_t weeks = (-days - 1) / bpw;
+            if (weeks > room / 7)
+                weeks = room / 7;
+            if (weeks > 0) {
+                d -= 7 * weeks;
+                days += weeks * bpw;
+                continue;
             }
         }
         d--;
