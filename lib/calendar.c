@@ -526,6 +526,8 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     if (Lx >= Ly)
         return 0;
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
+    if (c->naff == 0 && c->nrules == 0)
+        return sum; /* the weekly pattern alone */
     const int64_t first = day_of_local(Lx), last = day_of_local(Ly - 1);
     if (c->nrules == 0) {
         /* The changed dates first .. last: the whole ones from the sums. */
@@ -556,9 +558,11 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
 static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz, int64_t *out)
 {
     ival iv[MAXI + 1];
+    const bool changes = c->naff > 0 || c->nrules > 0;
     while (L < Lz) {
-        const int64_t d = day_of_local(L);
-        const int64_t a = affected_ge(c, d);
+        /* Without changed dates the pattern runs to Lz. */
+        const int64_t d = changes ? day_of_local(L) : 0;
+        const int64_t a = changes ? affected_ge(c, d) : INT64_MAX;
         if (a == d) {
             const int64_t base = d * DAY, end = base + DAY < Lz ? base + DAY : Lz;
             if (c->nrules == 0 && L == base && end == base + DAY) {
@@ -587,14 +591,19 @@ static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t
             L = end;
             continue;
         }
-        const int64_t stop = a > day_of_local(Lz) ? Lz : a * DAY; /* a * DAY <= Lz */
+        const int64_t stop = a == INT64_MAX || a > day_of_local(Lz) ? Lz : a * DAY; /* <= Lz */
         if (c->week_open > 0) {
-            const int64_t cl = pat_cum(c, L), avail = pat_cum(c, stop) - cl;
-            if (*rem <= avail) {
-                *out = pat_inv_fwd(c, cl + *rem);
-                return true;
+            /* The pattern reaches cl + *rem at or before stop exactly when
+             * *rem fits in [L, stop); *rem <= stop - L keeps the sum small. */
+            const int64_t cl = pat_cum(c, L);
+            if (*rem <= stop - L) {
+                const int64_t at = pat_inv_fwd(c, cl + *rem);
+                if (at <= stop) {
+                    *out = at;
+                    return true;
+                }
             }
-            *rem -= avail;
+            *rem -= pat_cum(c, stop) - cl;
         }
         L = stop;
     }
@@ -968,7 +977,7 @@ static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *slo, in
            dx * DAY + c->fwd - c->min_off < *shi;
 }
 
-int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+static inline int64_t calendar_open(const cm_calendar *c, int64_t x, int64_t y)
 {
     if (x >= y)
         return 0;
@@ -992,6 +1001,11 @@ int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
         x = p.z;
         piece_next(c, &h, &p);
     }
+}
+
+int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+{
+    return calendar_open(c, x, y);
 }
 
 /*
@@ -1238,7 +1252,7 @@ static bool walk_close(const cm_calendar *c, int64_t x, int64_t *out)
 static int64_t elapsed1(const cm_calendar *c, cm_time a, cm_time b)
 {
     const int64_t x = a < b ? a : b, y = a < b ? b : a;
-    const int64_t open = cm__calendar_open(c, x, y);
+    const int64_t open = calendar_open(c, x, y);
     return a <= b ? open : -open;
 }
 
@@ -1414,25 +1428,25 @@ static bool step_days(const cm_calendar *c, int64_t d, int64_t days, int64_t lo,
     while (days > 0) {
         if (d >= hi)
             return false;
-        if (c->nrules == 0) {
-            /* Dates d+1 .. x-1 are plain weekly dates: skip whole weeks. */
-            const int64_t x = dated_ge(c, d + 1);
-            const int64_t room = (x == INT64_MAX ? hi + 7 : x) - d - 1; /* plain dates ahead */
-            if (room >= 7) {
-                if (bpw == 0) {
-                    if (x == INT64_MAX)
-                        return false;
-                    d = x - 1;
-                    continue;
-                }
-                int64_t weeks = (days - 1) / bpw;
-                if (weeks > room / 7)
-                    weeks = room / 7;
-                if (weeks > 0) {
-                    d += 7 * weeks;
-                    days -= weeks * bpw;
-                    continue;
-                }
+        /* Dates d+1 .. x-1 have no dated entry and no rule may fall on
+         * them: plain weekly dates, skipped a whole week at a time. */
+        const int64_t xd = dated_ge(c, d + 1), xr = rule_hit_ge(c, d + 1);
+        const int64_t x = xd < xr ? xd : xr;
+        const int64_t room = (x == INT64_MAX ? hi + 7 : x) - d - 1; /* plain dates ahead */
+        if (room >= 7) {
+            if (bpw == 0) {
+                if (x == INT64_MAX)
+                    return false;
+                d = x - 1;
+                continue;
+            }
+            int64_t weeks = (days - 1) / bpw;
+            if (weeks > room / 7)
+                weeks = room / 7;
+            if (weeks > 0) {
+                d += 7 * weeks;
+                days -= weeks * bpw;
+                continue;
             }
         }
         d++;
@@ -1442,24 +1456,23 @@ static bool step_days(const cm_calendar *c, int64_t d, int64_t days, int64_t lo,
     while (days < 0) {
         if (d <= lo)
             return false;
-        if (c->nrules == 0) {
-            const int64_t x = dated_le(c, d - 1);
-            const int64_t room = d - 1 - (x == INT64_MIN ? lo - 7 : x);
-            if (room >= 7) {
-                if (bpw == 0) {
-                    if (x == INT64_MIN)
-                        return false;
-                    d = x + 1;
-                    continue;
-                }
-                int64_t weeks = (-days - 1) / bpw;
-                if (weeks > room / 7)
-                    weeks = room / 7;
-                if (weeks > 0) {
-                    d -= 7 * weeks;
-                    days += weeks * bpw;
-                    continue;
-                }
+        const int64_t xd = dated_le(c, d - 1), xr = rule_hit_le(c, d - 1);
+        const int64_t x = xd > xr ? xd : xr;
+        const int64_t room = d - 1 - (x == INT64_MIN ? lo - 7 : x);
+        if (room >= 7) {
+            if (bpw == 0) {
+                if (x == INT64_MIN)
+                    return false;
+                d = x + 1;
+                continue;
+            }
+            int64_t weeks = (-days - 1) / bpw;
+            if (weeks > room / 7)
+                weeks = room / 7;
+            if (weeks > 0) {
+                d -= 7 * weeks;
+                days += weeks * bpw;
+                continue;
             }
         }
         d--;

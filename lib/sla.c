@@ -1205,8 +1205,9 @@ cm_status cm_sla_evaluate(const cm_sla_policy *policy, const cm_calendar *const 
     cm_time created = 0;
     CM_TRY(check_order(&r, nevents, now, &created));
 
-    /* Every calendar the policy names must be there and able to measure the
-     * whole span: the second pass then only measures parts of that span. */
+    /* Every calendar the policy names must be there. check_order() has put
+     * the whole span inside the calendars' range, so no measurement of the
+     * second pass (parts of that span) can fail on range. */
     CM_REQUIRE(ncalendars >= policy->ncalendars, CM_EINVAL);
     for (size_t c = 0; c < policy->ncalendars; c++) {
         bool used = false;
@@ -1217,8 +1218,6 @@ cm_status cm_sla_evaluate(const cm_sla_policy *policy, const cm_calendar *const 
         if (!used)
             continue;
         CM_REQUIRE(calendars[c] != NULL, CM_EINVAL);
-        int64_t span;
-        CM_TRY(cm_calendar_elapsed(calendars[c], created, now, &span));
     }
     return replay_both(&r, nevents, out, cap, count);
 }
@@ -1276,12 +1275,11 @@ static bool ticket_event_valid(const cm_sla_policyset *set, const cm_sla_ticket_
     }
 }
 
-/* A business calendar the evaluation needs: present and able to measure the span. */
-static cm_status need_calendar(const sla_cals *cs, size_t c, cm_time created, cm_time now)
+/* A business calendar the evaluation needs must be there (the span is in its range). */
+static cm_status need_calendar(const sla_cals *cs, size_t c)
 {
     CM_REQUIRE(c < cs->ncal && cs->cal[c] != NULL, CM_EINVAL);
-    int64_t span;
-    return cm_calendar_elapsed(cs->cal[c], created, now, &span);
+    return CM_OK;
 }
 
 cm_status cm_sla_policyset_evaluate(const cm_sla_policyset *set, const cm_sla_calendars *calendars,
@@ -1305,28 +1303,26 @@ cm_status cm_sla_policyset_evaluate(const cm_sla_policyset *set, const cm_sla_ca
     CM_TRY(check_order(&r, nevents, now, &created));
 
     /* Every calendar and history a target names, every schedule an event
-     * names, must be there and measure the whole span. */
+     * names, must be there; check_order() has put the span in their range. */
     bool ticket_clock = false;
     for (int m = 0; m < set->plan.nslots; m++) {
         const sla_metric_plan *mp = &set->metric[m];
         for (uint8_t k = 0; k < mp->nkeys; k++) {
             const sla_clock c = mp->key[k];
             if (c.kind == SLA_CLOCK_CALENDAR) {
-                CM_TRY(need_calendar(&cals, c.index, created, now));
+                CM_TRY(need_calendar(&cals, c.index));
             } else if (c.kind == SLA_CLOCK_HISTORY) {
                 CM_REQUIRE(c.index < cals.nhist && cals.hist[c.index] != NULL, CM_EINVAL);
-                int64_t span;
-                CM_TRY(cm_calendar_history_elapsed(cals.hist[c.index], created, now, &span));
             } else if (c.kind == SLA_CLOCK_TICKET) {
                 ticket_clock = true;
             }
         }
     }
     if (ticket_clock) {
-        CM_TRY(need_calendar(&cals, 0, created, now));
+        CM_TRY(need_calendar(&cals, 0));
         for (size_t i = 0; i < nevents; i++) {
             if (events[i].event.type == CM_SLA_EVENT_SCHEDULE)
-                CM_TRY(need_calendar(&cals, events[i].event.value, created, now));
+                CM_TRY(need_calendar(&cals, events[i].event.value));
         }
     }
     return replay_both(&r, nevents, out, cap, count);

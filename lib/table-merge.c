@@ -479,14 +479,21 @@ static void write_report(const cm_table_report *r, writer *w)
             }
         }
     }
+    /* Kept durations: one room check for all of them (measuring only adds). */
     put_u64(w, r->kept);
-    for (size_t i = 0; i < r->kept; i++) {
-        for (size_t j = 0; j < r->nkept; j++)
-            put_u32(w, r->kept_value[j][i]);
-        for (size_t gi = 0; gi < r->ngroupings; gi++)
-            put_u32(w, r->kept_slot[gi] != NULL ? r->kept_slot[gi][i]
-                                                : (uint32_t)r->groupings[gi].base);
+    const size_t kept = (size_t)r->kept, row_bytes = 4 * (r->nkept + r->ngroupings);
+    if (w->p != NULL && w->len <= w->cap && row_bytes > 0 &&
+        kept <= (w->cap - w->len) / row_bytes) {
+        uint8_t *o = w->p + w->len;
+        for (size_t i = 0; i < kept; i++) {
+            for (size_t j = 0; j < r->nkept; j++, o += 4)
+                cm__put_u32le(o, r->kept_value[j][i]);
+            for (size_t gi = 0; gi < r->ngroupings; gi++, o += 4)
+                cm__put_u32le(o, r->kept_slot[gi] != NULL ? r->kept_slot[gi][i]
+                                                          : (uint32_t)r->groupings[gi].base);
+        }
     }
+    w->len += kept * row_bytes;
     put_u64(w, r->nopen);
     for (size_t i = 0; i < r->nopen; i++) {
         for (size_t m = 0; m < TBL_SLA_METRICS; m++)
@@ -646,17 +653,22 @@ static cm_status read_report(cm_table_report *dst, const uint8_t *buf, size_t le
     const uint64_t kept = get_u64(&rd);
     CM_REQUIRE(!rd.bad, CM_EPARSE);
     CM_REQUIRE(kept <= dst->row_capacity - dst->kept, dst->nkept > 0 ? CM_ENOSPC : CM_EPARSE);
-    for (uint64_t i = 0; i < kept; i++) {
-        const size_t at = (size_t)(dst->kept + i);
-        for (size_t j = 0; j < dst->nkept; j++) {
-            const uint32_t v = get_u32(&rd);
-            CM_REQUIRE(!rd.bad && (v == TBL_NO_VALUE || v <= TBL_MAX_DURATION), CM_EPARSE);
+    /* Their bytes at once: kept rows of nkept values and ngroupings slots. */
+    const size_t row_bytes = 4 * (dst->nkept + dst->ngroupings);
+    CM_REQUIRE(kept == 0 || (row_bytes > 0 && kept <= (rd.len - rd.at) / row_bytes), CM_EPARSE);
+    const uint8_t *kp = take(&rd, (size_t)kept * row_bytes);
+    CM_REQUIRE(!rd.bad, CM_EPARSE);
+    for (size_t i = 0; i < (size_t)kept; i++) {
+        const size_t at = (size_t)dst->kept + i;
+        for (size_t j = 0; j < dst->nkept; j++, kp += 4) {
+            const uint32_t v = cm__get_u32le(kp);
+            CM_REQUIRE(v == TBL_NO_VALUE || v <= TBL_MAX_DURATION, CM_EPARSE);
             if (apply)
                 dst->kept_value[j][at] = v;
         }
-        for (size_t gi = 0; gi < dst->ngroupings; gi++) {
-            const uint32_t s = get_u32(&rd);
-            CM_REQUIRE(!rd.bad && valid_src_slot(dst, s), CM_EPARSE);
+        for (size_t gi = 0; gi < dst->ngroupings; gi++, kp += 4) {
+            const uint32_t s = cm__get_u32le(kp);
+            CM_REQUIRE(valid_src_slot(dst, s), CM_EPARSE);
             CM_REQUIRE(cm__slot_grouping(dst, s) == gi, CM_EPARSE);
             if (apply && dst->kept_slot[gi] != NULL)
                 dst->kept_slot[gi][at] = dst->slot_map[s];

@@ -34,19 +34,21 @@ static bool is_leap_year(int64_t y)
 }
 
 /* Days since 1970-01-01 of a rule date in a given year (POSIX 8.3, TZ). */
-static int64_t rule_date_days(const cm__tz_rule_date *d, int64_t year)
+/* The day (since 1970-01-01) of a rule's date in a year whose 1 January is day jan1. */
+static int64_t rule_date_days(const cm__tz_rule_date *d, int64_t jan1, bool leap)
 {
-    const int64_t jan1 = cm__days_from_civil(year, 1, 1);
+    static const int32_t before[13] = {0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static const int32_t length[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     switch (d->kind) {
     case 'J': /* 1..365, February 29 never counted */
-        return jan1 + d->a - 1 + (is_leap_year(year) && d->a >= 60 ? 1 : 0);
+        return jan1 + d->a - 1 + (leap && d->a >= 60 ? 1 : 0);
     case 'N': /* 0..365, February 29 counted */
         return jan1 + d->a;
     default: { /* Mm.w.d: day d (0 = Sunday) of week w (5 = last) of month m */
-        const int64_t first = cm__days_from_civil(year, d->a, 1);
+        const int64_t first = jan1 + before[d->a] + (leap && d->a > 2 ? 1 : 0);
         const int64_t first_wday = cm__floor_mod(first + 4, 7); /* 1970-01-01 was a Thursday */
         int64_t day = cm__floor_mod(d->wday - first_wday, 7) + 7 * (d->week - 1);
-        const int32_t dim = cm__days_in_month(year, d->a);
+        const int32_t dim = length[d->a] + (leap && d->a == 2 ? 1 : 0);
         while (day >= dim)
             day -= 7;
         return first + day;
@@ -54,11 +56,12 @@ static int64_t rule_date_days(const cm__tz_rule_date *d, int64_t year)
     }
 }
 
-/* The two rule events of a year, as UTC instants. */
-static void rule_events_of(const cm__tz_rule *r, int64_t year, int64_t *start, int64_t *end)
+/* The two rule events of a year (1 January on day jan1), as UTC instants. */
+static void rule_events_of(const cm__tz_rule *r, int64_t jan1, bool leap, int64_t *start,
+                           int64_t *end)
 {
-    *start = rule_date_days(&r->start, year) * DAY + r->start.secs - r->std_off;
-    *end = rule_date_days(&r->end, year) * DAY + r->end.secs - r->dst_off;
+    *start = rule_date_days(&r->start, jan1, leap) * DAY + r->start.secs - r->std_off;
+    *end = rule_date_days(&r->end, jan1, leap) * DAY + r->end.secs - r->dst_off;
 }
 
 /*
@@ -73,9 +76,12 @@ static void fill_events(const cm__tz_rule *r, int64_t *ev, int32_t *ev_off)
     size_t n = 0;
     const int64_t first = CM__TZ_CYCLE_BASE - CM__TZ_CYCLE_EXTRA;
     const int64_t last = CM__TZ_CYCLE_BASE + CM__TZ_CYCLE_YEARS + CM__TZ_CYCLE_EXTRA - 1;
+    int64_t jan1 = cm__days_from_civil(first, 1, 1);
     for (int64_t y = first; y <= last; y++) {
+        const bool leap = is_leap_year(y);
         int64_t s, e;
-        rule_events_of(r, y, &s, &e);
+        rule_events_of(r, jan1, leap, &s, &e);
+        jan1 += leap ? 366 : 365;
         const int64_t t[2] = {s, e};
         for (int k = 0; k < 2; k++) {
             /* Insertion: the years come in order, so this moves an event past

@@ -954,6 +954,45 @@ START_TEST(midnight_and_overnight)
 }
 END_TEST
 
+/*
+ * add_days on a calendar whose only hours come from a yearly rule: the
+ * business days are years apart, and the dates between them are skipped a
+ * week (or a stretch without rules) at a time. Hand-checked: December 24 is
+ * the only business day of each year from 2020 to 2030, 09:00-12:00 UTC.
+ */
+START_TEST(add_days_between_yearly_rules)
+{
+    cm_calendar_builder *b;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    cm_calendar_yearly y;
+    REQ_STATUS(cm_calendar_yearly_init(&y), CM_OK);
+    y.flags = 0;
+    y.month = 12;
+    y.day = 24;
+    y.first_year = 2020;
+    y.last_year = 2030;
+    y.start_seconds = 9 * H;
+    y.end_seconds = 12 * H;
+    REQ_STATUS(cm_calendar_builder_add_yearly(b, &y), CM_OK);
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    cm_calendar_builder_free(b);
+    cm_time r;
+    REQ_STATUS(cm_calendar_add_days(cal, utc(2020, 1, 1, 0, 0, 0), 1, &r), CM_OK);
+    REQ_EQ(r, utc(2020, 12, 24, 9, 0, 0));
+    REQ_STATUS(cm_calendar_add_days(cal, utc(2020, 1, 1, 10, 30, 0), 3, &r), CM_OK);
+    REQ_EQ(r, utc(2022, 12, 24, 10, 30, 0)); /* the same time of day, open then */
+    REQ_STATUS(cm_calendar_add_days(cal, utc(2021, 3, 1, 8, 0, 0), -1, &r), CM_OK);
+    REQ_EQ(r, utc(2020, 12, 24, 9, 0, 0)); /* 08:00 on the 24th rolls to the opening */
+    REQ_STATUS(cm_calendar_add_days(cal, utc(2030, 1, 1, 0, 0, 0), 1, &r), CM_OK);
+    REQ_EQ(r, utc(2030, 12, 24, 9, 0, 0));
+    /* Outside the rule's years there is no business day, back to year 1 or up to 9999. */
+    REQ_STATUS(cm_calendar_add_days(cal, utc(2030, 12, 25, 0, 0, 0), 1, &r), CM_EOVERFLOW);
+    REQ_STATUS(cm_calendar_add_days(cal, utc(2020, 12, 24, 9, 0, 0), -1, &r), CM_EOVERFLOW);
+    cm_calendar_free(cal);
+}
+END_TEST
+
 START_TEST(never_open_and_limits)
 {
     cm_calendar *cal = parse_ok("# nothing open at all\n");
@@ -2915,6 +2954,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(hand, overlaps_merge_and_lines_add_up);
     tcase_add_test(hand, midnight_and_overnight);
     tcase_add_test(hand, never_open_and_limits);
+    tcase_add_test(hand, add_days_between_yearly_rules);
     tcase_add_test(hand, business_days);
     tcase_add_test(hand, leap_day_and_every_year);
     tcase_add_test(hand, fixed_offset_and_seconds);

@@ -310,6 +310,35 @@ START_TEST(crc32_check_value)
 }
 END_TEST
 
+/* The CRC-32 one bit at a time, straight from the polynomial: the reference
+ * for the table-driven code. */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+START_TEST(crc32_every_length_and_alignment)
+{
+    /* Eight bytes are folded per step, the rest one at a time: every length
+     * up to 3 steps and every start offset within a word. */
+    uint8_t b[40];
+    uint32_t x = 0x9E3779B9u;
+    for (size_t i = 0; i < sizeof b; i++) {
+        x = x * 1664525u + 1013904223u;
+        b[i] = (uint8_t)(x >> 24);
+    }
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; off + n <= sizeof b; n++)
+            ck_assert_uint_eq(cm__crc32(b + off, n), crc32_bitwise(b + off, n));
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -334,6 +363,7 @@ static Suite *common_suite(void)
     tcase_add_loop_test(tc, normal_quantile_oracle, 0,
                         (int)(sizeof normal_oracle / sizeof normal_oracle[0]));
     tcase_add_test(tc, crc32_check_value);
+    tcase_add_test(tc, crc32_every_length_and_alignment);
     suite_add_tcase(s, tc);
     return s;
 }

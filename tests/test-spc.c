@@ -4,7 +4,9 @@
  * Every series is hand-made for one rule, with the expected signals worked
  * out in the comment next to it; a seeded property test compares the
  * evaluator with a brute-force reading of the rule definitions in docs/spc.md
- * (each window recounted from scratch).
+ * (each window recounted from scratch). Laney's p' chart is also checked
+ * against a published data set and a third party's chart of it, figure by
+ * figure to the 17 digits printed.
  * Tolerance for limits: 1e-12 relative. They are means and a division by
  * 1.128 of numbers of order 10; the compensated sums are exact here and the
  * rest is a handful of roundings (about 1e-15).
@@ -988,6 +990,100 @@ START_TEST(laney_hand)
 }
 END_TEST
 
+/*
+ * A published data set with a third party's published chart. The data:
+ * weekly attendances at the NHS's major accident and emergency departments
+ * (den) and those seen within four hours (num), 20 weeks, from M. A.
+ * Mohammed, J. J. Panesar, D. B. Laney, R. Wilson, "Statistical process
+ * control charts for attribute data involving very large sample sizes: a
+ * review of problems and solutions", BMJ Quality & Safety 22 (2013) 362-368,
+ * doi:10.1136/bmjqs-2012-001373; shipped as the nhs_accidents data set of
+ * the R package qicharts2 (J. Anhøj, https://github.com/anhoej/qicharts2,
+ * whose vignette draws its P' chart).
+ *
+ * The expected figures are qicharts2 0.8.1's P' chart (qic(chart = "pp"),
+ * sigma_z = mean moving range of z / 1.128, moving ranges not screened) on
+ * that data, printed to 17 significant digits in the file
+ * test/fixtures/qicharts2.ts of PowerBI-SPC
+ * (https://github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC, commit
+ * d4bb4f6da41e163e8fb1fb0975ab4d9328120463), cases
+ * "nhs pp" (all 20 weeks: "targets" = centre, "ll99"/"ul99" = 3-sigma
+ * limits) and "nhs pp part 10" (weeks 1-10 and 11-20 as two charts).
+ * qicharts2 prints no sigma_z; its limits carry it. Each figure is asserted
+ * to half a unit in its 17th significant digit, the precision printed.
+ */
+static const uint64_t nhs_seen[20] = {266501, 264225, 276532, 281461, 269071, 261215, 270409,
+                                      279778, 270483, 270320, 267923, 271478, 255353, 256820,
+                                      261835, 259144, 255910, 260863, 264465, 260989};
+static const uint64_t nhs_all[20] = {280443, 276823, 291681, 296155, 282343, 275888, 283867,
+                                     295251, 284468, 282529, 279618, 283932, 266629, 268091,
+                                     276803, 271578, 266005, 273520, 278574, 273772};
+
+/* |got - published| within half a unit in the 17th significant digit of the published figure. */
+static void expect_printed17(const char *what, size_t i, double got, double published)
+{
+    const double half = 0.5 * pow(10.0, floor(log10(fabs(published))) - 16.0);
+    ck_assert_msg(fabs(got - published) <= half, "%s[%zu] = %.17g, published %.17g", what, i, got,
+                  published);
+}
+
+START_TEST(laney_published_nhs)
+{
+    static const double lcl_all[20] = {
+        0.9401296441775141,  0.94004641862513627, 0.9403780655785402,  0.94047300747792362,
+        0.94017268417608979, 0.94002465678041103, 0.94020689402152513, 0.94045399796641838,
+        0.94022030926792188, 0.94017687421815865, 0.94011081930595297, 0.94020834697566502,
+        0.93980301398912502, 0.9398387733905802,  0.94004595428549564, 0.93992289402775664,
+        0.93978766173624928, 0.93996904398143111, 0.9400868775214295,  0.93997499652290417};
+    static const double ucl_all[20] = {
+        0.96566977851086822, 0.96575300406324605, 0.96542135710984212, 0.9653264152104587,
+        0.96562673851229253, 0.96577476590797129, 0.96559252866685719, 0.96534542472196394,
+        0.96557911342046043, 0.96562254847022366, 0.96568860338242934, 0.96559107571271729,
+        0.96599640869925729, 0.96596064929780212, 0.96575346840288667, 0.96587652866062568,
+        0.96601176095213304, 0.96583037870695121, 0.96571254516695282, 0.96582442616547814};
+    /* "nhs pp part 10": weeks 1-10 and weeks 11-20, each its own chart. */
+    static const double center_half[2] = {0.95105964383277042, 0.95481431224580271};
+    static const double lcl_half[20] = {
+        0.93866469138900677, 0.93858391054812595, 0.93890581552810026, 0.93899796855379847,
+        0.938706467107847,   0.93856278794736447, 0.93873967205514641, 0.93897951743776198,
+        0.93875269323498345, 0.93871053406939875, 0.940610623423212,   0.94071894028663061,
+        0.94026876652700142, 0.94030848188383087, 0.94053858258001044, 0.94040190853489958,
+        0.94025171590041701, 0.94045316391958889, 0.94058403303084548, 0.94045977497287903};
+    static const double ucl_half[20] = {
+        0.96345459627653407, 0.96353537711741488, 0.96321347213744057, 0.96312131911174237,
+        0.96341282055769384, 0.96355649971817636, 0.96337961561039442, 0.96313977022777886,
+        0.96336659443055739, 0.96340875359614209, 0.96901800106839342, 0.96890968420497481,
+        0.969359857964604,   0.96932014260777455, 0.96909004191159498, 0.96922671595670584,
+        0.96937690859118841, 0.96917546057201653, 0.96904459146075994, 0.96916884951872639};
+    double c, sz, lcl[20], ucl[20];
+    ck_assert_status(cm_spc_laney_p_chart(nhs_seen, nhs_all, 20, &c, &sz, lcl, ucl), CM_OK);
+    expect_printed17("center", 0, c, 0.95289971134419116);
+    for (size_t i = 0; i < 20; i++) {
+        expect_printed17("lcl", i, lcl[i], lcl_all[i]);
+        expect_printed17("ucl", i, ucl[i], ucl_all[i]);
+    }
+    /* sigma_z as the published figures imply it, week by week: (ucl - centre)
+     * / (3 sqrt(pbar (1 - pbar) / n)). The subtraction leaves about 14 good
+     * digits of the printed 17, hence the tolerance. */
+    for (size_t i = 0; i < 20; i++) {
+        const double pbar = 0.95289971134419116;
+        const double implied =
+            (ucl_all[i] - pbar) / (3.0 * sqrt(pbar * (1.0 - pbar) / (double)nhs_all[i]));
+        ck_assert_rel(sz, implied, 1e-13);
+    }
+    for (size_t h = 0; h < 2; h++) {
+        ck_assert_status(
+            cm_spc_laney_p_chart(nhs_seen + 10 * h, nhs_all + 10 * h, 10, &c, &sz, lcl, ucl),
+            CM_OK);
+        expect_printed17("center of half", h, c, center_half[h]);
+        for (size_t i = 0; i < 10; i++) {
+            expect_printed17("lcl of half", 10 * h + i, lcl[i], lcl_half[10 * h + i]);
+            expect_printed17("ucl of half", 10 * h + i, ucl[i], ucl_half[10 * h + i]);
+        }
+    }
+}
+END_TEST
+
 START_TEST(laney_bad_input)
 {
     const uint64_t num[] = {1, 2}, den[] = {10, 10}, over[] = {11, 2}, zero[] = {10, 0};
@@ -1066,6 +1162,7 @@ static Suite *spc_suite(void)
     tcase_add_test(tc, cusum_average_run_lengths);
     tcase_add_test(tc, ewma_cusum_bad_input);
     tcase_add_test(tc, laney_hand);
+    tcase_add_test(tc, laney_published_nhs);
     tcase_add_test(tc, laney_bad_input);
     suite_add_tcase(s, tc);
     return s;

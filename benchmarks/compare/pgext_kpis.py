@@ -1,28 +1,31 @@
 #!/usr/bin/python3
 """The KPIs of the side-by-side benchmark in PostgreSQL with the caremetrics extension.
 
-    pgext_kpis.py --csv FILE.csv --build-dir DIR [--repeat R] [--workers N] [--workdir DIR]
+    pgext_kpis.py --csv FILE.csv --build-dir DIR [--repeat R] [--workers N]
+                  [--parallel-workers N] [--workdir DIR]
 
 Creates a throwaway cluster with the extension built in DIR installed in it
 (bindings/postgresql/tests/pgcluster.py: a temporary tree, a unix socket
 only), COPYs the CSV into the same unlogged table as postgres_kpis.py,
 vacuums, analyses and prewarms it, runs CREATE EXTENSION caremetrics, then
-runs each query R times and prints one JSON object like postgres_kpis.py:
-the KPIs, the best query time as measured by psql's \\timing, the processor
-time of the query (the backend and its parallel workers: the server's
-children's utime + stime, read from /proc around each run), and the peak
-resident set of the backend (VmHWM).
+runs each query R times in one session (as postgres_kpis.py does) and prints
+one JSON object like postgres_kpis.py: the KPIs, the best query time as
+measured by psql's \\timing, the processor time of the query (the backend's
+own utime + stime from /proc/self/stat around each run, plus that of its
+parallel workers, if any: the growth of the server's reaped children's
+utime + stime), and the peak resident set of the backend (VmHWM).
 
 The timed query is one call of the whole-row aggregate cm_report over every
 column (the priority enum included), with the benchmark's calendar file
 and SLA policy, exact quantiles of the first reply and the first-reply
 durations only (the benchmark's KPIs); its composite result gives every KPI.
-For comparison the same run also times the query that uses one aggregate of
-the extension per KPI (cm_csat, cm_nps, cm_ces, cm_rate, cm_art,
-cm_quantiles_exact and cm_business_seconds) and checks that both give the
-same KPIs. Parallel workers are allowed (--workers, default 2:
-max_parallel_workers_per_gather), since every aggregate of the extension
-runs in them.
+It runs with --workers parallel workers at most (default 0: one process,
+like the plain query). For comparison the same run also times the query
+that uses one aggregate of the extension per KPI (cm_csat, cm_nps, cm_ces,
+cm_rate, cm_art, cm_quantiles_exact and cm_business_seconds), and the
+cm_report query again with up to --parallel-workers workers (default 2;
+every aggregate of the extension runs in them), and checks that all of them
+give the same KPIs.
 """
 
 import argparse
@@ -189,8 +192,8 @@ def children_cpu(pid):
 
 LABEL = "PostgreSQL 15 + caremetrics"
 TIMED = ("the one SQL query with the whole-row aggregate cm_report, psql \\timing round trip,"
-         " parallel workers allowed (COPY, VACUUM, prewarm not timed); cpu s: backend and"
-         " workers")
+         " runs in one session as for postgres (COPY, VACUUM, prewarm not timed); cpu s:"
+         " backend and its parallel workers, if any")
 
 
 def run_peer(peer, run_child, data, repeat, workdir, build_dir):
@@ -209,35 +212,51 @@ def run_peer(peer, run_child, data, repeat, workdir, build_dir):
     peer.kpis, peer.seconds, peer.cpu = k, k["compute_seconds"], k["compute_cpu_seconds"]
     peer.rss_kb = k["peak_rss_kb"]
     peer.extra = {key: k[key] for key in ("runs", "load_seconds", "settings", "postgres",
-                                          "threads", "parallel_plan", "per_kpi_aggregates")}
+                                          "threads", "parallel_plan", "per_kpi_aggregates",
+                                          "parallel")}
     return peer
 
 
-def run_query(pg, postmaster, query, repeat):
-    """Runs query `repeat` times, one session each: its plan, KPIs, times and peak RSS."""
-    plan = pg.psql("EXPLAIN (COSTS OFF) " + query)
-    runs, cpu, results, hwm = [], [], [], None
+def stat_ticks(line, reaped):
+    """Processor time in a /proc/PID/stat text, in clock ticks: the process's own
+    utime + stime, or with reaped its reaped children's (cutime + cstime)."""
+    fields = line[line.rindex(")") + 2:].split()
+    return int(fields[13]) + int(fields[14]) if reaped else int(fields[11]) + int(fields[12])
+
+
+def run_query(pg, postmaster, query, repeat, workers):
+    """Runs query `repeat` times in one session, with at most `workers` parallel
+    workers: its plan, KPIs, times, processor times and the backend's peak RSS.
+
+    Like postgres_kpis.py, every run is in the same session, so the runs after
+    the first find the session set up (the shared buffers mapped into the
+    backend, the catalog cached, the extension loaded). The processor time of a
+    run is the backend's own (its /proc/self/stat before and after) plus that of
+    its parallel workers, which have exited and been reaped by the server when
+    the query ends: the growth of the postmaster's cutime + cstime (read after a
+    pause that leaves the server time to reap them)."""
+    setting = "SET max_parallel_workers_per_gather = %d" % workers
+    plan = pg.psql(setting + "; EXPLAIN (COSTS OFF) " + query)
+    mine = "SELECT 'STAT ' || pg_read_file('/proc/self/stat')"
+    server = "SELECT 'PMSTAT ' || pg_read_file('/proc/%d/stat')" % postmaster
+    script = ["-c", setting]
     for _ in range(repeat):
-        # One session per run: when it ends, the server has reaped the backend and
-        # its workers, whose processor time is then in the postmaster's cutime.
-        before = children_cpu(postmaster)
-        out = subprocess.run(pg.psql_cmd("-c", "\\timing on", "-c", query, "-c",
-                                         "SELECT 'HWM ' || pg_read_file('/proc/self/status')"),
-                             capture_output=True, text=True, check=True).stdout
-        deadline = time.time() + 5
-        while True:  # the backend's exit is asynchronous
-            time.sleep(0.05)
-            after = children_cpu(postmaster)
-            again = children_cpu(postmaster)
-            if (after == again and after > before) or time.time() > deadline:
-                break
-        cpu.append((after - before) / os.sysconf("SC_CLK_TCK"))
-        m = re.search(r"^Time: ([0-9.]+) ms", out, re.M)
-        results.append(next(line for line in out.splitlines() if line.startswith("{")))
-        runs.append(float(m.group(1)) / 1000.0)
-        hwm = int(re.search(r"^VmHWM:\s*(\d+) kB", out, re.M).group(1))
+        script += ["-c", mine, "-c", server, "-c", "\\timing on", "-c", query,
+                   "-c", "\\timing off", "-c", mine, "-c", "SELECT pg_sleep(0.25)", "-c", server]
+    script += ["-c", "SELECT 'HWM ' || pg_read_file('/proc/self/status')"]
+    out = subprocess.run(pg.psql_cmd(*script), capture_output=True, text=True, check=True).stdout
+    own = [stat_ticks(line, False) for line in out.splitlines() if line.startswith("STAT ")]
+    reaped = [stat_ticks(line, True) for line in out.splitlines() if line.startswith("PMSTAT ")]
+    results = [line for line in out.splitlines() if line.startswith("{")]
+    runs = [float(t) / 1000.0 for t in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
+    if not (len(own) == len(reaped) == 2 * repeat and len(results) == len(runs) == repeat):
+        sys.exit("pgext_kpis: unexpected psql output:\n" + out)
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu = [(own[2 * i + 1] - own[2 * i] + reaped[2 * i + 1] - reaped[2 * i]) / tick
+           for i in range(repeat)]
+    hwm = int(re.search(r"^VmHWM:\s*(\d+) kB", out, re.M).group(1))
     return {"plan": plan, "kpis": json.loads(results[-1]), "runs": runs, "cpu": cpu,
-            "hwm": hwm}
+            "hwm": hwm, "workers": workers}
 
 
 def main():
@@ -245,7 +264,10 @@ def main():
     ap.add_argument("--csv", required=True, metavar="FILE")
     ap.add_argument("--build-dir", required=True, metavar="DIR")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=0,
+                    help="parallel workers of the timed query (default 0, like the plain query)")
+    ap.add_argument("--parallel-workers", type=int, default=2,
+                    help="parallel workers of the same query timed for comparison (0: not run)")
     ap.add_argument("--workdir", metavar="DIR", help="parent of the cluster directory")
     args = ap.parse_args()
 
@@ -259,7 +281,11 @@ def main():
         "max_parallel_workers_per_gather": str(args.workers),
         "jit": "off",
     }
-    queries = {"report": query_text("report"), "aggregates": query_text("aggregates")}
+    # (name, query, parallel workers allowed)
+    queries = [("report", query_text("report"), args.workers),
+               ("aggregates", query_text("aggregates"), args.workers)]
+    if args.parallel_workers > 0 and args.parallel_workers != args.workers:
+        queries.append(("parallel", query_text("report"), args.parallel_workers))
     cluster = pgcluster.Cluster(pg_config("--bindir"), pg_config("--pkglibdir"),
                                 pg_config("--sharedir"), files["module"], files["library"],
                                 files["control"], files["script"], settings, args.workdir)
@@ -275,18 +301,27 @@ def main():
         load_seconds = time.perf_counter() - t0
         with open(os.path.join(pg.socket, "postmaster.pid")) as f:
             postmaster = int(f.readline())
-        for name, query in queries.items():
-            timed[name] = run_query(pg, postmaster, query, args.repeat)
+        for name, query, workers in queries:
+            timed[name] = run_query(pg, postmaster, query, args.repeat, workers)
         version = pg.psql("SELECT version()").strip()
     report = timed["report"]
     kpis = report["kpis"]
-    per_kpi = timed["aggregates"]
-    bad, _ = kc.compare_kpis({"report": kpis, "aggregates": per_kpi["kpis"]})
+    others = {name: t["kpis"] for name, t in timed.items()}
+    bad, _ = kc.compare_kpis(others)
     if bad:
-        sys.exit("pgext_kpis: the report and the per-KPI aggregates disagree: %s" % bad)
-    workers = re.search(r"Workers Planned: (\d+)", report["plan"])
+        sys.exit("pgext_kpis: the queries with the extension disagree: %s" % bad)
+
+    def planned(t):
+        m = re.search(r"Workers Planned: (\d+)", t["plan"])
+        return int(m.group(1)) if m else 0
+
+    def summary(t):
+        return {"compute_seconds": min(t["runs"]), "compute_cpu_seconds": min(t["cpu"]),
+                "runs": t["runs"], "cpu": t["cpu"], "workers_allowed": t["workers"],
+                "workers_planned": planned(t), "parallel_plan": "Partial Aggregate" in t["plan"]}
+
     kpis.update(
-        threads=1 + (int(workers.group(1)) if workers else 0),
+        threads=1 + planned(report),
         compute_seconds=min(report["runs"]),
         compute_cpu_seconds=min(report["cpu"]),
         runs=report["runs"],
@@ -295,10 +330,8 @@ def main():
         settings={k: v.strip("'") for k, v in settings.items()},
         parallel_plan="Partial Aggregate" in report["plan"],
         postgres=re.match(r"PostgreSQL \S+", version).group(0),
-        per_kpi_aggregates={"compute_seconds": min(per_kpi["runs"]),
-                            "compute_cpu_seconds": min(per_kpi["cpu"]),
-                            "runs": per_kpi["runs"],
-                            "parallel_plan": "Partial Aggregate" in per_kpi["plan"]},
+        per_kpi_aggregates=summary(timed["aggregates"]),
+        parallel=summary(timed["parallel"]) if "parallel" in timed else None,
     )
     print(kc.dump(kpis))
 

@@ -851,6 +851,21 @@ test("EWMA, CUSUM, Laney p', median sigma, revised limits, Nelson rules", functi
         {center = 0.5, sigma_z = 2, rules = cm.SPC_BEYOND_3SIGMA}))
     eq(#ls, 1)
     eq(ls[1].index, 1)
+    -- Weekly NHS A&E attendances and those seen within 4 hours (Mohammed, Panesar,
+    -- Laney, Wilson, BMJ Qual Saf 22 (2013) 362-368; qicharts2's nhs_accidents):
+    -- qicharts2 0.8.1's P' chart as printed to 17 digits in test/fixtures/qicharts2.ts
+    -- of github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC ("nhs pp"). 17 digits
+    -- round-trip a double, so half a unit in the last one is equality.
+    local nhs = assert(cm.spc_laney_p_chart(
+        {266501, 264225, 276532, 281461, 269071, 261215, 270409, 279778, 270483, 270320,
+         267923, 271478, 255353, 256820, 261835, 259144, 255910, 260863, 264465, 260989},
+        {280443, 276823, 291681, 296155, 282343, 275888, 283867, 295251, 284468, 282529,
+         279618, 283932, 266629, 268091, 276803, 271578, 266005, 273520, 278574, 273772}))
+    near(nhs.center, 0.95289971134419116, 0, "published pbar")
+    near(nhs.lcl[1], 0.9401296441775141, 0, "published LCL week 1")
+    near(nhs.ucl[1], 0.96566977851086822, 0, "published UCL week 1")
+    near(nhs.lcl[20], 0.93997499652290417, 0, "published LCL week 20")
+    near(nhs.ucl[20], 0.96582442616547814, 0, "published UCL week 20")
     -- Median moving range 2 of 2, 1, 2, 1, 18: sigma 2 / 0.954.
     local lim = assert(cm.spc_individuals({10, 12, 11, 13, 12, 30}, {sigma = "median"}))
     near(lim.sigma, 2 / 0.954, 1e-15, "median sigma")

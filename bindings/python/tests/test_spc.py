@@ -108,6 +108,30 @@ def test_laney_by_hand():
     assert [(s.index, s.side) for s in sig] == [(1, 1)]
 
 
+# Weekly NHS accident-and-emergency attendances (den) and those seen within
+# four hours (num), from Mohammed, Panesar, Laney, Wilson, BMJ Quality & Safety
+# 22 (2013) 362-368, doi:10.1136/bmjqs-2012-001373 (qicharts2's nhs_accidents).
+# Expected: qicharts2 0.8.1's P' chart of it, printed to 17 significant digits
+# in test/fixtures/qicharts2.ts of
+# https://github.com/AUS-DOH-Safety-and-Quality/PowerBI-SPC at commit
+# d4bb4f6da41e163e8fb1fb0975ab4d9328120463 (case "nhs pp").
+NHS_SEEN = [266501, 264225, 276532, 281461, 269071, 261215, 270409, 279778, 270483, 270320,
+            267923, 271478, 255353, 256820, 261835, 259144, 255910, 260863, 264465, 260989]
+NHS_ALL = [280443, 276823, 291681, 296155, 282343, 275888, 283867, 295251, 284468, 282529,
+           279618, 283932, 266629, 268091, 276803, 271578, 266005, 273520, 278574, 273772]
+
+
+def test_laney_published_nhs_accidents():
+    ch = spc.laney_p_chart(NHS_SEEN, NHS_ALL)
+    # Figures printed to 17 significant digits round-trip to the same double:
+    # half a unit in the last printed digit is equality.
+    assert ch.center == 0.95289971134419116
+    assert list(ch.lcl[:3]) == [0.9401296441775141, 0.94004641862513627, 0.9403780655785402]
+    assert ch.lcl[19] == 0.93997499652290417
+    assert list(ch.ucl[:3]) == [0.96566977851086822, 0.96575300406324605, 0.96542135710984212]
+    assert ch.ucl[19] == 0.96582442616547814
+
+
 def test_nelson_trend():
     sig = spc.evaluate([0, 1, 2, 3, 4, 5], limits=spc.Limits(0, 100, -300, 300, 0, 0), rules=spc.Rule.TREND)
     assert [(s.index, s.rule, s.side) for s in sig] == [(5, spc.Rule.TREND, 1)]
