@@ -41,7 +41,7 @@ cm_status cm_table_columns_init(cm_table_columns *columns)
  * when the library is loaded (GNU ifunc), and are written without branches so that they
  * vectorize. Floating-point exceptions are never read by the library, so GCC may treat
  * comparisons and conversions as not trapping (clang does by default). */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && \
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__) && \
     __GNUC__ >= 12
 #define TBL_VECTORIZED                                                           \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), \
