@@ -207,6 +207,8 @@ typedef struct replay {
     cm_status err;       /* first failure of a calendar, reported at the end */
     size_t emitted[SLA_MAX_SLOTS]; /* finished instances written so far */
     size_t offset[SLA_MAX_SLOTS];  /* first record of each metric in out */
+    size_t room;                   /* records per metric from its offset; 0: no limit */
+    bool overflowed;               /* a metric needed more than `room` */
     cm_sla_instance *out;          /* cm_sla_evaluate() */
     cm_sla_record *rec;            /* cm_sla_policyset_evaluate() */
     /* Policy sets only. */
@@ -486,7 +488,9 @@ static void emit(replay *r, int m)
 {
     if (!r->plan->metric[m].measured)
         return; /* not measured: one not-applicable record at the end */
-    if (r->compute) {
+    if (r->compute && r->room != 0 && r->emitted[m] + 1 >= r->room)
+        r->overflowed = true; /* keep room for the current instance: evaluate again */
+    else if (r->compute) {
         const size_t at = r->offset[m] + r->emitted[m];
         if (r->rec != NULL) {
             record_init(&r->rec[at]);
@@ -1134,39 +1138,15 @@ static bool reported(const replay *r, int m)
            m >= SLA_CUSTOM_SLOT;
 }
 
-/*
- * The two passes shared by both evaluations, once the log and calendars are
- * checked: count the records (the instances a log creates depend on the
- * events alone, never on time arithmetic), then compute them.
- */
-static cm_status replay_both(replay *r, size_t nevents, void *out, size_t cap, size_t *count)
+/* Writes the current instance of every reported metric after r's compute pass. */
+static void finish_records(replay *r)
 {
     const sla_plan *plan = r->plan;
     const cm_sla_policyset *set = r->set;
-    run(r, nevents);
-    size_t needed = 0;
-    size_t offset[SLA_MAX_SLOTS];
-    for (int m = 0; m < plan->nslots; m++) {
-        offset[m] = needed;
-        if (set == NULL || reported(r, m))
-            needed += r->emitted[m] + 1; /* finished instances + the current one (or n/a) */
-    }
-    if (needed > cap) {
-        *count = needed;
-        return CM_ENOSPC;
-    }
-    const cm_time now = r->now;
-    replay_init(r, plan, set, r->cals, r->events, r->stride, now, true);
-    memcpy(r->offset, offset, sizeof offset);
-    if (set != NULL)
-        r->rec = (cm_sla_record *)out;
-    else
-        r->out = (cm_sla_instance *)out;
-    run(r, nevents);
     for (int m = 0; m < plan->nslots; m++) {
         if (set != NULL && !reported(r, m))
             continue;
-        const size_t at = offset[m] + r->emitted[m];
+        const size_t at = r->offset[m] + r->emitted[m];
         cm_sla_instance *in = set != NULL ? &r->rec[at].instance : &r->out[at];
         if (set != NULL)
             record_init(&r->rec[at]);
@@ -1186,6 +1166,79 @@ static cm_status replay_both(replay *r, size_t nevents, void *out, size_t cap, s
             report(r, m, in, set != NULL ? &r->rec[at] : NULL);
         }
     }
+}
+
+/* Starts the compute pass: records of metric m from offset[m], at most `room` each (0: exact). */
+static void compute_pass(replay *r, size_t nevents, void *out, const size_t *offset, size_t room)
+{
+    replay_init(r, r->plan, r->set, r->cals, r->events, r->stride, r->now, true);
+    memcpy(r->offset, offset, sizeof r->offset);
+    r->room = room;
+    if (r->set != NULL)
+        r->rec = (cm_sla_record *)out;
+    else
+        r->out = (cm_sla_instance *)out;
+    run(r, nevents);
+    if (!r->overflowed)
+        finish_records(r);
+}
+
+/*
+ * The passes shared by both evaluations, once the log and calendars are
+ * checked. Each event starts at most one instance per metric, so a metric
+ * needs at most `nevents` records: when `out` has that room for every
+ * reported metric, one pass computes the records at those offsets and then
+ * packs them. Otherwise (or should a metric need more) a first pass counts
+ * the records (the instances a log creates depend on the events alone, never
+ * on time arithmetic) and a second computes them in place.
+ */
+static cm_status replay_both(replay *r, size_t nevents, void *out, size_t cap, size_t *count)
+{
+    const sla_plan *plan = r->plan;
+    const cm_sla_policyset *set = r->set;
+    const size_t rec_size = set != NULL ? sizeof(cm_sla_record) : sizeof(cm_sla_instance);
+    size_t offset[SLA_MAX_SLOTS] = {0};
+    size_t nreported = 0;
+    for (int m = 0; m < plan->nslots; m++)
+        nreported += set == NULL || reported(r, m) ? 1u : 0u;
+    if (nreported > 0 && nevents <= cap / nreported) {
+        size_t at = 0;
+        for (int m = 0; m < plan->nslots; m++) {
+            offset[m] = at;
+            at += set == NULL || reported(r, m) ? nevents : 0;
+        }
+        compute_pass(r, nevents, out, offset, nevents);
+        if (!r->overflowed) {
+            /* Pack: each metric's records move down to follow the previous
+             * metric's (never past the next metric's, which start later). */
+            size_t needed = 0;
+            for (int m = 0; m < plan->nslots; m++) {
+                if (set != NULL && !reported(r, m))
+                    continue;
+                const size_t n = r->emitted[m] + 1;
+                if (needed != offset[m])
+                    memmove((unsigned char *)out + needed * rec_size,
+                            (unsigned char *)out + offset[m] * rec_size, n * rec_size);
+                needed += n;
+            }
+            CM_TRY(r->err);
+            *count = needed;
+            return CM_OK;
+        }
+    }
+    replay_init(r, plan, set, r->cals, r->events, r->stride, r->now, false);
+    run(r, nevents);
+    size_t needed = 0;
+    for (int m = 0; m < plan->nslots; m++) {
+        offset[m] = needed;
+        if (set == NULL || reported(r, m))
+            needed += r->emitted[m] + 1; /* finished instances + the current one (or n/a) */
+    }
+    if (needed > cap) {
+        *count = needed;
+        return CM_ENOSPC;
+    }
+    compute_pass(r, nevents, out, offset, 0);
     CM_TRY(r->err);
     *count = needed;
     return CM_OK;

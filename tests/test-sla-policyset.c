@@ -93,6 +93,15 @@ static size_t eval(const cm_sla_policyset *set, const cm_sla_ticket_event *ev, s
                                  hist != NULL ? 1 : 0};
     size_t count = 0;
     ck_assert_status(cm_sla_policyset_evaluate(set, &cs, ev, n, now, out, cap, &count), CM_OK);
+    /* The same records with no room to spare (records counted first, then
+     * computed in place) as with room for the most a log can need. */
+    cm_sla_record *exact = malloc((count > 0 ? count : 1) * sizeof *exact);
+    ck_assert_ptr_nonnull(exact);
+    size_t again = 0;
+    ck_assert_status(cm_sla_policyset_evaluate(set, &cs, ev, n, now, exact, count, &again), CM_OK);
+    ck_assert_uint_eq(again, count);
+    ck_assert_mem_eq(exact, out, count * sizeof *exact);
+    free(exact);
     /* Invariants of every record. */
     for (size_t i = 0; i < count; i++) {
         const cm_sla_instance *in = &out[i].instance;

@@ -1578,6 +1578,12 @@ START_TEST(replay_properties)
             size_t nc = 0;
             ck_assert_status(cm_sla_evaluate(p, NULL, 0, ev, n, now, cur, 200, &nc), CM_OK);
             ck_assert_uint_le(nc, 6 * n);
+            /* No room to spare: counted first, then computed in place; the same records. */
+            cm_sla_instance exact[200];
+            size_t nx = 0;
+            ck_assert_status(cm_sla_evaluate(p, NULL, 0, ev, n, now, exact, nc, &nx), CM_OK);
+            ck_assert_uint_eq(nx, nc);
+            ck_assert_mem_eq(exact, cur, nc * sizeof cur[0]);
             /* Could a reopen have happened in (prev_now, now]? */
             bool reopened = false;
             for (size_t j = 0; j < n; j++) {

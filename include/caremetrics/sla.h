@@ -422,6 +422,8 @@ CM_API CM_NODISCARD cm_status cm_sla_policy_info(const cm_sla_policy *policy, ui
  * record with `cycle` 0 and state ::CM_SLA_NOT_APPLICABLE for a metric that
  * never started or has no target in the policy. At most `6 · nevents`
  * records are ever needed (each event starts at most one instance per metric).
+ * With that much room the log is replayed once; with less, once to count the
+ * records and once to compute them.
  *
  * Rules (`docs/sla.md` has them all, with worked timelines):
  * - A clock counts while running and not paused, in calendar seconds or in the
@@ -1160,7 +1162,8 @@ CM_API CM_NODISCARD cm_status cm_sla_policyset_dimension(const cm_sla_policyset 
  *
  * The output holds one or more records per metric (see
  * ::cm_sla_policyset_shape::nmetrics), grouped by metric in increasing number
- * and by cycle; at most `nmetrics · nevents` records are needed. Nothing is
+ * and by cycle; at most `nmetrics · nevents` records are needed (with that
+ * much room the log is replayed once, with less twice). Nothing is
  * allocated; the whole log is checked before anything is written.
  *
  * @param set the set.
