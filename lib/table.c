@@ -140,6 +140,28 @@ cm_status cm_table_scores_from_doubles(const double *values, size_t n, uint8_t *
     return CM_OK;
 }
 
+TBL_VECTORIZED static size_t int64_to_counts(const int64_t *restrict values, size_t n,
+                                             uint32_t *restrict out)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t v = (uint64_t)values[i]; /* negatives wrap above UINT32_MAX */
+        const uint64_t ok = (uint64_t)(v <= UINT32_MAX);
+        out[i] = (uint32_t)(ok ? v : 0);
+        bad += (size_t)(ok ^ 1u);
+    }
+    return bad;
+}
+
+cm_status cm_table_counts_from_int64(const int64_t *values, size_t n, uint32_t *out,
+                                     size_t *unusable)
+{
+    CM_REQUIRE(unusable != NULL, CM_EINVAL);
+    CM_REQUIRE(n == 0 || (values != NULL && out != NULL), CM_EINVAL);
+    *unusable = n > 0 ? int64_to_counts(values, n, out) : 0;
+    return CM_OK;
+}
+
 /* ---- spec checks --------------------------------------------------------- */
 
 static bool name_ok(const char *s)

@@ -1351,6 +1351,36 @@ START_TEST(scores_from_doubles)
 }
 END_TEST
 
+/* Counts as int64: 0..UINT32_MAX are kept; negatives and larger values are unusable. */
+START_TEST(counts_from_int64)
+{
+    const int64_t v[] = {0,          1,          7,  1000000,   1000001,
+                         4294967295, 4294967296, -1, INT64_MIN, INT64_MAX};
+    const uint32_t want[] = {0, 1, 7, 1000000, 1000001, 4294967295u, 0, 0, 0, 0};
+    uint32_t out[NELEM(v)];
+    size_t unusable = 99;
+    ck_assert_status(cm_table_counts_from_int64(v, NELEM(v), out, &unusable), CM_OK);
+    for (size_t i = 0; i < NELEM(v); i++)
+        ck_assert_uint_eq(out[i], want[i]);
+    ck_assert_uint_eq(unusable, 4); /* 2^32, -1, INT64_MIN, INT64_MAX */
+    ck_assert_status(cm_table_counts_from_int64(v, 6, out, &unusable), CM_OK);
+    ck_assert_uint_eq(unusable, 0);
+    ck_assert_status(cm_table_counts_from_int64(NULL, 0, NULL, &unusable), CM_OK);
+    ck_assert_uint_eq(unusable, 0);
+
+    /* Bad input: outputs untouched. */
+    uint32_t one;
+    size_t count;
+    poison(&one);
+    poison(&count);
+    ck_assert_status(cm_table_counts_from_int64(v, 1, &one, NULL), CM_EINVAL);
+    ck_assert_status(cm_table_counts_from_int64(NULL, 1, &one, &count), CM_EINVAL);
+    ck_assert_status(cm_table_counts_from_int64(v, 1, NULL, &count), CM_EINVAL);
+    ck_assert_untouched(&one);
+    ck_assert_untouched(&count);
+}
+END_TEST
+
 Suite *table_suite(void);
 Suite *table_suite(void)
 {
@@ -1365,6 +1395,7 @@ Suite *table_suite(void)
     tcase_add_test(tc, bad_rows_name_their_column);
     tcase_add_test(tc, instants_from_ticks);
     tcase_add_test(tc, scores_from_doubles);
+    tcase_add_test(tc, counts_from_int64);
     suite_add_tcase(s, tc);
     tc = tcase_create("groups");
     tcase_add_test(tc, dst_buckets);

@@ -440,6 +440,26 @@ CM_API CM_NODISCARD cm_status cm_table_scores_from_doubles(const double *values,
                                                            uint8_t *out, size_t *unusable);
 
 /**
+ * Converts counts held as 64-bit integers (the int64 columns of numpy and
+ * pandas) into a `contacts` column: a value from 0 to `UINT32_MAX` gives
+ * itself; a negative or larger value is unusable: it gives 0 and is counted
+ * in @p unusable, so that the caller can report those rows. Whether a count
+ * is in the column's range (::CM_TABLE_MAX_CONTACTS) is left to
+ * cm_table_report_add(). One pass, no allocation.
+ *
+ * @param values @p n counts; NULL only when @p n is 0.
+ * @param n number of counts.
+ * @param[out] out @p n counts (uint32).
+ * @param[out] unusable number of unusable values.
+ * @retval CM_OK success.
+ * @retval CM_EINVAL @p unusable is NULL, or @p values or @p out is NULL while
+ *         @p n is above 0.
+ * @since 0.2
+ */
+CM_API CM_NODISCARD cm_status cm_table_counts_from_int64(const int64_t *values, size_t n,
+                                                         uint32_t *out, size_t *unusable);
+
+/**
  * Creates an empty report. All the memory the report will use is allocated
  * here and written once, so folding causes no allocation and no page faults.
  *

@@ -803,6 +803,31 @@ def test_property_float_answers_read_like_numpy():
     check()
 
 
+def test_property_int64_counts_read_like_numpy():
+    """int64 contacts are converted by the library: 0..2**32-1 are kept, other values make
+    their row bad and read as missing (1 contact)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from caremetrics import _table_columns as tc
+
+    counts = st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-3, 10), st.sampled_from([2**32 - 1, 2**32, -(2**63)]))
+
+    @hypothesis.settings(max_examples=200, deadline=None)
+    @hypothesis.given(values=st.lists(counts, min_size=1, max_size=200))
+    def check(values):
+        a = np.array(values, dtype=np.int64)
+        t = tc.Integers("contacts", tc.Col(a, "contacts"), None, len(a))
+        blk = tc.Block(0, len(a))
+        got = t.convert(blk)
+        usable = (a >= 0) & (a <= 2**32 - 1)
+        assert got.dtype == np.uint32
+        assert got.tolist() == np.where(usable, a, 1).tolist()
+        bad = np.zeros(len(a), dtype=bool) if blk.bad is None else blk.bad
+        assert bad.tolist() == (~usable).tolist()
+
+    check()
+
+
 def test_as_of_confidence_and_quantile_options(sample, office, policy):
     t = sample[sample.abandoned == 0]
     later = pd.Timestamp("2026-03-01", tz="UTC")  # after every event: open tickets run longer
