@@ -2,11 +2,17 @@
  * Status codes, version, UTC civil time, and math helpers shared by the modules.
  * SPDX-License-Identifier: MIT
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* posix_memalign, madvise */
+#endif
 #include <caremetrics/common.h>
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "common-internal.h"
 
@@ -626,11 +632,28 @@ uint32_t cm__crc32(const uint8_t *p, size_t n)
     return ~crc;
 }
 
+/* Blocks of this size and more are placed on 2 MiB boundaries and offered to the kernel's
+ * transparent huge pages: a report of millions of rows, written once when it is created,
+ * then takes a page fault per 2 MiB instead of one per 4 KiB. */
+#define BIG_BLOCK ((size_t)8 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
 void *cm__alloc(const cm_allocator *a, size_t n)
 {
     if (n == 0)
         n = 1; /* a zero-size request still gets a distinct block */
-    return a != NULL ? a->alloc(a->opaque, n) : malloc(n);
+    if (a != NULL)
+        return a->alloc(a->opaque, n);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (n >= BIG_BLOCK) {
+        void *p = NULL;
+        if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+            return NULL;
+        (void)madvise(p, n - n % HUGE_PAGE, MADV_HUGEPAGE); /* advice only: may be refused */
+        return p;
+    }
+#endif
+    return malloc(n);
 }
 
 void cm__free(const cm_allocator *a, void *p)

@@ -968,6 +968,42 @@ START_TEST(exact_quantiles_of_many_values)
 }
 END_TEST
 
+/* A report whose one block is large (a row capacity of 3 million: more than 8 MiB, placed
+ * for huge pages) folds, answers and frees like a small one. */
+START_TEST(large_report_block)
+{
+    static const double q[] = {0.5};
+    const cm_table_grouping g[] = {{0, CM_TABLE_BUCKET_NONE, 0, 0}};
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.groupings = g;
+    s.ngroupings = 1;
+    s.quantile_mode = CM_TABLE_QUANTILES_EXACT;
+    s.quantile_metrics = 1u << CM_TABLE_FIRST_REPLY;
+    s.quantiles = q;
+    s.nquantiles = 1;
+    s.row_capacity = 3000000;
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    const cm_time created[] = {1736150400, 1736150400, 1736150400};
+    const cm_time reply[] = {1736150410, 1736150420, 1736150440};
+    cm_table_columns c;
+    ck_assert_status(cm_table_columns_init(&c), CM_OK);
+    c.rows = 3;
+    c.created = created;
+    c.first_reply = reply;
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+    ck_assert_status(cm_table_report_finish(r), CM_OK);
+    cm_table_duration dur;
+    ck_assert_status(cm_table_report_duration(r, 0, CM_TABLE_FIRST_REPLY, &dur), CM_OK);
+    ck_assert_uint_eq(dur.n, 3);
+    ck_assert(dur.exact);
+    ck_assert_double_eq(dur.quantiles[0], 20.0); /* the middle of 10, 20 and 40 s */
+    ck_assert_double_eq(dur.total_seconds, 70.0);
+    cm_table_report_free(r);
+}
+END_TEST
+
 /* ---- time buckets across the changes of New York's clocks ---------------------------------- */
 
 static size_t groups_of(const cm_table_report *r, uint32_t grouping, cm_table_group *out,
@@ -1401,6 +1437,7 @@ Suite *table_suite(void)
     tcase_add_test(tc, dst_buckets);
     tcase_add_loop_test(tc, exact_quantiles_of_many_values, 0, 5);
     tcase_add_test(tc, merge_by_label);
+    tcase_add_test(tc, large_report_block);
     tcase_add_test(tc, open_ticket_at_due_instant);
     suite_add_tcase(s, tc);
     tc = tcase_create("bytes");

@@ -157,7 +157,9 @@ typedef struct cm_parse_error {
  *
  * Constructors that take a `const cm_allocator *` use it for every
  * allocation of the object they build and keep a copy of it to free the
- * object later; NULL means the C library's `malloc` and `free`. Both
+ * object later; NULL means the C library's `malloc` and `free` (on Linux,
+ * blocks of 8 MiB and more come from `posix_memalign` on 2 MiB boundaries,
+ * advised for transparent huge pages, and are still released by `free`). Both
  * functions must be set. `alloc` returns memory aligned for any object type
  * (as `malloc` does), or NULL when it cannot; the library then returns
  * ::CM_ENOMEM and frees whatever the constructor had allocated. `free` is
