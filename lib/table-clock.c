@@ -15,6 +15,9 @@
  * [a, c)), so these differences are exactly cm_calendar_elapsed(a, b). Days
  * the memo does not cover, and days whose periods it could not hold or whose
  * total disagrees with the calendar's, are asked of the calendar directly.
+ * Because of that additivity, cum(day) is measured from the day filled last
+ * (tickets come roughly in order: a span of a day or so) rather than from
+ * the anchor, a window's width of years away.
  *
  * The zone memo does the same for UTC offsets: the offset at each hour of a
  * day, and the second of the day where it changes, found by bisection.
@@ -54,6 +57,9 @@ void cm__clock_init(tbl_clock *c, const cm_calendar *cal, tbl_bday *days)
     c->cal = cal;
     c->first_day = 0;
     c->placed = false;
+    c->has_ref = false;
+    c->ref_day = 0;
+    c->ref_cum = 0;
     c->days = days;
     memset(days, 0, TBL_DAYS * sizeof *days);
 }
@@ -63,13 +69,18 @@ static cm_time anchor(const tbl_clock *c)
     return day_start(c->first_day);
 }
 
-/* Business seconds from the anchor to t, asked of the calendar. */
+/*
+ * Business seconds from the anchor to t, asked of the calendar. Business time
+ * is additive, so they are measured from the day filled last, whose seconds
+ * from the anchor are known: a span of days instead of years.
+ */
 static int64_t ask_calendar(const tbl_clock *c, cm_time t)
 {
+    const cm_time from = c->has_ref ? day_start(c->ref_day) : anchor(c);
     int64_t v = 0;
-    if (cm_calendar_elapsed(c->cal, anchor(c), t, &v) != CM_OK)
+    if (cm_calendar_elapsed(c->cal, from, t, &v) != CM_OK)
         return 0; /* not reached: instants are checked to lie in the calendars' years */
-    return v;
+    return c->has_ref ? c->ref_cum + v : v;
 }
 
 static void fill_day(tbl_clock *c, tbl_bday *d, int64_t day)
@@ -78,8 +89,11 @@ static void fill_day(tbl_clock *c, tbl_bday *d, int64_t day)
     const cm_time end = start + DAY;
     d->state = 2;
     int64_t total = 0;
-    if (cm_calendar_elapsed(c->cal, anchor(c), start, &d->cum) != CM_OK ||
-        cm_calendar_elapsed(c->cal, start, end, &total) != CM_OK)
+    d->cum = ask_calendar(c, start);
+    c->has_ref = true;
+    c->ref_day = day;
+    c->ref_cum = d->cum;
+    if (cm_calendar_elapsed(c->cal, start, end, &total) != CM_OK)
         return;
     int32_t s[3] = {0, 0, 0}, l[3] = {0, 0, 0};
     int n = 0;

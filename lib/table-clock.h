@@ -27,6 +27,9 @@ typedef struct tbl_clock {
     const cm_calendar *cal;
     int64_t first_day; /* days[0]'s day, counted from 0001-01-01; set at the first use */
     bool placed;
+    bool has_ref;    /* ref_cum holds the business seconds from the anchor to ref_day */
+    int64_t ref_day; /* the day last filled: later days are measured from it */
+    int64_t ref_cum;
     tbl_bday *days; /* TBL_DAYS */
 } tbl_clock;
 

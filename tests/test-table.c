@@ -1081,6 +1081,72 @@ START_TEST(dst_buckets)
 }
 END_TEST
 
+/* ---- business time of tickets decades apart --------------------------------------------------- */
+
+START_TEST(business_time_over_decades)
+{
+    /* The engine memoises business time per UTC day around the first day it meets and
+     * measures each new day from the one met before; tickets from 1975 to 2070 in random
+     * order (most days outside the memo, the rest in no order) must give exactly the sums of
+     * cm_calendar_elapsed() per ticket, and the same median and maximum. */
+    enum { N = 5000 };
+    cm_calendar *cal;
+    ck_assert_status(cm_calendar_parse("tz America/New_York\nmon-fri 09:00-17:00\n"
+                                       "*-12-25 closed\n2031-06-02 10:00-12:00\n",
+                                       &cal, NULL),
+                     CM_OK);
+    test_rng rng = test_rng_make("business_time_over_decades");
+    cm_time *created = malloc(N * sizeof *created), *reply = malloc(N * sizeof *reply);
+    double *want = malloc(N * sizeof *want);
+    ck_assert(created != NULL && reply != NULL && want != NULL);
+    double total = 0;
+    for (size_t i = 0; i < N; i++) {
+        created[i] = 157766400 + (cm_time)rng_below(&rng, 95u * 365u * 86400u); /* 1975.. */
+        reply[i] = created[i] + (cm_time)rng_below(&rng, 20u * 86400u);
+        int64_t e;
+        ck_assert_status(cm_calendar_elapsed(cal, created[i], reply[i], &e), CM_OK);
+        want[i] = (double)e;
+        total += (double)e;
+    }
+    cm_table_spec s;
+    ck_assert_status(cm_table_spec_init(&s), CM_OK);
+    s.calendar = cal;
+    s.quantile_mode = CM_TABLE_QUANTILES_EXACT;
+    s.quantile_metrics = 1u << CM_TABLE_FIRST_REPLY_BUSINESS;
+    s.row_capacity = N;
+    cm_table_report *r;
+    ck_assert_status(cm_table_report_new(&s, NULL, &r), CM_OK);
+    cm_table_columns c;
+    ck_assert_status(cm_table_columns_init(&c), CM_OK);
+    c.rows = N;
+    c.created = created;
+    c.first_reply = reply;
+    ck_assert_status(cm_table_report_add(r, &c), CM_OK);
+    ck_assert_status(cm_table_report_finish(r), CM_OK);
+    cm_table_duration dur;
+    ck_assert_status(cm_table_report_duration(r, 0, CM_TABLE_FIRST_REPLY_BUSINESS, &dur), CM_OK);
+    ck_assert_uint_eq(dur.n, N);
+    ck_assert_double_eq(dur.total_seconds, total); /* whole seconds below 2^53: exact */
+    const double q[1] = {0.5};
+    double median;
+    const size_t len = cm_quantile_exact_scratch_size(N);
+    double *scratch = malloc(len * sizeof *scratch);
+    ck_assert_ptr_nonnull(scratch);
+    ck_assert_status(cm_quantiles_exact(want, N, q, 1, scratch, len, &median), CM_OK);
+    ck_assert_double_eq(dur.quantiles[0], median);
+    double hi = 0;
+    for (size_t i = 0; i < N; i++)
+        hi = want[i] > hi ? want[i] : hi;
+    ck_assert_double_eq(dur.max_seconds, hi);
+    free(scratch);
+    cm_table_report_free(r);
+    cm_calendar_free(cal);
+    free(created);
+    free(reply);
+    free(want);
+}
+END_TEST
+
 /* ---- labels learnt from data, merged by label ------------------------------------------------- */
 
 START_TEST(merge_by_label)
@@ -1435,6 +1501,7 @@ Suite *table_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("groups");
     tcase_add_test(tc, dst_buckets);
+    tcase_add_test(tc, business_time_over_decades);
     tcase_add_loop_test(tc, exact_quantiles_of_many_values, 0, 5);
     tcase_add_test(tc, merge_by_label);
     tcase_add_test(tc, large_report_block);
