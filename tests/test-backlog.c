@@ -493,17 +493,6 @@ START_TEST(add_and_query_bad_input)
 }
 END_TEST
 
-static uint32_t crc32_of(const uint8_t *p, size_t n)
-{
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
 START_TEST(bytes_rejected)
 {
     const cm_backlog_config cfg = {days, 3, day_bounds, 2, 1, CM_BACKLOG_NO_SKETCH, NULL};
@@ -544,7 +533,7 @@ START_TEST(bytes_rejected)
     for (size_t i = 0; i < NELEM(edits); i++) {
         memcpy(bad, buf, len);
         bad[edits[i].at] = edits[i].value;
-        const uint32_t crc = crc32_of(bad, len - 4);
+        const uint32_t crc = test_crc32(bad, len - 4);
         for (int k = 0; k < 4; k++)
             bad[len - 4 + (size_t)k] = (uint8_t)(crc >> (8 * k));
         ck_assert_msg(cm_backlog_deserialize(bad, len, NULL, NULL, &out) == CM_EPARSE, "%s",

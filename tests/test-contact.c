@@ -426,18 +426,6 @@ START_TEST(serialized_bytes_rejected_when_damaged)
 }
 END_TEST
 
-/* CRC-32 (IEEE) for crafting well-framed bytes in the test. */
-static uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
 START_TEST(deserialize_rejects_inconsistent_counts)
 {
     /* Valid frame and CRC, but the payload breaks an invariant: EPARSE. */
@@ -462,7 +450,7 @@ START_TEST(deserialize_rejects_inconsistent_counts)
         uint8_t b[CM_CONTACT_SERIALIZED_SIZE];
         memcpy(b, buf, w);
         b[breaks[k].offset] = breaks[k].value;
-        const uint32_t crc = crc32_ieee(b, w - 4);
+        const uint32_t crc = test_crc32(b, w - 4);
         for (int i = 0; i < 4; i++)
             b[w - 4 + (size_t)i] = (uint8_t)(crc >> (8 * i));
         cm_contact out;
@@ -471,7 +459,7 @@ START_TEST(deserialize_rejects_inconsistent_counts)
         ck_assert_untouched(&out);
     }
     /* The untouched bytes, re-framed the same way, still read back. */
-    const uint32_t crc = crc32_ieee(buf, w - 4);
+    const uint32_t crc = test_crc32(buf, w - 4);
     ck_assert_uint_eq(crc, (uint32_t)buf[w - 4] | (uint32_t)buf[w - 3] << 8 |
                                (uint32_t)buf[w - 2] << 16 | (uint32_t)buf[w - 1] << 24);
 }

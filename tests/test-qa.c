@@ -821,13 +821,7 @@ START_TEST(acc_deserialize_rejects)
     uint8_t raw[CM_QA_ACC_SERIALIZED_SIZE];
     memcpy(raw, buf, sizeof raw);
     raw[16] = 5;
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < sizeof raw - 4; i++) {
-        crc ^= raw[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    crc = ~crc;
+    const uint32_t crc = test_crc32(raw, sizeof raw - 4);
     for (int i = 0; i < 4; i++)
         raw[sizeof raw - 4 + (size_t)i] = (uint8_t)(crc >> (8 * i));
     ck_assert_status(cm_qa_acc_deserialize(raw, sizeof raw, &out), CM_EPARSE);

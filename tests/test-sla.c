@@ -1115,21 +1115,9 @@ static cm_sla_instance rec(uint32_t metric, uint32_t state, uint32_t prio, int64
 static cm_sla_attainment acc_a, acc_b, acc_c, acc_ab, acc_ba, acc_abc1, acc_abc2, acc_bc, acc_back;
 static uint8_t bytes_a[CM_SLA_ATTAINMENT_SERIALIZED_MAX], bytes_b[CM_SLA_ATTAINMENT_SERIALIZED_MAX];
 
-/* CRC-32 (IEEE), to re-seal bytes edited behind the checksum. */
-static uint32_t crc32_of(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
-
 static void reseal(uint8_t *b, size_t n)
 {
-    const uint32_t c = crc32_of(b, n - 4);
+    const uint32_t c = test_crc32(b, n - 4);
     for (int i = 0; i < 4; i++)
         b[n - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
 }
