@@ -648,9 +648,13 @@ static int cmp_i64(const void *pa, const void *pb)
 /* Most buckets in the index of the affected dates. */
 #define AFF_BUCKETS 1024
 
+/* Most days the per-day index of the affected dates covers (2 bytes each). */
+#define AFF_DENSE_DAYS 8192
+
 /* Byte sizes of the calendar's arrays, laid out after the struct. */
 typedef struct layout {
-    size_t ivals, dated_day, dated_kind, aff, aff_idx, aff_sum, rules, except, hits, wk, total;
+    size_t ivals, dated_day, dated_kind, aff, aff_idx, aff_sum, aff_dense, rules, except, hits, wk,
+        total;
 } layout;
 
 static size_t place(size_t *at, size_t bytes)
@@ -715,6 +719,40 @@ static void fill_aff_idx(cm_calendar *c, size_t nb_max)
     }
 }
 
+/* The per-day index of the affected dates, when room for it was laid out (ndense_max days). */
+static void fill_aff_dense(cm_calendar *c, uint16_t *dense, size_t ndense_max)
+{
+    if (c->naff == 0 || dense == NULL)
+        return;
+    const int64_t first = c->aff[0], days = (int64_t)c->aff[c->naff - 1] - first + 1;
+    if (days > (int64_t)ndense_max)
+        return;
+    uint32_t k = 0;
+    for (int64_t i = 0; i < days; i++) {
+        const bool is = c->aff[k] == first + i;
+        dense[i] = (uint16_t)(k * 2 + (is ? 1u : 0u));
+        k += is ? 1u : 0u;
+    }
+    c->aff_dense = dense;
+    c->aff_ndense = (uint32_t)days;
+}
+
+/* Days the affected dates can span: from the first dated entry's day (less one, for an
+ * observed Friday) to the last one's (plus one for an observed Monday, one for its spill). */
+static size_t aff_days_bound(const cm_calendar_builder *b)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < b->ndates; i++) {
+        const cm__entry *e = &b->dates[i];
+        if (e->year == CM_CALENDAR_EVERY_YEAR)
+            continue;
+        const int64_t d = cm__days_from_civil(e->year, e->month, e->day);
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    return lo > hi ? 0 : (size_t)(hi - lo + 4);
+}
+
 /* Years of an instant's neighbourhood where add() cannot leave the accepted range. */
 static void fill_safe_margins(cm_calendar *c)
 {
@@ -759,6 +797,11 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     const size_t aff_nb_max = 4 * ndated_max < AFF_BUCKETS ? 4 * ndated_max : AFF_BUCKETS;
     l.aff_idx = place(&at, (aff_nb_max + 1) * sizeof(uint32_t));
     l.aff_sum = place(&at, (2 * ndated_max + 1) * sizeof(int64_t));
+    /* The per-day index counts up to 2 * naff + 1 in 16 bits. */
+    const size_t dense_days = aff_days_bound(b);
+    const size_t ndense_max =
+        dense_days <= AFF_DENSE_DAYS && 2 * ndated_max < UINT16_MAX / 2 ? dense_days : 0;
+    l.aff_dense = place(&at, ndense_max * sizeof(uint16_t));
     l.rules = place(&at, (ngroups_rules + 1) * sizeof(cm__rule));
     l.except = place(&at, (b->nexcept + 1) * sizeof(int32_t));
     l.hits = place(&at, nhits_max * sizeof(uint16_t));
@@ -783,6 +826,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->aff = (int32_t *)(void *)(base + l.aff);
     c->aff_idx = (uint32_t *)(void *)(base + l.aff_idx);
     c->aff_sum = (int64_t *)(void *)(base + l.aff_sum);
+    uint16_t *dense = ndense_max > 0 ? (uint16_t *)(void *)(base + l.aff_dense) : NULL;
     c->rules = (cm__rule *)(void *)(base + l.rules);
     c->except = (int32_t *)(void *)(base + l.except);
     c->hits = (uint16_t *)(void *)(base + l.hits);
@@ -875,6 +919,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
             if (c->naff == 0 || c->aff[c->naff - 1] != aff[i])
                 c->aff[c->naff++] = (int32_t)aff[i];
         fill_aff_idx(c, aff_nb_max);
+        fill_aff_dense(c, dense, ndense_max);
     }
     /* Rules in the order they were added: on a date where several give
      * hours, the first one's apply. */

@@ -184,6 +184,11 @@ struct cm_calendar {
      * first entry at or after the bucket's first day (aff_nb + 1 entries). */
     uint32_t *aff_idx;
     uint32_t aff_nb, aff_shift;
+    /* When the changed dates span few enough days, for each day aff[0] + i
+     * (i < aff_ndense): the number of changed dates before it, times 2, plus
+     * 1 when it is one whose hours differ from the pattern (NULL otherwise). */
+    uint16_t *aff_dense;
+    uint32_t aff_ndense;
     /* Without rules: aff_sum[i] is what the dates aff[0 .. i) add to the weekly
      * pattern's open seconds, each date taken whole (naff + 1 entries). */
     int64_t *aff_sum;

@@ -290,13 +290,15 @@ static int64_t rule_hit_le(const cm_calendar *c, int64_t d)
     return INT64_MIN;
 }
 
-/* Index of the first date of c->aff that is >= d, through the bucket index. */
+/* Index of the first date of c->aff that is >= d, through the day or bucket index. */
 static inline uint32_t aff_lower_bound(const cm_calendar *c, int64_t d)
 {
     if (c->naff == 0 || d <= c->aff[0])
         return 0;
     if (d > c->aff[c->naff - 1])
         return c->naff;
+    if (c->aff_dense != NULL) /* aff[0] < d <= the last: inside the day index */
+        return c->aff_dense[d - c->aff[0]] >> 1;
     uint32_t i = c->aff_idx[(d - c->aff[0]) >> c->aff_shift];
     while (c->aff[i] < d) /* stops at the last date at the latest */
         i++;
@@ -503,6 +505,25 @@ static int64_t local_change(const cm_calendar *c, int64_t a, int64_t u, int64_t 
     return sum;
 }
 
+/* Whether local date d has exactly the weekly pattern's intervals (a date after a holiday, say). */
+static bool like_pattern(const cm_calendar *c, int64_t d)
+{
+    ival iv[MAXI + 1];
+    const int n = local_day(c, d, iv);
+    const int32_t w0 = (int32_t)cm__floor_mod(d - MON0 / DAY, 7) * DAY; /* d's day of the circle */
+    int m = 0;
+    for (uint32_t i = 0; i < c->nwk; i++) {
+        const int32_t s = c->wk[i].s > w0 ? c->wk[i].s : w0;
+        const int32_t e = c->wk[i].e < w0 + DAY ? c->wk[i].e : w0 + DAY;
+        if (e <= s)
+            continue;
+        if (m >= n || iv[m].s != s - w0 || iv[m].e != e - w0)
+            return false;
+        m++;
+    }
+    return m == n;
+}
+
 void cm__calendar_fill_index(cm_calendar *c)
 {
     for (int32_t h = 0; h < 168; h++) {
@@ -517,7 +538,36 @@ void cm__calendar_fill_index(cm_calendar *c)
     for (uint32_t i = 0; i < c->naff; i++) {
         const int64_t base = (int64_t)c->aff[i] * DAY;
         c->aff_sum[i + 1] = c->aff_sum[i] + local_change(c, c->aff[i], base, base + DAY);
+        /* The day index marks only the dates that change anything. */
+        if (c->aff_dense != NULL && like_pattern(c, c->aff[i]))
+            c->aff_dense[c->aff[i] - c->aff[0]] &= (uint16_t)~1u;
     }
+}
+
+/* The number of changed dates before date d, and whether d is one, through the day index. */
+static inline uint32_t aff_at(const cm_calendar *c, int64_t d, bool *is)
+{
+    const uint64_t i = (uint64_t)(d - c->aff[0]);
+    if (i < c->aff_ndense) {
+        const uint32_t v = c->aff_dense[i];
+        *is = (v & 1u) != 0;
+        return v >> 1;
+    }
+    *is = false;
+    return d < c->aff[0] ? 0 : c->naff; /* outside the changed dates' span */
+}
+
+/*
+ * What changed date d, c->aff[k], adds to the weekly pattern's open seconds
+ * from its midnight to local L within it (rules aside). A date with no open
+ * seconds at all, a holiday, takes away the pattern's.
+ */
+static int64_t day_change(const cm_calendar *c, int64_t d, uint32_t k, int64_t L)
+{
+    const int64_t base = d * DAY, p0 = pat_cum(c, base);
+    if (pat_cum(c, base + DAY) - p0 + c->aff_sum[k + 1] - c->aff_sum[k] == 0)
+        return p0 - pat_cum(c, L);
+    return local_change(c, d, base, L);
 }
 
 /* Open local seconds of [Lx, Ly), Lx <= Ly. */
@@ -528,6 +578,20 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
     if (c->naff == 0 && c->nrules == 0)
         return sum; /* the weekly pattern alone */
+    if (c->aff_dense != NULL && c->nrules == 0) {
+        /* The open seconds up to local L are the pattern's, plus what the
+         * changed dates before L's date add whole, plus what L's date adds
+         * up to L when it is one: the difference of those at Ly and Lx. */
+        const int64_t dx = day_of_local(Lx), dy = day_of_local(Ly);
+        bool ix, iy;
+        const uint32_t kx = aff_at(c, dx, &ix), ky = aff_at(c, dy, &iy);
+        sum += c->aff_sum[ky] - c->aff_sum[kx];
+        if (ix && Lx > dx * DAY)
+            sum -= day_change(c, dx, kx, Lx);
+        if (iy && Ly > dy * DAY)
+            sum += day_change(c, dy, ky, Ly);
+        return sum;
+    }
     const int64_t first = day_of_local(Lx), last = day_of_local(Ly - 1);
     if (c->nrules == 0) {
         /* The changed dates first .. last: the whole ones from the sums. */
