@@ -993,6 +993,65 @@ START_TEST(add_days_between_yearly_rules)
 }
 END_TEST
 
+/*
+ * Calendars whose dated entries span a few years are read through a day
+ * index, those whose entries span decades through a search: the same spec
+ * with one more holiday far away must give the same answers in the 2020s.
+ * Random holidays and special hours (overnight ones included) in 2020-2029,
+ * New York, a weekly pattern with an overnight shift.
+ */
+START_TEST(day_index_agrees_with_search)
+{
+    test_rng r = test_rng_make("day_index_agrees_with_search");
+    for (int round = 0; round < 16; round++) {
+        char spec[8192];
+        int n = snprintf(spec, sizeof spec,
+                         "tz America/New_York\nmon-fri 09:00-17:00\nsat 22:00-06:00\n");
+        for (int i = 0; i < 60; i++) {
+            const unsigned y = 2020 + (unsigned)rng_below(&r, 10),
+                           m = 1 + (unsigned)rng_below(&r, 12), d = 1 + (unsigned)rng_below(&r, 28);
+            switch (rng_below(&r, 3)) {
+            case 0:
+                n += snprintf(spec + n, sizeof spec - (size_t)n, "%u-%02u-%02u closed\n", y, m, d);
+                break;
+            case 1:
+                n += snprintf(spec + n, sizeof spec - (size_t)n, "%u-%02u-%02u 08:00-12:30\n", y, m,
+                              d);
+                break;
+            default:
+                n += snprintf(spec + n, sizeof spec - (size_t)n, "%u-%02u-%02u 20:00-03:00\n", y, m,
+                              d);
+                break;
+            }
+        }
+        cm_calendar *near = parse_ok(spec);
+        snprintf(spec + n, sizeof spec - (size_t)n, "2090-07-03 closed\n");
+        cm_calendar *far = parse_ok(spec);
+        for (int k = 0; k < 3000; k++) {
+            const cm_time t = utc(2020, 1, 1, 0, 0, 0) + (cm_time)rng_below(&r, 3600u * 24 * 3650);
+            const cm_time u = t + (cm_time)rng_below(&r, 3600u * 24 * (k % 3 == 0 ? 60 : 3));
+            int64_t e1, e2;
+            REQ_STATUS(cm_calendar_elapsed(near, t, u, &e1), CM_OK);
+            REQ_STATUS(cm_calendar_elapsed(far, t, u, &e2), CM_OK);
+            REQ_EQ(e1, e2);
+            cm_time a1, a2;
+            const int64_t amount = 1 + (int64_t)rng_below(&r, 3600u * 40);
+            REQ_STATUS(cm_calendar_add(near, t, amount, &a1), CM_OK);
+            REQ_STATUS(cm_calendar_add(far, t, amount, &a2), CM_OK);
+            REQ_EQ(a1, a2);
+            REQ_STATUS(cm_calendar_add(near, u, -amount, &a1), CM_OK);
+            REQ_STATUS(cm_calendar_add(far, u, -amount, &a2), CM_OK);
+            REQ_EQ(a1, a2);
+            REQ_STATUS(cm_calendar_next_open(near, t, &a1), CM_OK);
+            REQ_STATUS(cm_calendar_next_open(far, t, &a2), CM_OK);
+            REQ_EQ(a1, a2);
+        }
+        cm_calendar_free(near);
+        cm_calendar_free(far);
+    }
+}
+END_TEST
+
 START_TEST(never_open_and_limits)
 {
     cm_calendar *cal = parse_ok("# nothing open at all\n");
@@ -2955,6 +3014,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(hand, midnight_and_overnight);
     tcase_add_test(hand, never_open_and_limits);
     tcase_add_test(hand, add_days_between_yearly_rules);
+    tcase_add_test(hand, day_index_agrees_with_search);
     tcase_add_test(hand, business_days);
     tcase_add_test(hand, leap_day_and_every_year);
     tcase_add_test(hand, fixed_offset_and_seconds);
