@@ -1414,8 +1414,8 @@ END_TEST
 /* Answers as doubles: NaN is no answer; fractions and values outside 0..254 are unusable. */
 START_TEST(scores_from_doubles)
 {
-    const double v[] = {NAN,  0.0,      5.0,       254.0, 255.0, 4.5, -1.0,
-                        -0.0, INFINITY, -INFINITY, 1e300, 10.0,  0.25};
+    const double v[] = {D_NAN, 0.0,   5.0,    254.0, 255.0, 4.5, -1.0,
+                        -0.0,  D_INF, -D_INF, 1e300, 10.0,  0.25};
     const uint8_t want[] = {CM_SCORE_NONE,
                             0,
                             5,
