@@ -129,13 +129,22 @@ int32_t cm__tz_offset(const cm_tz *tz, int64_t t);
  */
 void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off);
 
+/* cm__tz_segment for t at or after the zone's last transition (any t when it has none). */
+void cm__tz_segment_tail(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off);
+
 /*
- * cm__tz_segment, inline for instants within the transitions' index (the
- * common case of the layers above); the same results.
+ * cm__tz_segment, inline for instants within the transitions' index and
+ * straight to the zone's rule after its last transition (the common cases
+ * of the layers above); the same results.
  */
+
 static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
                                         int32_t *off)
 {
+    if (tz->ntrans == 0 || t >= tz->trans[tz->ntrans - 1]) {
+        cm__tz_segment_tail(tz, t, lo, hi, off); /* the zone's rule, or its last offset */
+        return;
+    }
     if (tz->idx != NULL && t >= CM__TZ_IDX_BASE &&
         t < CM__TZ_IDX_BASE + ((int64_t)CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT)) {
         const int64_t k = (t - CM__TZ_IDX_BASE) >> CM__TZ_IDX_SHIFT;

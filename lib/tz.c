@@ -177,24 +177,30 @@ int32_t cm__tz_offset(const cm_tz *tz, int64_t t)
     return tz->offs[i - 1];
 }
 
+void cm__tz_segment_tail(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
+{
+    const int64_t floor = tz->ntrans > 0 ? tz->trans[tz->ntrans - 1] : INT64_MIN;
+    if (!tz->has_rule || !tz->rule.has_dst) {
+        *lo = floor;
+        *hi = INT64_MAX;
+        *off = tz->has_rule ? tz->rule.std_off
+                            : (tz->ntrans > 0 ? tz->offs[tz->ntrans - 1] : tz->initial_off);
+        return;
+    }
+    int64_t p;
+    rule_segment(tz, t, &p, hi, off);
+    *lo = p > floor ? p : floor;
+}
+
 void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
 {
     const uint32_t i = trans_upper(tz, t);
-    if (i == tz->ntrans && tz->has_rule) {
-        const int64_t floor = tz->ntrans > 0 ? tz->trans[tz->ntrans - 1] : INT64_MIN;
-        if (!tz->rule.has_dst) {
-            *lo = floor;
-            *hi = INT64_MAX;
-            *off = tz->rule.std_off;
-            return;
-        }
-        int64_t p;
-        rule_segment(tz, t, &p, hi, off);
-        *lo = p > floor ? p : floor;
+    if (i == tz->ntrans) {
+        cm__tz_segment_tail(tz, t, lo, hi, off);
         return;
     }
     *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
-    *hi = i == tz->ntrans ? INT64_MAX : tz->trans[i];
+    *hi = tz->trans[i];
     *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
 }
 
