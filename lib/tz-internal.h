@@ -132,12 +132,33 @@ void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_
 /* cm__tz_segment for t at or after the zone's last transition (any t when it has none). */
 void cm__tz_segment_tail(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off);
 
-/*
- * cm__tz_segment, inline for instants within the transitions' index and
- * straight to the zone's rule after its last transition (the common cases
- * of the layers above); the same results.
- */
+/* Number of transitions at or before t. */
+static inline uint32_t cm__tz_trans_upper(const cm_tz *tz, int64_t t)
+{
+    uint32_t lo = 0, hi = tz->ntrans;
+    if (tz->idx != NULL && t >= CM__TZ_IDX_BASE &&
+        t < CM__TZ_IDX_BASE + ((int64_t)CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT)) {
+        const int64_t k = (t - CM__TZ_IDX_BASE) >> CM__TZ_IDX_SHIFT;
+        lo = tz->idx[k]; /* the transitions <= t are those up to the bucket and some of it */
+        hi = tz->idx[k + 1];
+        while (lo < hi && tz->trans[lo] <= t)
+            lo++;
+        return lo;
+    }
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (tz->trans[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
+/*
+ * cm__tz_segment, inline for the layers above: straight to the zone's rule
+ * after its last transition, else the transitions' index.
+ */
 static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
                                         int32_t *off)
 {
@@ -145,21 +166,10 @@ static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo,
         cm__tz_segment_tail(tz, t, lo, hi, off); /* the zone's rule, or its last offset */
         return;
     }
-    if (tz->idx != NULL && t >= CM__TZ_IDX_BASE &&
-        t < CM__TZ_IDX_BASE + ((int64_t)CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT)) {
-        const int64_t k = (t - CM__TZ_IDX_BASE) >> CM__TZ_IDX_SHIFT;
-        uint32_t i = tz->idx[k];
-        const uint32_t end = tz->idx[k + 1];
-        while (i < end && tz->trans[i] <= t)
-            i++;
-        if (i < tz->ntrans) { /* between two transitions, or before the first */
-            *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
-            *hi = tz->trans[i];
-            *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
-            return;
-        }
-    }
-    cm__tz_segment(tz, t, lo, hi, off);
+    const uint32_t i = cm__tz_trans_upper(tz, t); /* < ntrans: t is before the last */
+    *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
+    *hi = tz->trans[i];
+    *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
 }
 
 /*

@@ -105,29 +105,6 @@ static void fill_events(const cm__tz_rule *r, int64_t *ev, int32_t *ev_off)
 /* Lookups                                                                */
 /* ---------------------------------------------------------------------- */
 
-/* Number of transitions at or before t. */
-static inline uint32_t trans_upper(const cm_tz *tz, int64_t t)
-{
-    uint32_t lo = 0, hi = tz->ntrans;
-    if (tz->idx != NULL && t >= CM__TZ_IDX_BASE &&
-        t < CM__TZ_IDX_BASE + ((int64_t)CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT)) {
-        const int64_t k = (t - CM__TZ_IDX_BASE) >> CM__TZ_IDX_SHIFT;
-        lo = tz->idx[k]; /* the transitions <= t are those up to the bucket and some of it */
-        hi = tz->idx[k + 1];
-        while (lo < hi && tz->trans[lo] <= t)
-            lo++;
-        return lo;
-    }
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (tz->trans[mid] <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /*
  * The rule's segment containing t: the latest event <= t and the earliest
  * event > t, found in the sorted events after shifting t by whole cycles into
@@ -163,18 +140,10 @@ static void rule_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, i
 
 int32_t cm__tz_offset(const cm_tz *tz, int64_t t)
 {
-    const uint32_t i = trans_upper(tz, t);
-    if (i == tz->ntrans && tz->has_rule) {
-        if (!tz->rule.has_dst)
-            return tz->rule.std_off;
-        int64_t lo, hi;
-        int32_t off;
-        rule_segment(tz, t, &lo, &hi, &off);
-        return off;
-    }
-    if (i == 0)
-        return tz->initial_off;
-    return tz->offs[i - 1];
+    int64_t lo, hi;
+    int32_t off;
+    cm__tz_segment_quick(tz, t, &lo, &hi, &off);
+    return off;
 }
 
 void cm__tz_segment_tail(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
@@ -194,14 +163,7 @@ void cm__tz_segment_tail(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, i
 
 void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
 {
-    const uint32_t i = trans_upper(tz, t);
-    if (i == tz->ntrans) {
-        cm__tz_segment_tail(tz, t, lo, hi, off);
-        return;
-    }
-    *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
-    *hi = tz->trans[i];
-    *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
+    cm__tz_segment_quick(tz, t, lo, hi, off);
 }
 
 int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
