@@ -544,7 +544,11 @@ void cm__calendar_fill_index(cm_calendar *c)
     }
 }
 
-/* The number of changed dates before date d, and whether d is one, through the day index. */
+/*
+ * The number of changed dates before date d (naff > 0), and whether d is one
+ * that may differ from the pattern: through the day index when there is one
+ * (which leaves out the dates equal to the pattern), else a search.
+ */
 static inline uint32_t aff_at(const cm_calendar *c, int64_t d, bool *is)
 {
     const uint64_t i = (uint64_t)(d - c->aff[0]);
@@ -553,8 +557,9 @@ static inline uint32_t aff_at(const cm_calendar *c, int64_t d, bool *is)
         *is = (v & 1u) != 0;
         return v >> 1;
     }
-    *is = false;
-    return d < c->aff[0] ? 0 : c->naff; /* outside the changed dates' span */
+    const uint32_t k = aff_lower_bound(c, d);
+    *is = k < c->naff && c->aff[k] == d;
+    return k;
 }
 
 /*
@@ -576,9 +581,9 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     if (Lx >= Ly)
         return 0;
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
-    if (c->naff == 0 && c->nrules == 0)
-        return sum; /* the weekly pattern alone */
-    if (c->aff_dense != NULL && c->nrules == 0) {
+    if (c->nrules == 0) {
+        if (c->naff == 0)
+            return sum; /* the weekly pattern alone */
         /* The open seconds up to local L are the pattern's, plus what the
          * changed dates before L's date add whole, plus what L's date adds
          * up to L when it is one: the difference of those at Ly and Lx. */
@@ -593,23 +598,6 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
         return sum;
     }
     const int64_t first = day_of_local(Lx), last = day_of_local(Ly - 1);
-    if (c->nrules == 0) {
-        /* The changed dates first .. last: the whole ones from the sums. */
-        uint32_t i = aff_lower_bound(c, first);
-        if (i == c->naff || c->aff[i] > last)
-            return sum;
-        uint32_t j = aff_lower_bound(c, last + 1);
-        if (c->aff[i] == first && Lx > first * DAY) {
-            const int64_t v = Ly < (first + 1) * DAY ? Ly : (first + 1) * DAY;
-            sum += local_change(c, first, Lx, v);
-            i++;
-        }
-        if (j > i && c->aff[j - 1] == last && Ly < (last + 1) * DAY) {
-            sum += local_change(c, last, last * DAY > Lx ? last * DAY : Lx, Ly);
-            j--;
-        }
-        return j > i ? sum + c->aff_sum[j] - c->aff_sum[i] : sum;
-    }
     for (int64_t a = affected_ge(c, first); a <= last; a = affected_ge(c, a + 1)) {
         const int64_t base = a * DAY;
         const int64_t u = Lx > base ? Lx : base, v = Ly < base + DAY ? Ly : base + DAY;
