@@ -360,13 +360,13 @@ CM_API CM_NODISCARD cm_status cm_calendar_builder_add_yearly(cm_calendar_builder
  *   the event itself for a non-recurring one. Dates that are not occurrences
  *   are ignored.
  *
- * Other properties (`SUMMARY`, `UID`, ...) and other components (`VTIMEZONE`,
- * `VALARM`, `VTODO`, ...) are ignored. An event whose `DTSTART`, `DTEND` or
+ * Every other property (`SUMMARY`, `UID` and the rest) and every other
+ * component (`VTIMEZONE`, `VALARM`, `VTODO` and the rest) is ignored. An event whose `DTSTART`, `DTEND` or
  * `DURATION` has a time of day is refused, or skipped with
  * ::CM_CALENDAR_ICAL_SKIP_TIMED (its rule and exclusions are then only checked
  * for syntax). Recurrences the calendar cannot hold exactly (`FREQ` other than
- * `YEARLY`, several values in a `BY` part, `BYSETPOS`, `RDATE`, ...) are refused,
- * never approximated.
+ * `YEARLY`, several values in a `BY` part, `BYSETPOS`, `RDATE` and the like) are
+ * refused, never approximated.
  *
  * @param b the builder.
  * @param text the iCalendar text, UTF-8; need not be NUL-terminated (a NUL byte is
