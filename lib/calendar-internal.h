@@ -172,7 +172,11 @@ struct cm_calendar {
     cm_tz *tz;       /* a reference, shared with other calendars */
     int32_t min_off; /* the zone's range of offsets */
     int32_t max_off;
-    int32_t back, fwd;  /* reach of a date's conversions before and after its midnight */
+    int32_t back, fwd; /* reach of a date's conversions before and after its midnight */
+    /* For instant t of local date d, with any of the zone's offsets: d's
+     * conversions start after t - flat_before and end before t + flat_after. */
+    int64_t flat_before, flat_after;
+    bool plain_dates;   /* the dates without a dated entry differ: plain runs apply */
     cm__ival *ivals;    /* every kind's intervals */
     cm__kind weekly[7]; /* 0 = Monday */
     uint32_t ndated;    /* dated entries (and the observed weekdays they close) */
@@ -199,9 +203,11 @@ struct cm_calendar {
     uint32_t hit_at[CM__YEAR_TYPES + 1];
     uint32_t nwk; /* the weekly pattern on the week's circle */
     cm__wk *wk;
-    uint32_t wk_first[8];   /* first interval of wk ending after each day's start */
-    int64_t week_open;      /* open seconds of the weekly pattern */
-    int32_t hours[168];     /* per hour of the week: open seconds before it * 4 + state (pat_cum) */
+    uint32_t wk_first[8]; /* first interval of wk ending after each day's start */
+    int64_t week_open;    /* open seconds of the weekly pattern */
+    int32_t hours[168];   /* per hour of the week: open seconds before it * 4 + state (pat_cum) */
+    /* Per hour of open time in the week: the first interval of wk ending in it or later. */
+    uint16_t open_hours[168];
     int32_t bdays_per_week; /* weekdays with hours */
     bool generic_full;      /* every date without a dated entry is open all day */
     bool generic_empty;     /* no date without a dated entry has hours */

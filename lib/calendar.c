@@ -406,39 +406,80 @@ static inline int64_t pat_week(const cm_calendar *c, int32_t r)
     return i == c->nwk ? c->week_open : c->wk[i].cum + (r > c->wk[i].s ? r - c->wk[i].s : 0);
 }
 
+/* Open seconds of the weekly pattern from the start of the week to r (0 <= r < WEEK), by the hour. */
+static inline int64_t pat_hour(const cm_calendar *c, int32_t r)
+{
+    /* The hour's entry: open seconds before it, times 4, plus 1 when the
+     * whole hour is open, 0 when it is closed, 2 when it is mixed. */
+    const int32_t h = (int32_t)((uint32_t)r / 3600), e = c->hours[h], state = e & 3;
+    return state == 2 ? pat_week(c, r) : (e >> 2) + (int64_t)state * (r - h * 3600);
+}
+
+/*
+ * A Monday long before the accepted range (in the year -138), LWEEKS weeks
+ * before MON0, and the span of local times after it that lsplit() takes:
+ * every local time of an accepted instant, give or take centuries.
+ */
+#define LWEEKS 110000
+#define LBASE  (MON0 - LWEEKS * (int64_t)WEEK)
+#define LSPAN  (INT64_C(1) << 39)
+
+/* Local time L cut at the pattern's weeks and at midnights. */
+typedef struct lsplit {
+    int64_t w; /* week since MON0's */
+    int64_t d; /* date: days since 1970-01-01 */
+    int32_t r; /* seconds into the week */
+} lsplit;
+
+/* lsplit of a local time in [LBASE, LBASE + LSPAN): unsigned divisions by constants. */
+static inline lsplit lsplit_of(int64_t L)
+{
+    const uint64_t u = (uint64_t)(L - LBASE);
+    const uint64_t w = u / WEEK;
+    lsplit s;
+    s.r = (int32_t)(u - w * WEEK);
+    s.w = (int64_t)w - LWEEKS;
+    s.d = s.w * 7 + (int32_t)((uint32_t)s.r / DAY) + MON0 / DAY;
+    return s;
+}
+
 /* Open seconds of the weekly pattern from the start of week 0 to local L. */
 static inline int64_t pat_cum(const cm_calendar *c, int64_t L)
 {
+    if ((uint64_t)(L - LBASE) < (uint64_t)LSPAN) {
+        const lsplit s = lsplit_of(L);
+        return s.w * c->week_open + pat_hour(c, s.r);
+    }
     const int64_t u = L - MON0;
     const int64_t w = cm__floor_div(u, WEEK);
-    const int32_t r = (int32_t)(u - w * WEEK);
-    /* The hour's entry: open seconds before it, times 4, plus 1 when the
-     * whole hour is open, 0 when it is closed, 2 when it is mixed. */
-    const int32_t h = r / 3600, e = c->hours[h], state = e & 3;
-    const int64_t p = state == 2 ? pat_week(c, r) : (e >> 2) + (int64_t)state * (r - h * 3600);
-    return w * c->week_open + p;
+    return w * c->week_open + pat_hour(c, (int32_t)(u - w * WEEK));
+}
+
+/* Earliest local L with pat_cum(L) == w * week_open + q (week_open > 0). */
+static int64_t pat_inv_fwd_at(const cm_calendar *c, int64_t w, int64_t q)
+{
+    const int64_t wo = c->week_open;
+    if (q > 0 && q <= 4 * wo) {
+        /* A few weeks on, the common case: no division. */
+        const int64_t k = (q > wo) + (q > 2 * wo) + (q > 3 * wo);
+        w += k;
+        q -= k * wo;
+    } else {
+        const int64_t k = ceil_div(q, wo) - 1;
+        w += k;
+        q -= k * wo;
+    }
+    /* The first interval with cum + length >= q, from q's hour of open time. */
+    uint32_t i = c->open_hours[(uint32_t)(q - 1) / 3600];
+    while (c->wk[i].cum + (c->wk[i].e - c->wk[i].s) < q)
+        i++;
+    return MON0 + w * WEEK + c->wk[i].s + (q - c->wk[i].cum);
 }
 
 /* Earliest local L with pat_cum(L) == v (week_open > 0). */
 static int64_t pat_inv_fwd(const cm_calendar *c, int64_t v)
 {
-    const int64_t w = ceil_div(v, c->week_open) - 1;
-    const int64_t rem = v - w * c->week_open; /* 1 .. week_open */
-    uint32_t lo = 0, hi = c->nwk - 1;         /* first i with cum + length >= rem */
-    if (hi <= 32) {
-        /* Few intervals: count those that end before rem, without branches. */
-        for (uint32_t i = 0; i < hi; i++)
-            lo += c->wk[i].cum + (c->wk[i].e - c->wk[i].s) < rem;
-        hi = lo;
-    }
-    while (lo < hi) {
-        const uint32_t mid = lo + (hi - lo) / 2;
-        if (c->wk[mid].cum + (c->wk[mid].e - c->wk[mid].s) >= rem)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return MON0 + w * WEEK + c->wk[lo].s + (rem - c->wk[lo].cum);
+    return pat_inv_fwd_at(c, 0, v);
 }
 
 /* Latest local L with pat_cum(L) == v (week_open > 0). */
@@ -532,6 +573,12 @@ void cm__calendar_fill_index(cm_calendar *c)
         const int32_t state = b - a == 3600 ? 1 : b == a ? 0 : 2;
         c->hours[h] = (int32_t)a * 4 + state;
     }
+    uint32_t first = 0; /* of the intervals ending in or after open hour j */
+    for (int32_t j = 0; (int64_t)j * 3600 < c->week_open; j++) {
+        while (c->wk[first].cum + (c->wk[first].e - c->wk[first].s) < j * 3600 + 1)
+            first++;
+        c->open_hours[j] = (uint16_t)first;
+    }
     c->aff_sum[0] = 0;
     if (c->nrules > 0)
         return;
@@ -575,28 +622,27 @@ static int64_t day_change(const cm_calendar *c, int64_t d, uint32_t k, int64_t L
     return local_change(c, d, base, L);
 }
 
-/* Open local seconds of [Lx, Ly), Lx <= Ly. */
-static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
+/*
+ * What the changed dates of Lx and Ly (dx and dy, the kx-th and ky-th, when
+ * ix and iy say they are ones) add to the open seconds of [Lx, Ly) beyond
+ * their whole-day sums: the rare part of local_open.
+ */
+static CM__NOINLINE int64_t local_open_edges(const cm_calendar *c, int64_t Lx, int64_t Ly,
+                                             int64_t dx, int64_t dy, uint32_t kx, uint32_t ky,
+                                             bool ix, bool iy)
 {
-    if (Lx >= Ly)
-        return 0;
+    int64_t sum = 0;
+    if (ix && Lx > dx * DAY)
+        sum -= day_change(c, dx, kx, Lx);
+    if (iy && Ly > dy * DAY)
+        sum += day_change(c, dy, ky, Ly);
+    return sum;
+}
+
+/* Open local seconds of [Lx, Ly), Lx < Ly, date by date where rules or changed dates apply. */
+static CM__NOINLINE int64_t local_open_dates(const cm_calendar *c, int64_t Lx, int64_t Ly)
+{
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
-    if (c->nrules == 0) {
-        if (c->naff == 0)
-            return sum; /* the weekly pattern alone */
-        /* The open seconds up to local L are the pattern's, plus what the
-         * changed dates before L's date add whole, plus what L's date adds
-         * up to L when it is one: the difference of those at Ly and Lx. */
-        const int64_t dx = day_of_local(Lx), dy = day_of_local(Ly);
-        bool ix, iy;
-        const uint32_t kx = aff_at(c, dx, &ix), ky = aff_at(c, dy, &iy);
-        sum += c->aff_sum[ky] - c->aff_sum[kx];
-        if (ix && Lx > dx * DAY)
-            sum -= day_change(c, dx, kx, Lx);
-        if (iy && Ly > dy * DAY)
-            sum += day_change(c, dy, ky, Ly);
-        return sum;
-    }
     const int64_t first = day_of_local(Lx), last = day_of_local(Ly - 1);
     for (int64_t a = affected_ge(c, first); a <= last; a = affected_ge(c, a + 1)) {
         const int64_t base = a * DAY;
@@ -606,9 +652,59 @@ static int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     return sum;
 }
 
+/* Open local seconds of [Lx, Ly), Lx <= Ly. */
+static inline int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
+{
+    if (Lx >= Ly)
+        return 0;
+    if (c->nrules > 0 || (uint64_t)(Lx - LBASE) >= (uint64_t)LSPAN ||
+        (uint64_t)(Ly - LBASE) >= (uint64_t)LSPAN)
+        return local_open_dates(c, Lx, Ly);
+    const lsplit a = lsplit_of(Lx), b = lsplit_of(Ly);
+    int64_t sum = (b.w - a.w) * c->week_open + pat_hour(c, b.r) - pat_hour(c, a.r);
+    if (c->naff == 0)
+        return sum; /* the weekly pattern alone */
+    /* The open seconds up to local L are the pattern's, plus what the changed
+     * dates before L's date add whole, plus what L's date adds up to L when it
+     * is one: the difference of those at Ly and Lx. */
+    bool ix, iy;
+    const uint32_t kx = aff_at(c, a.d, &ix), ky = aff_at(c, b.d, &iy);
+    sum += c->aff_sum[ky] - c->aff_sum[kx];
+    if (ix || iy)
+        sum += local_open_edges(c, Lx, Ly, a.d, b.d, kx, ky, ix, iy);
+    return sum;
+}
+
+/*
+ * local_add_fwd's common case: the weekly pattern's answer, when no changed
+ * date lies between L and it (nor rules), and it comes by Lz.
+ */
+static inline bool local_add_pattern(const cm_calendar *c, int64_t L, int64_t rem, int64_t Lz,
+                                     int64_t *out)
+{
+    if (c->nrules > 0 || c->week_open == 0 || rem > Lz - L ||
+        (uint64_t)(L - LBASE) >= (uint64_t)LSPAN)
+        return false;
+    const lsplit a = lsplit_of(L);
+    const int64_t at = pat_inv_fwd_at(c, a.w, pat_hour(c, a.r) + rem);
+    if (at > Lz)
+        return false;
+    if (c->naff > 0) {
+        /* The same number of changed dates before L's date and after the
+         * date of the answer's last second: none between. */
+        bool is;
+        if (aff_at(c, a.d, &is) != aff_at(c, day_of_local(at - 1) + 1, &is))
+            return false;
+    }
+    *out = at;
+    return true;
+}
+
 /* Forward from local L: where *rem more open seconds have passed, if before Lz. */
 static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz, int64_t *out)
 {
+    if (local_add_pattern(c, L, *rem, Lz, out))
+        return true;
     ival iv[MAXI + 1];
     const bool changes = c->naff > 0 || c->nrules > 0;
     while (L < Lz) {
@@ -1014,28 +1110,39 @@ static int64_t piece_open(const cm_calendar *c, cm__tz_hint *h, const piece *p, 
 /* ---------------------------------------------------------------------- */
 
 /*
+ * The common case of a walk, in one look-up: one offset *off holds from
+ * before the conversions of x's date to *end, from the zone's flat table
+ * (false near its segment boundaries, or for calendars alike on every
+ * generic date). The dates whose conversions end before *end, those of the
+ * instants before *end - c->flat_after, then lie in one plain run.
+ */
+static inline bool flat_run(const cm_calendar *c, int64_t x, int32_t *off, int64_t *end)
+{
+    return c->plain_dates && cm__tz_flat(c->tz, x - c->flat_before, off, end);
+}
+
+/*
  * The common case of a walk: instant x whose date lies in a plain run (see
- * plain_in), which is then the run of x's zone segment [*slo, *shi) with
+ * plain_in), which is then the run of x's zone segment [slo, *shi) with
  * offset *off; false otherwise (or for calendars alike on every generic date).
  */
-static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *slo, int64_t *shi,
-                               int32_t *off)
+static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *shi, int32_t *off)
 {
-    if (c->generic_full || c->generic_empty)
+    if (!c->plain_dates)
         return false;
-    cm__tz_segment_quick(c->tz, x, slo, shi, off);
+    int64_t slo;
+    cm__tz_segment_quick(c->tz, x, &slo, shi, off);
     const int64_t dx = cm__floor_div(x + *off, DAY);
-    return dx >= date_first() && dx < date_end() && dx * DAY - c->back - c->max_off >= *slo &&
+    return dx >= date_first() && dx < date_end() && dx * DAY - c->back - c->max_off >= slo &&
            dx * DAY + c->fwd - c->min_off < *shi;
 }
 
-static inline int64_t calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+/* Open seconds of [x, y), x < y, beyond the common case. */
+static CM__NOINLINE int64_t calendar_open_walk(const cm_calendar *c, int64_t x, int64_t y)
 {
-    if (x >= y)
-        return 0;
-    int64_t slo, shi;
+    int64_t shi;
     int32_t off;
-    if (plain_start(c, x, &slo, &shi, &off)) {
+    if (plain_start(c, x, &shi, &off)) {
         /* [x, y) within that run: y's date is plain too. */
         const int64_t dy = cm__floor_div(y - 1 + off, DAY);
         if (dy < date_end() && dy * DAY + c->fwd - c->min_off < shi)
@@ -1055,6 +1162,17 @@ static inline int64_t calendar_open(const cm_calendar *c, int64_t x, int64_t y)
     }
 }
 
+static inline int64_t calendar_open(const cm_calendar *c, int64_t x, int64_t y)
+{
+    if (x >= y)
+        return 0;
+    int32_t off;
+    int64_t end;
+    if (flat_run(c, x, &off, &end) && y - 1 + c->flat_after < end)
+        return local_open(c, x + off, y + off); /* [x, y) within that run */
+    return calendar_open_walk(c, x, y);
+}
+
 int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
 {
     return calendar_open(c, x, y);
@@ -1066,9 +1184,9 @@ int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
  */
 static bool walk_add_fwd(const cm_calendar *c, int64_t x, int64_t rem, int64_t limit, int64_t *out)
 {
-    int64_t slo, shi;
+    int64_t shi;
     int32_t off;
-    if (plain_start(c, x, &slo, &shi, &off)) {
+    if ((flat_run(c, x, &off, &shi) && x + c->flat_after < shi) || plain_start(c, x, &shi, &off)) {
         /* Within the plain run of x (it ends where plain_in says), if it gets there. */
         int64_t r =
             shi == INT64_MAX ? date_end() : cm__floor_div(shi - 1 - c->fwd + c->min_off, DAY) + 1;

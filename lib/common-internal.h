@@ -47,6 +47,13 @@ void cm__free(const cm_allocator *a, void *p);
         (void)cm_cannot_fail_;                    \
     } while (0)
 
+/* Keeps a rarely taken path out of its caller, so the common one stays small. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CM__NOINLINE __attribute__((noinline))
+#else
+#define CM__NOINLINE
+#endif
+
 /* A confidence level is usable when it is a finite number strictly inside (0, 1). */
 static inline bool cm__valid_confidence(double c)
 {

@@ -67,6 +67,26 @@ typedef struct cm__tz_rule {
 #define CM__TZ_IDX_BUCKETS 4096
 
 /*
+ * The stretches of one offset, by bucket, for the layers above: a zone whose
+ * offset varies keeps, for each bucket of 2^CM__TZ_FLAT_SHIFT seconds (about
+ * 12 days) of [CM__TZ_IDX_BASE, CM__TZ_IDX_BASE + CM__TZ_FLAT_BUCKETS <<
+ * CM__TZ_FLAT_SHIFT), 1900-01-01 to about 2444, the stretch of one offset
+ * that holds throughout the bucket, or CM__TZ_FLAT_MIXED when the offset
+ * changes inside it (or at a rule event that keeps it). A stretch is the
+ * offset and the instant it ends. Zones with more stretches in that span
+ * than a bucket's entry can name keep no such table.
+ */
+#define CM__TZ_FLAT_SHIFT   20
+#define CM__TZ_FLAT_BUCKETS 16384
+#define CM__TZ_FLAT_MIXED   UINT16_MAX
+#define CM__TZ_FLAT_YEARS   546 /* whole or partial years the buckets touch */
+
+typedef struct cm__tz_stretch {
+    int64_t end; /* the offset holds until here (excluded) */
+    int32_t off;
+} cm__tz_stretch;
+
+/*
  * An index of the rule's events over the cycle's years 2000..2399, where
  * instants are shifted to look them up: for each bucket of 2^22 seconds
  * (about 49 days) from 2000-01-01, the number of events at or before its start.
@@ -99,6 +119,9 @@ struct cm_tz {
     int32_t *ev_off;  /* offset from each event on */
     uint32_t *idx;    /* CM__TZ_IDX_BUCKETS + 1 counts (see above) when ntrans > 0, else NULL */
     uint32_t *ev_idx; /* CM__TZ_EV_BUCKETS + 1 counts (see above) when nev > 0, else NULL */
+    uint16_t *flat;   /* CM__TZ_FLAT_BUCKETS stretch numbers (see above), else NULL */
+    cm__tz_stretch *stretch; /* the stretches the buckets name, room for nstretch */
+    uint32_t nstretch;
     int64_t data[];
 };
 
@@ -170,6 +193,31 @@ static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo,
     *lo = i == 0 ? INT64_MIN : tz->trans[i - 1];
     *hi = tz->trans[i];
     *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
+}
+
+/*
+ * Whether one offset holds from the start of t's bucket of the flat table (t
+ * itself for a zone with a fixed offset) to *end (excluded); *off is that
+ * offset. False when the offset changes inside the bucket, t lies outside
+ * the table, or the zone keeps none. One look-up, for the common case of the
+ * layers above; cm__tz_segment answers every case.
+ */
+static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t *end)
+{
+    if (tz->ntrans == 0 && tz->nev == 0) {
+        *off = tz->has_rule ? tz->rule.std_off : tz->initial_off;
+        *end = INT64_MAX;
+        return true;
+    }
+    const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
+    if (tz->flat == NULL || u >= (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
+        return false;
+    const uint16_t k = tz->flat[u >> CM__TZ_FLAT_SHIFT];
+    if (k == CM__TZ_FLAT_MIXED)
+        return false;
+    *off = tz->stretch[k].off;
+    *end = tz->stretch[k].end;
+    return true;
 }
 
 /*

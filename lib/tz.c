@@ -213,8 +213,15 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     const size_t nev = events ? CM__TZ_EVENTS : 0;
     const size_t nidx = ntrans > 0 ? CM__TZ_IDX_BUCKETS + 1 : 0;
     const size_t nev_idx = events ? (size_t)CM__TZ_EV_BUCKETS + 1 : 0;
+    /* A stretch per transition and rule event in the flat table's span, and
+     * the one before; bucket entries name fewer than CM__TZ_FLAT_MIXED. */
+    const size_t nstretch = 1 + (size_t)ntrans + (events ? 2 * CM__TZ_FLAT_YEARS : 0);
+    const bool flat = (ntrans > 0 || events) && nstretch < CM__TZ_FLAT_MIXED;
+    const size_t nflat = flat ? CM__TZ_FLAT_BUCKETS : 0;
     const size_t size = sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) +
-                        (ntrans + nev) * sizeof(int32_t) + (nidx + nev_idx) * sizeof(uint32_t);
+                        (flat ? nstretch : 0) * sizeof(cm__tz_stretch) +
+                        (ntrans + nev) * sizeof(int32_t) + (nidx + nev_idx) * sizeof(uint32_t) +
+                        nflat * sizeof(uint16_t);
     cm_tz *tz = cm__alloc(alloc, size);
     if (tz == NULL)
         return NULL;
@@ -226,8 +233,10 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     }
     tz->ntrans = ntrans;
     tz->nev = (uint32_t)nev;
+    /* Widest members first: every array stays aligned. */
     int64_t *times = tz->data;
-    int32_t *offs = (int32_t *)(void *)(times + ntrans + nev);
+    cm__tz_stretch *stretch = (cm__tz_stretch *)(void *)(times + ntrans + nev);
+    int32_t *offs = (int32_t *)(void *)(stretch + (flat ? nstretch : 0));
     tz->trans = times;
     tz->ev = times + ntrans;
     tz->offs = offs;
@@ -235,6 +244,11 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     uint32_t *counts = (uint32_t *)(offs + ntrans + nev);
     tz->idx = nidx > 0 ? counts : NULL;
     tz->ev_idx = nev_idx > 0 ? counts + nidx : NULL;
+    if (flat) {
+        tz->stretch = stretch;
+        tz->nstretch = (uint32_t)nstretch;
+        tz->flat = (uint16_t *)(counts + nidx + nev_idx);
+    }
     return tz;
 }
 
@@ -279,6 +293,33 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
             while (i < tz->nev && tz->ev[i] <= start)
                 i++;
             tz->ev_idx[k] = i;
+        }
+    }
+    if (tz->flat != NULL) {
+        /* One segment look-up per segment that reaches a bucket's start; a
+         * stretch for each segment that spans a whole bucket. */
+        int64_t seg_lo, seg_hi = INT64_MIN;
+        int32_t off = 0;
+        uint32_t n = 0;
+        bool named = false;
+        for (int64_t k = 0; k < CM__TZ_FLAT_BUCKETS; k++) {
+            const int64_t start = CM__TZ_IDX_BASE + (k << CM__TZ_FLAT_SHIFT);
+            if (start >= seg_hi) {
+                cm__tz_segment(tz, start, &seg_lo, &seg_hi, &off);
+                named = false;
+            }
+            if (start + (INT64_C(1) << CM__TZ_FLAT_SHIFT) > seg_hi ||
+                (!named && n == tz->nstretch)) {
+                tz->flat[k] = CM__TZ_FLAT_MIXED;
+                continue;
+            }
+            if (!named) {
+                tz->stretch[n].end = seg_hi;
+                tz->stretch[n].off = off;
+                n++;
+                named = true;
+            }
+            tz->flat[k] = (uint16_t)(n - 1);
         }
     }
 }

@@ -9,6 +9,7 @@
  *  - properties that must hold for any calendar (seeded, CM_TEST_SEED).
  * Everything is integer seconds: every comparison is exact.
  * Tests that load zones by name read Debian's tzdata in /usr/share/zoneinfo.
+ * White-box: some look inside zones through lib/tz-internal.h.
  * SPDX-License-Identifier: MIT
  */
 #define _POSIX_C_SOURCE 200809L /* setenv, mkdtemp */
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "testing.h"
+#include "tz-internal.h"
 
 #include "data/calendar-oracle.h"
 
@@ -677,6 +679,167 @@ START_TEST(tzif_real_files_truncated_and_corrupted)
             }
         }
     }
+}
+END_TEST
+
+/*
+ * The flat table the calendar reads first agrees with the zone's segments:
+ * wherever it answers, the segment holding t has its offset and its end, and
+ * starts no later than t's bucket. It answers for most instants of its span.
+ */
+START_TEST(tz_flat_agrees_with_segments)
+{
+    const char *names[] = {
+        "America/New_York",  "Australia/Lord_Howe", "Europe/Dublin",     "Asia/Kolkata",
+        "America/Sao_Paulo", "Pacific/Apia",        "Africa/Casablanca", "UTC"};
+    cm_tz *zones[NELEM(names) + 1];
+    for (size_t i = 0; i < NELEM(names); i++)
+        zones[i] = load(names[i]);
+    /* Rules alone, from 1900 on. */
+    REQ_STATUS(cm_tz_from_posix("EST5EDT,M3.2.0,M11.1.0", &zones[NELEM(names)]), CM_OK);
+    const int64_t span_end = CM__TZ_IDX_BASE + ((int64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT);
+    for (size_t i = 0; i < NELEM(zones); i++) {
+        const cm_tz *tz = zones[i];
+        uint64_t asked = 0, answered = 0;
+        for (int64_t t = CM__TZ_IDX_BASE - 40 * DAYS; t < span_end + 40 * DAYS;
+             t += 3 * DAYS + 7919) {
+            int32_t off, seg_off;
+            int64_t end, lo, hi;
+            const bool in_span = t >= CM__TZ_IDX_BASE && t < span_end;
+            asked += in_span;
+            if (!cm__tz_flat(tz, t, &off, &end))
+                continue;
+            answered += in_span;
+            cm__tz_segment(tz, t, &lo, &hi, &seg_off);
+            /* The start of t's bucket (t itself outside the span: fixed zones). */
+            const int64_t bucket =
+                in_span ? t - (t - CM__TZ_IDX_BASE) % (INT64_C(1) << CM__TZ_FLAT_SHIFT) : t;
+            REQ_MSG(off == seg_off && end == hi && (lo <= bucket || lo == INT64_MIN),
+                    "%s at %" PRId64 ": flat %" PRId32 " to %" PRId64 ", segment %" PRId32
+                    " [%" PRId64 ", %" PRId64 ")",
+                    i < NELEM(names) ? names[i] : "EST5EDT", t, off, end, seg_off, lo, hi);
+        }
+        /* Two changes a year at most for these zones: most 12-day buckets hold none. */
+        REQ_MSG(answered * 10 >= asked * 8, "%s: %" PRIu64 " of %" PRIu64,
+                i < NELEM(names) ? names[i] : "EST5EDT", answered, asked);
+    }
+    for (size_t i = 0; i < NELEM(zones); i++)
+        cm_tz_free(zones[i]);
+}
+END_TEST
+
+/* Open seconds of [x, y) from next_open and next_close, which walk the zone's segments. */
+static int64_t open_by_periods(const cm_calendar *cal, cm_time x, cm_time y)
+{
+    int64_t sum = 0;
+    for (cm_time t = x; t < y;) {
+        cm_time o, c;
+        REQ_STATUS(cm_calendar_next_open(cal, t, &o), CM_OK);
+        if (o >= y)
+            break;
+        REQ_STATUS(cm_calendar_next_close(cal, o, &c), CM_OK);
+        sum += (c < y ? c : y) - o;
+        t = c;
+    }
+    return sum;
+}
+
+/*
+ * Calendars read a zone's flat table only away from its changes. A zone made
+ * for it changes `delta` seconds from the start of a bucket of the table: in
+ * spring at 02:00 local time, in autumn at a time with room for hours on both
+ * sides. Calendars with hours around each change give the same elapsed and
+ * add, for spans starting in the day and a half on either side, as the
+ * periods walked one by one.
+ */
+static void check_flat_edges(int64_t delta)
+{
+    const int64_t bucket = INT64_C(1) << CM__TZ_FLAT_SHIFT;
+    const cm_time s1 =
+        CM__TZ_IDX_BASE + ((utc(2031, 3, 15, 0, 0, 0) - CM__TZ_IDX_BASE) / bucket + 1) * bucket;
+    const cm_time t1 = s1 + delta;
+    /* The standard offset that puts t1 at 02:00:00, within half a day. */
+    int64_t std_off = ((2 * H - t1) % DAYS + DAYS) % DAYS;
+    if (std_off > DAYS / 2)
+        std_off -= DAYS;
+    cm_time s2 =
+        CM__TZ_IDX_BASE + ((utc(2031, 10, 1, 0, 0, 0) - CM__TZ_IDX_BASE) / bucket + 1) * bucket;
+    cm_civil l1, l2;
+    REQ_STATUS(cm_time_to_civil(t1 + std_off, &l1), CM_OK);
+    for (;; s2 += bucket) {
+        REQ_STATUS(cm_time_to_civil(s2 + delta + std_off + H, &l2), CM_OK);
+        if (l2.hour >= 3 && l2.hour < 21)
+            break;
+    }
+    REQ(l1.hour == 2 && l1.minute == 0 && l1.second == 0 && l1.year == 2031 && l2.year == 2031);
+    const int64_t west = -std_off;
+    char posix[96];
+    snprintf(posix, sizeof posix, "XST%s%d:%02d:%02dXDT,J%d/2,J%d/%d:%02d:%02d",
+             west < 0 ? "-" : "", (int)(llabs(west) / H), (int)(llabs(west) / 60 % 60),
+             (int)(llabs(west) % 60), (int)l1.yday, (int)l2.yday, (int)l2.hour, (int)l2.minute,
+             (int)l2.second);
+    cm_tz *tz;
+    REQ_MSG(cm_tz_from_posix(posix, &tz) == CM_OK, "%s", posix);
+    int32_t off;
+    REQ_STATUS(cm_tz_utc_offset(tz, t1 - 1, &off), CM_OK);
+    REQ(off == std_off);
+    REQ_STATUS(cm_tz_utc_offset(tz, t1, &off), CM_OK);
+    REQ(off == std_off + H);
+    REQ_STATUS(cm_tz_utc_offset(tz, s2 + delta, &off), CM_OK);
+    REQ(off == std_off);
+
+    const struct {
+        cm_time change;
+        int32_t center; /* local time of the change: a gap after it, or an hour repeated before */
+    } edges[] = {{t1, 2 * H}, {s2 + delta, l2.hour * H + l2.minute * 60 + l2.second}};
+    const int32_t around[][2] = {{-30 * 60, 30 * 60},  {30 * 60, 2 * H},
+                                 {-90 * 60, -30 * 60}, {-H, H},
+                                 {-2 * H, -H},         {H + 60, 3 * H}};
+    const int64_t spans[] = {600, H, 5 * H, 26 * H, 3 * DAYS};
+    for (size_t e = 0; e < NELEM(edges); e++) {
+        for (size_t a = 0; a < NELEM(around); a++) {
+            cm_calendar_builder *b;
+            cm_calendar *cal;
+            REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+            REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
+            for (int wd = 1; wd <= 7; wd++)
+                REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, edges[e].center + around[a][0],
+                                                          edges[e].center + around[a][1]),
+                           CM_OK);
+            REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+            cm_calendar_builder_free(b);
+            for (cm_time x = edges[e].change - 3 * DAYS - 6 * H; x < edges[e].change + 36 * H;
+                 x += 7 * 60 + 13) {
+                for (size_t k = 0; k < NELEM(spans); k++) {
+                    const cm_time y = x + spans[k];
+                    int64_t got;
+                    REQ_STATUS(cm_calendar_elapsed(cal, x, y, &got), CM_OK);
+                    const int64_t want = open_by_periods(cal, x, y);
+                    REQ_MSG(got == want,
+                            "%s, hours %d: elapsed(%" PRId64 ", %" PRId64 ") = %" PRId64
+                            ", periods give %" PRId64,
+                            posix, (int)a, x, y, got, want);
+                    if (want == 0)
+                        continue;
+                    cm_time r;
+                    REQ_STATUS(cm_calendar_add(cal, x, want, &r), CM_OK);
+                    /* The earliest instant with that much open time: the second before it is open. */
+                    REQ_MSG(open_by_periods(cal, x, r) == want &&
+                                open_by_periods(cal, x, r - 1) == want - 1,
+                            "%s, hours %d: add(%" PRId64 ", %" PRId64 ") = %" PRId64, posix, (int)a,
+                            x, want, r);
+                }
+            }
+            cm_calendar_free(cal);
+        }
+    }
+    cm_tz_free(tz);
+}
+
+START_TEST(flat_table_edges)
+{
+    check_flat_edges(-600); /* spans that start just after a change read the table */
+    check_flat_edges(600);  /* and spans that end just after one */
 }
 END_TEST
 
@@ -3001,6 +3164,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(tz, tzif_malformed);
     tcase_add_test(tz, tzif_real_files_truncated_and_corrupted);
     tcase_add_test(tz, tz_every_installed_zone_loads);
+    tcase_add_test(tz, tz_flat_agrees_with_segments);
     suite_add_tcase(s, tz);
 
     TCase *oracle = tcase_create("oracle");
@@ -3015,6 +3179,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(hand, never_open_and_limits);
     tcase_add_test(hand, add_days_between_yearly_rules);
     tcase_add_test(hand, day_index_agrees_with_search);
+    tcase_add_test(hand, flat_table_edges);
     tcase_add_test(hand, business_days);
     tcase_add_test(hand, leap_day_and_every_year);
     tcase_add_test(hand, fixed_offset_and_seconds);
