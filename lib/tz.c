@@ -252,6 +252,25 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     return tz;
 }
 
+/*
+ * Fills counts[k], k = 0 .. nb, with the number of the ascending times t[0 ..
+ * n) at or before base + k * 2^shift: a run of equal counts per time.
+ */
+static void fill_counts(const int64_t *t, uint32_t n, int64_t base, int shift, int64_t nb,
+                        uint32_t *counts)
+{
+    int64_t k = 0;
+    for (uint32_t i = 0; i < n && k <= nb; i++) {
+        /* The buckets that start before t[i] (and at or after t[i - 1]) count i. */
+        int64_t kk = t[i] <= base ? 0 : ((t[i] - base - 1) >> shift) + 1;
+        kk = kk > nb + 1 ? nb + 1 : kk;
+        for (; k < kk; k++)
+            counts[k] = i;
+    }
+    for (; k <= nb; k++)
+        counts[k] = n;
+}
+
 /* Gives a new zone its rule (and the rule's events) and its range of offsets. */
 static void finish(cm_tz *tz, const cm__tz_rule *r)
 {
@@ -276,50 +295,34 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
     }
     tz->min_off = lo;
     tz->max_off = hi;
-    if (tz->idx != NULL) {
-        /* The transitions are ascending: one merge fills the index. */
-        uint32_t i = 0;
-        for (uint32_t k = 0; k <= CM__TZ_IDX_BUCKETS; k++) {
-            const int64_t start = CM__TZ_IDX_BASE + ((int64_t)k << CM__TZ_IDX_SHIFT);
-            while (i < tz->ntrans && tz->trans[i] <= start)
-                i++;
-            tz->idx[k] = i;
-        }
-    }
-    if (tz->ev_idx != NULL) {
-        uint32_t i = 0;
-        for (int64_t k = 0; k <= CM__TZ_EV_BUCKETS; k++) {
-            const int64_t start = CM__TZ_EV_BASE + (k << CM__TZ_EV_SHIFT);
-            while (i < tz->nev && tz->ev[i] <= start)
-                i++;
-            tz->ev_idx[k] = i;
-        }
-    }
+    if (tz->idx != NULL)
+        fill_counts(tz->trans, tz->ntrans, CM__TZ_IDX_BASE, CM__TZ_IDX_SHIFT, CM__TZ_IDX_BUCKETS,
+                    tz->idx);
+    if (tz->ev_idx != NULL)
+        fill_counts(tz->ev, tz->nev, CM__TZ_EV_BASE, CM__TZ_EV_SHIFT, CM__TZ_EV_BUCKETS,
+                    tz->ev_idx);
     if (tz->flat != NULL) {
-        /* One segment look-up per segment that reaches a bucket's start; a
-         * stretch for each segment that spans a whole bucket. */
-        int64_t seg_lo, seg_hi = INT64_MIN;
-        int32_t off = 0;
+        /* One segment look-up per segment that reaches a bucket's start: a
+         * stretch for each one that spans whole buckets, which it fills. */
         uint32_t n = 0;
-        bool named = false;
-        for (int64_t k = 0; k < CM__TZ_FLAT_BUCKETS; k++) {
-            const int64_t start = CM__TZ_IDX_BASE + (k << CM__TZ_FLAT_SHIFT);
-            if (start >= seg_hi) {
-                cm__tz_segment(tz, start, &seg_lo, &seg_hi, &off);
-                named = false;
-            }
-            if (start + (INT64_C(1) << CM__TZ_FLAT_SHIFT) > seg_hi ||
-                (!named && n == tz->nstretch)) {
-                tz->flat[k] = CM__TZ_FLAT_MIXED;
+        for (int64_t k = 0; k < CM__TZ_FLAT_BUCKETS;) {
+            int64_t seg_lo, seg_hi;
+            int32_t off;
+            cm__tz_segment(tz, CM__TZ_IDX_BASE + (k << CM__TZ_FLAT_SHIFT), &seg_lo, &seg_hi, &off);
+            /* Buckets k .. kend - 1 end by seg_hi. */
+            const int64_t kend =
+                seg_hi - CM__TZ_IDX_BASE >= ((int64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
+                    ? CM__TZ_FLAT_BUCKETS
+                    : (seg_hi - CM__TZ_IDX_BASE) >> CM__TZ_FLAT_SHIFT;
+            if (kend <= k || n == tz->nstretch) {
+                tz->flat[k++] = CM__TZ_FLAT_MIXED; /* the offset changes inside */
                 continue;
             }
-            if (!named) {
-                tz->stretch[n].end = seg_hi;
-                tz->stretch[n].off = off;
-                n++;
-                named = true;
-            }
-            tz->flat[k] = (uint16_t)(n - 1);
+            tz->stretch[n].end = seg_hi;
+            tz->stretch[n].off = off;
+            for (; k < kend; k++)
+                tz->flat[k] = (uint16_t)n;
+            n++;
         }
     }
 }
