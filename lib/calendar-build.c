@@ -735,6 +735,7 @@ static void fill_aff_dense(cm_calendar *c, uint16_t *dense, size_t ndense_max)
     }
     c->aff_dense = dense;
     c->aff_ndense = (uint32_t)days;
+    c->aff_dense_first = first;
 }
 
 /* Days the affected dates can span: from the first dated entry's day (less one, for an

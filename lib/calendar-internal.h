@@ -193,6 +193,7 @@ struct cm_calendar {
      * 1 when it is one whose hours differ from the pattern (NULL otherwise). */
     uint16_t *aff_dense;
     uint32_t aff_ndense;
+    int64_t aff_dense_first; /* aff[0] when aff_dense is there */
     /* Without rules: aff_sum[i] is what the dates aff[0 .. i) add to the weekly
      * pattern's open seconds, each date taken whole (naff + 1 entries). */
     int64_t *aff_sum;
@@ -206,8 +207,12 @@ struct cm_calendar {
     uint32_t wk_first[8]; /* first interval of wk ending after each day's start */
     int64_t week_open;    /* open seconds of the weekly pattern */
     int32_t hours[168];   /* per hour of the week: open seconds before it * 4 + state (pat_cum) */
-    /* Per hour of open time in the week: the first interval of wk ending in it or later. */
+    /* Per hour of open time in the week: the first interval of wk ending in it
+     * or later; and when one interval holds the whole hour, its start less
+     * its cum (the local second of the week of open second q is then q plus
+     * that), else INT32_MIN. */
     uint16_t open_hours[168];
+    int32_t open_shift[168];
     int32_t bdays_per_week; /* weekdays with hours */
     bool generic_full;      /* every date without a dated entry is open all day */
     bool generic_empty;     /* no date without a dated entry has hours */

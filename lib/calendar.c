@@ -55,7 +55,7 @@ typedef struct span {
 
 static bool time_ok(cm_time t)
 {
-    return t >= T_MIN && t <= T_MAX;
+    return (uint64_t)t - (uint64_t)T_MIN <= (uint64_t)T_MAX - (uint64_t)T_MIN;
 }
 
 static int64_t ceil_div(int64_t a, int64_t b)
@@ -470,7 +470,10 @@ static int64_t pat_inv_fwd_at(const cm_calendar *c, int64_t w, int64_t q)
         q -= k * wo;
     }
     /* The first interval with cum + length >= q, from q's hour of open time. */
-    uint32_t i = c->open_hours[(uint32_t)(q - 1) / 3600];
+    const uint32_t j = (uint32_t)(q - 1) / 3600;
+    if (c->open_shift[j] != INT32_MIN)
+        return MON0 + w * WEEK + q + c->open_shift[j]; /* one interval holds the hour */
+    uint32_t i = c->open_hours[j];
     while (c->wk[i].cum + (c->wk[i].e - c->wk[i].s) < q)
         i++;
     return MON0 + w * WEEK + c->wk[i].s + (q - c->wk[i].cum);
@@ -578,6 +581,10 @@ void cm__calendar_fill_index(cm_calendar *c)
         while (c->wk[first].cum + (c->wk[first].e - c->wk[first].s) < j * 3600 + 1)
             first++;
         c->open_hours[j] = (uint16_t)first;
+        const cm__wk *w = &c->wk[first];
+        c->open_shift[j] = w->cum <= j * 3600 && w->cum + (w->e - w->s) >= (j + 1) * 3600
+                               ? w->s - w->cum
+                               : INT32_MIN;
     }
     c->aff_sum[0] = 0;
     if (c->nrules > 0)
@@ -598,7 +605,7 @@ void cm__calendar_fill_index(cm_calendar *c)
  */
 static inline uint32_t aff_at(const cm_calendar *c, int64_t d, bool *is)
 {
-    const uint64_t i = (uint64_t)(d - c->aff[0]);
+    const uint64_t i = (uint64_t)(d - c->aff_dense_first);
     if (i < c->aff_ndense) {
         const uint32_t v = c->aff_dense[i];
         *is = (v & 1u) != 0;
@@ -652,13 +659,15 @@ static CM__NOINLINE int64_t local_open_dates(const cm_calendar *c, int64_t Lx, i
     return sum;
 }
 
-/* Open local seconds of [Lx, Ly), Lx <= Ly. */
+/*
+ * Open local seconds of [Lx, Ly), Lx <= Ly: local times of accepted instants
+ * (within a day of them), which lsplit_of() takes.
+ */
 static inline int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
 {
     if (Lx >= Ly)
         return 0;
-    if (c->nrules > 0 || (uint64_t)(Lx - LBASE) >= (uint64_t)LSPAN ||
-        (uint64_t)(Ly - LBASE) >= (uint64_t)LSPAN)
+    if (c->nrules > 0)
         return local_open_dates(c, Lx, Ly);
     const lsplit a = lsplit_of(Lx), b = lsplit_of(Ly);
     int64_t sum = (b.w - a.w) * c->week_open + pat_hour(c, b.r) - pat_hour(c, a.r);
@@ -1179,6 +1188,34 @@ int64_t cm__calendar_open(const cm_calendar *c, int64_t x, int64_t y)
 }
 
 /*
+ * add's common case, in one look-up: x in a stretch of the zone's flat
+ * table, and the weekly pattern's answer before limit, with no changed date
+ * (nor rules) from x's date to it and its date still in the plain run.
+ */
+static inline bool add_flat(const cm_calendar *c, int64_t x, int64_t rem, int64_t limit,
+                            int64_t *out)
+{
+    int32_t off;
+    int64_t end;
+    if (c->nrules > 0 || c->week_open == 0 || rem > limit - x || !flat_run(c, x, &off, &end))
+        return false;
+    const lsplit a = lsplit_of(x + off);
+    const int64_t y = pat_inv_fwd_at(c, a.w, pat_hour(c, a.r) + rem) - off;
+    if (y > limit || y - 1 + c->flat_after >= end)
+        return false;
+    if (c->naff > 0) {
+        /* The first changed date from x's date on comes after the answer's
+         * last second: none between. */
+        bool is;
+        const uint32_t k = aff_at(c, a.d, &is);
+        if (k < c->naff && (int64_t)c->aff[k] * DAY < y + off)
+            return false;
+    }
+    *out = y;
+    return true;
+}
+
+/*
  * Forward from x: the instant where *rem (> 0) more open seconds have
  * passed, if that happens before limit; otherwise false.
  */
@@ -1446,8 +1483,8 @@ cm_status cm_calendar_elapsed_many(const cm_calendar *cal, const cm_time *from, 
     return CM_OK;
 }
 
-/* add for a start in range; CM_EOVERFLOW when the result leaves the accepted range. */
-static cm_status add1(const cm_calendar *c, int64_t t, int64_t n, int64_t *out)
+/* add1 beyond its common case. */
+static CM__NOINLINE cm_status add1_walk(const cm_calendar *c, int64_t t, int64_t n, int64_t *out)
 {
     if (n == 0) {
         *out = t;
@@ -1462,6 +1499,17 @@ static cm_status add1(const cm_calendar *c, int64_t t, int64_t n, int64_t *out)
     }
     *out = r;
     return CM_OK;
+}
+
+/* add for a start in range; CM_EOVERFLOW when the result leaves the accepted range. */
+static inline cm_status add1(const cm_calendar *c, int64_t t, int64_t n, int64_t *out)
+{
+    int64_t r;
+    if (n > 0 && add_flat(c, t, n, T_MAX, &r)) {
+        *out = r;
+        return CM_OK;
+    }
+    return add1_walk(c, t, n, out);
 }
 
 cm_status cm_calendar_add(const cm_calendar *cal, cm_time start, int64_t seconds, cm_time *out)

@@ -67,19 +67,19 @@ typedef struct cm__tz_rule {
 #define CM__TZ_IDX_BUCKETS 4096
 
 /*
- * The stretches of one offset, by bucket, for the layers above: a zone whose
- * offset varies keeps, for each bucket of 2^CM__TZ_FLAT_SHIFT seconds (about
- * 12 days) of [CM__TZ_IDX_BASE, CM__TZ_IDX_BASE + CM__TZ_FLAT_BUCKETS <<
- * CM__TZ_FLAT_SHIFT), 1900-01-01 to about 2444, the stretch of one offset
- * that holds throughout the bucket, or CM__TZ_FLAT_MIXED when the offset
- * changes inside it (or at a rule event that keeps it). A stretch is the
- * offset and the instant it ends. Zones with more stretches in that span
- * than a bucket's entry can name keep no such table.
+ * The stretches of one offset, for the layers above: a zone whose offset
+ * varies keeps its segments over [CM__TZ_IDX_BASE, CM__TZ_IDX_BASE +
+ * CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT), 1900-01-01 to about 2444, as
+ * stretches (the offset and the instant it ends; each starts where the one
+ * before ends), and for each bucket of 2^CM__TZ_FLAT_SHIFT seconds (about 12
+ * days) the stretch holding its start. A bucket rarely holds a change, and
+ * almost never two. A zone with more segments in that span than a bucket's
+ * entry can name keeps no such table.
  */
 #define CM__TZ_FLAT_SHIFT   20
 #define CM__TZ_FLAT_BUCKETS 16384
-#define CM__TZ_FLAT_MIXED   UINT16_MAX
-#define CM__TZ_FLAT_YEARS   546 /* whole or partial years the buckets touch */
+#define CM__TZ_FLAT_MAX     UINT16_MAX /* stretches a table may name */
+#define CM__TZ_FLAT_YEARS   546        /* whole or partial years the buckets touch */
 
 typedef struct cm__tz_stretch {
     int64_t end; /* the offset holds until here (excluded) */
@@ -196,11 +196,11 @@ static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo,
 }
 
 /*
- * Whether one offset holds from the start of t's bucket of the flat table (t
- * itself for a zone with a fixed offset) to *end (excluded); *off is that
- * offset. False when the offset changes inside the bucket, t lies outside
- * the table, or the zone keeps none. One look-up, for the common case of the
- * layers above; cm__tz_segment answers every case.
+ * Whether the zone's flat table holds t: then one offset, *off, holds from
+ * the start of t's stretch (at or before t) to *end (excluded). A zone with a
+ * fixed offset holds every t, to INT64_MAX. False for t outside the table's
+ * span, or a zone that keeps none. The common case of the layers above, in
+ * one look-up; cm__tz_segment answers every case.
  */
 static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t *end)
 {
@@ -212,11 +212,11 @@ static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t
     const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
     if (tz->flat == NULL || u >= (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
         return false;
-    const uint16_t k = tz->flat[u >> CM__TZ_FLAT_SHIFT];
-    if (k == CM__TZ_FLAT_MIXED)
-        return false;
-    *off = tz->stretch[k].off;
-    *end = tz->stretch[k].end;
+    const cm__tz_stretch *s = tz->stretch + tz->flat[u >> CM__TZ_FLAT_SHIFT];
+    while (t >= s->end) /* a change inside the bucket, before t */
+        s++;
+    *off = s->off;
+    *end = s->end;
     return true;
 }
 

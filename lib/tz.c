@@ -214,9 +214,9 @@ static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
     const size_t nidx = ntrans > 0 ? CM__TZ_IDX_BUCKETS + 1 : 0;
     const size_t nev_idx = events ? (size_t)CM__TZ_EV_BUCKETS + 1 : 0;
     /* A stretch per transition and rule event in the flat table's span, and
-     * the one before; bucket entries name fewer than CM__TZ_FLAT_MIXED. */
+     * the one before; bucket entries name at most CM__TZ_FLAT_MAX. */
     const size_t nstretch = 1 + (size_t)ntrans + (events ? 2 * CM__TZ_FLAT_YEARS : 0);
-    const bool flat = (ntrans > 0 || events) && nstretch < CM__TZ_FLAT_MIXED;
+    const bool flat = (ntrans > 0 || events) && nstretch <= CM__TZ_FLAT_MAX;
     const size_t nflat = flat ? CM__TZ_FLAT_BUCKETS : 0;
     const size_t size = sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) +
                         (flat ? nstretch : 0) * sizeof(cm__tz_stretch) +
@@ -302,27 +302,27 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
         fill_counts(tz->ev, tz->nev, CM__TZ_EV_BASE, CM__TZ_EV_SHIFT, CM__TZ_EV_BUCKETS,
                     tz->ev_idx);
     if (tz->flat != NULL) {
-        /* One segment look-up per segment that reaches a bucket's start: a
-         * stretch for each one that spans whole buckets, which it fills. */
+        /* The segments over the span, one look-up each, and the one holding
+         * each bucket's start. */
+        const int64_t span_end =
+            CM__TZ_IDX_BASE + ((int64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT);
         uint32_t n = 0;
-        for (int64_t k = 0; k < CM__TZ_FLAT_BUCKETS;) {
+        int64_t k = 0;
+        for (int64_t t = CM__TZ_IDX_BASE; t < span_end; n++) {
             int64_t seg_lo, seg_hi;
             int32_t off;
-            cm__tz_segment(tz, CM__TZ_IDX_BASE + (k << CM__TZ_FLAT_SHIFT), &seg_lo, &seg_hi, &off);
-            /* Buckets k .. kend - 1 end by seg_hi. */
-            const int64_t kend =
-                seg_hi - CM__TZ_IDX_BASE >= ((int64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
-                    ? CM__TZ_FLAT_BUCKETS
-                    : (seg_hi - CM__TZ_IDX_BASE) >> CM__TZ_FLAT_SHIFT;
-            if (kend <= k || n == tz->nstretch) {
-                tz->flat[k++] = CM__TZ_FLAT_MIXED; /* the offset changes inside */
-                continue;
+            if (n == tz->nstretch) {
+                tz->flat = NULL; /* more segments than counted: no table */
+                break;
             }
+            cm__tz_segment(tz, t, &seg_lo, &seg_hi, &off);
             tz->stretch[n].end = seg_hi;
             tz->stretch[n].off = off;
-            for (; k < kend; k++)
+            /* The buckets that start in [t, seg_hi). */
+            for (; k < CM__TZ_FLAT_BUCKETS && CM__TZ_IDX_BASE + (k << CM__TZ_FLAT_SHIFT) < seg_hi;
+                 k++)
                 tz->flat[k] = (uint16_t)n;
-            n++;
+            t = seg_hi;
         }
     }
 }
