@@ -653,8 +653,8 @@ static int cmp_i64(const void *pa, const void *pb)
 
 /* Byte sizes of the calendar's arrays, laid out after the struct. */
 typedef struct layout {
-    size_t ivals, dated_day, dated_kind, aff, aff_idx, aff_sum, aff_dense, rules, except, hits, wk,
-        total;
+    size_t ivals, dated_day, dated_kind, aff, aff_idx, aff_sum, aff_dense, aff_cum, rules, except,
+        hits, wk, total;
 } layout;
 
 static size_t place(size_t *at, size_t bytes)
@@ -719,8 +719,11 @@ static void fill_aff_idx(cm_calendar *c, size_t nb_max)
     }
 }
 
-/* The per-day index of the affected dates, when room for it was laid out (ndense_max days). */
-static void fill_aff_dense(cm_calendar *c, uint16_t *dense, size_t ndense_max)
+/*
+ * The per-day index of the affected dates, when room for it was laid out
+ * (ndense_max days, and as many running sums, filled later).
+ */
+static void fill_aff_dense(cm_calendar *c, uint16_t *dense, int32_t *cum, size_t ndense_max)
 {
     if (c->naff == 0 || dense == NULL)
         return;
@@ -734,6 +737,7 @@ static void fill_aff_dense(cm_calendar *c, uint16_t *dense, size_t ndense_max)
         k += is ? 1u : 0u;
     }
     c->aff_dense = dense;
+    c->aff_cum = cum;
     c->aff_ndense = (uint32_t)days;
     c->aff_dense_first = first;
 }
@@ -803,6 +807,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     const size_t ndense_max =
         dense_days <= AFF_DENSE_DAYS && 2 * ndated_max < UINT16_MAX / 2 ? dense_days : 0;
     l.aff_dense = place(&at, ndense_max * sizeof(uint16_t));
+    l.aff_cum = place(&at, ndense_max * sizeof(int32_t));
     l.rules = place(&at, (ngroups_rules + 1) * sizeof(cm__rule));
     l.except = place(&at, (b->nexcept + 1) * sizeof(int32_t));
     l.hits = place(&at, nhits_max * sizeof(uint16_t));
@@ -828,6 +833,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->aff_idx = (uint32_t *)(void *)(base + l.aff_idx);
     c->aff_sum = (int64_t *)(void *)(base + l.aff_sum);
     uint16_t *dense = ndense_max > 0 ? (uint16_t *)(void *)(base + l.aff_dense) : NULL;
+    int32_t *cum = ndense_max > 0 ? (int32_t *)(void *)(base + l.aff_cum) : NULL;
     c->rules = (cm__rule *)(void *)(base + l.rules);
     c->except = (int32_t *)(void *)(base + l.except);
     c->hits = (uint16_t *)(void *)(base + l.hits);
@@ -920,7 +926,7 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
             if (c->naff == 0 || c->aff[c->naff - 1] != aff[i])
                 c->aff[c->naff++] = (int32_t)aff[i];
         fill_aff_idx(c, aff_nb_max);
-        fill_aff_dense(c, dense, ndense_max);
+        fill_aff_dense(c, dense, cum, ndense_max);
     }
     /* Rules in the order they were added: on a date where several give
      * hours, the first one's apply. */

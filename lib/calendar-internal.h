@@ -192,6 +192,9 @@ struct cm_calendar {
      * (i < aff_ndense): the number of changed dates before it, times 2, plus
      * 1 when it is one whose hours differ from the pattern (NULL otherwise). */
     uint16_t *aff_dense;
+    /* Beside it, without rules: for each of those days, twice what the
+     * changed dates before it add to the pattern (aff_sum), plus its flag. */
+    int32_t *aff_cum;
     uint32_t aff_ndense;
     int64_t aff_dense_first; /* aff[0] when aff_dense is there */
     /* Without rules: aff_sum[i] is what the dates aff[0 .. i) add to the weekly

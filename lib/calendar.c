@@ -587,8 +587,10 @@ void cm__calendar_fill_index(cm_calendar *c)
                                : INT32_MIN;
     }
     c->aff_sum[0] = 0;
-    if (c->nrules > 0)
+    if (c->nrules > 0) {
+        c->aff_cum = NULL;
         return;
+    }
     for (uint32_t i = 0; i < c->naff; i++) {
         const int64_t base = (int64_t)c->aff[i] * DAY;
         c->aff_sum[i + 1] = c->aff_sum[i] + local_change(c, c->aff[i], base, base + DAY);
@@ -596,6 +598,25 @@ void cm__calendar_fill_index(cm_calendar *c)
         if (c->aff_dense != NULL && like_pattern(c, c->aff[i]))
             c->aff_dense[c->aff[i] - c->aff[0]] &= (uint16_t)~1u;
     }
+    /* |aff_sum| is at most a day per changed date: twice it fits in 32 bits
+     * for the days the index spans. */
+    for (uint32_t i = 0; c->aff_dense != NULL && i < c->aff_ndense; i++) {
+        const uint32_t v = c->aff_dense[i];
+        c->aff_cum[i] = (int32_t)(2 * c->aff_sum[v >> 1] + (v & 1u));
+    }
+}
+
+/*
+ * Twice what the changed dates before date d add to the pattern, plus 1 when
+ * d is one whose hours differ from it (rules aside, naff > 0): from the day
+ * index's running sums when it has them.
+ */
+static inline int64_t aff_cum_at(const cm_calendar *c, int64_t d)
+{
+    const uint64_t i = (uint64_t)(d - c->aff_dense_first);
+    if (i < c->aff_ndense)
+        return c->aff_cum[i];
+    return d < c->aff_dense_first ? 0 : 2 * c->aff_sum[c->naff];
 }
 
 /*
@@ -630,14 +651,15 @@ static int64_t day_change(const cm_calendar *c, int64_t d, uint32_t k, int64_t L
 }
 
 /*
- * What the changed dates of Lx and Ly (dx and dy, the kx-th and ky-th, when
- * ix and iy say they are ones) add to the open seconds of [Lx, Ly) beyond
- * their whole-day sums: the rare part of local_open.
+ * What the changed dates of Lx and Ly (dx and dy, when ix and iy say they are
+ * ones) add to the open seconds of [Lx, Ly) beyond their whole-day sums: the
+ * rare part of local_open.
  */
 static CM__NOINLINE int64_t local_open_edges(const cm_calendar *c, int64_t Lx, int64_t Ly,
-                                             int64_t dx, int64_t dy, uint32_t kx, uint32_t ky,
-                                             bool ix, bool iy)
+                                             int64_t dx, int64_t dy, bool ix, bool iy)
 {
+    bool is;
+    const uint32_t kx = aff_at(c, dx, &is), ky = aff_at(c, dy, &is);
     int64_t sum = 0;
     if (ix && Lx > dx * DAY)
         sum -= day_change(c, dx, kx, Lx);
@@ -646,7 +668,7 @@ static CM__NOINLINE int64_t local_open_edges(const cm_calendar *c, int64_t Lx, i
     return sum;
 }
 
-/* Open local seconds of [Lx, Ly), Lx < Ly, date by date where rules or changed dates apply. */
+/* Open local seconds of [Lx, Ly), Lx <= Ly, date by date where rules or changed dates apply. */
 static CM__NOINLINE int64_t local_open_dates(const cm_calendar *c, int64_t Lx, int64_t Ly)
 {
     int64_t sum = c->week_open > 0 ? pat_cum(c, Ly) - pat_cum(c, Lx) : 0;
@@ -665,8 +687,6 @@ static CM__NOINLINE int64_t local_open_dates(const cm_calendar *c, int64_t Lx, i
  */
 static inline int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
 {
-    if (Lx >= Ly)
-        return 0;
     if (c->nrules > 0)
         return local_open_dates(c, Lx, Ly);
     const lsplit a = lsplit_of(Lx), b = lsplit_of(Ly);
@@ -676,11 +696,19 @@ static inline int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     /* The open seconds up to local L are the pattern's, plus what the changed
      * dates before L's date add whole, plus what L's date adds up to L when it
      * is one: the difference of those at Ly and Lx. */
+    if (c->aff_cum != NULL) {
+        /* Without branches, from the day index's running sums. */
+        const int64_t vx = aff_cum_at(c, a.d), vy = aff_cum_at(c, b.d);
+        sum += (vy - (vy & 1)) / 2 - (vx - (vx & 1)) / 2;
+        if ((vx | vy) & 1)
+            sum += local_open_edges(c, Lx, Ly, a.d, b.d, vx & 1, vy & 1);
+        return sum;
+    }
     bool ix, iy;
     const uint32_t kx = aff_at(c, a.d, &ix), ky = aff_at(c, b.d, &iy);
     sum += c->aff_sum[ky] - c->aff_sum[kx];
     if (ix || iy)
-        sum += local_open_edges(c, Lx, Ly, a.d, b.d, kx, ky, ix, iy);
+        sum += local_open_edges(c, Lx, Ly, a.d, b.d, ix, iy);
     return sum;
 }
 

@@ -204,13 +204,15 @@ static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo,
  */
 static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t *end)
 {
-    if (tz->ntrans == 0 && tz->nev == 0) {
+    if (tz->flat == NULL) {
+        if (tz->ntrans > 0 || tz->nev > 0)
+            return false;
         *off = tz->has_rule ? tz->rule.std_off : tz->initial_off;
         *end = INT64_MAX;
         return true;
     }
     const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
-    if (tz->flat == NULL || u >= (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
+    if (u >= (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
         return false;
     const cm__tz_stretch *s = tz->stretch + tz->flat[u >> CM__TZ_FLAT_SHIFT];
     while (t >= s->end) /* a change inside the bucket, before t */
