@@ -712,36 +712,9 @@ static inline int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
     return sum;
 }
 
-/*
- * local_add_fwd's common case: the weekly pattern's answer, when no changed
- * date lies between L and it (nor rules), and it comes by Lz.
- */
-static inline bool local_add_pattern(const cm_calendar *c, int64_t L, int64_t rem, int64_t Lz,
-                                     int64_t *out)
-{
-    if (c->nrules > 0 || c->week_open == 0 || rem > Lz - L ||
-        (uint64_t)(L - LBASE) >= (uint64_t)LSPAN)
-        return false;
-    const lsplit a = lsplit_of(L);
-    const int64_t at = pat_inv_fwd_at(c, a.w, pat_hour(c, a.r) + rem);
-    if (at > Lz)
-        return false;
-    if (c->naff > 0) {
-        /* The same number of changed dates before L's date and after the
-         * date of the answer's last second: none between. */
-        bool is;
-        if (aff_at(c, a.d, &is) != aff_at(c, day_of_local(at - 1) + 1, &is))
-            return false;
-    }
-    *out = at;
-    return true;
-}
-
 /* Forward from local L: where *rem more open seconds have passed, if before Lz. */
 static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz, int64_t *out)
 {
-    if (local_add_pattern(c, L, *rem, Lz, out))
-        return true;
     ival iv[MAXI + 1];
     const bool changes = c->naff > 0 || c->nrules > 0;
     while (L < Lz) {
