@@ -683,9 +683,10 @@ static CM__NOINLINE int64_t local_open_dates(const cm_calendar *c, int64_t Lx, i
 
 /*
  * Open local seconds of [Lx, Ly), Lx <= Ly: local times of accepted instants
- * (within a day of them), which lsplit_of() takes.
+ * (within a day of them), which lsplit_of() takes. Out of line: the common
+ * paths that call it stay small enough to keep their registers.
  */
-static inline int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
+static CM__NOINLINE int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t Ly)
 {
     if (c->nrules > 0)
         return local_open_dates(c, Lx, Ly);
@@ -1122,13 +1123,13 @@ static int64_t piece_open(const cm_calendar *c, cm__tz_hint *h, const piece *p, 
 /*
  * The common case of a walk, in one look-up: one offset *off holds from
  * before the conversions of x's date to *end, from the zone's flat table
- * (false near its segment boundaries, or for calendars alike on every
- * generic date). The dates whose conversions end before *end, those of the
- * instants before *end - c->flat_after, then lie in one plain run.
+ * (false outside its span). The dates whose conversions end before *end,
+ * those of the instants before *end - c->flat_after, then lie in one plain
+ * run, whatever the calendar.
  */
 static inline bool flat_run(const cm_calendar *c, int64_t x, int32_t *off, int64_t *end)
 {
-    return c->plain_dates && cm__tz_flat(c->tz, x - c->flat_before, off, end);
+    return cm__tz_flat(c->tz, x - c->flat_before, off, end);
 }
 
 /*

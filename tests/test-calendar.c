@@ -730,10 +730,14 @@ static int64_t open_by_periods(const cm_calendar *cal, cm_time x, cm_time y)
     int64_t sum = 0;
     for (cm_time t = x; t < y;) {
         cm_time o, c;
-        REQ_STATUS(cm_calendar_next_open(cal, t, &o), CM_OK);
-        if (o >= y)
-            break;
-        REQ_STATUS(cm_calendar_next_close(cal, o, &c), CM_OK);
+        const cm_status so = cm_calendar_next_open(cal, t, &o);
+        REQ(so == CM_OK || so == CM_ENOTFOUND);
+        if (so == CM_ENOTFOUND || o >= y)
+            break; /* closed from t on */
+        const cm_status st = cm_calendar_next_close(cal, o, &c);
+        REQ(st == CM_OK || st == CM_ENOTFOUND);
+        if (st == CM_ENOTFOUND)
+            c = y; /* open from o on */
         sum += (c < y ? c : y) - o;
         t = c;
     }
@@ -787,21 +791,43 @@ static void check_flat_edges(int64_t delta)
     const struct {
         cm_time change;
         int32_t center; /* local time of the change: a gap after it, or an hour repeated before */
-    } edges[] = {{t1, 2 * H}, {s2 + delta, l2.hour * H + l2.minute * 60 + l2.second}};
+        int64_t local;  /* the change's local time, less its seconds into the day */
+    } edges[] = {{t1, 2 * H, t1 + std_off - 2 * H},
+                 {s2 + delta, l2.hour * H + l2.minute * 60 + l2.second,
+                  s2 + delta + std_off + H - (l2.hour * H + l2.minute * 60 + l2.second)}};
     const int32_t around[][2] = {{-30 * 60, 30 * 60},  {30 * 60, 2 * H},
                                  {-90 * 60, -30 * 60}, {-H, H},
                                  {-2 * H, -H},         {H + 60, 3 * H}};
     const int64_t spans[] = {600, H, 5 * H, 26 * H, 3 * DAYS};
     for (size_t e = 0; e < NELEM(edges); e++) {
-        for (size_t a = 0; a < NELEM(around); a++) {
+        /* The hours around the change every day; then open all the time but
+         * the day after the change; then open only around the change. */
+        for (size_t a = 0; a < NELEM(around) + 2; a++) {
             cm_calendar_builder *b;
             cm_calendar *cal;
+            cm_civil day, next;
+            REQ_STATUS(cm_time_to_civil(edges[e].local, &day), CM_OK);
+            REQ_STATUS(cm_time_to_civil(edges[e].local + DAYS, &next), CM_OK);
             REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
             REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
-            for (int wd = 1; wd <= 7; wd++)
-                REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, edges[e].center + around[a][0],
-                                                          edges[e].center + around[a][1]),
+            for (int wd = 1; wd <= 7 && a <= NELEM(around); wd++)
+                REQ_STATUS(cm_calendar_builder_add_weekly(
+                               b, wd, a < NELEM(around) ? edges[e].center + around[a][0] : 0,
+                               a < NELEM(around) ? edges[e].center + around[a][1] : DAYS),
                            CM_OK);
+            if (a == NELEM(around))
+                REQ_STATUS(cm_calendar_builder_add_holiday(b, next.year, next.month, next.day),
+                           CM_OK);
+            if (a == NELEM(around) + 1) {
+                REQ_STATUS(cm_calendar_builder_add_special(b, day.year, day.month, day.day,
+                                                           edges[e].center - H,
+                                                           edges[e].center + H),
+                           CM_OK);
+                REQ_STATUS(cm_calendar_builder_add_special(b, next.year, next.month, next.day,
+                                                           edges[e].center - 2 * H,
+                                                           edges[e].center),
+                           CM_OK);
+            }
             REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
             cm_calendar_builder_free(b);
             for (cm_time x = edges[e].change - 3 * DAYS - 6 * H; x < edges[e].change + 36 * H;
