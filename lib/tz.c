@@ -260,10 +260,12 @@ static void fill_counts(const int64_t *t, uint32_t n, int64_t base, int shift, i
                         uint32_t *counts)
 {
     int64_t k = 0;
+    const int64_t last = base + (nb << shift); /* the last bucket's start */
     for (uint32_t i = 0; i < n && k <= nb; i++) {
         /* The buckets that start before t[i] (and at or after t[i - 1]) count i. */
-        int64_t kk = t[i] <= base ? 0 : ((t[i] - base - 1) >> shift) + 1;
-        kk = kk > nb + 1 ? nb + 1 : kk;
+        const int64_t kk = t[i] <= base  ? 0
+                           : t[i] > last ? nb + 1
+                                         : ((t[i] - base - 1) >> shift) + 1;
         for (; k < kk; k++)
             counts[k] = i;
     }

@@ -584,6 +584,40 @@ START_TEST(tzif_embedded)
 }
 END_TEST
 
+/*
+ * Transitions far from the indexes' spans, as a TZif file may hold (2^59
+ * seconds before 1970, and 1000 seconds before the largest 64-bit time):
+ * the zone loads and its offsets follow them (a fuzzer found an overflow
+ * here).
+ */
+START_TEST(tzif_extreme_times)
+{
+    const tzif_spec far = {4,         3, {-(INT64_C(1) << 59), 954669600, INT64_MAX - 1000},
+                           {1, 0, 1}, 2, {3600, 7200},
+                           {0, 1},    ""};
+    /* The version 1 block holds only what 32 bits can: the middle one. */
+    const tzif_spec v1 = {4, 1, {954669600}, {0}, 2, {3600, 7200}, {0, 1}, ""};
+    uint8_t buf[512];
+    size_t n = put_block(buf, &v1, 4);
+    n += put_block(buf + n, &far, 8);
+    memcpy(buf + n, "\n\n", 2);
+    n += 2;
+    cm_tz *tz;
+    REQ_STATUS(cm_tz_from_tzif(buf, n, &tz), CM_OK);
+    int32_t off, flat_off;
+    int64_t end;
+    REQ_STATUS(cm_tz_utc_offset(tz, utc(1960, 1, 1, 0, 0, 0), &off), CM_OK);
+    REQ_EQ(off, 7200);
+    REQ_STATUS(cm_tz_utc_offset(tz, utc(2001, 1, 1, 0, 0, 0), &off), CM_OK);
+    REQ_EQ(off, 3600);
+    REQ_STATUS(cm_tz_utc_offset(tz, utc(9999, 1, 1, 0, 0, 0), &off), CM_OK);
+    REQ_EQ(off, 3600);
+    REQ(cm__tz_flat(tz, utc(2001, 1, 1, 0, 0, 0), &flat_off, &end));
+    REQ(flat_off == 3600 && end == INT64_MAX - 1000);
+    cm_tz_free(tz);
+}
+END_TEST
+
 static void expect_tzif_error(const uint8_t *data, size_t len, const char *why)
 {
     cm_tz *tz = (cm_tz *)(uintptr_t)0x1;
@@ -3183,6 +3217,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(tz, tz_fixed_and_bad_input);
     tcase_add_test(tz, tz_posix_rules);
     tcase_add_test(tz, tzif_embedded);
+    tcase_add_test(tz, tzif_extreme_times);
     tcase_add_test(tz, tzif_malformed);
     tcase_add_test(tz, tzif_real_files_truncated_and_corrupted);
     tcase_add_test(tz, tz_every_installed_zone_loads);
