@@ -873,7 +873,7 @@ static int64_t conv(const cm_calendar *c, cm__tz_hint *h, int64_t local)
 static int64_t bound(const cm_calendar *c, cm__tz_hint *h, int64_t d)
 {
     const int64_t l = d * DAY;
-    if (l - 2 * DAY - CM__TZ_OFF_MAX >= h->lo && l - CM__TZ_OFF_MIN < h->hi)
+    if (l - 2 * DAY - c->max_off >= h->lo && l - c->min_off < h->hi)
         return l - h->off; /* one offset covers all three midnights */
     const int64_t b0 = conv(c, h, l), b1 = conv(c, h, l - DAY), b2 = conv(c, h, l - 2 * DAY);
     int64_t b = b0 > b1 ? b0 : b1;

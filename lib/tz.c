@@ -168,8 +168,9 @@ void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_
 
 int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
 {
-    /* Every solution of t + offset(t) = local lies in [a, b]. */
-    const int64_t a = local - CM__TZ_OFF_MAX, b = local - CM__TZ_OFF_MIN;
+    /* Every solution of t + offset(t) = local lies in [a, b]: the zone's
+     * offsets are in [min_off, max_off]. */
+    const int64_t a = local - tz->max_off, b = local - tz->min_off;
     if (hint != NULL && a >= hint->lo && b < hint->hi)
         return local - hint->off; /* one segment covers every candidate */
     int64_t lo, hi;
