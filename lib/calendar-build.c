@@ -961,7 +961,6 @@ cm_status cm__calendar_build(const cm_calendar_builder *b, cm_calendar **out)
     c->flat_after = (int64_t)c->fwd + c->max_off - c->min_off;
     c->generic_full = c->week_open == WEEK && c->nrules == 0;
     c->generic_empty = !rec_special && (c->bdays_per_week == 0 || rec_closed == 366);
-    c->plain_dates = !c->generic_full && !c->generic_empty;
     cm__calendar_fill_index(c);
     fill_safe_margins(c);
     *out = c;

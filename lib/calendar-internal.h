@@ -176,7 +176,6 @@ struct cm_calendar {
     /* For instant t of local date d, with any of the zone's offsets: d's
      * conversions start after t - flat_before and end before t + flat_after. */
     int64_t flat_before, flat_after;
-    bool plain_dates;   /* the dates without a dated entry differ: plain runs apply */
     cm__ival *ivals;    /* every kind's intervals */
     cm__kind weekly[7]; /* 0 = Monday */
     uint32_t ndated;    /* dated entries (and the observed weekdays they close) */

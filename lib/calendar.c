@@ -1139,7 +1139,7 @@ static inline bool flat_run(const cm_calendar *c, int64_t x, int32_t *off, int64
  */
 static inline bool plain_start(const cm_calendar *c, int64_t x, int64_t *shi, int32_t *off)
 {
-    if (!c->plain_dates)
+    if (c->generic_full || c->generic_empty)
         return false;
     int64_t slo;
     cm__tz_segment_quick(c->tz, x, &slo, shi, off);

@@ -779,12 +779,13 @@ static int64_t open_by_periods(const cm_calendar *cal, cm_time x, cm_time y)
 }
 
 /*
- * Calendars read a zone's flat table only away from its changes. A zone made
- * for it changes `delta` seconds from the start of a bucket of the table: in
- * spring at 02:00 local time, in autumn at a time with room for hours on both
- * sides. Calendars with hours around each change give the same elapsed and
- * add, for spans starting in the day and a half on either side, as the
- * periods walked one by one.
+ * Calendars take the one-look-up path through a zone's flat table only for
+ * spans clear of its changes. A zone made for it changes `delta` seconds from
+ * the start of a bucket of the table: in spring at 02:00 local time, in
+ * autumn at a time with room for hours on both sides. Calendars with hours
+ * around each change give the same elapsed and add, for spans starting from
+ * three days before each change to a day and a half after it, as the periods
+ * walked one by one.
  */
 static void check_flat_edges(int64_t delta)
 {
