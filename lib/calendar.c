@@ -20,7 +20,11 @@
  *    week, and corrections for the few dates that dated entries or yearly
  *    rules change (found by binary search). A run lasts from one offset
  *    change of the zone to the next, a few days short of each;
- *  - a single date near an offset change, whose periods are converted one by
+ *  - at the usual offset change, which moves no edge of the periods (the
+ *    local hour it skips or repeats holds no midnight and no edge of the
+ *    local hours), nothing else: a plain run reaches to the instant of the
+ *    change and the next one starts there;
+ *  - at any other change, single dates whose periods are converted one by
  *    one as defined above;
  *  - for calendars open all day (or never) on every date without a dated
  *    entry, a run up to the next dated entry, whose chunks are all open (or
@@ -872,9 +876,12 @@ static int64_t conv(const cm_calendar *c, cm__tz_hint *h, int64_t local)
  */
 static int64_t bound(const cm_calendar *c, cm__tz_hint *h, int64_t d)
 {
-    const int64_t l = d * DAY;
-    if (l - 2 * DAY - c->max_off >= h->lo && l - c->min_off < h->hi)
-        return l - h->off; /* one offset covers all three midnights */
+    const int64_t l = d * DAY, lo = l - 2 * DAY - c->max_off, hi = l - c->min_off;
+    /* One offset of the hint covers all three midnights. */
+    if (lo >= h->lo && hi < h->mid)
+        return l - h->off1;
+    if (lo >= h->mid && hi < h->hi)
+        return l - h->off2;
     const int64_t b0 = conv(c, h, l), b1 = conv(c, h, l - DAY), b2 = conv(c, h, l - 2 * DAY);
     int64_t b = b0 > b1 ? b0 : b1;
     return b > b2 ? b : b2;
@@ -967,12 +974,21 @@ static int day_periods(const cm_calendar *c, cm__tz_hint *h, int64_t d, span *ou
 
 enum { P_DATE, P_PLAIN, P_FULL, P_EMPTY };
 
-/* Dates [d0, d1), instants [a, z); a plain run's offset. */
+/*
+ * Dates [d0, d1), instants [a, z); a plain run's offset. A plain piece of the
+ * zone's segment [slo, shi) may reach past its dates to an end of the segment
+ * that is a shift change (see shift_change): it then starts (cut_lo) or ends
+ * (cut_hi) there. Whether it can is looked at when a walk gets there: lazy_lo
+ * and lazy_hi say that the piece ends with the segment's plain run, before a
+ * change not yet looked at.
+ */
 typedef struct piece {
     int kind;
     int64_t d0, d1;
     int64_t a, z;
     int32_t off;
+    bool cut_lo, cut_hi, lazy_lo, lazy_hi;
+    int64_t slo, shi;
 } piece;
 
 /*
@@ -991,6 +1007,20 @@ static bool plain_run(const cm_calendar *c, int64_t d, int64_t *l, int64_t *r)
 }
 
 /*
+ * The plain run of the zone's segment [slo, shi): the dates [*l, *r) all of
+ * whose conversions fall inside it (empty when *l >= *r).
+ */
+static void segment_run(const cm_calendar *c, int64_t slo, int64_t shi, int64_t *l, int64_t *r)
+{
+    *l = slo == INT64_MIN ? date_first() : ceil_div(slo + c->back + c->max_off, DAY);
+    *r = shi == INT64_MAX ? date_end() : cm__floor_div(shi - 1 - c->fwd + c->min_off, DAY) + 1;
+    if (*l < date_first())
+        *l = date_first();
+    if (*r > date_end())
+        *r = date_end();
+}
+
+/*
  * Whether date d is plain with the zone's segment [slo, shi) of offset off:
  * every instant its conversions can involve lies in the segment. Then the
  * maximal plain run of the segment is [*l, *r).
@@ -1001,19 +1031,93 @@ static bool plain_in(const cm_calendar *c, int64_t d, int64_t slo, int64_t shi, 
     const int64_t ws = d * DAY - c->back - c->max_off, we = d * DAY + c->fwd - c->min_off;
     if (ws < slo || we >= shi)
         return false;
-    *l = slo == INT64_MIN ? date_first() : ceil_div(slo + c->back + c->max_off, DAY);
-    *r = shi == INT64_MAX ? date_end() : cm__floor_div(shi - 1 - c->fwd + c->min_off, DAY) + 1;
-    if (*l < date_first())
-        *l = date_first();
-    if (*r > date_end())
-        *r = date_end();
+    segment_run(c, slo, shi, l, r);
     return true;
+}
+
+/*
+ * Whether the zone's change at instant t, from offset o1 on [lo, t) to o2 on
+ * [t, hi), moves no edge of the periods. The local times strictly between
+ * t + min(o1, o2) and t + max(o1, o2) are the ones the change skips or
+ * repeats. When they hold no midnight and no edge of the local open hours
+ * (open all through, or closed all through), the compatible rule converts
+ * every edge near the change by the offset in force on its side. The
+ * periods there are then the local hours moved by o1 before t and by o2 from
+ * t on, as in a plain run. The segments on either side must also be long
+ * enough that no other change comes near: then each date of the change
+ * belongs to a plain run on one side or the other.
+ */
+static bool shift_change(const cm_calendar *c, int64_t lo, int64_t t, int64_t hi, int32_t o1,
+                         int32_t o2)
+{
+    /* Offsets a day or more apart, and changes outside the accepted range
+     * (give or take the margin), keep their dates. */
+    if (c->back != 0 || t <= T_MIN + 8 * DAY || t >= T_MAX - 8 * DAY)
+        return false;
+    const uint64_t sep = (uint64_t)(4 * DAY + c->fwd + c->max_off - c->min_off);
+    if ((lo != INT64_MIN && (uint64_t)t - (uint64_t)lo < sep) ||
+        (hi != INT64_MAX && (uint64_t)hi - (uint64_t)t < sep))
+        return false;
+    const int64_t wlo = t + (o1 < o2 ? o1 : o2), whi = t + (o1 < o2 ? o2 : o1);
+    if (wlo == whi)
+        return true;
+    if (cm__floor_div(whi - 1, DAY) * DAY > wlo)
+        return false; /* a midnight inside */
+    const int64_t open = local_open(c, wlo, whi);
+    return open == 0 || open == whi - wlo;
+}
+
+/* Ends of a plain piece to reach out to now, when they are shift changes, or known to be. */
+enum { CUT_LO = 1, CUT_HI = 2, KNOWN_LO = 4, KNOWN_HI = 8 };
+
+/*
+ * The plain piece of the zone's segment [slo, shi) with offset off: the
+ * segment's plain run, reaching to each end named in `ends` (CUT_LO, CUT_HI)
+ * that is a shift change, or that is known to be one (KNOWN_LO, KNOWN_HI).
+ * The others are left for the walk to look at (lazy_lo, lazy_hi).
+ */
+static void segment_piece(const cm_calendar *c, int64_t slo, int64_t shi, int32_t off,
+                          unsigned ends, piece *p)
+{
+    int64_t l, r;
+    segment_run(c, slo, shi, &l, &r);
+    p->kind = P_PLAIN;
+    p->d0 = l;
+    p->d1 = r;
+    p->off = off;
+    p->a = l * DAY - off;
+    p->z = r * DAY - off;
+    p->slo = slo;
+    p->shi = shi;
+    p->cut_lo = (ends & KNOWN_LO) != 0;
+    p->cut_hi = (ends & KNOWN_HI) != 0;
+    /* Calendars alike on every generic date cross changes in whole-day runs. */
+    const bool can = c->back == 0 && !c->generic_full && !c->generic_empty;
+    p->lazy_lo = can && !p->cut_lo && slo != INT64_MIN;
+    p->lazy_hi = can && !p->cut_hi && shi != INT64_MAX;
+    int64_t lo, hi;
+    int32_t o;
+    if ((ends & CUT_LO) && p->lazy_lo) {
+        cm__tz_segment(c->tz, slo - 1, &lo, &hi, &o);
+        p->cut_lo = shift_change(c, lo, slo, shi, o, off);
+        p->lazy_lo = false;
+    }
+    if ((ends & CUT_HI) && p->lazy_hi) {
+        cm__tz_segment(c->tz, shi, &lo, &hi, &o);
+        p->cut_hi = shift_change(c, slo, shi, hi, off, o);
+        p->lazy_hi = false;
+    }
+    if (p->cut_lo)
+        p->a = slo;
+    if (p->cut_hi)
+        p->z = shi;
 }
 
 /* The maximal piece holding date d (date_first() <= d < date_end()). */
 static void piece_at_date(const cm_calendar *c, cm__tz_hint *h, int64_t d, piece *p)
 {
     int64_t l, r;
+    p->cut_lo = p->cut_hi = p->lazy_lo = p->lazy_hi = false;
     if ((c->generic_full || c->generic_empty) && plain_run(c, d, &l, &r)) {
         p->kind = c->generic_full ? P_FULL : P_EMPTY;
         p->d0 = l;
@@ -1026,12 +1130,7 @@ static void piece_at_date(const cm_calendar *c, cm__tz_hint *h, int64_t d, piece
     int32_t off;
     cm__tz_segment(c->tz, d * DAY - c->back - c->max_off, &slo, &shi, &off);
     if (plain_in(c, d, slo, shi, &l, &r)) {
-        p->kind = P_PLAIN;
-        p->d0 = l;
-        p->d1 = r;
-        p->off = off;
-        p->a = l * DAY - off;
-        p->z = r * DAY - off;
+        segment_piece(c, slo, shi, off, 0, p);
         return;
     }
     p->kind = P_DATE;
@@ -1047,10 +1146,12 @@ static void piece_clip(const cm_calendar *c, cm__tz_hint *h, piece *p, int64_t d
     if (d0 > p->d0) {
         p->d0 = d0;
         p->a = p->kind == P_PLAIN ? d0 * DAY - p->off : bound(c, h, d0);
+        p->cut_lo = p->lazy_lo = false;
     }
     if (d1 < p->d1) {
         p->d1 = d1;
         p->z = p->kind == P_PLAIN ? d1 * DAY - p->off : bound(c, h, d1);
+        p->cut_hi = p->lazy_hi = false;
     }
 }
 
@@ -1061,23 +1162,61 @@ static void piece_at(const cm_calendar *c, cm__tz_hint *h, int64_t t, piece *p)
         int64_t slo, shi, l, r;
         int32_t off;
         cm__tz_segment(c->tz, t, &slo, &shi, &off);
-        const int64_t d = cm__floor_div(t + off, DAY);
-        if (plain_in(c, d, slo, shi, &l, &r)) {
-            p->kind = P_PLAIN;
-            p->d0 = l;
-            p->d1 = r;
-            p->off = off;
-            p->a = l * DAY - off;
-            p->z = r * DAY - off;
+        segment_run(c, slo, shi, &l, &r);
+        /* Outside the plain run, t is near a change: in reach of it when it is
+         * a shift change. */
+        const unsigned near = t < l * DAY - off ? CUT_LO : t >= r * DAY - off ? CUT_HI : 0;
+        segment_piece(c, slo, shi, off, near, p);
+        if (p->a <= t && t < p->z)
             return;
-        }
     }
     piece_at_date(c, h, date_of(c, h, t), p);
+}
+
+/*
+ * When plain piece p ends (hi: lazy_hi) or starts (lazy_lo) with its
+ * segment's plain run before a shift change: p reaches out to that change.
+ */
+static bool piece_reach(const cm_calendar *c, piece *p, bool hi)
+{
+    int64_t lo, up;
+    int32_t o;
+    if (hi) {
+        p->lazy_hi = false;
+        cm__tz_segment(c->tz, p->shi, &lo, &up, &o);
+        if (!shift_change(c, p->slo, p->shi, up, p->off, o))
+            return false;
+        p->z = p->shi;
+        p->cut_hi = true;
+    } else {
+        p->lazy_lo = false;
+        cm__tz_segment(c->tz, p->slo - 1, &lo, &up, &o);
+        if (!shift_change(c, lo, p->slo, p->shi, o, p->off))
+            return false;
+        p->a = p->slo;
+        p->cut_lo = true;
+    }
+    return true;
 }
 
 /* The piece after p (forward walks), starting at p's end. */
 static void piece_next(const cm_calendar *c, cm__tz_hint *h, piece *p)
 {
+    const int64_t z = p->z;
+    if (p->lazy_hi && piece_reach(c, p, true)) {
+        p->a = z; /* the rest of the way to the change */
+        p->d0 = p->d1;
+        p->cut_lo = p->lazy_lo = false;
+        return;
+    }
+    if (p->cut_hi) {
+        /* A shift change: the next segment's piece starts there. */
+        int64_t slo, shi;
+        int32_t off;
+        cm__tz_segment(c->tz, p->z, &slo, &shi, &off);
+        segment_piece(c, slo, shi, off, KNOWN_LO, p);
+        return;
+    }
     const int64_t d = p->d1;
     piece_at_date(c, h, d, p);
     piece_clip(c, h, p, d, p->d1);
@@ -1086,6 +1225,20 @@ static void piece_next(const cm_calendar *c, cm__tz_hint *h, piece *p)
 /* The piece before p (backward walks), ending at p's start. */
 static void piece_prev(const cm_calendar *c, cm__tz_hint *h, piece *p)
 {
+    const int64_t a = p->a;
+    if (p->lazy_lo && piece_reach(c, p, false)) {
+        p->z = a;
+        p->d1 = p->d0;
+        p->cut_hi = p->lazy_hi = false;
+        return;
+    }
+    if (p->cut_lo) {
+        int64_t slo, shi;
+        int32_t off;
+        cm__tz_segment(c->tz, p->a - 1, &slo, &shi, &off);
+        segment_piece(c, slo, shi, off, KNOWN_HI, p);
+        return;
+    }
     const int64_t d = p->d0;
     piece_at_date(c, h, d - 1, p);
     piece_clip(c, h, p, p->d0, d);
@@ -1165,6 +1318,8 @@ static CM__NOINLINE int64_t calendar_open_walk(const cm_calendar *c, int64_t x, 
     piece_at(c, &h, x, &p);
     int64_t sum = 0;
     for (;;) {
+        if (y > p.z && p.lazy_hi)
+            piece_reach(c, &p, true);
         if (y <= p.z)
             return sum + piece_open(c, &h, &p, x, y);
         sum += piece_open(c, &h, &p, x, p.z);
@@ -1243,6 +1398,8 @@ static bool walk_add_fwd(const cm_calendar *c, int64_t x, int64_t rem, int64_t l
     piece p;
     piece_at(c, &h, x, &p);
     for (;;) {
+        if (p.lazy_hi && rem > p.z - x)
+            piece_reach(c, &p, true); /* it goes on past the plain run */
         const int64_t z = p.z < limit ? p.z : limit;
         switch (p.kind) {
         case P_PLAIN: {
@@ -1292,6 +1449,8 @@ static bool walk_add_bwd(const cm_calendar *c, int64_t x, int64_t rem, int64_t l
     piece p;
     piece_at(c, &h, x - 1, &p);
     for (;;) {
+        if (p.lazy_lo && rem > x - p.a)
+            piece_reach(c, &p, false);
         const int64_t a = p.a > lower ? p.a : lower;
         switch (p.kind) {
         case P_PLAIN: {

@@ -122,24 +122,30 @@ struct cm_tz {
     uint16_t *flat;   /* CM__TZ_FLAT_BUCKETS stretch numbers (see above), else NULL */
     cm__tz_stretch *stretch; /* the stretches the buckets name, room for nstretch */
     uint32_t nstretch;
+    int64_t flat_lo; /* where the first stretch starts (INT64_MIN: always) */
     int64_t data[];
 };
 
 /*
- * A cache of the constant-offset segment [lo, hi) last used by a conversion.
- * It lives on the caller's stack: zones stay immutable and thread-safe.
+ * A cache of the constant-offset segments last used by conversions: two
+ * neighbours, [lo, mid) with offset off1 and [mid, hi) with off2 (mid == hi
+ * when it holds one), so that the conversions of the dates next to an offset
+ * change need no look-up. It lives on the caller's stack: zones stay
+ * immutable and thread-safe.
  */
 typedef struct cm__tz_hint {
-    int64_t lo, hi;
-    int32_t off;
+    int64_t lo, mid, hi;
+    int32_t off1, off2;
 } cm__tz_hint;
 
 /* An empty hint, that matches nothing. */
 static inline void cm__tz_hint_init(cm__tz_hint *h)
 {
     h->lo = 1;
+    h->mid = 0;
     h->hi = 0;
-    h->off = 0;
+    h->off1 = 0;
+    h->off2 = 0;
 }
 
 /* Offset (seconds east of UTC) in force at instant t. */
@@ -179,11 +185,12 @@ static inline uint32_t cm__tz_trans_upper(const cm_tz *tz, int64_t t)
 }
 
 /*
- * cm__tz_segment, inline for the layers above: straight to the zone's rule
- * after its last transition, else the transitions' index.
+ * cm__tz_segment without the flat table: straight to the zone's rule after
+ * its last transition, else the transitions' index. The flat table is made
+ * from it.
  */
-static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
-                                        int32_t *off)
+static inline void cm__tz_segment_walk(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
+                                       int32_t *off)
 {
     if (tz->ntrans == 0 || t >= tz->trans[tz->ntrans - 1]) {
         cm__tz_segment_tail(tz, t, lo, hi, off); /* the zone's rule, or its last offset */
@@ -220,6 +227,27 @@ static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t
     *off = s->off;
     *end = s->end;
     return true;
+}
+
+/*
+ * cm__tz_segment, inline for the layers above: in the flat table's span one
+ * look-up (a stretch starts where the one before it ends), else
+ * cm__tz_segment_walk.
+ */
+static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
+                                        int32_t *off)
+{
+    const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
+    if (tz->flat != NULL && u < (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT) {
+        const cm__tz_stretch *s = tz->stretch + tz->flat[u >> CM__TZ_FLAT_SHIFT];
+        while (t >= s->end)
+            s++;
+        *lo = s == tz->stretch ? tz->flat_lo : s[-1].end;
+        *hi = s->end;
+        *off = s->off;
+        return;
+    }
+    cm__tz_segment_walk(tz, t, lo, hi, off);
 }
 
 /*

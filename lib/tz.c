@@ -166,13 +166,38 @@ void cm__tz_segment(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi, int32_
     cm__tz_segment_quick(tz, t, lo, hi, off);
 }
 
+/*
+ * Fills a hint with the segment holding t and the nearer of its neighbours:
+ * the conversions of the dates next to that change then need no look-up.
+ */
+static void hint_fill(const cm_tz *tz, int64_t t, cm__tz_hint *h)
+{
+    int64_t lo, hi, nlo, nhi;
+    int32_t off, noff;
+    cm__tz_segment_quick(tz, t, &lo, &hi, &off);
+    if (hi != INT64_MAX && (lo == INT64_MIN || hi - t <= t - lo)) {
+        cm__tz_segment_quick(tz, hi, &nlo, &nhi, &noff);
+        *h = (cm__tz_hint){lo, hi, nhi, off, noff};
+    } else if (lo != INT64_MIN) {
+        cm__tz_segment_quick(tz, lo - 1, &nlo, &nhi, &noff);
+        *h = (cm__tz_hint){nlo, lo, hi, noff, off};
+    } else {
+        *h = (cm__tz_hint){lo, hi, hi, off, off};
+    }
+}
+
 int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
 {
     /* Every solution of t + offset(t) = local lies in [a, b]: the zone's
      * offsets are in [min_off, max_off]. */
     const int64_t a = local - tz->max_off, b = local - tz->min_off;
-    if (hint != NULL && a >= hint->lo && b < hint->hi)
-        return local - hint->off; /* one segment covers every candidate */
+    if (hint != NULL && a >= hint->lo && b < hint->hi) {
+        /* The hint's two segments cover every candidate. The earliest
+         * solution is in the first when there is one; else in the second;
+         * else local is in the gap between them, and moves forward by it. */
+        const int64_t c1 = local - hint->off1, c2 = local - hint->off2;
+        return c1 >= hint->mid && c2 >= hint->mid ? c2 : c1;
+    }
     int64_t lo, hi;
     int32_t off;
     cm__tz_segment(tz, a, &lo, &hi, &off);
@@ -195,12 +220,8 @@ int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
         if (t + off <= local)
             before = off;
     }
-    if (hint != NULL) {
-        cm__tz_segment(tz, result, &lo, &hi, &off);
-        hint->lo = lo;
-        hint->hi = hi;
-        hint->off = off;
-    }
+    if (hint != NULL)
+        hint_fill(tz, result, hint);
     return result;
 }
 
@@ -318,7 +339,9 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
                 tz->flat = NULL; /* more segments than counted: no table */
                 break;
             }
-            cm__tz_segment(tz, t, &seg_lo, &seg_hi, &off);
+            cm__tz_segment_walk(tz, t, &seg_lo, &seg_hi, &off);
+            if (n == 0)
+                tz->flat_lo = seg_lo;
             tz->stretch[n].end = seg_hi;
             tz->stretch[n].off = off;
             /* The buckets that start in [t, seg_hi). */

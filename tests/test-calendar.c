@@ -717,9 +717,10 @@ START_TEST(tzif_real_files_truncated_and_corrupted)
 END_TEST
 
 /*
- * The flat table the calendar reads first agrees with the zone's segments:
- * for every instant of its span, the segment holding t has the table's
- * offset and end.
+ * The flat table the calendar reads first agrees with the zone's segments
+ * found without it: for every instant of its span, the segment holding t has
+ * the table's offset and end, and the segment look-up that reads the table
+ * gives the same segment.
  */
 START_TEST(tz_flat_agrees_with_segments)
 {
@@ -744,7 +745,12 @@ START_TEST(tz_flat_agrees_with_segments)
             if (!cm__tz_flat(tz, t, &off, &end))
                 continue;
             answered += in_span;
-            cm__tz_segment(tz, t, &lo, &hi, &seg_off);
+            cm__tz_segment_walk(tz, t, &lo, &hi, &seg_off);
+            int64_t qlo, qhi;
+            int32_t qoff;
+            cm__tz_segment(tz, t, &qlo, &qhi, &qoff);
+            REQ_MSG(qlo == lo && qhi == hi && qoff == seg_off, "%s at %" PRId64 ": segment",
+                    i < NELEM(names) ? names[i] : "EST5EDT", t);
             REQ_MSG(off == seg_off && end == hi && lo <= t,
                     "%s at %" PRId64 ": flat %" PRId32 " to %" PRId64 ", segment %" PRId32
                     " [%" PRId64 ", %" PRId64 ")",
@@ -758,34 +764,299 @@ START_TEST(tz_flat_agrees_with_segments)
 }
 END_TEST
 
-/* Open seconds of [x, y) from next_open and next_close, which walk the zone's segments. */
-static int64_t open_by_periods(const cm_calendar *cal, cm_time x, cm_time y)
+/*
+ * Conversions from local time that keep a hint of the two segments around an
+ * offset change give what a conversion without a hint gives, for local times
+ * on both sides of every change, in the gap and in the repeated hour, asked
+ * in a forward order, a backward one and a scattered one.
+ */
+START_TEST(tz_hint_agrees)
+{
+    const char *names[] = {
+        "America/New_York",  "Australia/Lord_Howe", "Europe/Dublin",    "Pacific/Apia",
+        "Africa/Casablanca", "America/Sao_Paulo",   "Antarctica/Troll", "UTC"};
+    cm_tz *zones[NELEM(names) + 2];
+    for (size_t i = 0; i < NELEM(names); i++)
+        zones[i] = load(names[i]);
+    /* Rules alone, and changes a few hours apart. */
+    REQ_STATUS(cm_tz_from_posix("EST5EDT,M3.2.0,M11.1.0", &zones[NELEM(names)]), CM_OK);
+    REQ_STATUS(cm_tz_from_posix("AAA-10BBB-11,J60/1,J60/5", &zones[NELEM(names) + 1]), CM_OK);
+    for (size_t i = 0; i < NELEM(zones); i++) {
+        const cm_tz *tz = zones[i];
+        /* Local times within 2 days of the changes of 1990..2040 and 2300..2302,
+         * and every 10 minutes within 2 hours of them. */
+        int64_t locals[6000];
+        size_t n = 0;
+        const int64_t spans[2][2] = {{utc(1990, 1, 1, 0, 0, 0), utc(2040, 1, 1, 0, 0, 0)},
+                                     {utc(2300, 1, 1, 0, 0, 0), utc(2302, 1, 1, 0, 0, 0)}};
+        for (int k = 0; k < 2; k++) {
+            for (int64_t t = spans[k][0]; t < spans[k][1] && n + 48 <= NELEM(locals);) {
+                int64_t lo, hi;
+                int32_t off;
+                cm__tz_segment(tz, t, &lo, &hi, &off);
+                if (hi >= spans[k][1])
+                    break;
+                for (int64_t d = -2 * DAYS; d <= 2 * DAYS; d += DAYS / 4 + 1799)
+                    locals[n++] = hi + off + d;
+                for (int64_t d = -7200; d <= 7200; d += 601)
+                    locals[n++] = hi + off + d;
+                t = hi;
+            }
+        }
+        for (int order = 0; order < 3; order++) {
+            cm__tz_hint h;
+            cm__tz_hint_init(&h);
+            for (size_t j = 0; j < n; j++) {
+                const size_t k = order == 0 ? j : order == 1 ? n - 1 - j : (j * 7919) % n;
+                const int64_t want = cm__tz_from_local(tz, locals[k], NULL);
+                const int64_t got = cm__tz_from_local(tz, locals[k], &h);
+                REQ_MSG(got == want, "%s, local %" PRId64 " (order %d): %" PRId64 ", want %" PRId64,
+                        i < NELEM(names) ? names[i] : "POSIX rule", locals[k], order, got, want);
+            }
+        }
+    }
+    for (size_t i = 0; i < NELEM(zones); i++)
+        cm_tz_free(zones[i]);
+}
+END_TEST
+
+/*
+ * A calendar simple enough to follow the definition of its periods
+ * (docs/calendar.md) by hand: the same hours [s, e) every day (none when
+ * s == e; e may pass midnight), one closed date, and dates with hours of
+ * their own. Dates are day numbers (days since 1970-01-01).
+ */
+typedef struct def_cal {
+    int32_t s, e;
+    int64_t closed;
+    int64_t special[2];
+    int32_t hours[2][2];
+    int nspecial;
+} def_cal;
+
+/* The own hours of date d: its special hours (at most two), or the daily ones. */
+static int def_own(const def_cal *dc, int64_t d, int32_t (*iv)[2])
+{
+    if (d == dc->closed)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < dc->nspecial; i++)
+        if (d == dc->special[i]) {
+            iv[n][0] = dc->hours[i][0];
+            iv[n++][1] = dc->hours[i][1];
+        }
+    if (n == 0 && dc->s < dc->e) {
+        iv[0][0] = dc->s;
+        iv[n++][1] = dc->e;
+    }
+    return n;
+}
+
+/* Instant of a date's chunk start: the latest of its midnight and the two before. */
+static cm_time def_bound(const cm_tz *tz, int64_t d)
+{
+    cm_time b = cm__tz_from_local(tz, d * DAYS, NULL);
+    for (int k = 1; k <= 2; k++) {
+        const cm_time t = cm__tz_from_local(tz, (d - k) * DAYS, NULL);
+        b = t > b ? t : b;
+    }
+    return b;
+}
+
+/*
+ * The periods of dates d0 .. d1 - 1 by the definition: each date's spill and
+ * own hours, each end converted with the compatible rule, clipped to the
+ * date's chunk; sorted and merged. Returns their number.
+ */
+static int def_periods(const cm_tz *tz, const def_cal *dc, int64_t d0, int64_t d1,
+                       cm_time (*out)[2], int max)
+{
+    int n = 0;
+    for (int64_t d = d0; d < d1; d++) {
+        if (d == dc->closed)
+            continue;
+        int32_t iv[4][2], prev[2][2];
+        int m = 0;
+        const int np = def_own(dc, d - 1, prev);
+        for (int i = 0; i < np; i++)
+            if (prev[i][1] > DAYS) {
+                iv[m][0] = 0;
+                iv[m++][1] = prev[i][1] - DAYS;
+            }
+        m += def_own(dc, d, iv + m);
+        const cm_time a = def_bound(tz, d), z = def_bound(tz, d + 1);
+        for (int i = 0; i < m; i++) {
+            cm_time ps = cm__tz_from_local(tz, d * DAYS + iv[i][0], NULL);
+            cm_time pe = cm__tz_from_local(tz, d * DAYS + iv[i][1], NULL);
+            ps = ps > a ? ps : a;
+            pe = pe < z ? pe : z;
+            if (pe > ps) {
+                REQ(n < max);
+                out[n][0] = ps;
+                out[n++][1] = pe;
+            }
+        }
+    }
+    for (int i = 1; i < n; i++) /* insertion sort by start */
+        for (int j = i; j > 0 && out[j][0] < out[j - 1][0]; j--) {
+            const cm_time t0 = out[j][0], t1 = out[j][1];
+            out[j][0] = out[j - 1][0];
+            out[j][1] = out[j - 1][1];
+            out[j - 1][0] = t0;
+            out[j - 1][1] = t1;
+        }
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (m > 0 && out[i][0] <= out[m - 1][1]) {
+            if (out[i][1] > out[m - 1][1])
+                out[m - 1][1] = out[i][1];
+        } else {
+            out[m][0] = out[i][0];
+            out[m++][1] = out[i][1];
+        }
+    }
+    return m;
+}
+
+/* Open seconds of [x, y) among the periods. */
+static int64_t def_open(cm_time (*pr)[2], int n, cm_time x, cm_time y)
 {
     int64_t sum = 0;
-    for (cm_time t = x; t < y;) {
-        cm_time o, c;
-        const cm_status so = cm_calendar_next_open(cal, t, &o);
-        REQ(so == CM_OK || so == CM_ENOTFOUND);
-        if (so == CM_ENOTFOUND || o >= y)
-            break; /* closed from t on */
-        const cm_status st = cm_calendar_next_close(cal, o, &c);
-        REQ(st == CM_OK || st == CM_ENOTFOUND);
-        if (st == CM_ENOTFOUND)
-            c = y; /* open from o on */
-        sum += (c < y ? c : y) - o;
-        t = c;
+    for (int i = 0; i < n; i++) {
+        const cm_time s = pr[i][0] > x ? pr[i][0] : x, e = pr[i][1] < y ? pr[i][1] : y;
+        sum += e > s ? e - s : 0;
     }
     return sum;
+}
+
+/* The calendar of a def_cal, in zone tz. */
+static cm_calendar *def_build(const cm_tz *tz, const def_cal *dc)
+{
+    cm_calendar_builder *b;
+    cm_calendar *cal;
+    REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
+    REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
+    for (int wd = 1; wd <= 7 && dc->s < dc->e; wd++)
+        REQ_STATUS(cm_calendar_builder_add_weekly(b, wd, dc->s, dc->e), CM_OK);
+    cm_civil day;
+    if (dc->closed != INT64_MIN) {
+        REQ_STATUS(cm_time_to_civil(dc->closed * DAYS, &day), CM_OK);
+        REQ_STATUS(cm_calendar_builder_add_holiday(b, day.year, day.month, day.day), CM_OK);
+    }
+    for (int i = 0; i < dc->nspecial; i++) {
+        REQ_STATUS(cm_time_to_civil(dc->special[i] * DAYS, &day), CM_OK);
+        REQ_STATUS(cm_calendar_builder_add_special(b, day.year, day.month, day.day, dc->hours[i][0],
+                                                   dc->hours[i][1]),
+                   CM_OK);
+    }
+    REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
+    cm_calendar_builder_free(b);
+    return cal;
+}
+
+/* Local hours [s, e) of date d, moved to the date they start on when s is outside [0, DAYS). */
+static void def_hours_on(int64_t d, int32_t s, int32_t e, int64_t *date, int32_t *hs, int32_t *he)
+{
+    const int64_t k = s < 0 ? -1 : s >= DAYS ? 1 : 0;
+    *date = d + k;
+    *hs = s - (int32_t)(k * DAYS);
+    *he = e - (int32_t)(k * DAYS);
+}
+
+/*
+ * Calendars with hours around a change of zone tz (at instant `change`) give
+ * the periods of their definition, for every operation and spans starting
+ * from three days before the change to a day and a half after it: hours
+ * around the change every day, open all the time but the day after the
+ * change, open only around the change on the day of it and the next.
+ */
+static void check_change(const cm_tz *tz, const char *name, cm_time change)
+{
+    const int32_t before = cm__tz_offset(tz, change - 1);
+    const int64_t local = change + before;
+    const int64_t day = (local - ((local % DAYS) + DAYS) % DAYS) / DAYS;
+    const int32_t center = (int32_t)(local - day * DAYS); /* local time of the change */
+    const int32_t around[][2] = {{-30 * 60, 30 * 60},  {30 * 60, 2 * H},
+                                 {-90 * 60, -30 * 60}, {-H, H},
+                                 {-2 * H, -H},         {H + 60, 3 * H}};
+    const int64_t spans[] = {600, H, 5 * H, 26 * H, 3 * DAYS};
+    for (size_t a = 0; a < NELEM(around) + 2; a++) {
+        def_cal dc = {0, 0, INT64_MIN, {INT64_MIN, INT64_MIN}, {{0, 0}, {0, 0}}, 0};
+        if (a < NELEM(around)) {
+            int64_t unused;
+            def_hours_on(day, center + around[a][0], center + around[a][1], &unused, &dc.s, &dc.e);
+        } else if (a == NELEM(around)) {
+            dc.e = DAYS;
+            dc.closed = day + 1;
+        } else {
+            def_hours_on(day, center - H, center + H, &dc.special[0], &dc.hours[0][0],
+                         &dc.hours[0][1]);
+            def_hours_on(day + 1, center - 2 * H, center, &dc.special[1], &dc.hours[1][0],
+                         &dc.hours[1][1]);
+            dc.nspecial = 2;
+        }
+        cm_calendar *cal = def_build(tz, &dc);
+        cm_time pr[64][2];
+        const int n = def_periods(tz, &dc, day - 8, day + 10, pr, 64);
+        const cm_time horizon = def_bound(tz, day + 10);
+        for (cm_time x = change - 3 * DAYS - 6 * H; x < change + 36 * H; x += 7 * 60 + 13) {
+            /* next_open, next_close and is_open at x */
+            int i = 0;
+            while (i < n && pr[i][1] <= x)
+                i++;
+            cm_time r;
+            bool open;
+            const cm_status so = cm_calendar_next_open(cal, x, &r);
+            if (i == n) {
+                /* No period up to the horizon: none at all, or one after it. */
+                REQ(so == CM_ENOTFOUND || (so == CM_OK && r >= horizon));
+                REQ_STATUS(cm_calendar_is_open(cal, x, &open), CM_OK);
+                REQ(!open);
+            } else {
+                REQ_STATUS(so, CM_OK);
+                REQ_MSG(r == (pr[i][0] > x ? pr[i][0] : x), "%s, hours %d: next_open(%" PRId64 ")",
+                        name, (int)a, x);
+            }
+            if (i < n && pr[i][1] < horizon) { /* else it may stay open for good */
+                REQ_STATUS(cm_calendar_next_close(cal, x, &r), CM_OK);
+                REQ_MSG(r == pr[i][1], "%s, hours %d: next_close(%" PRId64 ") = %" PRId64, name,
+                        (int)a, x, r);
+            }
+            REQ_STATUS(cm_calendar_is_open(cal, x, &open), CM_OK);
+            REQ_MSG(open == (i < n && pr[i][0] <= x), "%s, hours %d: is_open(%" PRId64 ")", name,
+                    (int)a, x);
+            for (size_t k = 0; k < NELEM(spans); k++) {
+                const cm_time y = x + spans[k];
+                int64_t got;
+                REQ_STATUS(cm_calendar_elapsed(cal, x, y, &got), CM_OK);
+                const int64_t want = def_open(pr, n, x, y);
+                REQ_MSG(got == want,
+                        "%s, hours %d: elapsed(%" PRId64 ", %" PRId64 ") = %" PRId64
+                        ", the definition gives %" PRId64,
+                        name, (int)a, x, y, got, want);
+                if (want == 0)
+                    continue;
+                /* The earliest instant with that much open time after x, and
+                 * the latest with that much before y. */
+                REQ_STATUS(cm_calendar_add(cal, x, want, &r), CM_OK);
+                REQ_MSG(def_open(pr, n, x, r) == want && def_open(pr, n, x, r - 1) == want - 1,
+                        "%s, hours %d: add(%" PRId64 ", %" PRId64 ") = %" PRId64, name, (int)a, x,
+                        want, r);
+                REQ_STATUS(cm_calendar_add(cal, y, -want, &r), CM_OK);
+                REQ_MSG(def_open(pr, n, r, y) == want && def_open(pr, n, r + 1, y) == want - 1,
+                        "%s, hours %d: add(%" PRId64 ", -%" PRId64 ") = %" PRId64, name, (int)a, y,
+                        want, r);
+            }
+        }
+        cm_calendar_free(cal);
+    }
 }
 
 /*
  * Calendars take the one-look-up path through a zone's flat table only for
  * spans clear of its changes. A zone made for it changes `delta` seconds from
  * the start of a bucket of the table: in spring at 02:00 local time, in
- * autumn at a time with room for hours on both sides. Calendars with hours
- * around each change give the same elapsed and add, for spans starting from
- * three days before each change to a day and a half after it, as the periods
- * walked one by one.
+ * autumn at a time with room for hours on both sides.
  */
 static void check_flat_edges(int64_t delta)
 {
@@ -822,74 +1093,8 @@ static void check_flat_edges(int64_t delta)
     REQ(off == std_off + H);
     REQ_STATUS(cm_tz_utc_offset(tz, s2 + delta, &off), CM_OK);
     REQ(off == std_off);
-
-    const struct {
-        cm_time change;
-        int32_t center; /* local time of the change: a gap after it, or an hour repeated before */
-        int64_t local;  /* the change's local time, less its seconds into the day */
-    } edges[] = {{t1, 2 * H, t1 + std_off - 2 * H},
-                 {s2 + delta, l2.hour * H + l2.minute * 60 + l2.second,
-                  s2 + delta + std_off + H - (l2.hour * H + l2.minute * 60 + l2.second)}};
-    const int32_t around[][2] = {{-30 * 60, 30 * 60},  {30 * 60, 2 * H},
-                                 {-90 * 60, -30 * 60}, {-H, H},
-                                 {-2 * H, -H},         {H + 60, 3 * H}};
-    const int64_t spans[] = {600, H, 5 * H, 26 * H, 3 * DAYS};
-    for (size_t e = 0; e < NELEM(edges); e++) {
-        /* The hours around the change every day; then open all the time but
-         * the day after the change; then open only around the change. */
-        for (size_t a = 0; a < NELEM(around) + 2; a++) {
-            cm_calendar_builder *b;
-            cm_calendar *cal;
-            cm_civil day, next;
-            REQ_STATUS(cm_time_to_civil(edges[e].local, &day), CM_OK);
-            REQ_STATUS(cm_time_to_civil(edges[e].local + DAYS, &next), CM_OK);
-            REQ_STATUS(cm_calendar_builder_new(&b), CM_OK);
-            REQ_STATUS(cm_calendar_builder_set_tz(b, tz), CM_OK);
-            for (int wd = 1; wd <= 7 && a <= NELEM(around); wd++)
-                REQ_STATUS(cm_calendar_builder_add_weekly(
-                               b, wd, a < NELEM(around) ? edges[e].center + around[a][0] : 0,
-                               a < NELEM(around) ? edges[e].center + around[a][1] : DAYS),
-                           CM_OK);
-            if (a == NELEM(around))
-                REQ_STATUS(cm_calendar_builder_add_holiday(b, next.year, next.month, next.day),
-                           CM_OK);
-            if (a == NELEM(around) + 1) {
-                REQ_STATUS(cm_calendar_builder_add_special(b, day.year, day.month, day.day,
-                                                           edges[e].center - H,
-                                                           edges[e].center + H),
-                           CM_OK);
-                REQ_STATUS(cm_calendar_builder_add_special(b, next.year, next.month, next.day,
-                                                           edges[e].center - 2 * H,
-                                                           edges[e].center),
-                           CM_OK);
-            }
-            REQ_STATUS(cm_calendar_builder_build(b, &cal), CM_OK);
-            cm_calendar_builder_free(b);
-            for (cm_time x = edges[e].change - 3 * DAYS - 6 * H; x < edges[e].change + 36 * H;
-                 x += 7 * 60 + 13) {
-                for (size_t k = 0; k < NELEM(spans); k++) {
-                    const cm_time y = x + spans[k];
-                    int64_t got;
-                    REQ_STATUS(cm_calendar_elapsed(cal, x, y, &got), CM_OK);
-                    const int64_t want = open_by_periods(cal, x, y);
-                    REQ_MSG(got == want,
-                            "%s, hours %d: elapsed(%" PRId64 ", %" PRId64 ") = %" PRId64
-                            ", periods give %" PRId64,
-                            posix, (int)a, x, y, got, want);
-                    if (want == 0)
-                        continue;
-                    cm_time r;
-                    REQ_STATUS(cm_calendar_add(cal, x, want, &r), CM_OK);
-                    /* The earliest instant with that much open time: the second before it is open. */
-                    REQ_MSG(open_by_periods(cal, x, r) == want &&
-                                open_by_periods(cal, x, r - 1) == want - 1,
-                            "%s, hours %d: add(%" PRId64 ", %" PRId64 ") = %" PRId64, posix, (int)a,
-                            x, want, r);
-                }
-            }
-            cm_calendar_free(cal);
-        }
-    }
+    check_change(tz, posix, t1);
+    check_change(tz, posix, s2 + delta);
     cm_tz_free(tz);
 }
 
@@ -897,6 +1102,48 @@ START_TEST(flat_table_edges)
 {
     check_flat_edges(-600); /* spans that start just after a change read the table */
     check_flat_edges(600);  /* and spans that end just after one */
+}
+END_TEST
+
+/*
+ * The periods next to the changes of zones of every shape follow their
+ * definition: changes of half an hour, of two hours, back in summer, at
+ * midnight, with a midnight inside the hour skipped or repeated, and two
+ * changes a few hours apart.
+ */
+START_TEST(zone_changes_follow_definition)
+{
+    const struct {
+        const char *name; /* a zone, or a POSIX rule */
+        int year;
+    } zones[] = {{"America/New_York", 2025},
+                 {"Australia/Lord_Howe", 2025},
+                 {"Europe/Dublin", 2025},
+                 {"Antarctica/Troll", 2025},
+                 {"America/Sao_Paulo", 2018},
+                 {"America/Havana", 2025},
+                 {"XST-1XDT,M3.5.0/23:30,M10.5.0/24:30", 2030},
+                 {"AST-10BST-11,J60/1,J60/5", 2030}};
+    for (size_t i = 0; i < NELEM(zones); i++) {
+        cm_tz *tz;
+        if (strchr(zones[i].name, ','))
+            REQ_MSG(cm_tz_from_posix(zones[i].name, &tz) == CM_OK, "%s", zones[i].name);
+        else
+            tz = load(zones[i].name);
+        /* The year's first two changes. */
+        cm_time t = utc(zones[i].year, 1, 1, 0, 0, 0);
+        for (int k = 0; k < 2; k++) {
+            int64_t lo, hi;
+            int32_t off, next;
+            do {
+                cm__tz_segment(tz, t, &lo, &hi, &off);
+                t = hi;
+                next = cm__tz_offset(tz, t);
+            } while (next == off);
+            check_change(tz, zones[i].name, t);
+        }
+        cm_tz_free(tz);
+    }
 }
 END_TEST
 
@@ -3223,6 +3470,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(tz, tzif_real_files_truncated_and_corrupted);
     tcase_add_test(tz, tz_every_installed_zone_loads);
     tcase_add_test(tz, tz_flat_agrees_with_segments);
+    tcase_add_test(tz, tz_hint_agrees);
     suite_add_tcase(s, tz);
 
     TCase *oracle = tcase_create("oracle");
@@ -3238,6 +3486,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(hand, add_days_between_yearly_rules);
     tcase_add_test(hand, day_index_agrees_with_search);
     tcase_add_test(hand, flat_table_edges);
+    tcase_add_test(hand, zone_changes_follow_definition);
     tcase_add_test(hand, business_days);
     tcase_add_test(hand, leap_day_and_every_year);
     tcase_add_test(hand, fixed_offset_and_seconds);
