@@ -574,11 +574,18 @@ static bool like_pattern(const cm_calendar *c, int64_t d)
 
 void cm__calendar_fill_index(cm_calendar *c)
 {
+    /* The pattern's open seconds before each hour, in one sweep of its intervals. */
+    int64_t before = 0;
+    uint32_t at = 0; /* the first interval ending after the hour's end */
     for (int32_t h = 0; h < 168; h++) {
-        const int64_t a = pat_week(c, h * 3600),
-                      b = h < 167 ? pat_week(c, (h + 1) * 3600) : c->week_open;
-        const int32_t state = b - a == 3600 ? 1 : b == a ? 0 : 2;
-        c->hours[h] = (int32_t)a * 4 + state;
+        const int32_t r = (h + 1) * 3600;
+        while (at < c->nwk && c->wk[at].e <= r)
+            at++;
+        const int64_t next =
+            at == c->nwk ? c->week_open : c->wk[at].cum + (r > c->wk[at].s ? r - c->wk[at].s : 0);
+        const int32_t state = next - before == 3600 ? 1 : next == before ? 0 : 2;
+        c->hours[h] = (int32_t)before * 4 + state;
+        before = next;
     }
     uint32_t first = 0; /* of the intervals ending in or after open hour j */
     for (int32_t j = 0; (int64_t)j * 3600 < c->week_open; j++) {
@@ -876,7 +883,11 @@ static int64_t conv(const cm_calendar *c, cm__tz_hint *h, int64_t local)
  */
 static int64_t bound(const cm_calendar *c, cm__tz_hint *h, int64_t d)
 {
-    const int64_t l = d * DAY, lo = l - 2 * DAY - c->max_off, hi = l - c->min_off;
+    const int64_t l = d * DAY;
+    /* Offsets less than a day apart: midnights a day apart are in order. */
+    if (c->back == 0)
+        return conv(c, h, l);
+    const int64_t lo = l - 2 * DAY - c->max_off, hi = l - c->min_off;
     /* One offset of the hint covers all three midnights. */
     if (lo >= h->lo && hi < h->mid)
         return l - h->off1;

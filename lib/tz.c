@@ -345,8 +345,10 @@ static void finish(cm_tz *tz, const cm__tz_rule *r)
             tz->stretch[n].end = seg_hi;
             tz->stretch[n].off = off;
             /* The buckets that start in [t, seg_hi). */
-            for (; k < CM__TZ_FLAT_BUCKETS && CM__TZ_IDX_BASE + (k << CM__TZ_FLAT_SHIFT) < seg_hi;
-                 k++)
+            const int64_t k_end = seg_hi >= span_end
+                                      ? CM__TZ_FLAT_BUCKETS
+                                      : ((seg_hi - CM__TZ_IDX_BASE - 1) >> CM__TZ_FLAT_SHIFT) + 1;
+            for (; k < k_end; k++)
                 tz->flat[k] = (uint16_t)n;
             t = seg_hi;
         }
