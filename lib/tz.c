@@ -891,7 +891,7 @@ cm_status cm_tz_fixed(int32_t offset_seconds, cm_tz **out)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The cache: a lock-free list, pushed at the head with compare-and-swap  */
+/* The cache: lock-free lists, pushed at the head with compare-and-swap    */
 /* ---------------------------------------------------------------------- */
 
 typedef struct cache_node {
@@ -901,8 +901,11 @@ typedef struct cache_node {
     char name[]; /* len bytes, not NUL-terminated */
 } cache_node;
 
+/* Names are spread over this many lists by a hash, so a look-up reads few. */
+#define CACHE_LISTS 64
+
 struct cm_tz_cache {
-    _Atomic(cache_node *) head;
+    _Atomic(cache_node *) head[CACHE_LISTS];
     cm_allocator alloc;
     bool has_alloc;
 };
@@ -912,13 +915,23 @@ static const cm_allocator *cache_alloc(const cm_tz_cache *c)
     return c->has_alloc ? &c->alloc : NULL;
 }
 
+/* The list of a name (FNV-1a). */
+static size_t cache_list(const char *name, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)name[i]) * 16777619u;
+    return h % CACHE_LISTS;
+}
+
 cm_status cm_tz_cache_new(const cm_allocator *alloc, cm_tz_cache **out)
 {
     CM_REQUIRE(out != NULL && cm__valid_allocator(alloc), CM_EINVAL);
     cm_tz_cache *c = cm__alloc(alloc, sizeof *c);
     CM_REQUIRE(c != NULL, CM_ENOMEM);
     memset(c, 0, sizeof *c);
-    atomic_init(&c->head, NULL);
+    for (size_t i = 0; i < CACHE_LISTS; i++)
+        atomic_init(&c->head[i], NULL);
     if (alloc != NULL) {
         c->alloc = *alloc;
         c->has_alloc = true;
@@ -933,12 +946,14 @@ void cm_tz_cache_free(cm_tz_cache *cache)
         return;
     const cm_allocator a = cache->alloc;
     const cm_allocator *alloc = cache->has_alloc ? &a : NULL;
-    cache_node *n = atomic_load_explicit(&cache->head, memory_order_acquire);
-    while (n != NULL) {
-        cache_node *next = n->next;
-        cm_tz_free(n->tz);
-        cm__free(alloc, n);
-        n = next;
+    for (size_t i = 0; i < CACHE_LISTS; i++) {
+        cache_node *n = atomic_load_explicit(&cache->head[i], memory_order_acquire);
+        while (n != NULL) {
+            cache_node *next = n->next;
+            cm_tz_free(n->tz);
+            cm__free(alloc, n);
+            n = next;
+        }
     }
     cm__free(alloc, cache);
 }
@@ -954,7 +969,8 @@ static cache_node *cache_find(cache_node *n, const cache_node *stop, const char 
 
 cm_status cm__tz_cache_load_n(cm_tz_cache *cache, const char *name, size_t len, cm_tz **out)
 {
-    cache_node *head = atomic_load_explicit(&cache->head, memory_order_acquire);
+    _Atomic(cache_node *) *list = &cache->head[cache_list(name, len)];
+    cache_node *head = atomic_load_explicit(list, memory_order_acquire);
     cache_node *hit = cache_find(head, NULL, name, len);
     if (hit != NULL) {
         *out = cm__tz_ref(hit->tz);
@@ -974,7 +990,7 @@ cm_status cm__tz_cache_load_n(cm_tz_cache *cache, const char *name, size_t len, 
     memcpy(node->name, name, len);
     for (;;) {
         node->next = head;
-        if (atomic_compare_exchange_weak_explicit(&cache->head, &head, node, memory_order_acq_rel,
+        if (atomic_compare_exchange_weak_explicit(list, &head, node, memory_order_acq_rel,
                                                   memory_order_acquire))
             break;
         /* head now holds the newer list: only its new nodes can hold the name. */
@@ -999,11 +1015,12 @@ cm_status cm_tz_cache_load(cm_tz_cache *cache, const char *name, cm_tz **out)
 cm_status cm_tz_cache_count(const cm_tz_cache *cache, size_t *out)
 {
     CM_REQUIRE(cache != NULL && out != NULL, CM_EINVAL);
+    cm_tz_cache *c = (cm_tz_cache *)(uintptr_t)cache; /* loads do not change it */
     size_t n = 0;
-    for (const cache_node *p =
-             atomic_load_explicit(&((cm_tz_cache *)(uintptr_t)cache)->head, memory_order_acquire);
-         p != NULL; p = p->next)
-        n++;
+    for (size_t i = 0; i < CACHE_LISTS; i++)
+        for (const cache_node *p = atomic_load_explicit(&c->head[i], memory_order_acquire);
+             p != NULL; p = p->next)
+            n++;
     *out = n;
     return CM_OK;
 }
