@@ -117,7 +117,8 @@ struct cm_tz {
     int32_t *offs;    /* offset from each transition on */
     int64_t *ev;      /* nev rule events, ascending (an end before a start at equal instants) */
     int32_t *ev_off;  /* offset from each event on */
-    uint32_t *idx;    /* CM__TZ_IDX_BUCKETS + 1 counts (see above) when ntrans > 0, else NULL */
+    uint32_t *idx;    /* CM__TZ_IDX_BUCKETS + 1 counts (see above) when ntrans > 0 and the zone
+                      keeps no flat table, else NULL */
     uint32_t *ev_idx; /* CM__TZ_EV_BUCKETS + 1 counts (see above) when nev > 0, else NULL */
     uint16_t *flat;   /* CM__TZ_FLAT_BUCKETS stretch numbers (see above), else NULL */
     cm__tz_stretch *stretch; /* the stretches the buckets name, room for nstretch */

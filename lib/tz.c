@@ -233,12 +233,14 @@ int64_t cm__tz_from_local(const cm_tz *tz, int64_t local, cm__tz_hint *hint)
 static cm_tz *tz_alloc(uint32_t ntrans, bool events, const cm_allocator *alloc)
 {
     const size_t nev = events ? CM__TZ_EVENTS : 0;
-    const size_t nidx = ntrans > 0 ? CM__TZ_IDX_BUCKETS + 1 : 0;
-    const size_t nev_idx = events ? (size_t)CM__TZ_EV_BUCKETS + 1 : 0;
     /* A stretch per transition and rule event in the flat table's span, and
      * the one before; bucket entries name at most CM__TZ_FLAT_MAX. */
     const size_t nstretch = 1 + (size_t)ntrans + (events ? 2 * CM__TZ_FLAT_YEARS : 0);
     const bool flat = (ntrans > 0 || events) && nstretch <= CM__TZ_FLAT_MAX;
+    /* The flat table answers for the transition index's span: the index is
+     * for zones too large to keep one. */
+    const size_t nidx = ntrans > 0 && !flat ? CM__TZ_IDX_BUCKETS + 1 : 0;
+    const size_t nev_idx = events ? (size_t)CM__TZ_EV_BUCKETS + 1 : 0;
     const size_t nflat = flat ? CM__TZ_FLAT_BUCKETS : 0;
     const size_t size = sizeof(cm_tz) + (ntrans + nev) * sizeof(int64_t) +
                         (flat ? nstretch : 0) * sizeof(cm__tz_stretch) +
