@@ -1098,6 +1098,65 @@ static void check_flat_edges(int64_t delta)
     cm_tz_free(tz);
 }
 
+/*
+ * A zone with more stretches than a flat table can name (70,000 changes, one
+ * every 7 h 13 min from 1950 on) keeps none and searches its transitions:
+ * its offsets agree with a plain search of them, and calendars give the
+ * periods of their definition next to its changes.
+ */
+START_TEST(zone_too_large_for_flat_table)
+{
+    enum { N = 70000 };
+    const int64_t first = utc(1950, 1, 1, 0, 0, 0), step = 7 * H + 13 * 60;
+    const size_t size = 2 * (44 + 9 * (size_t)N + 6 * 2 + 4 + 4) + 8;
+    uint8_t *buf = malloc(size);
+    REQ(buf != NULL);
+    size_t n = 0;
+    for (int tsize = 4; tsize <= 8; tsize += 4) {
+        memcpy(buf + n, "TZif2", 5);
+        memset(buf + n + 5, 0, 15);
+        n += 20;
+        const uint32_t nt = tsize == 4 ? 0 : N;         /* the version 1 block: no transitions */
+        const uint32_t counts[6] = {2, 2, 0, nt, 2, 4}; /* isut, isstd, leap, time, type, char */
+        for (int i = 0; i < 6; i++)
+            n += put32(buf + n, counts[i]);
+        for (int64_t i = 0; i < nt; i++) {
+            const int64_t t = first + i * step;
+            n += put32(buf + n, (uint32_t)((uint64_t)t >> 32));
+            n += put32(buf + n, (uint32_t)t);
+        }
+        for (int64_t i = 0; i < nt; i++)
+            buf[n++] = (uint8_t)(i % 2 == 0 ? 1 : 0);
+        for (int k = 0; k < 2; k++) {
+            n += put32(buf + n, (uint32_t)(3600 * (k + 1)));
+            buf[n++] = (uint8_t)k;
+            buf[n++] = 0;
+        }
+        memcpy(buf + n, "ABC", 4);
+        n += 4;
+        memset(buf + n, 0, 4);
+        n += 4;
+    }
+    buf[n++] = '\n';
+    buf[n++] = '\n'; /* no rule: the last offset holds */
+    REQ(n <= size);
+    cm_tz *tz;
+    REQ_STATUS(cm_tz_from_tzif(buf, n, &tz), CM_OK);
+    free(buf);
+    REQ(tz->flat == NULL && tz->idx != NULL);
+    for (int64_t t = first - 3 * DAYS; t < first + (N + 10) * step; t += 86413) {
+        /* Transitions at or before t, and the offset they leave. */
+        const int64_t k = t < first ? 0 : (t - first) / step + 1 > N ? N : (t - first) / step + 1;
+        const int32_t want = k == 0 ? 3600 : k % 2 == 1 ? 7200 : 3600;
+        int32_t off;
+        REQ_STATUS(cm_tz_utc_offset(tz, t, &off), CM_OK);
+        REQ_MSG(off == want, "offset at %" PRId64 ": %" PRId32 ", want %" PRId32, t, off, want);
+    }
+    check_change(tz, "70,000 changes", first + 20000 * step);
+    cm_tz_free(tz);
+}
+END_TEST
+
 START_TEST(flat_table_edges)
 {
     check_flat_edges(-600); /* spans that start just after a change read the table */
@@ -3486,6 +3545,7 @@ static Suite *calendar_suite(void)
     tcase_add_test(hand, add_days_between_yearly_rules);
     tcase_add_test(hand, day_index_agrees_with_search);
     tcase_add_test(hand, flat_table_edges);
+    tcase_add_test(hand, zone_too_large_for_flat_table);
     tcase_add_test(hand, zone_changes_follow_definition);
     tcase_add_test(hand, business_days);
     tcase_add_test(hand, leap_day_and_every_year);
