@@ -1720,6 +1720,10 @@ cm_status cm_calendar_add_many(const cm_calendar *cal, const cm_time *start, con
 /* Whether t is open; t in range. */
 static bool open_at(const cm_calendar *c, int64_t t)
 {
+    int32_t off;
+    int64_t end;
+    if (flat_run(c, t, &off, &end) && t + c->flat_after < end)
+        return local_is_open(c, t + off); /* t's date in a plain run */
     cm__tz_hint h;
     cm__tz_hint_init(&h);
     piece p;
