@@ -60,7 +60,8 @@ typedef struct cm__tz_rule {
  * CM__TZ_IDX_BASE + CM__TZ_IDX_BUCKETS << CM__TZ_IDX_SHIFT), 1900-01-01 to
  * about 2172: for each bucket of 2^21 seconds (about 24 days), the number of
  * transitions at or before its start, so that a lookup searches only the few
- * transitions of one bucket.
+ * transitions of one bucket. Only a zone too large for a flat table (below)
+ * keeps one: the flat table answers for this span.
  */
 #define CM__TZ_IDX_BASE    (-2208988800LL) /* 1900-01-01T00:00:00Z */
 #define CM__TZ_IDX_SHIFT   21
@@ -187,8 +188,8 @@ static inline uint32_t cm__tz_trans_upper(const cm_tz *tz, int64_t t)
 
 /*
  * cm__tz_segment without the flat table: straight to the zone's rule after
- * its last transition, else the transitions' index. The flat table is made
- * from it.
+ * its last transition, else a search of the transitions (through their index
+ * in a zone that keeps no flat table). The flat table is made from it.
  */
 static inline void cm__tz_segment_walk(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
                                        int32_t *off)

@@ -175,7 +175,8 @@ static void hint_fill(const cm_tz *tz, int64_t t, cm__tz_hint *h)
     int64_t lo, hi, nlo, nhi;
     int32_t off, noff;
     cm__tz_segment_quick(tz, t, &lo, &hi, &off);
-    if (hi != INT64_MAX && (lo == INT64_MIN || hi - t <= t - lo)) {
+    if (hi != INT64_MAX &&
+        (lo == INT64_MIN || (uint64_t)hi - (uint64_t)t <= (uint64_t)t - (uint64_t)lo)) {
         cm__tz_segment_quick(tz, hi, &nlo, &nhi, &noff);
         *h = (cm__tz_hint){lo, hi, nhi, off, noff};
     } else if (lo != INT64_MIN) {
