@@ -439,6 +439,15 @@ int main(void)
     spans_in(from, to, nf, utc_year(2101), utc_year(2401), from2, to2);
     if (time_spans(cal, from2, to2, nf, el, res, &e_late, &a_late) != 0)
         return 1;
+    /* Spans of 1 minute to a year (log-uniform) over 2020-2029: most cross
+     * offset changes, and many cross holidays. */
+    double e_long, a_long;
+    for (size_t i = 0; i < nf; i++) {
+        from2[i] = start + (cm_time)(rng_next() % (uint64_t)(years10 / MINUTE)) * MINUTE;
+        to2[i] = from2[i] + (cm_time)exp(log(525600.0) * rng_unit()) * MINUTE;
+    }
+    if (time_spans(cal, from2, to2, nf, el, res, &e_long, &a_long) != 0)
+        return 1;
 
     /* The naive baseline on the first N_NAIVE spans; it must agree exactly
      * (every boundary and every span is minute-aligned). */
@@ -485,6 +494,9 @@ int main(void)
            "2101-2400 %6.2f / %6.2f (%.2fx / %.2fx)\n",
            nf, mf / e_mix, mf / a_mix, mf / e_old, mf / a_old, e_mix / e_old, a_mix / a_old,
            mf / e_late, mf / a_late, e_mix / e_late, a_mix / a_late);
+    printf("  %zu spans of 1 min .. 1 year over 2020-2029, elapsed / add in M pairs/s: %6.2f / "
+           "%6.2f (%.2fx / %.2fx of the 2020-2029 rate above)\n",
+           nf, mf / e_long, mf / a_long, e_mix / e_long, a_mix / a_long);
     printf("  naive baseline measured on the first %d spans and scaled; it agrees on %zu/%d "
            "(elapsed) and %zu/%d (add)\n",
            N_NAIVE, naive_agree, N_NAIVE, naive_add_agree, N_NAIVE);

@@ -724,10 +724,60 @@ static CM__NOINLINE int64_t local_open(const cm_calendar *c, int64_t Lx, int64_t
     return sum;
 }
 
+/*
+ * For amounts of weeks, with the day index's running sums (no rules): the
+ * last midnight M in (L, Lz) with fewer than *rem open seconds in [L, M),
+ * found by bisection, since local_open() costs the same whatever the span.
+ * Takes those seconds from *rem and returns M (L when there is none).
+ */
+static int64_t local_skip_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz)
+{
+    int64_t lo = day_of_local(L) + 1, hi = day_of_local(Lz - 1), best = L, used = 0;
+    while (lo <= hi) {
+        const int64_t mid = lo + (hi - lo) / 2, open = local_open(c, L, mid * DAY);
+        if (open < *rem) {
+            best = mid * DAY;
+            used = open;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    *rem -= used;
+    return best;
+}
+
+/* The same backward: the first midnight M in (La, L) with fewer than *rem open seconds in [M, L). */
+static int64_t local_skip_bwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t La)
+{
+    int64_t lo = day_of_local(La) + 1, hi = day_of_local(L - 1), best = L, used = 0;
+    while (lo <= hi) {
+        const int64_t mid = lo + (hi - lo) / 2, open = local_open(c, mid * DAY, L);
+        if (open < *rem) {
+            best = mid * DAY;
+            used = open;
+            hi = mid - 1;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    *rem -= used;
+    return best;
+}
+
 /* Forward from local L: where *rem more open seconds have passed, if before Lz. */
 static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t Lz, int64_t *out)
 {
     ival iv[MAXI + 1];
+    if (c->aff_cum != NULL && *rem > 2 * c->week_open && Lz - L > 8 * DAY) {
+        /* Weeks away: past the changed dates in between by bisection. */
+        const int64_t all = local_open(c, L, Lz);
+        if (all < *rem) {
+            *rem -= all;
+            return false;
+        }
+        L = local_skip_fwd(c, L, rem, Lz);
+    }
     const bool changes = c->naff > 0 || c->nrules > 0;
     while (L < Lz) {
         /* Without changed dates the pattern runs to Lz. */
@@ -784,6 +834,14 @@ static bool local_add_fwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t
 static bool local_add_bwd(const cm_calendar *c, int64_t L, int64_t *rem, int64_t La, int64_t *out)
 {
     ival iv[MAXI + 1];
+    if (c->aff_cum != NULL && *rem > 2 * c->week_open && L - La > 8 * DAY) {
+        const int64_t all = local_open(c, La, L);
+        if (all < *rem) {
+            *rem -= all;
+            return false;
+        }
+        L = local_skip_bwd(c, L, rem, La);
+    }
     while (L > La) {
         const int64_t d = day_of_local(L - 1);
         const int64_t a = affected_le(c, d);
