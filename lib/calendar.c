@@ -1136,6 +1136,32 @@ static bool shift_change(const cm_calendar *c, int64_t lo, int64_t t, int64_t hi
     return open == 0 || open == whi - wlo;
 }
 
+/*
+ * When plain piece p ends (hi: lazy_hi) or starts (lazy_lo) with its
+ * segment's plain run before a shift change: p reaches out to that change.
+ */
+static bool piece_reach(const cm_calendar *c, piece *p, bool hi)
+{
+    int64_t lo, up;
+    int32_t o;
+    if (hi) {
+        p->lazy_hi = false;
+        cm__tz_segment(c->tz, p->shi, &lo, &up, &o);
+        if (!shift_change(c, p->slo, p->shi, up, p->off, o))
+            return false;
+        p->z = p->shi;
+        p->cut_hi = true;
+    } else {
+        p->lazy_lo = false;
+        cm__tz_segment(c->tz, p->slo - 1, &lo, &up, &o);
+        if (!shift_change(c, lo, p->slo, p->shi, o, p->off))
+            return false;
+        p->a = p->slo;
+        p->cut_lo = true;
+    }
+    return true;
+}
+
 /* Ends of a plain piece to reach out to now, when they are shift changes, or known to be. */
 enum { CUT_LO = 1, CUT_HI = 2, KNOWN_LO = 4, KNOWN_HI = 8 };
 
@@ -1160,26 +1186,18 @@ static void segment_piece(const cm_calendar *c, int64_t slo, int64_t shi, int32_
     p->shi = shi;
     p->cut_lo = (ends & KNOWN_LO) != 0;
     p->cut_hi = (ends & KNOWN_HI) != 0;
-    /* Calendars alike on every generic date cross changes in whole-day runs. */
-    const bool can = c->back == 0 && !c->generic_full && !c->generic_empty;
-    p->lazy_lo = can && !p->cut_lo && slo != INT64_MIN;
-    p->lazy_hi = can && !p->cut_hi && shi != INT64_MAX;
-    int64_t lo, hi;
-    int32_t o;
-    if ((ends & CUT_LO) && p->lazy_lo) {
-        cm__tz_segment(c->tz, slo - 1, &lo, &hi, &o);
-        p->cut_lo = shift_change(c, lo, slo, shi, o, off);
-        p->lazy_lo = false;
-    }
-    if ((ends & CUT_HI) && p->lazy_hi) {
-        cm__tz_segment(c->tz, shi, &lo, &hi, &o);
-        p->cut_hi = shift_change(c, slo, shi, hi, off, o);
-        p->lazy_hi = false;
-    }
     if (p->cut_lo)
         p->a = slo;
     if (p->cut_hi)
         p->z = shi;
+    /* Calendars alike on every generic date cross changes in whole-day runs. */
+    const bool can = c->back == 0 && !c->generic_full && !c->generic_empty;
+    p->lazy_lo = can && !p->cut_lo && slo != INT64_MIN;
+    p->lazy_hi = can && !p->cut_hi && shi != INT64_MAX;
+    if ((ends & CUT_LO) && p->lazy_lo)
+        piece_reach(c, p, false);
+    if ((ends & CUT_HI) && p->lazy_hi)
+        piece_reach(c, p, true);
 }
 
 /* The maximal piece holding date d (date_first() <= d < date_end()). */
@@ -1240,32 +1258,6 @@ static void piece_at(const cm_calendar *c, cm__tz_hint *h, int64_t t, piece *p)
             return;
     }
     piece_at_date(c, h, date_of(c, h, t), p);
-}
-
-/*
- * When plain piece p ends (hi: lazy_hi) or starts (lazy_lo) with its
- * segment's plain run before a shift change: p reaches out to that change.
- */
-static bool piece_reach(const cm_calendar *c, piece *p, bool hi)
-{
-    int64_t lo, up;
-    int32_t o;
-    if (hi) {
-        p->lazy_hi = false;
-        cm__tz_segment(c->tz, p->shi, &lo, &up, &o);
-        if (!shift_change(c, p->slo, p->shi, up, p->off, o))
-            return false;
-        p->z = p->shi;
-        p->cut_hi = true;
-    } else {
-        p->lazy_lo = false;
-        cm__tz_segment(c->tz, p->slo - 1, &lo, &up, &o);
-        if (!shift_change(c, lo, p->slo, p->shi, o, p->off))
-            return false;
-        p->a = p->slo;
-        p->cut_lo = true;
-    }
-    return true;
 }
 
 /* The piece after p (forward walks), starting at p's end. */

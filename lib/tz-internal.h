@@ -204,6 +204,18 @@ static inline void cm__tz_segment_walk(const cm_tz *tz, int64_t t, int64_t *lo, 
     *off = i == 0 ? tz->initial_off : tz->offs[i - 1];
 }
 
+/* The stretch of the flat table holding t; NULL without a table or outside its span. */
+static inline const cm__tz_stretch *cm__tz_flat_stretch(const cm_tz *tz, int64_t t)
+{
+    const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
+    if (tz->flat == NULL || u >= (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
+        return NULL;
+    const cm__tz_stretch *s = tz->stretch + tz->flat[u >> CM__TZ_FLAT_SHIFT];
+    while (t >= s->end) /* a change inside the bucket, before t */
+        s++;
+    return s;
+}
+
 /*
  * Whether the zone's flat table holds t: then one offset, *off, holds from
  * the start of t's stretch (at or before t) to *end (excluded). A zone with a
@@ -220,12 +232,9 @@ static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t
         *end = INT64_MAX;
         return true;
     }
-    const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
-    if (u >= (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT)
+    const cm__tz_stretch *s = cm__tz_flat_stretch(tz, t);
+    if (s == NULL)
         return false;
-    const cm__tz_stretch *s = tz->stretch + tz->flat[u >> CM__TZ_FLAT_SHIFT];
-    while (t >= s->end) /* a change inside the bucket, before t */
-        s++;
     *off = s->off;
     *end = s->end;
     return true;
@@ -239,11 +248,8 @@ static inline bool cm__tz_flat(const cm_tz *tz, int64_t t, int32_t *off, int64_t
 static inline void cm__tz_segment_quick(const cm_tz *tz, int64_t t, int64_t *lo, int64_t *hi,
                                         int32_t *off)
 {
-    const uint64_t u = (uint64_t)t - (uint64_t)CM__TZ_IDX_BASE;
-    if (tz->flat != NULL && u < (uint64_t)CM__TZ_FLAT_BUCKETS << CM__TZ_FLAT_SHIFT) {
-        const cm__tz_stretch *s = tz->stretch + tz->flat[u >> CM__TZ_FLAT_SHIFT];
-        while (t >= s->end)
-            s++;
+    const cm__tz_stretch *s = cm__tz_flat_stretch(tz, t);
+    if (s != NULL) {
         *lo = s == tz->stretch ? tz->flat_lo : s[-1].end;
         *hi = s->end;
         *off = s->off;
