@@ -98,6 +98,16 @@ int32_t cm__days_in_month(int64_t y, int32_t m);
 /* CRC-32 (IEEE 802.3, as in zlib and PNG) of n bytes. */
 uint32_t cm__crc32(const uint8_t *p, size_t n);
 
+/* FNV-1a (32 bits): hash h, starting from CM__FNV32_BASIS, extended by n bytes. */
+#define CM__FNV32_BASIS 2166136261u
+static inline uint32_t cm__fnv32(uint32_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
 /* Floor division and modulo for int64 with a positive divisor. */
 static inline int64_t cm__floor_div(int64_t a, int64_t b)
 {

@@ -33,11 +33,12 @@ struct cm_sla_breakdown {
     cm_sla_tally *tally; /* [cell * nmetrics + slot] */
 };
 
+/* FNV-1a over v's bytes, least significant first (the same on every host). */
 static uint32_t mix(uint32_t h, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        h = (h ^ ((v >> (8 * i)) & 0xFFu)) * 16777619u;
-    return h;
+    const unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                                (unsigned char)(v >> 24)};
+    return cm__fnv32(h, b, sizeof b);
 }
 
 cm_status cm_sla_breakdown_new(const cm_sla_policyset *set, const char *const *keys, size_t nkeys,

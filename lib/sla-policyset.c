@@ -686,14 +686,13 @@ static cm_status compile_goal(builder *bd, uint32_t p, const cm_sla_goal *g, siz
 /* FNV-1a over the names that make a set's shape, for breakdowns to compare. */
 static uint32_t fnv(uint32_t h, const char *s)
 {
-    for (; *s != '\0'; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return (h ^ 0xFFu) * 16777619u; /* a separator no string contains */
+    static const unsigned char sep = 0xFF; /* a separator no string contains */
+    return cm__fnv32(cm__fnv32(h, s, strlen(s)), &sep, 1);
 }
 
 static uint32_t shape_of(const cm_sla_policyset *set)
 {
-    uint32_t h = 2166136261u;
+    uint32_t h = CM__FNV32_BASIS;
     h = fnv(h, set->has_group ? "group" : "nogroup");
     for (uint32_t l = 0; l <= set->nlevels; l++)
         h = fnv(h, set->level_names[l]);

@@ -918,13 +918,10 @@ static const cm_allocator *cache_alloc(const cm_tz_cache *c)
     return c->has_alloc ? &c->alloc : NULL;
 }
 
-/* The list of a name (FNV-1a). */
+/* The list of a name. */
 static size_t cache_list(const char *name, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t)name[i]) * 16777619u;
-    return h % CACHE_LISTS;
+    return cm__fnv32(CM__FNV32_BASIS, name, len) % CACHE_LISTS;
 }
 
 cm_status cm_tz_cache_new(const cm_allocator *alloc, cm_tz_cache **out)
